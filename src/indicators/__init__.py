@@ -1,0 +1,32 @@
+"""belem-indicators: the women's-rights indicator systems of the OAS, as a library.
+
+Define (MESECVI, SISDEHM), read, validate, estimate from survey microdata, score
+and report women's-rights indicators.
+
+>>> import indicators as ind
+>>> cat = ind.load_catalog("mesecvi")
+>>> cat.id
+'mesecvi'
+"""
+
+from __future__ import annotations
+
+from ._version import __version__
+from .catalog import Catalog, Indicator, SignOfProgress, System, load_catalog, load_codelist
+from .errors import DataError, DefinitionError, DesignError, IndicatorsError, OptionError, ReadError
+
+__all__ = [
+    "__version__",
+    "Catalog",
+    "Indicator",
+    "SignOfProgress",
+    "System",
+    "load_catalog",
+    "load_codelist",
+    "IndicatorsError",
+    "DefinitionError",
+    "DataError",
+    "ReadError",
+    "DesignError",
+    "OptionError",
+]

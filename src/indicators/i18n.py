@@ -1,0 +1,92 @@
+"""Messages and labels in the user's language.
+
+Messages live in ``locale/<lang>/<domain>.yaml`` as flat ``code: template``
+mappings, one file per module that speaks to the user (``catalog``, ``io``,
+``validation``, ``survey``, ``scores``, ``report``). Templates use
+``str.format`` fields. A code missing in a language falls back to English, so
+Portuguese and French can be added file by file.
+
+>>> from indicators.i18n import message
+>>> message("option.invalid", "es", name="lang", func="load_catalog",
+...         allowed="'en', 'es'", got="'de'")
+"El parámetro 'lang' de load_catalog debe ser uno de 'en', 'es'. Se recibió 'de'."
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal, get_args
+
+import yaml
+
+__all__ = ["Lang", "LANGS", "check_lang", "check_option", "message"]
+
+Lang = Literal["en", "es", "pt", "fr"]
+LANGS: tuple[str, ...] = get_args(Lang)
+FALLBACK: str = "en"
+
+
+class _Defaulting(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@lru_cache(maxsize=None)
+def _catalog(lang: str) -> dict[str, str]:
+    folder = resources.files("indicators") / "locale" / lang
+    out: dict[str, str] = {}
+    if not folder.is_dir():
+        return out
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if item.name.endswith((".yaml", ".yml")):
+            data = yaml.safe_load(item.read_text(encoding="utf-8")) or {}
+            for key, value in data.items():
+                out[str(key)] = str(value)
+    return out
+
+
+def message(code: str, lang: str = "en", /, **values: Any) -> str:
+    """Return the message ``code`` in ``lang``, its fields filled from ``values``.
+
+    Unknown fields are left as ``{field}``; an unknown code returns the code itself
+    followed by the values, so a message is never lost.
+    """
+    template = _catalog(lang).get(code) or _catalog(FALLBACK).get(code)
+    if template is None:
+        details = ", ".join(f"{k}={v!r}" for k, v in values.items())
+        return f"{code}: {details}" if details else code
+    return string.Formatter().vformat(template, (), _Defaulting(values))
+
+
+def check_option(func: str, name: str, value: Any, allowed: Iterable[Any], lang: str = "en") -> Any:
+    """Return ``value`` if it is one of ``allowed``; raise :class:`OptionError` otherwise.
+
+    >>> check_option("score", "mean", "geometric", ["arithmetic", "geometric"])
+    'geometric'
+    """
+    from .errors import OptionError
+
+    allowed = list(allowed)
+    if value in allowed:
+        return value
+    text = message(
+        "option.invalid",
+        lang if lang in LANGS else FALLBACK,
+        name=name,
+        func=func,
+        allowed=", ".join(repr(a) for a in allowed),
+        got=repr(value),
+    )
+    raise OptionError(
+        text,
+        problems=[{"code": "option.invalid", "field": name, "value": repr(value),
+                   "expected": ", ".join(repr(a) for a in allowed), "message": text}],
+    )
+
+
+def check_lang(lang: Any, func: str = "indicators") -> str:
+    """Return ``lang`` if it is a supported language code, else raise ``OptionError``."""
+    return str(check_option(func, "lang", lang, LANGS))
