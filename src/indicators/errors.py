@@ -8,7 +8,7 @@ export every problem rather than only the first.
 >>> from indicators.errors import DataError
 >>> err = DataError("bad file", problems=[{"file": "a.csv", "row": 3, "column": "valor",
 ...                                        "value": "x", "expected": "a number"}])
->>> err.problems.loc[0, "row"]
+>>> int(err.problems.loc[0, "row"])
 3
 """
 
