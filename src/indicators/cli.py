@@ -1,0 +1,151 @@
+"""The ``indicators`` command: the library's main jobs from a terminal.
+
+Each subcommand is a pair of functions, ``_add_<name>(subparsers)`` that declares
+its arguments and ``_run_<name>(args) -> int`` that runs it, listed in
+:data:`COMMANDS`. Exit codes: 0 success, 1 the job found problems (for example an
+invalid file), 2 unusable input or arguments.
+
+>>> main(["--version"])  # doctest: +ELLIPSIS
+indicators ...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ._version import __version__
+from .errors import IndicatorsError
+from .i18n import LANGS
+
+__all__ = ["main", "COMMANDS"]
+
+
+def _write_table(frame, out: str | None, fmt: str, sheet: str = "catalog") -> None:  # type: ignore[no-untyped-def]
+    """Write ``frame`` as csv/xlsx/json to ``out`` (or CSV/JSON to stdout)."""
+    from .export import escape_formulas
+
+    if fmt == "xlsx":
+        if not out:
+            raise SystemExit("--format xlsx needs --out FILE")
+        escape_formulas(frame).to_excel(out, sheet_name=sheet, index=False)
+        return
+    if fmt == "json":
+        text = json.dumps(json.loads(frame.to_json(orient="records", force_ascii=False)),
+                          ensure_ascii=False, indent=2)
+    else:
+        text = frame.to_csv(index=False, lineterminator="\n")
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# -- catalog --------------------------------------------------------------------------
+
+def _add_catalog(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("catalog", help="browse and export indicator systems")
+    p.add_argument("action", choices=["list", "show", "export", "signs"], help="what to do")
+    p.add_argument("id", nargs="?", help="indicator id (for 'show')")
+    p.add_argument("--system", default="mesecvi", help="mesecvi, sisdehm, or a path to an overlay YAML")
+    p.add_argument("--lang", default="en", choices=LANGS)
+    p.add_argument("--format", default="csv", choices=["csv", "xlsx", "json"])
+    p.add_argument("--out", help="output file (default: the terminal)")
+    p.add_argument("--area", help="only this area")
+    p.add_argument("--type", help="only this type (structural, process, outcome)")
+    p.add_argument("--tag", help="only indicators with this tag")
+
+
+def _run_catalog(args: argparse.Namespace) -> int:
+    from .catalog import load_catalog
+
+    cat = load_catalog(args.system)
+    if args.area or args.type or args.tag:
+        cat = cat.filter(area=args.area, type=args.type, tag=args.tag)
+    if args.action == "show":
+        if not args.id:
+            print("indicators catalog show: give an indicator id", file=sys.stderr)
+            return 2
+        try:
+            ind = cat[args.id]
+        except KeyError as exc:
+            print(exc.args[0], file=sys.stderr)
+            return 2
+        data = ind.to_dict()
+        if args.format == "json":
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            import yaml
+
+            lang = args.lang
+            print(f"{ind.id}  [{cat.area(ind.area).name(lang)} · {cat.type_name(ind.type, lang)} · "
+                  f"{cat.category_name(ind.category, lang)}]")
+            print(ind.title(lang))
+            print()
+            print(ind.definition(lang))
+            print()
+            print(yaml.safe_dump({k: v for k, v in data.items() if k not in ("title", "definition")},
+                                 allow_unicode=True, sort_keys=False, width=100).rstrip())
+        return 0
+    if args.action == "list":
+        frame = cat.to_frame(args.lang)[["id", "area", "type", "category", "unit", "provenance", "title"]]
+        if args.out or args.format != "csv":
+            _write_table(frame, args.out, args.format)
+        else:
+            for row in frame.itertuples(index=False):
+                print(f"{row.id:<18} {row.type:<10} {row.unit:<9} {row.title}")
+            print(f"\n{cat!r}")
+        return 0
+    if args.action == "signs":
+        _write_table(cat.signs_frame(args.lang), args.out, args.format, sheet="signs")
+        return 0
+    _write_table(cat.to_frame(args.lang), args.out, args.format)
+    return 0
+
+
+#: The subcommands: (name, declare arguments, run).
+COMMANDS: list[tuple[str, Callable[[argparse._SubParsersAction], None], Callable[[argparse.Namespace], int]]] = [  # type: ignore[type-arg]
+    ("catalog", _add_catalog, _run_catalog),
+]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="indicators",
+        description="Women's-rights indicators of the OAS (MESECVI, SISDEHM): define, read, validate, "
+                    "estimate, score and report.",
+    )
+    parser.add_argument("--version", action="version", version=f"indicators {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for _name, add, _run in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, bad arguments
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help()
+        return 2
+    run = {name: run for name, _add, run in COMMANDS}[args.command]
+    try:
+        return run(args)
+    except IndicatorsError as exc:
+        print(f"indicators {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"indicators {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
