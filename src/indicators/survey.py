@@ -1,0 +1,915 @@
+"""Design-based estimation from survey microdata, as R's ``survey`` package computes it.
+
+Two designs share the same estimators and the same result type:
+
+* :class:`SurveyDesign`: stratified cluster designs, with-replacement first stage
+  ("ultimate cluster"), Taylor linearisation, optional finite population correction,
+  lonely-PSU options with R's meaning (``fail``, ``remove``, ``adjust``,
+  ``certainty``, ``average``).
+* :class:`ReplicateDesign`: replicate-weight columns (JK1, JKn, BRR, Fay, bootstrap,
+  successive difference), with R's scale factors and ``mse`` option.
+
+Estimators: :meth:`~SurveyDesign.mean`, :meth:`~SurveyDesign.proportion`,
+:meth:`~SurveyDesign.total`, :meth:`~SurveyDesign.ratio`,
+:meth:`~SurveyDesign.quantile`, each for one or several variables, by one or several
+domain variables, returning :class:`Estimates`. A missing value makes its row leave
+the domain, never the design: every PSU stays in the variance (R's ``na.rm=TRUE`` and
+``subset()``).
+
+>>> import pandas as pd
+>>> from indicators import SurveyDesign
+>>> micro = pd.DataFrame({"y": [1, 0, 1, 1, 0, 1], "g": ["a", "a", "b", "b", "a", "b"],
+...                       "w": [10.0, 20, 10, 10, 20, 10], "h": [1, 1, 1, 2, 2, 2],
+...                       "c": [1, 1, 2, 3, 4, 4]})
+>>> design = SurveyDesign(micro, weights="w", strata="h", psu="c")
+>>> design.proportion("y", by="g").to_frame()[["variable", "g", "estimate", "n"]]
+  variable  g  estimate  n
+0        y  a       0.2  3
+1        y  b       1.0  3
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from . import _replicate as _rep
+from ._estimates import FLAGS, Estimates, _check_limits, flag_label, quality_flags
+from ._survey_core import (
+    PairIndex,
+    StrataInfo,
+    beta_ci,
+    domain_codes,
+    domain_degf,
+    glm_logit,
+    logit_ci,
+    stratified_variance,
+    t_or_normal,
+    wald_ci,
+    weighted_quantile,
+)
+from .errors import DataError, DefinitionError, DesignError
+from .i18n import check_lang, check_option, message
+
+__all__ = [
+    "SurveyDesign", "ReplicateDesign", "Estimates", "read_design", "LonelyPSU", "CIMethod",
+    "ReplicateType", "FLAGS", "flag_label", "quality_flags",
+]
+
+LonelyPSU = Literal["fail", "remove", "adjust", "certainty", "average"]
+CIMethod = Literal["wald", "wald_t", "logit", "beta"]
+ReplicateType = Literal["JK1", "JKn", "BRR", "Fay", "bootstrap", "successive-difference", "other"]
+LONELY_PSU: tuple[str, ...] = get_args(LonelyPSU)
+CI_METHODS: tuple[str, ...] = get_args(CIMethod)
+REPLICATE_TYPES: tuple[str, ...] = get_args(ReplicateType)
+_MAX_LISTED = 10
+_CACHE_SIZE = 4
+
+
+def _rows_text(rows: np.ndarray) -> str:
+    shown = ", ".join(str(int(r)) for r in rows[:_MAX_LISTED])
+    more = len(rows) - _MAX_LISTED
+    return shown + (f" (+{more})" if more > 0 else "")
+
+
+def _design_error(code: str, lang: str, problems: list[dict[str, Any]] | None = None,
+                  **values: Any) -> DesignError:
+    text = message(code, lang, **values)
+    probs = problems if problems is not None else [{"code": code, "message": text}]
+    for p in probs:
+        p.setdefault("code", code)
+        p.setdefault("message", text)
+    return DesignError(text, problems=probs)
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _numeric(data: pd.DataFrame, column: str, lang: str, func: str) -> np.ndarray:
+    """A column as float64 with NaN for missing; DataError if it is not numeric."""
+    series = data[column]
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        converted = pd.to_numeric(series, errors="coerce")
+        bad = np.flatnonzero(converted.isna().to_numpy() & series.notna().to_numpy())
+        if len(bad):
+            text = message("survey.data.not_numeric", lang, column=column, func=func,
+                           rows=_rows_text(bad + 1), value=repr(series.iloc[bad[0]]))
+            raise DataError(text, problems=[{"code": "survey.data.not_numeric", "row": int(r) + 1,
+                                             "column": column, "value": repr(series.iloc[r]),
+                                             "expected": "a number", "message": text}
+                                            for r in bad[:1000]])
+        series = converted
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+class _Domains:
+    """Domain codes of one ``by`` (and their pair index, for linearisation)."""
+
+    def __init__(self, by: tuple[str, ...], dom: np.ndarray, values: list[Any]) -> None:
+        self.by = by
+        self.dom = dom
+        self.values = values
+        self.n_domains = len(values[0]) if values else 1
+        self.pairs: PairIndex | None = None
+
+
+class _Design:
+    """What both designs share: data, weights, domains and the estimators."""
+
+    _kind: str = ""
+
+    def __init__(self, data: pd.DataFrame, weights: str, lang: str) -> None:
+        self.lang = check_lang(lang, type(self).__name__)
+        if not isinstance(data, pd.DataFrame):
+            raise _design_error("survey.design.not_frame", self.lang, got=type(data).__name__)
+        self.data = data.copy(deep=False)
+        self.n_rows = len(data)
+        if self.n_rows == 0:
+            raise _design_error("survey.design.empty", self.lang)
+        self.weights = weights
+        self._w = self._weights(weights)
+        self._cache: OrderedDict[tuple[str, ...], _Domains] = OrderedDict()
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, data: pd.DataFrame, *, lang: str = "en") -> Any:
+        """Build the design from a YAML file (see :func:`read_design`)."""
+        design = read_design(path, data, lang=lang)
+        if cls is not _Design and not isinstance(design, cls):
+            raise DefinitionError(message("survey.yaml.kind", lang, file=str(path),
+                                          expected=cls.__name__))
+        return design
+
+    # -- construction helpers -------------------------------------------------------------
+    def _require(self, columns: Sequence[str | None], func: str) -> None:
+        missing = [c for c in columns if c is not None and c not in self.data.columns]
+        if missing:
+            raise _design_error(
+                "survey.design.missing_column", self.lang,
+                problems=[{"column": c, "expected": "a column of the microdata"} for c in missing],
+                columns=", ".join(repr(c) for c in missing), func=func,
+                available=", ".join(map(str, list(self.data.columns)[:30])))
+
+    def _weights(self, column: str) -> np.ndarray:
+        self._require([column], type(self).__name__)
+        try:
+            w = _numeric(self.data, column, self.lang, type(self).__name__)
+        except DataError as exc:
+            raise DesignError(exc.message, problems=exc.problems) from None
+        bad = np.flatnonzero(~(w > 0) | ~np.isfinite(w))
+        if len(bad):
+            raise _design_error(
+                "survey.design.bad_weights", self.lang,
+                problems=[{"row": int(r) + 1, "column": column, "value": repr(w[r]),
+                           "expected": "a positive number"} for r in bad[:1000]],
+                column=column, count=len(bad), rows=_rows_text(bad + 1))
+        return w
+
+    def _codes(self, column: str, role: str) -> tuple[np.ndarray, Any]:
+        self._require([column], type(self).__name__)
+        series = self.data[column]
+        missing = np.flatnonzero(series.isna().to_numpy())
+        if len(missing):
+            raise _design_error(
+                "survey.design.missing_code", self.lang,
+                problems=[{"row": int(r) + 1, "column": column, "value": "NA",
+                           "expected": f"a {role} code"} for r in missing[:1000]],
+                column=column, role=role, count=len(missing), rows=_rows_text(missing + 1))
+        codes, values = domain_codes([series])
+        return codes, values[0]
+
+    # -- domains ------------------------------------------------------------------------------
+    def _domains(self, by: str | Sequence[str] | None) -> _Domains:
+        names = tuple(_as_list(by))
+        if names in self._cache:
+            self._cache.move_to_end(names)
+            return self._cache[names]
+        if names:
+            self._require(list(names), "by")
+            dom, values = domain_codes([self.data[c] for c in names])
+            outside = int((dom < 0).sum())
+            if outside:
+                warnings.warn(message("survey.by.missing", self.lang, count=outside,
+                                      columns=", ".join(names)), stacklevel=4)
+        else:
+            dom, values = np.zeros(self.n_rows, dtype=np.int64), []
+        ctx = _Domains(names, dom, values)
+        self._prepare(ctx)
+        self._cache[names] = ctx
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return ctx
+
+    def _prepare(self, ctx: _Domains) -> None:  # pragma: no cover - overridden
+        """Design-specific work done once per ``by``."""
+
+    # -- hooks ----------------------------------------------------------------------------------
+    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, x0: np.ndarray | None,
+                      dom: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (estimate, variance, denominator) per domain; ``x0`` None for a total."""
+        raise NotImplementedError
+
+    def _degf(self, ctx: _Domains, usable: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, y0: np.ndarray,
+               usable: np.ndarray, dom: np.ndarray, level: float,
+               df: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Logit interval by the delta method: Wald on logit(p), t with ``df``."""
+        lo, hi = logit_ci(est, se, level, df)
+        return est, lo, hi
+
+    def degf(self) -> float:
+        """The design's degrees of freedom (R's ``degf``)."""
+        raise NotImplementedError
+
+    def summary(self) -> dict[str, Any]:
+        """A short description of the design, recorded in every result."""
+        raise NotImplementedError
+
+    @property
+    def method(self) -> str:
+        raise NotImplementedError
+
+    # -- the estimators ------------------------------------------------------------------------
+    def _check_common(self, func: str, level: float, cv_limits: tuple[float, float], min_n: int,
+                      na_rm: bool) -> tuple[float, float]:
+        if not isinstance(level, (int, float)) or isinstance(level, bool) or not 0 < level < 1:
+            text = message("survey.option.level", self.lang, func=func, got=repr(level))
+            raise _option_error(text, "level", level)
+        check_option(func, "na_rm", na_rm, [True, False], self.lang)
+        return _check_limits(cv_limits, min_n)
+
+    def _variables(self, variables: str | Sequence[str], func: str) -> list[str]:
+        names = _as_list(variables)
+        if not names:
+            text = message("survey.option.no_variables", self.lang, func=func)
+            raise _option_error(text, "variables", variables)
+        self._require(names, func)
+        return names
+
+    def mean(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
+             na_rm: bool = True, level: float = 0.95, ci_method: CIMethod = "wald",
+             deff: bool = True, cv_limits: tuple[float, float] = (0.15, 0.30),
+             min_n: int = 0) -> Estimates:
+        """Weighted means of ``variables`` (R's ``svymean``/``svyby(..., svymean)``).
+
+        ``ci_method``: ``wald`` (normal, as R's ``confint``), ``wald_t`` (t on the
+        domain's degrees of freedom), or for 0/1 variables ``logit`` and ``beta``.
+        """
+        check_option("mean", "ci_method", ci_method, CI_METHODS, self.lang)
+        return self._linear("mean", self._variables(variables, "mean"), None, by, na_rm, level,
+                            ci_method, deff, cv_limits, min_n)
+
+    def proportion(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
+                   na_rm: bool = True, level: float = 0.95, ci_method: CIMethod = "logit",
+                   deff: bool = True, cv_limits: tuple[float, float] = (0.15, 0.30),
+                   min_n: int = 0) -> Estimates:
+        """Proportions of 0/1 (or boolean) ``variables``, with R's ``svyciprop`` intervals.
+
+        ``ci_method``: ``logit`` (default; t with the domain's degrees of freedom),
+        ``beta`` (Korn-Graubard), ``wald`` or ``wald_t``.
+        """
+        check_option("proportion", "ci_method", ci_method, CI_METHODS, self.lang)
+        return self._linear("proportion", self._variables(variables, "proportion"), None, by,
+                            na_rm, level, ci_method, deff, cv_limits, min_n)
+
+    def total(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
+              na_rm: bool = True, level: float = 0.95, ci_method: Literal["wald", "wald_t"] = "wald",
+              deff: bool = True, cv_limits: tuple[float, float] = (0.15, 0.30),
+              min_n: int = 0) -> Estimates:
+        """Weighted totals of ``variables`` (R's ``svytotal``)."""
+        check_option("total", "ci_method", ci_method, ("wald", "wald_t"), self.lang)
+        return self._linear("total", self._variables(variables, "total"), None, by, na_rm, level,
+                            ci_method, deff, cv_limits, min_n)
+
+    def ratio(self, numerator: str | Sequence[str], denominator: str | Sequence[str],
+              by: str | Sequence[str] | None = None, *, na_rm: bool = True, level: float = 0.95,
+              ci_method: Literal["wald", "wald_t"] = "wald", deff: bool = True,
+              cv_limits: tuple[float, float] = (0.15, 0.30), min_n: int = 0) -> Estimates:
+        """Ratios of weighted totals, ``sum(w * num) / sum(w * den)`` (R's ``svyratio``).
+
+        Several numerators and denominators pair up one to one (or one denominator for
+        all). A row missing either leaves the domain. The variable is named ``num/den``.
+        """
+        check_option("ratio", "ci_method", ci_method, ("wald", "wald_t"), self.lang)
+        nums = self._variables(numerator, "ratio")
+        dens = self._variables(denominator, "ratio")
+        if len(dens) == 1:
+            dens = dens * len(nums)
+        if len(dens) != len(nums):
+            text = message("survey.option.ratio_pairs", self.lang, n=len(nums), d=len(dens))
+            raise _option_error(text, "denominator", denominator)
+        return self._linear("ratio", nums, dens, by, na_rm, level, ci_method, deff, cv_limits, min_n)
+
+    def quantile(self, variables: str | Sequence[str], q: float | Sequence[float] = 0.5,
+                 by: str | Sequence[str] | None = None, *, na_rm: bool = True, level: float = 0.95,
+                 cv_limits: tuple[float, float] = (0.15, 0.30), min_n: int = 0) -> Estimates:
+        """Weighted quantiles with Woodruff intervals (R's ``svyquantile`` defaults).
+
+        The quantile is R's ``qrule="math"`` (the smallest value whose weighted
+        distribution function reaches ``q``); the interval inverts the Wald interval
+        (t on the domain's degrees of freedom) of the share below the estimated
+        quantile, R's ``interval.type="mean"``; ``se`` is its width over ``2 t``.
+        """
+        limits = self._check_common("quantile", level, cv_limits, min_n, na_rm)
+        names = self._variables(variables, "quantile")
+        probs = [q] if isinstance(q, (int, float)) else list(q)
+        for p in probs:
+            if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+                text = message("survey.option.q", self.lang, got=repr(q))
+                raise _option_error(text, "q", q)
+        ctx = self._domains(by)
+        D = ctx.n_domains
+        frames = []
+        for name in names:
+            y = _numeric(self.data, name, self.lang, "quantile")
+            usable = ~np.isnan(y) & (ctx.dom >= 0)
+            dom_u = np.where(usable, ctx.dom, -1)
+            n = np.bincount(dom_u[usable], minlength=D).astype(np.float64)
+            bad = self._na_domains(ctx, y, na_rm)
+            df = self._degf(ctx, usable)
+            crit = t_or_normal(level, df)
+            y0 = np.where(usable, y, 0.0)
+            for p in probs:
+                qhat = weighted_quantile(y0, self._w, dom_u, D, np.full(D, float(p)))
+                below = (usable & (y0 <= qhat[np.maximum(dom_u, 0)])).astype(np.float64)
+                pest, pvar, _ = self._estimate_var(ctx, below, usable.astype(np.float64), dom_u)
+                pse = np.sqrt(pvar)
+                lo_p, hi_p = pest - crit * pse, pest + crit * pse
+                lo = weighted_quantile(y0, self._w, dom_u, D, np.where(lo_p < 0, np.nan, lo_p))
+                hi = weighted_quantile(y0, self._w, dom_u, D, np.where(hi_p > 1, np.nan, hi_p))
+                se = (hi - lo) / (2 * crit)
+                qhat = np.where(bad, np.nan, qhat)
+                label = name if len(probs) == 1 else f"{name}@{p:g}"
+                frames.append(self._frame(ctx, label, qhat, np.where(bad, np.nan, se),
+                                          np.where(bad, np.nan, lo), np.where(bad, np.nan, hi),
+                                          np.full(D, np.nan), n, limits, min_n))
+        return self._result("quantile", ctx, frames, level, "woodruff", na_rm, limits, min_n,
+                            extra={"q": probs, "qrule": "math", "interval": "woodruff (R interval.type='mean')"})
+
+    # -- shared machinery -------------------------------------------------------------------------
+    def _na_domains(self, ctx: _Domains, y: np.ndarray, na_rm: bool) -> np.ndarray:
+        """Domains that hold a missing value (they get NaN when ``na_rm`` is False)."""
+        D = ctx.n_domains
+        if na_rm:
+            return np.zeros(D, dtype=bool)
+        miss = np.isnan(y) & (ctx.dom >= 0)
+        return np.bincount(ctx.dom[miss], minlength=D)[:D] > 0
+
+    def _linear(self, statistic: str, names: list[str], dens: list[str] | None,
+                by: str | Sequence[str] | None, na_rm: bool, level: float, ci_method: str,
+                deff: bool, cv_limits: tuple[float, float], min_n: int) -> Estimates:
+        limits = self._check_common(statistic, level, cv_limits, min_n, na_rm)
+        check_option(statistic, "deff", deff, [True, False], self.lang)
+        ctx = self._domains(by)
+        D = ctx.n_domains
+        frames = []
+        for i, name in enumerate(names):
+            y = _numeric(self.data, name, self.lang, statistic)
+            x = _numeric(self.data, dens[i], self.lang, statistic) if dens is not None else None
+            if statistic == "proportion" or ci_method in ("logit", "beta"):
+                self._check_binary(name, y, statistic)
+            usable = ~np.isnan(y) if x is None else ~(np.isnan(y) | np.isnan(x))
+            usable &= ctx.dom >= 0
+            all_usable = bool(usable.all())
+            dom_u = ctx.dom if all_usable else np.where(usable, ctx.dom, -1)
+            y0 = y if all_usable else np.where(usable, y, 0.0)
+            if statistic == "total":
+                x0 = None
+            elif x is None:
+                x0 = usable.astype(np.float64)
+            else:
+                x0 = x if all_usable else np.where(usable, x, 0.0)
+            est, var, den = self._estimate_var(ctx, y0, x0, dom_u)
+            n = np.bincount(dom_u[dom_u >= 0], minlength=D).astype(np.float64)[:D]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                se = np.sqrt(var)
+            need_df = ci_method in ("wald_t", "logit", "beta")
+            df = self._degf(ctx, usable) if need_df else None
+            if ci_method == "logit":
+                est, lo, hi = self._logit(ctx, est, se, y0, usable, dom_u, level, df)
+            elif ci_method == "beta":
+                lo, hi = beta_ci(est, se, level, df, n)  # type: ignore[arg-type]
+            else:
+                lo, hi = wald_ci(est, se, level, df)
+            d_eff = (self._deff(statistic, var, y0, x0, dom_u, n, den, est) if deff
+                     else np.full(D, np.nan))
+            bad = self._na_domains(ctx, y if x is None else np.where(np.isnan(x), np.nan, y), na_rm)
+            if bad.any():
+                est, se, lo, hi, d_eff = (np.where(bad, np.nan, a) for a in (est, se, lo, hi, d_eff))
+            label = name if dens is None else f"{name}/{dens[i]}"
+            frames.append(self._frame(ctx, label, est, se, lo, hi, d_eff, n, limits, min_n))
+        return self._result(statistic, ctx, frames, level, ci_method, na_rm, limits, min_n,
+                            extra={"deff": deff})
+
+    def _check_binary(self, name: str, y: np.ndarray, func: str) -> None:
+        bad = np.flatnonzero(~np.isnan(y) & (y != 0) & (y != 1))
+        if len(bad):
+            text = message("survey.data.not_binary", self.lang, column=name, func=func,
+                           rows=_rows_text(bad + 1), value=repr(y[bad[0]]))
+            raise DataError(text, problems=[{"code": "survey.data.not_binary", "row": int(r) + 1,
+                                             "column": name, "value": repr(y[r]),
+                                             "expected": "0, 1 or missing", "message": text}
+                                            for r in bad[:1000]])
+
+    def _deff(self, statistic: str, var: np.ndarray, y0: np.ndarray, x0: np.ndarray | None,
+              dom: np.ndarray, n: np.ndarray, den: np.ndarray, est: np.ndarray) -> np.ndarray:
+        """R's ``deff=TRUE``: the variance over that of a simple random sample without
+        replacement of the same size, ``s2 * (N - n) / (N n)`` (times ``N^2`` for totals).
+        """
+        D = len(n)
+        w = self._w
+        valid = dom >= 0
+        d = np.where(valid, dom, D)
+        wsum = np.bincount(d, weights=w * valid, minlength=D + 1)[:D]
+        if statistic == "total":
+            mean = np.bincount(d, weights=w * y0, minlength=D + 1)[:D] / wsum
+            resid = y0 - np.append(mean, 0.0)[d]
+        elif statistic == "ratio":
+            assert x0 is not None
+            resid = (y0 - np.append(est, 0.0)[d] * x0) / np.append(den, 1.0)[d]
+        else:
+            resid = y0 - np.append(est, 0.0)[d]
+        resid = np.where(valid, resid, 0.0)
+        ss = np.bincount(d, weights=w * resid * resid, minlength=D + 1)[:D]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s2 = n / (n - 1) * ss / wsum
+            vsrs = s2 * (wsum - n) / (wsum * n)
+            if statistic in ("total", "ratio"):
+                vsrs = vsrs * wsum * wsum
+            return var / vsrs
+
+    def _frame(self, ctx: _Domains, label: str, est: np.ndarray, se: np.ndarray, lo: np.ndarray,
+               hi: np.ndarray, d_eff: np.ndarray, n: np.ndarray, limits: tuple[float, float],
+               min_n: int) -> pd.DataFrame:
+        D = ctx.n_domains
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cv = se / np.abs(est)
+        empty = n == 0
+        est, se, lo, hi, cv, d_eff = (np.where(empty, np.nan, a) for a in (est, se, lo, hi, cv, d_eff))
+        cols: dict[str, Any] = {"variable": pd.array([label] * D, dtype="string")}
+        for name, values in zip(ctx.by, ctx.values):
+            cols[name] = pd.Series(values).reset_index(drop=True) if len(values) else values
+        cols.update({"estimate": est, "se": se, "ci_low": lo, "ci_high": hi, "cv": cv,
+                     "deff": d_eff, "n": n.astype(np.int64),
+                     "flag": pd.array(quality_flags(cv, n, limits, min_n), dtype="string")})
+        return pd.DataFrame(cols)
+
+    def _result(self, statistic: str, ctx: _Domains, frames: list[pd.DataFrame], level: float,
+                ci_method: str, na_rm: bool, limits: tuple[float, float], min_n: int,
+                extra: Mapping[str, Any]) -> Estimates:
+        table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        options = {"na_rm": na_rm, "ci_method": ci_method, "cv_limits": limits, "min_n": min_n,
+                   **extra}
+        return Estimates(table=table, statistic=statistic, by=ctx.by, level=float(level),
+                         method=self.method, design=self.summary(), options=options)
+
+
+def _option_error(text: str, name: str, value: Any) -> Exception:
+    from .errors import OptionError
+
+    return OptionError(text, problems=[{"code": "survey.option", "field": name,
+                                        "value": repr(value), "message": text}])
+
+
+class SurveyDesign(_Design):
+    """A stratified cluster design, with-replacement first stage, Taylor linearisation.
+
+    Parameters
+    ----------
+    data:
+        The microdata, one row per respondent.
+    weights:
+        Column of sampling weights (positive; a missing or non-positive weight is an error).
+    strata:
+        Column of strata (``None``: one stratum).
+    psu:
+        Column of primary sampling units (``None``: each row is its own PSU).
+    fpc:
+        Column of the finite population correction, constant within strata: either the
+        number of PSUs in the stratum's population (all values > 1) or the first-stage
+        sampling fraction (all values <= 1), as R's ``svydesign(fpc=)``.
+    lonely_psu:
+        Strata with a single PSU, as R's ``survey.lonely.psu``: ``fail`` (an error naming
+        them), ``remove`` and ``certainty`` (no contribution to the variance),
+        ``adjust`` (the PSU total is squared, not centred), ``average`` (the average
+        variance contribution of the other strata).
+    nest:
+        PSU codes are only unique within strata (R's ``nest=TRUE``). With ``False``, a
+        PSU code found in two strata is an error.
+    lang:
+        Language of the messages (``en``, ``es``).
+
+    >>> import pandas as pd
+    >>> micro = pd.DataFrame({"w": [1.0, 1, 1, 1], "h": [1, 1, 2, 2], "c": [1, 2, 1, 2],
+    ...                       "y": [1.0, 2, 3, 4]})
+    >>> SurveyDesign(micro, weights="w", strata="h", psu="c").degf()
+    2
+    """
+
+    _kind = "taylor"
+
+    def __init__(self, data: pd.DataFrame, weights: str, strata: str | None = None,
+                 psu: str | None = None, fpc: str | None = None, lonely_psu: LonelyPSU = "fail",
+                 nest: bool = True, *, lang: str = "en") -> None:
+        check_option("SurveyDesign", "lonely_psu", lonely_psu, LONELY_PSU, lang if lang in ("en", "es") else "en")
+        check_option("SurveyDesign", "nest", nest, [True, False])
+        super().__init__(data, weights, lang)
+        self.strata, self.psu, self.fpc = strata, psu, fpc
+        self.lonely_psu: str = lonely_psu
+        self.nest = bool(nest)
+        n = self.n_rows
+        if strata is not None:
+            h, h_values = self._codes(strata, "stratum")
+        else:
+            h, h_values = np.zeros(n, dtype=np.int64), pd.Index(["(all)"])
+        if psu is not None:
+            c_raw, psu_values = self._codes(psu, "PSU")
+            if not self.nest and strata is not None:
+                self._check_not_nested(c_raw, h, psu, psu_values, h_values)
+            c, _ = domain_codes([h, c_raw])
+        else:
+            c, _ = domain_codes([h, np.arange(n, dtype=np.int64)])  # each row its own PSU
+        C = int(c.max()) + 1
+        psu_stratum = np.zeros(C, dtype=np.int64)
+        psu_stratum[c] = h
+        H = len(h_values)
+        n_psu = np.bincount(psu_stratum, minlength=H)
+        f = self._fpc(fpc, h, n_psu, h_values) if fpc is not None else np.ones(H)
+        self._h, self._c = h, c
+        self._h_values = h_values
+        self._strata = StrataInfo(n_psu=n_psu, f=f, psu_stratum=psu_stratum, lonely_psu=lonely_psu)
+        lonely = np.flatnonzero((n_psu == 1) & ~(f < 1e-7))
+        self.lonely_strata: tuple[Any, ...] = tuple(h_values[i] for i in lonely)
+        if len(lonely) and lonely_psu == "fail":
+            names = ", ".join(str(s) for s in self.lonely_strata[:_MAX_LISTED])
+            more = len(lonely) - _MAX_LISTED
+            raise _design_error(
+                "survey.design.lonely_psu", self.lang,
+                problems=[{"column": strata, "value": str(s), "expected": "two or more PSUs"}
+                          for s in self.lonely_strata],
+                count=len(lonely), strata=names + (f" (+{more})" if more > 0 else ""),
+                column=strata)
+
+    def _check_not_nested(self, c_raw: np.ndarray, h: np.ndarray, psu: str, psu_values: Any,
+                           h_values: Any) -> None:
+        """With ``nest=False`` a PSU code must belong to one stratum only."""
+        pairs = np.unique(np.stack([c_raw, h], axis=1), axis=0)
+        per_psu = np.bincount(pairs[:, 0])
+        repeated = np.flatnonzero(per_psu > 1)
+        if not len(repeated):
+            return
+        problems = []
+        for r in repeated[:_MAX_LISTED]:  # only the first few PSUs are spelled out
+            strata_of = pairs[pairs[:, 0] == r, 1]
+            problems.append({"column": psu, "value": str(psu_values[r]),
+                             "expected": "a PSU code used in one stratum only",
+                             "field": ", ".join(str(h_values[s]) for s in strata_of)})
+        listed = "; ".join(f"{p['value']} ({p['field']})" for p in problems)
+        raise _design_error("survey.design.psu_not_nested", self.lang, problems=problems,
+                            count=len(repeated), column=psu, psus=listed)
+
+    def _fpc(self, column: str, h: np.ndarray, n_psu: np.ndarray, h_values: Any) -> np.ndarray:
+        self._require([column], "SurveyDesign")
+        try:
+            v = _numeric(self.data, column, self.lang, "SurveyDesign")
+        except DataError as exc:
+            raise DesignError(exc.message, problems=exc.problems) from None
+        bad = np.flatnonzero(~np.isfinite(v) | (v < 0))
+        if len(bad):
+            raise _design_error(
+                "survey.design.bad_fpc", self.lang,
+                problems=[{"row": int(r) + 1, "column": column, "value": repr(v[r])} for r in bad[:1000]],
+                column=column, count=len(bad), rows=_rows_text(bad + 1))
+        H = len(n_psu)
+        lo = np.full(H, np.inf)
+        hi = np.full(H, -np.inf)
+        np.minimum.at(lo, h, v)
+        np.maximum.at(hi, h, v)
+        varying = np.flatnonzero(lo != hi)
+        if len(varying):
+            raise _design_error(
+                "survey.design.fpc_varies", self.lang,
+                problems=[{"column": column, "value": str(h_values[s]),
+                           "expected": "one fpc value per stratum"} for s in varying],
+                column=column, strata=", ".join(str(h_values[s]) for s in varying[:_MAX_LISTED]))
+        is_pop = bool((lo > 1).any())
+        if is_pop and (lo < 1).any():
+            raise _design_error("survey.design.fpc_mixed", self.lang, column=column)
+        if is_pop:
+            pop = lo
+        else:
+            with np.errstate(divide="ignore"):
+                pop = np.where(lo > 0, n_psu / lo, np.inf)
+        small = np.flatnonzero(pop < n_psu)
+        if len(small):
+            raise _design_error(
+                "survey.design.fpc_small", self.lang,
+                problems=[{"column": column, "value": str(h_values[s]),
+                           "expected": f">= {int(n_psu[s])} PSUs"} for s in small],
+                column=column, strata=", ".join(str(h_values[s]) for s in small[:_MAX_LISTED]))
+        with np.errstate(invalid="ignore"):
+            return np.where(np.isinf(pop), 1.0, (pop - n_psu) / pop)
+
+    # -- facts --------------------------------------------------------------------------------
+    @property
+    def n_strata(self) -> int:
+        """Number of strata."""
+        return self._strata.n_strata
+
+    @property
+    def n_psu(self) -> int:
+        """Number of PSUs."""
+        return self._strata.n_psus
+
+    def degf(self) -> int:
+        """Degrees of freedom: number of PSUs minus number of strata (R's ``degf``)."""
+        return self.n_psu - self.n_strata
+
+    @property
+    def method(self) -> str:
+        return "taylor linearisation, with-replacement first stage (ultimate cluster)"
+
+    def summary(self) -> dict[str, Any]:
+        return {"kind": "taylor", "rows": self.n_rows, "weights": self.weights,
+                "strata": self.strata, "psu": self.psu, "fpc": self.fpc,
+                "lonely_psu": self.lonely_psu, "nest": self.nest, "n_strata": self.n_strata,
+                "n_psu": self.n_psu, "degf": self.degf(),
+                "lonely_strata": [str(s) for s in self.lonely_strata]}
+
+    def __repr__(self) -> str:
+        return (f"SurveyDesign({self.n_rows} rows, {self.n_strata} strata, {self.n_psu} PSUs, "
+                f"weights={self.weights!r}, lonely_psu={self.lonely_psu!r}, degf={self.degf()})")
+
+    # -- hooks ------------------------------------------------------------------------------------
+    def _prepare(self, ctx: _Domains) -> None:
+        ctx.pairs = PairIndex.build(self._c, ctx.dom, self._strata.n_psus, ctx.n_domains)
+
+    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, x0: np.ndarray | None,
+                      dom: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        pairs = ctx.pairs
+        assert pairs is not None
+        w = self._w
+        sy = pairs.sums(w * y0)
+        Y = pairs.by_domain(sy)
+        present = None
+        if self.lonely_psu == "average" and len(self.lonely_strata):
+            present = pairs.sums((dom >= 0).astype(np.float64)) > 0
+        if x0 is None:
+            return Y, stratified_variance(sy, pairs, self._strata, present), Y
+        sx = pairs.sums(w * x0)
+        X = pairs.by_domain(sx)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            R = Y / X
+            Rp = np.append(R, 0.0)[pairs.pair_dom]
+            Xp = np.append(X, 1.0)[pairs.pair_dom]
+            z = np.where(Xp != 0, (sy - Rp * sx) / Xp, 0.0)
+        var = stratified_variance(z, pairs, self._strata, present)
+        return R, np.where(X > 0, var, np.nan), X
+
+    def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, y0: np.ndarray,
+               usable: np.ndarray, dom: np.ndarray, level: float,
+               df: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """R's ``svyciprop(method="logit")``: the ``svyglm`` fit, its sandwich variance,
+        Wald on the logit scale with t on ``df``, back-transformed."""
+        D = ctx.n_domains
+        d = np.where(dom >= 0, dom, D)
+        w = self._w
+        mean_w = (np.bincount(d, weights=w, minlength=D + 1)
+                  / np.maximum(np.bincount(d, minlength=D + 1), 1))
+        mean_w[D] = 1.0
+        wn = w / mean_w[d]
+        coef, factor, info = glm_logit(y0, wn, d, D)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mu = np.exp(coef) / (1 + np.exp(coef))
+            z = np.where(usable, (y0 - np.append(mu, 0.0)[d]) * factor / mean_w[d], 0.0)
+            _, v, _ = self._estimate_var(ctx, z, None, dom)
+            se_coef = np.sqrt(v) / info
+            crit = t_or_normal(level, df)
+            lo_eta, hi_eta = coef - crit * se_coef, coef + crit * se_coef
+            lo = np.exp(lo_eta) / (1 + np.exp(lo_eta))
+            hi = np.exp(hi_eta) / (1 + np.exp(hi_eta))
+        return mu, lo, hi
+
+    def _degf(self, ctx: _Domains, usable: np.ndarray) -> np.ndarray:
+        pairs = ctx.pairs
+        assert pairs is not None
+        present = pairs.sums(usable.astype(np.float64)) > 0
+        return domain_degf(pairs, self._strata, present)
+
+
+class ReplicateDesign(_Design):
+    """A design given by replicate-weight columns, as R's ``svrepdesign``.
+
+    Parameters
+    ----------
+    data, weights:
+        Microdata and the full-sample weight column.
+    replicate_weights:
+        The replicate-weight columns: a list of names, or one regular expression that
+        matches them (R's ``repweights="..."``), in data order.
+    type:
+        ``JK1``, ``JKn``, ``BRR``, ``Fay``, ``bootstrap``, ``successive-difference`` or
+        ``other``; it sets the scale factors as R does: JK1 ``(R-1)/R``, BRR ``1/R``,
+        Fay ``1/(R (1-rho)^2)``, bootstrap ``1/(R-1)``, successive difference ``4/R``.
+    scale, rscales:
+        Override the overall and per-replicate factors (``JKn`` needs ``rscales``,
+        usually ``(n_h - 1)/n_h`` of each replicate's stratum, when the weights are
+        combined).
+    rho:
+        Fay's coefficient (required for ``Fay``).
+    mse:
+        Centre the replicates at the full-sample estimate instead of their mean.
+    combined_weights:
+        The replicate columns already include the sampling weights (R's default).
+
+    >>> import pandas as pd
+    >>> micro = pd.DataFrame({"y": [1.0, 2, 3, 4], "w": [1.0, 1, 1, 1], "r1": [0.0, 4/3, 4/3, 4/3],
+    ...                       "r2": [4/3, 0, 4/3, 4/3], "r3": [4/3, 4/3, 0, 4/3], "r4": [4/3, 4/3, 4/3, 0]})
+    >>> d = ReplicateDesign(micro, weights="w", replicate_weights="^r[0-9]", type="JK1")
+    >>> round(float(d.mean("y").se.iloc[0]), 6)
+    0.645497
+    """
+
+    _kind = "replicate"
+
+    def __init__(self, data: pd.DataFrame, weights: str, replicate_weights: str | Sequence[str],
+                 type: ReplicateType = "JK1", *, scale: float | None = None,
+                 rscales: float | Sequence[float] | None = None, rho: float | None = None,
+                 mse: bool = False, combined_weights: bool = True, lang: str = "en") -> None:
+        check_option("ReplicateDesign", "type", type, REPLICATE_TYPES, lang if lang in ("en", "es") else "en")
+        check_option("ReplicateDesign", "mse", mse, [True, False])
+        check_option("ReplicateDesign", "combined_weights", combined_weights, [True, False])
+        super().__init__(data, weights, lang)
+        if isinstance(replicate_weights, str):
+            pattern = re.compile(replicate_weights)
+            cols = [str(c) for c in self.data.columns if pattern.search(str(c))]
+            if not cols:
+                raise _design_error("survey.design.no_replicates", self.lang, pattern=replicate_weights)
+        else:
+            cols = [str(c) for c in replicate_weights]
+            self._require(cols, "ReplicateDesign")
+        if len(cols) < 2:
+            raise _design_error("survey.design.no_replicates", self.lang, pattern=repr(cols))
+        if type == "Fay" and (rho is None or not 0 <= rho < 1):
+            raise _design_error("survey.design.fay_rho", self.lang, got=repr(rho))
+        mat = np.empty((self.n_rows, len(cols)), dtype=np.float64, order="F")
+        for j, col in enumerate(cols):
+            try:
+                mat[:, j] = _numeric(self.data, col, self.lang, "ReplicateDesign")
+            except DataError as exc:
+                raise DesignError(exc.message, problems=exc.problems) from None
+        bad = np.flatnonzero(~np.isfinite(mat).all(axis=1) | (mat < 0).any(axis=1))
+        if len(bad):
+            raise _design_error(
+                "survey.design.bad_replicates", self.lang,
+                problems=[{"row": int(r) + 1, "expected": "non-negative numbers"} for r in bad[:1000]],
+                count=len(bad), rows=_rows_text(bad + 1))
+        rs = None if rscales is None else np.asarray(rscales, dtype=np.float64)
+        if rs is not None and rs.size not in (1, len(cols)):
+            raise _design_error("survey.design.rscales_length", self.lang, got=rs.size, n=len(cols))
+        if type == "JKn" and rs is None and combined_weights:
+            raise _design_error("survey.design.jkn_rscales", self.lang)
+        self.scale, self.rscales = _rep.default_scales(type, len(cols), scale, rs, rho,
+                                                       combined_weights, mat)
+        self.type: str = type
+        self.rho = rho
+        self.mse = bool(mse)
+        self.combined_weights = bool(combined_weights)
+        self.replicate_weights = tuple(cols)
+        self._repw = np.ascontiguousarray(mat if combined_weights else mat * self._w[:, None])
+        self._degf_value = _rep.replicate_degf(self._repw)
+
+    def degf(self) -> int:
+        """Rank of the replicate weights minus one (R's ``degf`` for replicate designs)."""
+        return self._degf_value
+
+    @property
+    def n_replicates(self) -> int:
+        """Number of replicate-weight columns."""
+        return len(self.replicate_weights)
+
+    @property
+    def method(self) -> str:
+        centre = "full-sample estimate (mse)" if self.mse else "replicate mean"
+        return f"replicate weights {self.type}, scale {self.scale:.6g}, centred at the {centre}"
+
+    def summary(self) -> dict[str, Any]:
+        return {"kind": "replicate", "rows": self.n_rows, "weights": self.weights,
+                "type": self.type, "replicates": self.n_replicates, "scale": self.scale,
+                "rscales_constant": bool(np.all(self.rscales == self.rscales[0])), "rho": self.rho,
+                "mse": self.mse, "combined_weights": self.combined_weights, "degf": self.degf()}
+
+    def __repr__(self) -> str:
+        return (f"ReplicateDesign({self.n_rows} rows, {self.n_replicates} {self.type} replicates, "
+                f"scale={self.scale:.6g}, mse={self.mse})")
+
+    def _prepare(self, ctx: _Domains) -> None:
+        return None
+
+    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, x0: np.ndarray | None,
+                      dom: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        D = ctx.n_domains
+        d = np.where(dom >= 0, dom, D)
+        w = self._w
+        Y = np.bincount(d, weights=w * y0, minlength=D + 1)[:D]
+        Yr = _rep.replicate_sums(self._repw, y0, dom, D)
+        if x0 is None:
+            var = _rep.replicate_variance(Yr, self.scale, self.rscales, self.mse, Y)
+            return Y, var, Y
+        X = np.bincount(d, weights=w * x0, minlength=D + 1)[:D]
+        Xr = _rep.replicate_sums(self._repw, x0, dom, D)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            R = Y / X
+            thetas = Yr / Xr
+        var = _rep.replicate_variance(thetas, self.scale, self.rscales, self.mse, R)
+        return R, var, X
+
+    def _degf(self, ctx: _Domains, usable: np.ndarray) -> np.ndarray:
+        return np.full(ctx.n_domains, float(self._degf_value))
+
+
+# -- designs from YAML ------------------------------------------------------------------------------
+_DESIGN_KEYS = {"weights", "strata", "psu", "fpc", "lonely_psu", "nest", "replicate", "kind",
+                "format_version", "description", "lang"}
+_REPLICATE_KEYS = {"type", "weights", "columns", "pattern", "scale", "rscales", "rho", "mse",
+                   "combined_weights"}
+
+
+def read_design(path: str | Path, data: pd.DataFrame, *, lang: str = "en") -> SurveyDesign | ReplicateDesign:
+    """Build a design for ``data`` from a small YAML file.
+
+    Keys: ``weights`` (required), ``strata``, ``psu``, ``fpc``, ``lonely_psu``,
+    ``nest``; or, for replicate weights, ``replicate: {type, columns | pattern, scale,
+    rscales, rho, mse, combined_weights}``. Loaded with a safe loader; a bad file is a
+    :class:`DefinitionError` naming the file and key.
+
+    >>> import pandas as pd, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "design.yaml").write_text("weights: w\\nstrata: h\\npsu: c\\n")
+    >>> micro = pd.DataFrame({"w": [1.0, 1, 1, 1], "h": [1, 1, 2, 2], "c": [1, 2, 1, 2]})
+    >>> read_design(folder / "design.yaml", micro).n_psu
+    4
+    """
+    from ._definitions import definition_error, read_definition
+
+    lang = check_lang(lang, "read_design")
+    spec = read_definition(path)
+    file = str(path)
+
+    def fail(key: str, text_code: str, value: Any = None, **values: Any) -> DefinitionError:
+        line = getattr(spec, "key_lines", {}).get(key, getattr(spec, "line", None))
+        return definition_error(file, line, key, message(text_code, lang, key=key, **values),
+                                value=value, code=text_code)
+
+    unknown = sorted(set(map(str, spec)) - _DESIGN_KEYS)
+    if unknown:
+        raise fail(unknown[0], "survey.yaml.unknown_key", unknown[0],
+                   allowed=", ".join(sorted(_DESIGN_KEYS - {"kind", "format_version", "description", "lang"})))
+    if "weights" not in spec or not isinstance(spec["weights"], str):
+        raise fail("weights", "survey.yaml.weights", spec.get("weights"))
+    for key in ("strata", "psu", "fpc"):
+        if spec.get(key) is not None and not isinstance(spec[key], (str, int)):
+            raise fail(key, "survey.yaml.column", spec[key])
+    if "replicate" in spec:
+        rep = spec["replicate"]
+        if not isinstance(rep, Mapping):
+            raise fail("replicate", "survey.yaml.replicate", rep)
+        bad = sorted(set(map(str, rep)) - _REPLICATE_KEYS)
+        if bad:
+            raise fail("replicate", "survey.yaml.unknown_key", bad[0], allowed=", ".join(sorted(_REPLICATE_KEYS)))
+        columns = rep.get("columns", rep.get("weights"))
+        pattern = rep.get("pattern")
+        if (columns is None) == (pattern is None):
+            raise fail("replicate", "survey.yaml.replicate", dict(rep))
+        if rep.get("type", "JK1") not in REPLICATE_TYPES:
+            raise fail("replicate", "survey.yaml.value", rep.get("type"),
+                       allowed=", ".join(REPLICATE_TYPES))
+        return ReplicateDesign(data, weights=spec["weights"],
+                               replicate_weights=pattern if pattern is not None else list(columns),
+                               type=rep.get("type", "JK1"), scale=rep.get("scale"),
+                               rscales=rep.get("rscales"), rho=rep.get("rho"),
+                               mse=bool(rep.get("mse", False)),
+                               combined_weights=bool(rep.get("combined_weights", True)), lang=lang)
+    lonely = spec.get("lonely_psu", "fail")
+    if lonely not in LONELY_PSU:
+        raise fail("lonely_psu", "survey.yaml.value", lonely, allowed=", ".join(LONELY_PSU))
+    nest = spec.get("nest", True)
+    if not isinstance(nest, bool):
+        raise fail("nest", "survey.yaml.value", nest, allowed="true, false")
+    return SurveyDesign(data, weights=spec["weights"], strata=spec.get("strata"), psu=spec.get("psu"),
+                        fpc=spec.get("fpc"), lonely_psu=lonely, nest=nest, lang=lang)
