@@ -7,6 +7,7 @@ UN M49 for the country codes; SDMX CL_SEX / CL_URBANISATION / CL_OBS_STATUS conv
 
 from __future__ import annotations
 
+import itertools
 import json
 import unicodedata
 from pathlib import Path
@@ -168,7 +169,7 @@ def test_resolve_spanish_and_aliases(codelist_id: str, text: str, code: str) -> 
 def test_age_groups_are_disjoint_and_contiguous(codelist_id: str) -> None:
     rows = [c for c in ind.load_codelist(codelist_id).codes if c["code"] != TOTAL]
     assert rows[0]["age_min"] == 0
-    for prev, nxt in zip(rows, rows[1:]):
+    for prev, nxt in itertools.pairwise(rows):
         assert nxt["age_min"] == prev["age_max"] + 1, (prev["code"], nxt["code"])
     assert rows[-1]["age_max"] is None and rows[-1]["code"].endswith("+")
     for c in rows[:-1]:
