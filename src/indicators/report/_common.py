@@ -1,0 +1,190 @@
+"""Helpers shared by the country and hemispheric builders: inputs, labels, display frames."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .._version import __version__
+from ..errors import DataError, OptionError
+from ..i18n import message
+from .formatting import MISSING, Formatter, label
+from .model import Column, Table
+from .tables import prepare_scores
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+
+
+def load(catalog: Any) -> Catalog:
+    """A :class:`Catalog` from a catalog or a name/path."""
+    from ..catalog import Catalog, load_catalog
+
+    return catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+
+
+def check_year(year: Any, lang: str) -> int | None:
+    """``year`` as an int (or ``None``), or an ``OptionError`` naming the parameter."""
+    if year is None:
+        return None
+    try:
+        value = int(year)
+        if value != float(year):
+            raise ValueError
+    except (TypeError, ValueError):
+        text = message("report.bad_year", lang, value=year)
+        raise OptionError(text, problems=[{"code": "report.bad_year", "field": "year", "value": str(year),
+                                           "expected": "a year such as 2020", "message": text}]) from None
+    return value
+
+
+def country_name(code: str, lang: str) -> str:
+    """The country's name in ``lang`` (its code when the codelist does not know it)."""
+    from ..catalog import load_codelist
+
+    try:
+        countries = load_codelist("country")
+        return countries.label(code, lang) if code in countries else code
+    except Exception:  # noqa: BLE001 - a missing codelist only costs the name
+        return code
+
+
+def resolve_country(code: str, available: Sequence[str], lang: str) -> str:
+    """The ISO3 code for ``code`` (a code, a name or an alias), present in the values."""
+    from ..catalog import load_codelist
+
+    text = str(code).strip()
+    resolved = text.upper()
+    try:
+        found = load_codelist("country").resolve(text)
+        if found:
+            resolved = found
+    except Exception:  # noqa: BLE001
+        pass
+    if resolved not in available:
+        msg = message("report.unknown_country", lang, value=code,
+                      available=", ".join(sorted(available)) or MISSING)
+        raise DataError(msg, problems=[{"code": "report.unknown_country", "column": "country",
+                                        "value": str(code), "expected": ", ".join(sorted(available)),
+                                        "message": msg}])
+    return resolved
+
+
+#: Monte Carlo draws used when a report computes its own scores (sampling error and method choices).
+SCORE_DRAWS = 200
+
+
+def compute_scores(values: pd.DataFrame, catalog: Catalog, scores: Any, lang: str) -> pd.DataFrame | None:
+    """``scores`` as a frame; computed with :func:`indicators.score` when not given and available."""
+    if scores is not None:
+        return prepare_scores(scores, lang)
+    try:
+        from .. import scores as scores_module
+    except ImportError:
+        return None
+    score = getattr(scores_module, "score", None)
+    if score is None:
+        return None
+    # The scores module's fixed default seed: the same inputs give the same intervals, so the same report.
+    return prepare_scores(score(values, catalog.system.id, catalog, draws=SCORE_DRAWS, method_uncertainty=True),
+                          lang)
+
+
+def run_validation(values: pd.DataFrame, catalog: Catalog, validation: Any, lang: str) -> Any:
+    """The validation report given, or one computed with :func:`indicators.validate` if available."""
+    if validation is not None:
+        return validation
+    try:
+        from ..validation import validate
+    except ImportError:
+        return None
+    return validate(values, catalog, lang=lang)
+
+
+def values_hash(values: pd.DataFrame) -> str:
+    """SHA-256 of the values table as CSV: names the exact input a report was built from."""
+    text = values.to_csv(index=False, lineterminator="\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def metadata(catalog: Catalog, values: pd.DataFrame, lang: str, locale: str, **more: Any) -> dict[str, str]:
+    """How the report was made: library version, catalog, input hash, options."""
+    out = {"library": f"belem-indicators {__version__}", "catalog": catalog.label,
+           "catalog_fingerprint": catalog.fingerprint, "values_sha256": values_hash(values),
+           "lang": lang, "locale": locale}
+    out.update({k: "" if v is None else str(v) for k, v in more.items()})
+    return out
+
+
+def display(frame: pd.DataFrame, columns: Sequence[Column], fmt: Formatter) -> pd.DataFrame:
+    """The rows of ``frame`` written as text, column by column, for the screen."""
+    out = {}
+    for col in columns:
+        series = frame[col.key] if col.key in frame.columns else pd.Series([None] * len(frame))
+        if col.kind in ("score", "number"):
+            out[col.key] = [fmt.number(v, 1) for v in series]
+        elif col.kind == "integer":
+            out[col.key] = [fmt.integer(v) for v in series]
+        elif col.kind == "year":
+            out[col.key] = [fmt.year(v) for v in series]
+        elif col.kind == "share":
+            out[col.key] = [fmt.share(v) for v in series]
+        else:
+            out[col.key] = [MISSING if v is None or (not isinstance(v, str) and pd.isna(v)) or v == ""
+                            else str(v) for v in series]
+    return pd.DataFrame(out, columns=[c.key for c in columns], dtype=object)
+
+
+def make_table(name: str, title: str, columns: Sequence[Column], frame: pd.DataFrame, fmt: Formatter,
+               note: str = "", sheet_name: str = "") -> Table:
+    """A :class:`Table` with its display copy; ``frame`` keeps only the declared columns."""
+    frame = frame.reset_index(drop=True)
+    for col in columns:
+        if col.key not in frame.columns:
+            frame[col.key] = None
+        if col.raw and col.raw not in frame.columns:
+            frame[col.raw] = None
+    keep = list(dict.fromkeys([*(c.key for c in columns), *(c.raw for c in columns if c.raw)]))
+    frame = frame[keep]
+    return Table(name=name, title=title, columns=tuple(columns), frame=frame,
+                 display=display(frame, [c for c in columns if c.screen], fmt), note=note,
+                 sheet_name=sheet_name or title)
+
+
+def status_label(status: Any, lang: str) -> str | None:
+    """The status code's name in ``lang`` (``observed`` → ``Observado``)."""
+    if status is None or (not isinstance(status, str) and pd.isna(status)) or str(status) == "":
+        return None
+    from ..catalog import load_codelist
+
+    try:
+        statuses = load_codelist("status")
+        code = statuses.resolve(str(status)) or str(status)
+        return statuses.label(code, lang) if code in statuses else str(status)
+    except Exception:  # noqa: BLE001
+        return str(status)
+
+
+def trend_text(code: str, diff_sign: int, lang: str) -> str:
+    """A trend code as the reader sees it: an arrow for the value's movement and a word."""
+    arrow = {1: "↑", -1: "↓", 0: "→"}[diff_sign]
+    if code in ("none",):
+        return MISSING
+    if code == "single":
+        return label("trend.single", lang)
+    if code == "stable":
+        return "→ " + label("trend.stable", lang)
+    return f"{arrow} " + label(f"trend.{code}", lang)
+
+
+def unit_name(indicator: Any, lang: str) -> str:
+    """The indicator's unit as a reader says it: its own label, else the unit's name in ``lang``."""
+    if indicator.unit_labels:
+        return str(indicator.unit_label(lang))
+    name = label(f"unit.{indicator.unit}", lang)
+    if indicator.unit == "currency" and indicator.currency:
+        return name if indicator.currency == "LCU" else str(indicator.currency)
+    return name

@@ -1,0 +1,299 @@
+"""Charts drawn with matplotlib, as deterministic SVG (text kept as text) or PNG.
+
+Every chart is a :class:`~indicators.report.model.ChartSpec` (a kind and a small
+DataFrame) rendered here. Matplotlib is imported lazily (the ``report`` extra) and
+never through pyplot, so no global state or GUI backend is touched. SVG output is
+made byte-identical from run to run: a fixed hash salt, no date, ids prefixed by the
+chart's name so that several charts can sit in one HTML page.
+
+>>> import pandas as pd
+>>> from indicators.report.formatting import Formatter
+>>> from indicators.report.model import ChartSpec
+>>> spec = ChartSpec("demo", "areas", "Scores", pd.DataFrame(
+...     {"label": ["A", "B"], "score": [40.0, 70.0], "ci_low": [30.0, 60.0],
+...      "ci_high": [50.0, 80.0], "median": [45.0, 50.0]}))
+>>> svg = render(spec, Formatter.of("en"))
+>>> svg.startswith("<svg") and svg == render(spec, Formatter.of("en"))
+True
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import textwrap
+from collections.abc import Callable
+from typing import Any, Literal
+
+import numpy as np
+
+from ..i18n import message
+from .formatting import EXTRA, Formatter, label
+from .model import ChartSpec
+
+__all__ = ["PALETTE", "render", "require_matplotlib"]
+
+#: Colours (colour-blind safe): country, regional median, interval, missing.
+PALETTE: dict[str, str] = {"country": "#1b6a8a", "median": "#c8553d", "interval": "#1b6a8a",
+                           "missing": "#b8b8b8", "grid": "#dddddd", "text": "#222222"}
+_RC: dict[str, Any] = {
+    "svg.hashsalt": "belem",
+    "svg.fonttype": "none",
+    "font.family": "DejaVu Sans",
+    "font.size": 9.0,
+    "axes.edgecolor": "#888888",
+    "axes.labelcolor": PALETTE["text"],
+    "xtick.color": PALETTE["text"],
+    "ytick.color": PALETTE["text"],
+    "path.simplify": False,
+}
+
+
+def require_matplotlib() -> Any:
+    """Import matplotlib, or raise an ``ImportError`` naming the ``report`` extra."""
+    try:
+        import matplotlib
+        from matplotlib.figure import Figure  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(message("report.missing_extra", "en", package="matplotlib", extra=EXTRA)) from exc
+    return matplotlib
+
+
+def render(spec: ChartSpec, formatter: Formatter, fmt: Literal["svg", "png"] = "svg",
+           dpi: int = 150) -> Any:
+    """Draw ``spec``: SVG text ready to inline in HTML, or PNG bytes."""
+    matplotlib = require_matplotlib()
+    from matplotlib.figure import Figure
+
+    draw = _KINDS[spec.kind]
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=_size(spec), layout="constrained")
+        draw(fig, spec, formatter)
+        buf = io.BytesIO()
+        if fmt == "png":
+            fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+            return buf.getvalue()
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    return _clean_svg(buf.getvalue().decode("utf-8"), spec)
+
+
+def _size(spec: ChartSpec) -> tuple[float, float]:
+    n = max(len(spec.data), 1)
+    if spec.kind == "heatmap":
+        cols = len(spec.options.get("columns", ())) or 1
+        return (max(6.5, 1.6 + 1.05 * cols), 1.3 + 0.32 * n)
+    if spec.kind == "trend":
+        return (7.0, 3.2)
+    return (7.5, 1.1 + 0.34 * n)
+
+
+def _clean_svg(svg: str, spec: ChartSpec) -> str:
+    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "-", spec.name)
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
+    svg = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{prefix}-{m.group(1)}"', svg)
+    from html import escape
+
+    alt = escape(spec.alt or spec.title, quote=True)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{alt}" class="chart-svg" ', 1)
+    return svg.strip() + "\n"
+
+
+def _wrap(text: str, width: int = 48, lines: int = 2) -> str:
+    parts = textwrap.wrap(str(text), width=width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1].rstrip() + "…"
+    return "\n".join(parts)
+
+
+def _number_axis(ax: Any, formatter: Formatter, axis: str = "x", decimals: int = 0) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda x, _pos: formatter.number(x, decimals))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
+
+
+def _finite(v: Any) -> bool:
+    try:
+        return v is not None and math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _bars(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
+    """Horizontal bars of 0-100 scores (one per row), a marker for the regional median."""
+    data = spec.data
+    ax = fig.add_subplot()
+    y = np.arange(len(data))[::-1]
+    scores = data["score"].astype("float64").to_numpy()
+    has = np.isfinite(scores)
+    ax.barh(y[has], scores[has], color=PALETTE["country"], height=0.62,
+            label=spec.options.get("country_label", ""), zorder=2)
+    if "median" in data:
+        med = data["median"].astype("float64").to_numpy()
+        ok = np.isfinite(med)
+        ax.scatter(med[ok], y[ok], marker="D", s=26, color=PALETTE["median"], zorder=3,
+                   label=spec.options.get("median_label", ""))
+    no_data = label("chart_no_data", formatter.lang)
+    for yy, s in zip(y, scores, strict=True):
+        if np.isfinite(s):
+            ax.text(min(s + 1.2, 101.0), yy, formatter.number(s, 0), va="center", ha="left", fontsize=8,
+                    color=PALETTE["text"], zorder=4)
+        else:
+            ax.text(1.0, yy, no_data, va="center", ha="left", fontsize=8, color="#6b6b6b", style="italic")
+    ax.set_yticks(y, [_wrap(t, 50) for t in data["label"]], fontsize=8)
+    ax.set_xlim(0, 108)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    _number_axis(ax, formatter)
+    ax.set_xlabel(spec.options.get("xlabel", ""))
+    ax.grid(axis="x", color=PALETTE["grid"], zorder=0)
+    ax.spines[["top", "right"]].set_visible(False)
+    if spec.options.get("median_label"):
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=8)
+
+
+def _areas(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
+    """A dot per row with its interval, and the regional median: the six areas together."""
+    data = spec.data
+    ax = fig.add_subplot()
+    y = np.arange(len(data))[::-1]
+    s = data["score"].astype("float64").to_numpy()
+    lo = data["ci_low"].astype("float64").to_numpy()
+    hi = data["ci_high"].astype("float64").to_numpy()
+    ok = np.isfinite(s)
+    iv = ok & np.isfinite(lo) & np.isfinite(hi)
+    ax.hlines(y[iv], lo[iv], hi[iv], color=PALETTE["interval"], linewidth=2.2, alpha=0.55, zorder=2,
+              label=spec.options.get("interval_label", ""))
+    ax.scatter(s[ok], y[ok], s=46, color=PALETTE["country"], zorder=3,
+               label=spec.options.get("country_label", ""))
+    if "median" in data:
+        med = data["median"].astype("float64").to_numpy()
+        okm = np.isfinite(med)
+        ax.scatter(med[okm], y[okm], marker="D", s=30, facecolor="white", edgecolor=PALETTE["median"],
+                   linewidth=1.6, zorder=4, label=spec.options.get("median_label", ""))
+    no_data = label("chart_no_data", formatter.lang)
+    for yy, v in zip(y, s, strict=True):
+        if np.isfinite(v):
+            ax.annotate(formatter.number(v, 1), (v, yy), xytext=(0, 7), textcoords="offset points",
+                        ha="center", fontsize=8, color=PALETTE["text"])
+        else:
+            ax.text(1.0, yy, no_data, va="center", fontsize=8, color="#6b6b6b", style="italic")
+    ax.set_yticks(y, [_wrap(t, 32) for t in data["label"]], fontsize=9)
+    ax.set_ylim(-0.7, len(data) - 0.3)
+    ax.set_xlim(0, 100)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    _number_axis(ax, formatter)
+    ax.set_xlabel(spec.options.get("xlabel", ""))
+    ax.grid(axis="x", color=PALETTE["grid"], zorder=0)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False, fontsize=8)
+
+
+def _heatmap(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
+    """Rows × columns of 0-100 scores (or 0-1 shares), each cell written out, missing in grey."""
+    from matplotlib.colors import Normalize
+
+    columns = list(spec.options["columns"])
+    col_labels = list(spec.options.get("column_labels", columns))
+    data = spec.data
+    matrix = data[columns].astype("float64").to_numpy()
+    share = spec.options.get("share", False)
+    vmax = 1.0 if share else 100.0
+    ax = fig.add_subplot()
+    masked = np.ma.masked_invalid(matrix)
+    import matplotlib as mpl
+
+    cmap = mpl.colormaps["YlGnBu"].with_extremes(bad=PALETTE["missing"])
+    norm = Normalize(0.0, vmax)
+    im = ax.imshow(masked, cmap=cmap, norm=norm, aspect="auto")
+    for (r, c), v in np.ndenumerate(matrix):
+        if np.isfinite(v):
+            text = formatter.share(v) if share else formatter.number(v, 0)
+            rgba = cmap(norm(v))
+            light = 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2] > 0.55
+            ax.text(c, r, text, ha="center", va="center", fontsize=8, color="#111111" if light else "white")
+        else:
+            ax.text(c, r, "—", ha="center", va="center", fontsize=8, color="#444444")
+    ax.set_xticks(range(len(columns)), [_wrap(t, 14, 3) for t in col_labels], fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(data)), [str(t) for t in data["label"]], fontsize=8)
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    bar = fig.colorbar(im, ax=ax, shrink=0.8, pad=0.02)
+    bar.ax.tick_params(labelsize=7)
+    if share:
+        from matplotlib.ticker import FuncFormatter
+
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _p: formatter.share(x)))
+    else:
+        _number_axis(bar.ax, formatter, axis="y")
+
+
+def _ranks(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
+    """Countries in rank order, each with its rank interval."""
+    data = spec.data
+    ax = fig.add_subplot()
+    y = np.arange(len(data))[::-1]
+    rank = data["rank"].astype("float64").to_numpy()
+    lo = data["rank_low"].astype("float64").to_numpy()
+    hi = data["rank_high"].astype("float64").to_numpy()
+    ok = np.isfinite(rank)
+    iv = ok & np.isfinite(lo) & np.isfinite(hi)
+    ax.hlines(y[iv], lo[iv], hi[iv], color=PALETTE["interval"], linewidth=3, alpha=0.45, zorder=2,
+              label=spec.options.get("interval_label", ""))
+    ax.scatter(rank[ok], y[ok], s=40, color=PALETTE["country"], zorder=3,
+               label=spec.options.get("rank_label", ""))
+    n = int(np.nanmax(np.concatenate([hi[iv], rank[ok]]))) if ok.any() else 1
+    ax.set_xlim(n + 0.7, 0.3)  # rank 1 on the right: better is to the right
+    ax.set_xticks(range(1, n + 1))
+    _number_axis(ax, formatter)
+    ax.set_yticks(y, [str(t) for t in data["label"]], fontsize=8)
+    ax.set_xlabel(spec.options.get("xlabel", ""))
+    ax.grid(axis="x", color=PALETTE["grid"], zorder=0)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=8)
+
+
+def _trend(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
+    """Values over rounds, one line per series, with their confidence band where known."""
+    data = spec.data
+    ax = fig.add_subplot()
+    colors = ["#1b6a8a", "#c8553d", "#588b3a", "#7a4f9a", "#d19a2a", "#444444"]
+    for pos, (name, part) in enumerate(data.groupby("label", sort=False)):
+        part = part.sort_values("year")
+        color = colors[pos % len(colors)]
+        ax.plot(part["year"].astype("float64"), part["value"].astype("float64"), marker="o",
+                color=color, label=_wrap(str(name), 60), zorder=3)
+        lo, hi = part["ci_low"].astype("float64"), part["ci_high"].astype("float64")
+        ok = np.isfinite(lo.to_numpy()) & np.isfinite(hi.to_numpy())
+        if ok.any():
+            ax.vlines(part["year"].astype("float64")[ok], lo[ok], hi[ok], color=color, alpha=0.5,
+                      linewidth=2, zorder=2)
+    years = sorted({int(y) for y in data["year"].dropna()})
+    ax.set_xticks(years, [formatter.year(y) for y in years])
+    _number_axis(ax, formatter, axis="y", decimals=int(spec.options.get("decimals", 0)))
+    ax.set_ylabel(spec.options.get("ylabel", ""))
+    ax.grid(axis="y", color=PALETTE["grid"], zorder=0)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False, fontsize=8)
+
+
+_KINDS: dict[str, Callable[[Any, ChartSpec, Formatter], None]] = {
+    "bars": _bars, "areas": _areas, "heatmap": _heatmap, "ranks": _ranks, "trend": _trend,
+}
+
+
+def chart_kinds() -> tuple[str, ...]:
+    """The kinds of chart :func:`render` draws."""
+    return tuple(_KINDS)
+
+
+def finite_or_nan(value: Any) -> float:
+    """``float(value)``, or NaN when it is missing or not a number."""
+    return float(value) if _finite(value) else float("nan")
+
