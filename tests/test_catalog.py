@@ -228,7 +228,7 @@ def test_unknown_area_names_the_field(mesecvi_copy: Path) -> None:
 def test_duplicate_id_across_files_names_both_places(mesecvi_copy: Path) -> None:
     other = yaml.safe_load((mesecvi_copy / "indicators" / "budgets.yaml").read_text(encoding="utf-8"))
     _edit_first_indicator(mesecvi_copy, lambda i: i.update(id=other["indicators"][0]["id"]))
-    with pytest.raises(DefinitionError, match="duplicate id .* already defined in"):
+    with pytest.raises(DefinitionError, match=r"duplicate id .* \(already defined in"):
         ind.load_catalog(mesecvi_copy)
 
 
