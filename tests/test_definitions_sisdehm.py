@@ -238,3 +238,12 @@ def test_to_frame_spanish(cat: ind.Catalog) -> None:
     assert len(frame) == len(cat)
     row = frame.set_index("id").loc["SISDEHM-POL-R01"]
     assert row["title"] == "Proporción de escaños ocupados por mujeres en el parlamento nacional"
+
+
+def test_by_sex_indicators_say_which_value_is_scored(cat: ind.Catalog) -> None:
+    """Indicators disaggregated by sex are scored on the women's value, and say so in both languages."""
+    by_sex = [i for i in cat if "sex" in i.disaggregations]
+    assert len(by_sex) >= 5
+    for i in by_sex:
+        assert i.notes is not None, i.id
+        assert "(sex F)" in i.notes["en"] and "(sexo F)" in i.notes["es"], i.id
