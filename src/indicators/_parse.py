@@ -1,0 +1,183 @@
+"""Cell parsing for validation: numbers in any locale, yes/no words, codes by name.
+
+Each function works on a whole column (vectorised, or on its distinct values) and never
+raises on a bad cell: it returns what parsed and a mask of what did not, so that the
+caller reports every unparsable cell and still checks the others.
+
+>>> import pandas as pd
+>>> num, bad = parse_numbers(pd.Series(["10,5", "3", "", "n/d"]))
+>>> num.tolist()[:2], bad.tolist()
+([10.5, 3.0], [False, False, False, True])
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["as_text", "blank", "display", "fold", "parse_numbers", "parse_yes_no", "resolve_unique",
+           "split_currency", "YES_WORDS", "NO_WORDS"]
+
+#: Words read as yes (1) and no (0), folded (lower case, no accents), in en, es, pt, fr.
+YES_WORDS: frozenset[str] = frozenset({"1", "si", "yes", "y", "s", "true", "verdadero", "sim", "oui", "vrai", "x"})
+NO_WORDS: frozenset[str] = frozenset({"0", "no", "n", "false", "falso", "nao", "non", "faux"})
+
+_COMMA_DECIMAL = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+"
+_GROUP_SPACE = r"(?<=\d)[ \u00a0\u202f](?=\d{3})"
+_THOUSANDS_DOT = r"[+-]?\d{1,3}(?:\.\d{3})+"
+_CURRENCY = re.compile(r"^\s*(?:([A-Za-z]{3})\s*([^A-Za-z]+?)|([^A-Za-z]+?)\s*([A-Za-z]{3}))\s*$")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or surrounding spaces.
+
+    >>> fold("  Sí ")
+    'si'
+    """
+    norm = unicodedata.normalize("NFKD", str(text).strip().casefold())
+    return "".join(ch for ch in norm if not unicodedata.combining(ch))
+
+
+def display(values: pd.Series) -> pd.Series:
+    """Cells as the user typed them, as text (whole floats without ``.0``; empty for missing).
+
+    >>> display(pd.Series([3.0, 2.5, None])).tolist()
+    ['3', '2.5', '']
+    """
+    def one(v: Any) -> str:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return ""
+        if isinstance(v, float | np.floating) and float(v).is_integer():
+            return str(int(v))
+        return str(v)
+
+    return pd.Series([one(v) for v in values], index=values.index, dtype="object")
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """A column as stripped text (``string`` dtype); blank cells become missing.
+
+    >>> as_text(pd.Series([" a ", "", 2.0])).tolist()
+    ['a', <NA>, '2']
+    """
+    if pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_object_dtype(values.dtype):
+        text = values.astype("string")
+    elif pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        text = display(values).astype("string")
+    else:
+        text = display(values).astype("string")
+    text = text.str.strip()
+    return text.mask(text.eq("").fillna(False))
+
+
+def blank(values: pd.Series) -> pd.Series:
+    """True where a cell is missing or only spaces."""
+    return as_text(values).isna()
+
+
+def _to_float(text: pd.Series) -> pd.Series:
+    out = pd.to_numeric(text, errors="coerce")
+    return pd.Series(np.asarray(out.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)),
+                     index=text.index)
+
+
+def parse_numbers(values: pd.Series, *, decimal_comma: bool | None = None) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of numbers; return (floats, mask of non-blank cells that are not numbers).
+
+    Accepts numbers already numeric, plain text numbers, digit groups separated by spaces, and
+    a decimal comma (``10,5``, ``1.234,5``) when the column uses it throughout: a column that
+    mixes ``10,5`` and ``10.5`` has its comma cells reported as not numbers (``decimal_comma``
+    forces the choice).
+
+    >>> parse_numbers(pd.Series(["1.234,5", "2,0"]))[0].tolist()
+    [1234.5, 2.0]
+    >>> parse_numbers(pd.Series(["1.5", "2,5"]))[1].tolist()
+    [False, True]
+    """
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("float64"), pd.Series(False, index=values.index)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        num = pd.Series(pd.array(values, dtype="Float64").to_numpy(dtype="float64", na_value=np.nan),
+                        index=values.index)
+        return num, pd.Series(False, index=values.index)
+    text = as_text(values)
+    num = _to_float(text)
+    todo = num.isna() & text.notna()
+    if decimal_comma is None:
+        decimal_comma = False
+        spaced = text[todo].str.replace(_GROUP_SPACE, "", regex=True)
+        if todo.any() and spaced.str.fullmatch(_COMMA_DECIMAL).any():
+            dot = text.str.fullmatch(r"[+-]?\d*\.\d+") & ~text.str.fullmatch(_THOUSANDS_DOT)
+            decimal_comma = not bool(dot.fillna(False).any())
+    if decimal_comma:
+        todo |= text.str.fullmatch(_THOUSANDS_DOT).fillna(False)
+    if todo.any():
+        fixed = text[todo].str.replace(_GROUP_SPACE, "", regex=True)
+        if decimal_comma:
+            comma = (fixed.str.fullmatch(_COMMA_DECIMAL) | fixed.str.fullmatch(_THOUSANDS_DOT)).fillna(False)
+            fixed = fixed.where(~comma, fixed.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+        else:
+            grouped = fixed.str.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?").fillna(False)
+            fixed = fixed.where(~grouped, fixed.str.replace(",", "", regex=False))
+        num.loc[todo] = _to_float(fixed).to_numpy()
+    bad = num.isna() & text.notna()
+    return num, bad
+
+
+def split_currency(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Split ``"USD 1200"`` or ``"1.200,50 ARS"`` into (number text, upper-case code or missing).
+
+    >>> t, c = split_currency(pd.Series(["USD 1200", "35", "1.200,50 ars"]))
+    >>> t.tolist(), c.tolist()
+    (['1200', '35', '1.200,50'], ['USD', <NA>, 'ARS'])
+    """
+    text = as_text(values)
+    parts = text.str.extract(_CURRENCY)
+    code = parts[0].fillna(parts[3]).str.upper().astype("string")
+    number = parts[1].fillna(parts[2]).str.strip().astype("string")
+    has = code.notna()
+    return text.where(~has, number), code
+
+
+def parse_yes_no(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Read yes/no words and 1/0 as 1.0/0.0; return (floats, mask of non-blank cells not understood).
+
+    >>> parse_yes_no(pd.Series(["Sí", "no", "TRUE", "0", "tal vez"]))[0].tolist()[:4]
+    [1.0, 0.0, 1.0, 0.0]
+    """
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("float64"), pd.Series(False, index=values.index)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        num = parse_numbers(values)[0]
+        return num, pd.Series(False, index=values.index)
+    text = as_text(values)
+
+    def word(t: str) -> float:
+        f = fold(t)
+        if f in YES_WORDS:
+            return 1.0
+        if f in NO_WORDS:
+            return 0.0
+        try:
+            return float(f.replace(",", "."))
+        except ValueError:
+            return np.nan
+
+    num = resolve_unique(text, word).astype("float64")
+    return num, num.isna() & text.notna()
+
+
+def resolve_unique(values: pd.Series, fn: Callable[[Any], Hashable | None]) -> pd.Series:
+    """Apply ``fn`` once per distinct non-missing value and map the results back (missing stays missing).
+
+    >>> resolve_unique(pd.Series(["a", "b", "a", None]), str.upper).tolist()
+    ['A', 'B', 'A', nan]
+    """
+    uniq = pd.unique(values.dropna())
+    mapping = {u: fn(u) for u in uniq}
+    return values.map(mapping)
