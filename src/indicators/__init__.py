@@ -14,6 +14,7 @@ from __future__ import annotations
 from ._version import __version__
 from .catalog import Catalog, Indicator, SignOfProgress, System, load_catalog, load_codelist
 from .errors import DataError, DefinitionError, DesignError, IndicatorsError, OptionError, ReadError
+from .io import Provenance, read
 from .survey import Estimates, ReplicateDesign, SurveyDesign, read_design
 from .validation import ValidationReport, validate
 from .index_spec import IndexSpec, load_index_spec
@@ -33,6 +34,8 @@ __all__ = [
     "ReadError",
     "DesignError",
     "OptionError",
+    "read",
+    "Provenance",
     "SurveyDesign",
     "ReplicateDesign",
     "Estimates",
