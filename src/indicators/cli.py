@@ -107,9 +107,53 @@ def _run_catalog(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- validate ---------------------------------------------------------------------------
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("validate", help="check values tables or survey microdata; report every problem")
+    p.add_argument("files", nargs="+", metavar="FILE", help="csv, xlsx, ods, sav, dta, parquet (several: one report)")
+    p.add_argument("--system", default="mesecvi", help="mesecvi, sisdehm, or a path to an overlay YAML")
+    p.add_argument("--kind", default="values", choices=["values", "microdata"])
+    p.add_argument("--weights", help="microdata: the weights column")
+    p.add_argument("--strata", help="microdata: the strata column")
+    p.add_argument("--psu", help="microdata: the primary sampling unit column")
+    p.add_argument("--nest", action="store_true", help="microdata: PSU codes restart in each stratum")
+    p.add_argument("--years", type=int, nargs=2, metavar=("FROM", "TO"), help="accepted years (default 1994-now)")
+    p.add_argument("--lang", default="en", choices=LANGS)
+    p.add_argument("--report", help="write the full report: a .html, .xlsx or .json file")
+    p.add_argument("--max-issues", type=int, default=10, help="issues shown in the terminal (default 10)")
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from .i18n import message
+    from .validation import validate
+
+    suffix = Path(args.report).suffix.lower() if args.report else ""
+    if args.report and suffix not in (".html", ".htm", ".xlsx", ".json"):
+        print(message("validation.ui.bad_report", args.lang, path=args.report), file=sys.stderr)
+        return 2
+    design = None
+    if args.kind == "microdata":
+        design = {"weights": args.weights, "strata": args.strata, "psu": args.psu, "nest": args.nest}
+    data = args.files if len(args.files) > 1 else args.files[0]
+    report = validate(data, args.system if args.kind == "values" else None, kind=args.kind, design=design,
+                      lang=args.lang, year_range=tuple(args.years) if args.years else None)
+    print(report.summary(max_issues=args.max_issues))
+    if args.report:
+        if suffix == ".xlsx":
+            report.to_excel(args.report)
+        elif suffix == ".json":
+            report.to_json(args.report)
+        else:
+            report.to_html(args.report)
+        print(message("validation.ui.written", args.lang, path=args.report), file=sys.stderr)
+    return 0 if report.ok else 1
+
+
 #: The subcommands: (name, declare arguments, run).
 COMMANDS: list[tuple[str, Callable[[argparse._SubParsersAction], None], Callable[[argparse.Namespace], int]]] = [  # type: ignore[type-arg]
     ("catalog", _add_catalog, _run_catalog),
+    ("validate", _add_validate, _run_validate),
 ]
 
 
