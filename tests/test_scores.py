@@ -339,5 +339,27 @@ def test_spec_round_trip_and_builtin_specs() -> None:
         spec = load_index_spec(name)
         assert spec.level_ids == ("indicator", "type", "area", "overall")
         assert spec.catalog == name and not spec.explicit
-        assert spec.uncertainty == Uncertainty(weights=0.25, goalposts=0.1, aggregation={
-            lvl: ("arithmetic", "geometric") for lvl in ("type", "area", "overall")})
+        assert spec.uncertainty == Uncertainty(weights=0.25, goalposts=0.1,
+                                               aggregation={"overall": ("arithmetic", "geometric")})
+
+
+def test_cli_score_writes_table_trends_and_record(tmp_path: Path) -> None:
+    from indicators.cli import main
+
+    values = _values([("A", 2020, "X", 40.0), ("A", 2022, "X", 50.0), ("B", 2020, "X", 30.0), ("B", 2022, "X", 35.0)])
+    src = tmp_path / "values.csv"
+    values.to_csv(src, index=False)
+    spec = tmp_path / "ix.yaml"
+    spec.write_text("kind: index\nformat_version: 1\nid: ix\nlevels:\n  - id: indicator\n  - id: index\n"
+                    "indicators:\n  - {id: X, goalposts: [0, 100], direction: higher_is_better}\n", encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    code = main(["score", str(src), "--spec", str(spec), "--out", str(out), "--trends", "2020", "2022",
+                 "--record", str(tmp_path / "record.json"), "--draws", "20"])
+    assert code == 0
+    frame = pd.read_csv(out)
+    assert tuple(frame.columns[: len(SCORE_COLUMNS)]) == SCORE_COLUMNS
+    assert frame.loc[(frame["country"] == "A") & (frame["year"] == 2022) & (frame["unit"] == "ix"), "score"].item() == 50
+    trends = pd.read_csv(tmp_path / "scores_trends.csv")
+    assert trends.loc[trends["country"] == "B", "change"].tolist() == [5.0, 5.0]
+    assert '"seed": 20130521' in (tmp_path / "record.json").read_text(encoding="utf-8")
+    assert main(["score", str(src), "--spec", str(tmp_path / "missing.yaml")]) == 2

@@ -83,7 +83,7 @@ def aggregate(values: np.ndarray, struct: Structure, weights: np.ndarray | None 
         base = struct.weights[children]
         covered = np.where(mask, base, 0.0) @ g
         total = base @ g
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             share = np.where(total > 0, covered / total, 0.0)
             codes = codes_all[:, par][:, None, None, :]
             result = np.full(den.shape, np.nan)
