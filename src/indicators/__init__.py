@@ -15,6 +15,7 @@ from ._version import __version__
 from .catalog import Catalog, Indicator, SignOfProgress, System, load_catalog, load_codelist
 from .errors import DataError, DefinitionError, DesignError, IndicatorsError, OptionError, ReadError
 from .io import Provenance, read
+from .estimation import estimate
 from .survey import Estimates, ReplicateDesign, SurveyDesign, read_design
 from .validation import ValidationReport, validate
 from .index_spec import IndexSpec, load_index_spec
@@ -40,6 +41,7 @@ __all__ = [
     "ReplicateDesign",
     "Estimates",
     "read_design",
+    "estimate",
     "validate",
     "ValidationReport",
     "score",

@@ -153,6 +153,18 @@ class _Design:
                                           expected=cls.__name__))
         return design
 
+    def _derive(self, columns: Mapping[str, np.ndarray]) -> Any:
+        """The same design over the same rows with extra (derived) columns.
+
+        Shares the checked design and the domain codes already computed; used to
+        estimate expressions and universes without rebuilding the design.
+        """
+        import copy
+
+        clone = copy.copy(self)
+        clone.data = self.data.assign(**{k: np.asarray(v) for k, v in columns.items()})
+        return clone
+
     # -- construction helpers -------------------------------------------------------------
     def _require(self, columns: Sequence[str | None], func: str) -> None:
         missing = [c for c in columns if c is not None and c not in self.data.columns]
