@@ -84,7 +84,8 @@ def _size(spec: ChartSpec) -> tuple[float, float]:
         cols = len(spec.options.get("columns", ())) or 1
         return (max(6.5, 1.6 + 1.05 * cols), 1.3 + 0.32 * n)
     if spec.kind == "trend":
-        return (7.0, 3.2)
+        panels = spec.data["label"].nunique() if len(spec.data) else 1
+        return (7.5, 0.3 + 2.3 * math.ceil(panels / 3))
     return (7.5, 1.1 + 0.34 * n)
 
 
@@ -260,27 +261,46 @@ def _ranks(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
 
 
 def _trend(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
-    """Values over rounds, one line per series, with their confidence band where known."""
+    """Small multiples: one panel per series (values over rounds, 95 % intervals where known)."""
     data = spec.data
-    ax = fig.add_subplot()
-    colors = ["#1b6a8a", "#c8553d", "#588b3a", "#7a4f9a", "#d19a2a", "#444444"]
-    for pos, (name, part) in enumerate(data.groupby("label", sort=False)):
-        part = part.sort_values("year")
-        color = colors[pos % len(colors)]
-        ax.plot(part["year"].astype("float64"), part["value"].astype("float64"), marker="o",
-                color=color, label=_wrap(str(name), 60), zorder=3)
-        lo, hi = part["ci_low"].astype("float64"), part["ci_high"].astype("float64")
-        ok = np.isfinite(lo.to_numpy()) & np.isfinite(hi.to_numpy())
-        if ok.any():
-            ax.vlines(part["year"].astype("float64")[ok], lo[ok], hi[ok], color=color, alpha=0.5,
-                      linewidth=2, zorder=2)
+    groups = list(data.groupby("label", sort=False))
+    ncols = min(3, max(1, len(groups)))
+    nrows = math.ceil(len(groups) / ncols) if groups else 1
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     years = sorted({int(y) for y in data["year"].dropna()})
-    ax.set_xticks(years, [formatter.year(y) for y in years])
-    _number_axis(ax, formatter, axis="y", decimals=int(spec.options.get("decimals", 0)))
-    ax.set_ylabel(spec.options.get("ylabel", ""))
-    ax.grid(axis="y", color=PALETTE["grid"], zorder=0)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False, fontsize=8)
+    for pos, ax in enumerate(axes.flat):
+        if pos >= len(groups):
+            ax.set_visible(False)
+            continue
+        name, part = groups[pos]
+        part = part.sort_values("year")
+        x = part["year"].astype("float64").to_numpy()
+        v = part["value"].astype("float64").to_numpy()
+        lo = part["ci_low"].astype("float64").to_numpy()
+        hi = part["ci_high"].astype("float64").to_numpy()
+        ok = np.isfinite(lo) & np.isfinite(hi)
+        if ok.any():
+            ax.vlines(x[ok], lo[ok], hi[ok], color=PALETTE["interval"], alpha=0.45, linewidth=3, zorder=2)
+        ax.plot(x, v, marker="o", color=PALETTE["country"], zorder=3)
+        for xx, vv in zip(x, v, strict=True):
+            if np.isfinite(vv):
+                ax.annotate(formatter.number(vv, 1), (xx, vv), xytext=(4, 4), textcoords="offset points",
+                            fontsize=7, color=PALETTE["text"])
+        every = np.concatenate([v, lo[ok], hi[ok]])
+        every = every[np.isfinite(every)]
+        top = float(every.max()) if every.size else 1.0
+        bottom = min(0.0, float(every.min()) * 1.2) if every.size else 0.0
+        ax.set_ylim(bottom, max(top * 1.2, bottom + 1e-9, 1e-9))
+        ax.set_xlim(years[0] - 1.2, years[-1] + 1.8) if years else None
+        ax.set_xticks(years, [formatter.year(y) for y in years], fontsize=7)
+        span = ax.get_ylim()[1] - ax.get_ylim()[0]
+        _number_axis(ax, formatter, axis="y", decimals=0 if span >= 8 else 1 if span >= 0.8 else 2)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_title(_wrap(str(name), 34, 3), fontsize=7.5, loc="left")
+        unit = part["unit"].iloc[0] if "unit" in part else ""
+        ax.set_ylabel(str(unit), fontsize=7)
+        ax.grid(axis="y", color=PALETTE["grid"], zorder=0)
+        ax.spines[["top", "right"]].set_visible(False)
 
 
 _KINDS: dict[str, Callable[[Any, ChartSpec, Formatter], None]] = {

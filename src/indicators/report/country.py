@@ -268,8 +268,8 @@ class _Builder:
             Column("unit", self.L("col.unit")),
             Column("year", self.L("col.year"), "year"),
             Column("trend", self.L("col.trend")),
-            Column("rounds", self.L("col.rounds")),
-            Column("source", self.L("col.source")),
+            Column("rounds", self.L("col.rounds"), doc=False),
+            Column("source", self.L("col.source"), doc=False),
             Column("status", self.L("col.status")),
         ]
         if self.scores is not None:
@@ -336,10 +336,11 @@ class _Builder:
                 "source": None if pd.isna(last["source"]) else str(last["source"]),
             })
             hist = self.own.loc[(self.own["indicator"] == ind.id) & self.own["value"].notna()]
-            if ind.unit == "percent" and hist["year"].nunique() >= 2:
+            if ind.unit not in ("yes_no", "category", "text") and hist["year"].nunique() >= 2:
                 for r in hist.to_dict("records"):
                     trend_rows.append({"label": f"{ind.id} {ind.title(self.lang)}", "year": int(r["year"]),
-                                       "value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]})
+                                       "value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                                       "unit": unit_name(ind, self.lang)})
         frame = pd.DataFrame(rows, columns=["indicator", "title", "year", "value", "value_display", "unit",
                                             "ci_low", "ci_high", "interval", "se", "cv", "n", "quality", "source"])
         cols = [
@@ -354,7 +355,7 @@ class _Builder:
             Column("cv", self.L("col.cv"), "number"),
             Column("n", self.L("col.n"), "integer"),
             Column("quality", self.L("col.quality")),
-            Column("source", self.L("col.source")),
+            Column("source", self.L("col.source"), doc=False),
         ]
         low, high = self.cv_thresholds
         note = self.L("note.quality", low=self.fmt.number(low, 0), high=self.fmt.number(high, 0))
@@ -365,7 +366,7 @@ class _Builder:
         if trend_rows:
             self.charts["outcomes_trend"] = ChartSpec(
                 "outcomes_trend", "trend", self.L("chart.outcomes", country=self.name),
-                pd.DataFrame(trend_rows), {"ylabel": "%", "decimals": 0},
+                pd.DataFrame(trend_rows), {},
                 alt=self.L("alt.outcomes", country=self.name))
             charts = ("outcomes_trend",)
         self.sections.append(Section("outcomes", self.L("section.outcomes"), 2, tuple(paras), charts,

@@ -228,7 +228,7 @@ class _Builder:
             rows.append(row)
         frame = pd.DataFrame(rows)
         cols = [Column("indicator", self.L("col.code")), Column("title", self.L("col.indicator")),
-                Column("type", self.L("col.type")), Column("unit", self.L("col.unit"))]
+                Column("type", self.L("col.type"), doc=False), Column("unit", self.L("col.unit"))]
         cols += [Column(c, self.names[c], "display", raw=f"{c}__raw") for c in self.countries]
         name = f"indicators_{area.id}"
         year = self.fmt.year(self.year) if self.year else MISSING

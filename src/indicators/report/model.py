@@ -39,6 +39,8 @@ class Column:
     sheet: bool = True
     #: For ``display`` columns: the frame column holding the raw number for the workbook.
     raw: str | None = None
+    #: Shown in the Word document (a page is narrower than a screen).
+    doc: bool = True
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,11 @@ class Table:
     def screen_columns(self) -> tuple[Column, ...]:
         """The columns shown on screen."""
         return tuple(c for c in self.columns if c.screen)
+
+    @property
+    def doc_columns(self) -> tuple[Column, ...]:
+        """The screen columns that also fit the Word document."""
+        return tuple(c for c in self.columns if c.screen and c.doc)
 
     @property
     def sheet_columns(self) -> tuple[Column, ...]:
