@@ -20,6 +20,7 @@ from .survey import Estimates, ReplicateDesign, SurveyDesign, read_design
 from .validation import ValidationReport, validate
 from .index_spec import IndexSpec, load_index_spec
 from .scores import Scores, score
+from .report import Report, country_report, hemispheric_report
 
 __all__ = [
     "__version__",
@@ -48,4 +49,7 @@ __all__ = [
     "Scores",
     "IndexSpec",
     "load_index_spec",
+    "country_report",
+    "hemispheric_report",
+    "Report",
 ]

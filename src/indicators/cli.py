@@ -221,11 +221,47 @@ def _run_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+# -- report -----------------------------------------------------------------------------
+
+def _add_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("report", help="a country profile or the hemispheric comparison: HTML, Excel, Word")
+    p.add_argument("values", nargs="+", help="values table(s): csv, xlsx, parquet, …")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--country", help="ISO3 code (or name) of the State: its country report")
+    who.add_argument("--hemispheric", action="store_true", help="every country side by side")
+    p.add_argument("--catalog", default="mesecvi", help="mesecvi, sisdehm, or a path to an overlay YAML")
+    p.add_argument("--scores", help="precomputed scores (a file written by 'indicators score')")
+    p.add_argument("--year", type=int, help="data up to this year (default: the latest)")
+    p.add_argument("--lang", default="en", choices=LANGS)
+    p.add_argument("--locale", help="number format, e.g. es_MX or es_AR (default: from --lang)")
+    p.add_argument("--format", nargs="+", default=["html", "xlsx", "docx"], choices=["html", "xlsx", "docx"],
+                   help="files to write (default: all three)")
+    p.add_argument("--charts", choices=["svg", "png"], help="also write each chart to charts/ in this format")
+    p.add_argument("--out", default="report", help="folder to write into (created if needed)")
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from .report import country_report, hemispheric_report
+
+    values = _read_values(args.values, args.lang)
+    scores = _read_values([args.scores], args.lang) if args.scores else None
+    if args.hemispheric:
+        rep = hemispheric_report(values, args.catalog, lang=args.lang, locale=args.locale, scores=scores,
+                                 year=args.year)
+    else:
+        rep = country_report(values, args.catalog, country=args.country, lang=args.lang, locale=args.locale,
+                             scores=scores, year=args.year)
+    for path in rep.save(args.out, formats=args.format, charts=args.charts).values():
+        print(path)
+    return 0
+
+
 #: The subcommands: (name, declare arguments, run).
 COMMANDS: list[tuple[str, Callable[[argparse._SubParsersAction], None], Callable[[argparse.Namespace], int]]] = [  # type: ignore[type-arg]
     ("catalog", _add_catalog, _run_catalog),
     ("score", _add_score, _run_score),
     ("validate", _add_validate, _run_validate),
+    ("report", _add_report, _run_report),
 ]
 
 
