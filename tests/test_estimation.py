@@ -98,3 +98,21 @@ def test_design_from_yaml_path(tmp_path: Path, micro: pd.DataFrame, catalog: ind
 def test_parse_by() -> None:
     assert parse_by("state, state*age_group") == ["state", ("state", "age_group")]
     assert parse_by("") == []
+
+
+def test_cli_estimate(tmp_path: Path) -> None:
+    """`indicators estimate MICRODATA --design design.yaml --by ... --out values.csv` writes the table."""
+    from indicators.cli import main
+
+    design = tmp_path / "design.yaml"
+    design.write_text("weights: weight\nstrata: stratum\npsu: psu\n", encoding="utf-8")
+    out = tmp_path / "values.csv"
+    code = main(["estimate", str(DATA / "women_survey.csv"), "--design", str(design), "--system", "mesecvi",
+                 "--by", "area,state*age_group", "--indicators", "MESECVI-SS-R01", "--country", "MEX",
+                 "--year", "2021", "--out", str(out)])
+    assert code == 0
+    table = pd.read_csv(out, keep_default_na=False)
+    assert {"state", "area", "se", "cv", "n"} <= set(table.columns)
+    assert (table["status"] == "estimated").all()
+    assert len(table) == 1 + 2 + table[table["state"] != "_T"].shape[0]
+    assert main(["estimate", str(DATA / "cases_data.csv"), "--design", str(tmp_path / "none.yaml")]) == 2

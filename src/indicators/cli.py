@@ -256,12 +256,44 @@ def _run_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- estimate ---------------------------------------------------------------------------
+
+def _add_estimate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("estimate", help="outcome indicators from survey microdata, with SE, CI and CV")
+    p.add_argument("microdata", help="survey microdata: csv, xlsx, sav, dta, parquet, …")
+    p.add_argument("--design", required=True, help="design YAML (weights, strata, psu, fpc, lonely_psu, …)")
+    p.add_argument("--system", default="mesecvi", help="mesecvi, sisdehm, or a catalog/overlay YAML")
+    p.add_argument("--by", default="", help="disaggregations, comma-separated; cross variables with '*' "
+                                            "(e.g. area,state*age_group)")
+    p.add_argument("--indicators", nargs="+", help="only these indicator ids")
+    p.add_argument("--country", help="ISO 3166-1 alpha-3 code written in the 'country' column")
+    p.add_argument("--year", type=int, help="reference year written in the 'year' column")
+    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--lang", default="en", choices=LANGS)
+    p.add_argument("--format", default="csv", choices=["csv", "xlsx", "json"])
+    p.add_argument("--out", help="output file (default: the terminal)")
+
+
+def _run_estimate(args: argparse.Namespace) -> int:
+    from .catalog import load_catalog
+    from .estimation import estimate, parse_by
+    from .io import read
+
+    micro = read(args.microdata, lang=args.lang)
+    table = estimate(load_catalog(args.system), micro, args.design, by=parse_by(args.by),
+                     country=args.country, year=args.year, indicators=args.indicators,
+                     level=args.level, lang=args.lang)
+    _write_table(table, args.out, args.format, sheet="values")
+    return 0
+
+
 #: The subcommands: (name, declare arguments, run).
 COMMANDS: list[tuple[str, Callable[[argparse._SubParsersAction], None], Callable[[argparse.Namespace], int]]] = [  # type: ignore[type-arg]
     ("catalog", _add_catalog, _run_catalog),
     ("score", _add_score, _run_score),
     ("validate", _add_validate, _run_validate),
     ("report", _add_report, _run_report),
+    ("estimate", _add_estimate, _run_estimate),
 ]
 
 
