@@ -148,7 +148,7 @@ def read(
         "decimal": decimal, "thousands": thousands, "missing": missing,
         "keep_leading_zeros": keep_leading_zeros, "na_values": tuple(na_values),
         "on_bad_lines": on_bad_lines, "strict": strict,
-        "dtype": {k: str(v) for k, v in dtype.items()},
+        "dtype": {k: getattr(v, "__name__", str(v)) for k, v in dtype.items()},
     }.items() if v is not None}
 
     if fmt == "csv":
