@@ -109,8 +109,9 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en") -> Prepared:
     raw_values = frame["value"]
     numbers = np.full(len(frame), np.nan)
     pos = frame["indicator"].map(ind_index).to_numpy(dtype=int)
+    usable = ~is_missing.to_numpy(dtype=bool) & raw_values.notna().to_numpy(dtype=bool)
     for k, p in enumerate(plan.indicators):
-        sel = (pos == k) & ~is_missing.to_numpy() & raw_values.notna().to_numpy()
+        sel = (pos == k) & usable
         if not sel.any():
             continue
         cells = raw_values[sel]

@@ -77,8 +77,8 @@ class Engine:
         """One independent sample of every active factor, for ``n`` draws."""
         out: dict[str, np.ndarray] = {}
         for factor in self.factors:
-            if factor == "sampling":
-                out[factor] = rng.standard_normal((n, *self.raw.shape))
+            if factor == "sampling":   # only the values that have a standard error
+                out[factor] = rng.standard_normal((n, int(np.count_nonzero(self.se > 0))))
             elif factor == "weights":
                 assert self.uncertainty is not None
                 w = self.uncertainty.weights
@@ -105,7 +105,10 @@ class Engine:
         """Every node's value for ``n`` draws of the given factors (the others at their central value)."""
         raw = self.raw[None]
         if "sampling" in factors:
-            raw = raw + factors["sampling"] * self.se[None]
+            where = np.flatnonzero(self.se > 0)
+            drawn = np.repeat(raw, n, axis=0).reshape(n, -1)
+            drawn[:, where] += factors["sampling"] * self.se.reshape(-1)[where]
+            raw = drawn.reshape(n, *self.raw.shape)
         shift = factors.get("goalposts")
         norm = normalise(raw, self.lin, shift)
         if norm.shape[0] != n:

@@ -312,17 +312,16 @@ def _table(plan: Any, prep: Any, ysel: np.ndarray, central: np.ndarray, coverage
     q = (1 - interval) / 2
     ci_low = ci_high = r_low = r_high = r_med = np.full(central.shape, np.nan)
     if sims is not None:
-        ci_low, ci_high = central + np.quantile(sims, [q, 1 - q], axis=0).astype(float)
-        r_low = np.empty(central.shape)
-        r_high = np.empty(central.shape)
-        r_med = np.empty(central.shape)
+        ci_low, ci_high, r_low, r_high, r_med = (np.empty(central.shape) for _ in range(5))
         step = max(1, 2_000_000 // max(1, sims.shape[0] * n_years * n_c))
-        for start in range(0, n_nodes, step):
-            part = rank_desc(central[..., start:start + step] + sims[..., start:start + step].astype(float),
-                             axis=2)
-            r_low[..., start:start + step] = np.quantile(part, q, axis=0, method="lower")
-            r_high[..., start:start + step] = np.quantile(part, 1 - q, axis=0, method="higher")
-            r_med[..., start:start + step] = np.quantile(part, 0.5, axis=0)
+        for start in range(0, n_nodes, step):     # node blocks bound the memory
+            part = slice(start, start + step)
+            block = central[..., part] + sims[..., part].astype(float)
+            ci_low[..., part], ci_high[..., part] = np.quantile(block, [q, 1 - q], axis=0)
+            ranks_block = rank_desc(block, axis=2)
+            r_low[..., part] = np.quantile(ranks_block, q, axis=0, method="lower")
+            r_high[..., part] = np.quantile(ranks_block, 1 - q, axis=0, method="higher")
+            r_med[..., part] = np.quantile(ranks_block, 0.5, axis=0)
     # (N, Y, C) order, keep present country-years
     def flat(a: np.ndarray) -> np.ndarray:
         return np.transpose(a, (2, 0, 1)).reshape(-1)
@@ -366,11 +365,11 @@ def _sensitivity_frame(plan: Any, factors: tuple[str, ...], sims: np.ndarray | N
     rows: list[dict[str, Any]] = []
     levels = plan.spec.level_ids
     if sims is not None and factors:
-        var_draws = np.var(sims.astype(float), axis=0)                  # (Y, C, N), deviations
+        moves = (sims != 0).any(axis=0)                                 # (Y, C, N): the score varies
         for n, node in enumerate(plan.node_ids):
             for factor in factors:
                 if shares is None:
-                    has = var_draws[..., n] > 1e-12
+                    has = moves[..., n]
                     first = total = 1.0 if has.any() else np.nan
                     count = int(has.sum())
                 else:
