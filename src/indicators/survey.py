@@ -70,6 +70,8 @@ LONELY_PSU: tuple[str, ...] = get_args(LonelyPSU)
 CI_METHODS: tuple[str, ...] = get_args(CIMethod)
 REPLICATE_TYPES: tuple[str, ...] = get_args(ReplicateType)
 _MAX_LISTED = 10
+#: Stands for "a column of ones" (the denominator of a mean without missing values).
+_ONES = np.ones(0)
 _CACHE_SIZE = 4
 
 
@@ -100,6 +102,8 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
 def _numeric(data: pd.DataFrame, column: str, lang: str, func: str) -> np.ndarray:
     """A column as float64 with NaN for missing; DataError if it is not numeric."""
     series = data[column]
+    if series.dtype == np.float64:
+        return series.to_numpy()
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
     if not pd.api.types.is_numeric_dtype(series.dtype):
@@ -125,6 +129,24 @@ class _Domains:
         self.values = values
         self.n_domains = len(values[0]) if values else 1
         self.pairs: PairIndex | None = None
+        self.inside = dom >= 0
+        self.all_in = bool(self.inside.all())
+        self.ext = dom if self.all_in else np.where(self.inside, dom, self.n_domains)
+        self._counts: np.ndarray | None = None
+        self._wsums: np.ndarray | None = None
+        self.sw_pair: np.ndarray | None = None
+
+    def counts(self) -> np.ndarray:
+        """Rows per domain."""
+        if self._counts is None:
+            self._counts = np.bincount(self.ext, minlength=self.n_domains + 1)[: self.n_domains]
+        return self._counts
+
+    def weight_sums(self, w: np.ndarray) -> np.ndarray:
+        """Sum of weights per domain."""
+        if self._wsums is None:
+            self._wsums = np.bincount(self.ext, weights=w, minlength=self.n_domains + 1)[: self.n_domains]
+        return self._wsums
 
 
 class _Design:
@@ -229,16 +251,21 @@ class _Design:
         """Design-specific work done once per ``by``."""
 
     # -- hooks ----------------------------------------------------------------------------------
-    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, x0: np.ndarray | None,
-                      dom: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return (estimate, variance, denominator) per domain; ``x0`` None for a total."""
+    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, wy: np.ndarray, x0: np.ndarray | None,
+                      d_ext: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (estimate, variance, denominator) per domain.
+
+        ``y0`` is the variable with 0 where unusable, ``wy`` its product with the
+        weights, ``x0`` the denominator (None for a total, ``_ONES`` for a mean without
+        missing values), ``d_ext`` each row's domain, ``n_domains`` for rows outside.
+        """
         raise NotImplementedError
 
     def _degf(self, ctx: _Domains, usable: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, y0: np.ndarray,
-               usable: np.ndarray, dom: np.ndarray, level: float,
+               usable: np.ndarray, d_ext: np.ndarray, level: float,
                df: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Logit interval by the delta method: Wald on logit(p), t with ``df``."""
         lo, hi = logit_ci(est, se, level, df)
@@ -359,7 +386,8 @@ class _Design:
             for p in probs:
                 qhat = weighted_quantile(y0, self._w, dom_u, D, np.full(D, float(p)))
                 below = (usable & (y0 <= qhat[np.maximum(dom_u, 0)])).astype(np.float64)
-                pest, pvar, _ = self._estimate_var(ctx, below, usable.astype(np.float64), dom_u)
+                d_ext = np.where(usable, ctx.ext, D)
+                pest, pvar, _ = self._estimate_var(ctx, below, self._w * below, usable, d_ext)
                 pse = np.sqrt(pvar)
                 lo_p, hi_p = pest - crit * pse, pest + crit * pse
                 lo = weighted_quantile(y0, self._w, dom_u, D, np.where(lo_p < 0, np.nan, lo_p))
@@ -389,75 +417,88 @@ class _Design:
         check_option(statistic, "deff", deff, [True, False], self.lang)
         ctx = self._domains(by)
         D = ctx.n_domains
+        w = self._w
         frames = []
         for i, name in enumerate(names):
             y = _numeric(self.data, name, self.lang, statistic)
             x = _numeric(self.data, dens[i], self.lang, statistic) if dens is not None else None
-            if statistic == "proportion" or ci_method in ("logit", "beta"):
-                self._check_binary(name, y, statistic)
-            usable = ~np.isnan(y) if x is None else ~(np.isnan(y) | np.isnan(x))
-            usable &= ctx.dom >= 0
-            all_usable = bool(usable.all())
-            dom_u = ctx.dom if all_usable else np.where(usable, ctx.dom, -1)
-            y0 = y if all_usable else np.where(usable, y, 0.0)
-            if statistic == "total":
-                x0 = None
-            elif x is None:
-                x0 = usable.astype(np.float64)
+            nan = np.isnan(y) if x is None else (np.isnan(y) | np.isnan(x))
+            has_nan = bool(nan.any())
+            if has_nan:
+                y0 = np.where(nan, 0.0, y)
+                d_ext = np.where(nan, D, ctx.ext)
             else:
-                x0 = x if all_usable else np.where(usable, x, 0.0)
-            est, var, den = self._estimate_var(ctx, y0, x0, dom_u)
-            n = np.bincount(dom_u[dom_u >= 0], minlength=D).astype(np.float64)[:D]
+                y0, d_ext = y, ctx.ext
+            if statistic == "proportion" or ci_method in ("logit", "beta"):
+                self._check_binary(name, y, y0, statistic)
+            if statistic == "total":
+                x0: np.ndarray | None = None
+            elif x is None:
+                x0 = ~nan if has_nan else _ONES
+            else:
+                x0 = np.where(nan, 0.0, x) if has_nan else x
+            wy = w * y0
+            est, var, den = self._estimate_var(ctx, y0, wy, x0, d_ext)
+            n = (np.bincount(d_ext, minlength=D + 1)[:D] if has_nan else ctx.counts()).astype(np.float64)
             with np.errstate(invalid="ignore", divide="ignore"):
                 se = np.sqrt(var)
-            need_df = ci_method in ("wald_t", "logit", "beta")
-            df = self._degf(ctx, usable) if need_df else None
+            usable = ((~nan & ctx.inside) if (has_nan or not ctx.all_in) else ctx.inside) \
+                if ci_method != "wald" else ctx.inside
+            df = self._degf(ctx, usable) if ci_method in ("wald_t", "logit", "beta") else None
             if ci_method == "logit":
-                est, lo, hi = self._logit(ctx, est, se, y0, usable, dom_u, level, df)
+                est, lo, hi = self._logit(ctx, est, se, y0, usable, d_ext, level, df)
             elif ci_method == "beta":
                 lo, hi = beta_ci(est, se, level, df, n)  # type: ignore[arg-type]
             else:
                 lo, hi = wald_ci(est, se, level, df)
-            d_eff = (self._deff(statistic, var, y0, x0, dom_u, n, den, est) if deff
-                     else np.full(D, np.nan))
-            bad = self._na_domains(ctx, y if x is None else np.where(np.isnan(x), np.nan, y), na_rm)
-            if bad.any():
+            if deff:
+                d_eff = self._deff(ctx, statistic, var, y0, wy, x0, d_ext, n, den, est,
+                                   binary=statistic == "proportion", has_nan=has_nan, nan=nan)
+            else:
+                d_eff = np.full(D, np.nan)
+            if not na_rm and has_nan:
+                bad = np.bincount(np.where(nan, ctx.ext, D), minlength=D + 1)[:D] > 0
                 est, se, lo, hi, d_eff = (np.where(bad, np.nan, a) for a in (est, se, lo, hi, d_eff))
             label = name if dens is None else f"{name}/{dens[i]}"
             frames.append(self._frame(ctx, label, est, se, lo, hi, d_eff, n, limits, min_n))
         return self._result(statistic, ctx, frames, level, ci_method, na_rm, limits, min_n,
                             extra={"deff": deff})
 
-    def _check_binary(self, name: str, y: np.ndarray, func: str) -> None:
+    def _check_binary(self, name: str, y: np.ndarray, y0: np.ndarray, func: str) -> None:
+        if not np.count_nonzero(y0 * (y0 - 1.0)):
+            return
         bad = np.flatnonzero(~np.isnan(y) & (y != 0) & (y != 1))
-        if len(bad):
-            text = message("survey.data.not_binary", self.lang, column=name, func=func,
-                           rows=_rows_text(bad + 1), value=repr(y[bad[0]]))
-            raise DataError(text, problems=[{"code": "survey.data.not_binary", "row": int(r) + 1,
-                                             "column": name, "value": repr(y[r]),
-                                             "expected": "0, 1 or missing", "message": text}
-                                            for r in bad[:1000]])
+        text = message("survey.data.not_binary", self.lang, column=name, func=func,
+                       rows=_rows_text(bad + 1), value=repr(y[bad[0]]))
+        raise DataError(text, problems=[{"code": "survey.data.not_binary", "row": int(r) + 1,
+                                         "column": name, "value": repr(y[r]),
+                                         "expected": "0, 1 or missing", "message": text}
+                                        for r in bad[:1000]])
 
-    def _deff(self, statistic: str, var: np.ndarray, y0: np.ndarray, x0: np.ndarray | None,
-              dom: np.ndarray, n: np.ndarray, den: np.ndarray, est: np.ndarray) -> np.ndarray:
+    def _deff(self, ctx: _Domains, statistic: str, var: np.ndarray, y0: np.ndarray, wy: np.ndarray,
+              x0: np.ndarray | None, d_ext: np.ndarray, n: np.ndarray, den: np.ndarray,
+              est: np.ndarray, binary: bool, has_nan: bool, nan: np.ndarray) -> np.ndarray:
         """R's ``deff=TRUE``: the variance over that of a simple random sample without
-        replacement of the same size, ``s2 * (N - n) / (N n)`` (times ``N^2`` for totals).
+        replacement of the same size, ``s2 * (N - n) / (N n)`` (times ``N^2`` for totals),
+        with ``s2 = n / (n - 1) * sum(w (y - ybar)^2) / N`` over the domain's usable rows.
         """
         D = len(n)
         w = self._w
-        valid = dom >= 0
-        d = np.where(valid, dom, D)
-        wsum = np.bincount(d, weights=w * valid, minlength=D + 1)[:D]
-        if statistic == "total":
-            mean = np.bincount(d, weights=w * y0, minlength=D + 1)[:D] / wsum
-            resid = y0 - np.append(mean, 0.0)[d]
-        elif statistic == "ratio":
+        if statistic == "ratio":
             assert x0 is not None
-            resid = (y0 - np.append(est, 0.0)[d] * x0) / np.append(den, 1.0)[d]
+            wsum = np.bincount(d_ext, weights=w, minlength=D + 1)[:D]
+            resid = (y0 - np.append(est, 0.0)[d_ext] * x0) / np.append(den, 1.0)[d_ext]
+            ss = np.bincount(d_ext, weights=w * resid * resid, minlength=D + 1)[:D]
         else:
-            resid = y0 - np.append(est, 0.0)[d]
-        resid = np.where(valid, resid, 0.0)
-        ss = np.bincount(d, weights=w * resid * resid, minlength=D + 1)[:D]
+            syy = (np.bincount(d_ext, weights=wy * y0, minlength=D + 1)[:D] if not binary
+                   else np.bincount(d_ext, weights=wy, minlength=D + 1)[:D])
+            if statistic == "total":
+                wsum = (np.bincount(d_ext, weights=w, minlength=D + 1)[:D] if has_nan
+                        else ctx.weight_sums(w))
+                ybar = est / wsum
+            else:
+                wsum, ybar = den, est
+            ss = syy - ybar * ybar * wsum
         with np.errstate(invalid="ignore", divide="ignore"):
             s2 = n / (n - 1) * ss / wsum
             vsrs = s2 * (wsum - n) / (wsum * n)
@@ -671,19 +712,24 @@ class SurveyDesign(_Design):
     def _prepare(self, ctx: _Domains) -> None:
         ctx.pairs = PairIndex.build(self._c, ctx.dom, self._strata.n_psus, ctx.n_domains)
 
-    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, x0: np.ndarray | None,
-                      dom: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, wy: np.ndarray, x0: np.ndarray | None,
+                      d_ext: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         pairs = ctx.pairs
         assert pairs is not None
         w = self._w
-        sy = pairs.sums(w * y0)
+        sy = pairs.sums(wy)
         Y = pairs.by_domain(sy)
         present = None
         if self.lonely_psu == "average" and len(self.lonely_strata):
-            present = pairs.sums((dom >= 0).astype(np.float64)) > 0
+            present = pairs.sums((d_ext < ctx.n_domains).astype(np.float64)) > 0
         if x0 is None:
             return Y, stratified_variance(sy, pairs, self._strata, present), Y
-        sx = pairs.sums(w * x0)
+        if x0 is _ONES:
+            if ctx.sw_pair is None:
+                ctx.sw_pair = pairs.sums(w)
+            sx = ctx.sw_pair
+        else:
+            sx = pairs.sums(w * x0)
         X = pairs.by_domain(sx)
         with np.errstate(invalid="ignore", divide="ignore"):
             R = Y / X
@@ -694,12 +740,12 @@ class SurveyDesign(_Design):
         return R, np.where(X > 0, var, np.nan), X
 
     def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, y0: np.ndarray,
-               usable: np.ndarray, dom: np.ndarray, level: float,
+               usable: np.ndarray, d_ext: np.ndarray, level: float,
                df: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """R's ``svyciprop(method="logit")``: the ``svyglm`` fit, its sandwich variance,
         Wald on the logit scale with t on ``df``, back-transformed."""
         D = ctx.n_domains
-        d = np.where(dom >= 0, dom, D)
+        d = d_ext
         w = self._w
         mean_w = (np.bincount(d, weights=w, minlength=D + 1)
                   / np.maximum(np.bincount(d, minlength=D + 1), 1))
@@ -709,7 +755,7 @@ class SurveyDesign(_Design):
         with np.errstate(over="ignore", invalid="ignore"):
             mu = np.exp(coef) / (1 + np.exp(coef))
             z = np.where(usable, (y0 - np.append(mu, 0.0)[d]) * factor / mean_w[d], 0.0)
-            _, v, _ = self._estimate_var(ctx, z, None, dom)
+            _, v, _ = self._estimate_var(ctx, z, w * z, None, d)
             se_coef = np.sqrt(v) / info
             crit = t_or_normal(level, df)
             lo_eta, hi_eta = coef - crit * se_coef, coef + crit * se_coef
@@ -833,16 +879,20 @@ class ReplicateDesign(_Design):
     def _prepare(self, ctx: _Domains) -> None:
         return None
 
-    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, x0: np.ndarray | None,
-                      dom: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, wy: np.ndarray, x0: np.ndarray | None,
+                      d_ext: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         D = ctx.n_domains
-        d = np.where(dom >= 0, dom, D)
+        d = d_ext
+        dom = np.where(d < D, d, -1)
         w = self._w
-        Y = np.bincount(d, weights=w * y0, minlength=D + 1)[:D]
+        Y = np.bincount(d, weights=wy, minlength=D + 1)[:D]
         Yr = _rep.replicate_sums(self._repw, y0, dom, D)
         if x0 is None:
             var = _rep.replicate_variance(Yr, self.scale, self.rscales, self.mse, Y)
             return Y, var, Y
+        if x0 is _ONES:
+            x0 = np.ones(self.n_rows)
+        x0 = np.asarray(x0, dtype=np.float64)
         X = np.bincount(d, weights=w * x0, minlength=D + 1)[:D]
         Xr = _rep.replicate_sums(self._repw, x0, dom, D)
         with np.errstate(invalid="ignore", divide="ignore"):

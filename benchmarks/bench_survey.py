@@ -1,0 +1,236 @@
+"""Benchmark: design-based estimation of 10 indicators by state and by state x age group.
+
+Generated microdata (reproducible, numpy seed 20240611): 64 strata (32 states x urban/rural),
+about 12 women per PSU, unequal weights, 10 binary indicators with clustering and 2-10 %
+item non-response, 6 age groups. Timed, best of ``--repeats``, in one run:
+
+* ``floor``: a bare ``numpy.bincount`` of the weighted values per (PSU, domain) pair, one per
+  indicator and per ``by``, with the pair keys already computed (not timed): the least any
+  implementation must do.
+* ``design``: building :class:`indicators.SurveyDesign` (checks, strata and PSU codes).
+* ``estimate``: ``design.mean(10 indicators, by="state")`` and ``by=["state", "age_group"]``
+  on a fresh design (so domain coding is included), with SE, Wald CI, deff, cv and n.
+* ``R svyby``: ``svyby(~v1+...+v10, ~state, des, svymean, na.rm=TRUE, deff=TRUE)`` and the
+  same by ``~state+age_group`` (R's fastest route: one call for all ten; with ``na.rm`` R
+  drops a row missing any of the ten from all of them), timed inside R without reading the
+  file, when ``Rscript`` and the ``survey`` package are installed (skipped otherwise), on
+  files of at most ``--r-max-rows`` rows.
+
+Peak memory is measured in a second pass of each Python part with ``tracemalloc`` (numpy
+reports its buffers to it), and for R with ``gc()``'s "max used".
+
+    python benchmarks/bench_survey.py                 # 1 million and 10 million rows
+    python benchmarks/bench_survey.py --rows 1000000
+    python benchmarks/bench_survey.py --quick         # 200,000 rows, one repeat, no R
+
+Results are printed and written to ``benchmarks/results/survey.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import shutil
+import subprocess
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from indicators import SurveyDesign
+from indicators._survey_core import PairIndex, domain_codes
+
+N_STATES = 32
+N_INDICATORS = 10
+AGE_GROUPS = np.array(["15-19", "20-29", "30-39", "40-49", "50-59", "60+"])
+VARS = [f"v{i + 1}" for i in range(N_INDICATORS)]
+RESULTS = Path(__file__).parent / "results" / "survey.md"
+
+
+def generate(rows: int, seed: int = 20240611) -> pd.DataFrame:
+    """Survey-shaped microdata: 64 strata, ~12 women per PSU, 10 binary indicators."""
+    rng = np.random.default_rng(seed)
+    n_psu = max(rows // 12, 128)
+    # PSUs spread over 64 strata unevenly (at least 2 per stratum).
+    share = rng.dirichlet(np.full(64, 4.0))
+    per_stratum = np.maximum(2, np.round(share * n_psu).astype(int))
+    psu_stratum = np.repeat(np.arange(64), per_stratum)
+    n_psu = len(psu_stratum)
+    psu = np.sort(rng.integers(0, n_psu, rows))
+    psu[:n_psu] = np.arange(n_psu)  # every PSU has at least one woman
+    psu.sort()
+    stratum = psu_stratum[psu]
+    state = stratum // 2 + 1
+    area = np.where(stratum % 2 == 0, "U", "R")
+    base_w = rng.uniform(200, 900, 64)[stratum]
+    weight = np.round(base_w * rng.lognormal(0, 0.3, rows), 4)
+    age_group = AGE_GROUPS[rng.integers(0, 6, rows)]
+    data: dict[str, Any] = {"stratum": stratum, "psu": psu, "weight": weight, "state": state,
+                            "area": area, "age_group": age_group}
+    for i, name in enumerate(VARS):
+        p_psu = np.clip(rng.beta(2, 6, n_psu) + 0.02 * i, 0, 1)[psu]
+        y = (rng.random(rows) < p_psu).astype(np.float64)
+        y[rng.random(rows) < 0.02 + 0.008 * i] = np.nan
+        data[name] = y
+    return pd.DataFrame(data)
+
+
+def best(func: Callable[[], Any], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def peak_mb(func: Callable[[], Any]) -> float:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        func()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 2**20
+
+
+def run_python(data: pd.DataFrame, repeats: int) -> dict[str, tuple[float, float]]:
+    bys: list[list[str]] = [["state"], ["state", "age_group"]]
+    # The floor: keys computed beforehand, then one bincount per indicator and by.
+    w = data["weight"].to_numpy()
+    psu_codes, _ = domain_codes([data["stratum"].to_numpy(), data["psu"].to_numpy()])
+    n_psu = int(psu_codes.max()) + 1
+    values = [np.nan_to_num(data[v].to_numpy()) for v in VARS]
+    pairs = []
+    for by in bys:
+        dom, uniq = domain_codes([data[c] for c in by])
+        pairs.append(PairIndex.build(psu_codes, dom, n_psu, len(uniq[0])))
+
+    def floor() -> None:
+        for p in pairs:
+            for y in values:
+                np.bincount(p.pair, weights=w * y, minlength=p.n_pairs)
+
+    def design() -> SurveyDesign:
+        return SurveyDesign(data, weights="weight", strata="stratum", psu="psu")
+
+    built = design()
+
+    def estimate() -> None:
+        d = design()
+        for by in bys:
+            d.mean(VARS, by=by)
+
+    out = {}
+    for name, func in (("floor: bincount per indicator and by", floor),
+                       ("SurveyDesign(...) (build and check)", design),
+                       ("design + mean(10 indicators) by state and by state x age", estimate)):
+        out[name] = (best(func, repeats), peak_mb(func))
+    # Sanity: the estimator gives the floor's sums.
+    est = built.mean(VARS[0], by="state").to_frame()
+    assert len(est) == N_STATES
+    return out
+
+
+R_SCRIPT = r"""
+suppressMessages(library(survey))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1])
+invisible(gc(reset = TRUE))
+t_design <- system.time(des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, nest = TRUE, data = d))[["elapsed"]]
+f <- as.formula(paste("~", paste(sprintf("v%d", 1:10), collapse = "+")))
+t_by <- system.time({
+  a <- svyby(f, ~state, des, svymean, na.rm = TRUE, deff = TRUE)
+  b <- svyby(f, ~state + age_group, des, svymean, na.rm = TRUE, deff = TRUE)
+})[["elapsed"]]
+g <- gc()
+cat(sprintf("%.3f %.3f %.1f\n", t_design, t_by, sum(g[, ncol(g)])))
+"""
+
+
+def r_available() -> bool:
+    if not shutil.which("Rscript"):
+        return False
+    check = subprocess.run(["Rscript", "-e", "quit(status = !requireNamespace('survey', quietly = TRUE))"],
+                           capture_output=True)
+    return check.returncode == 0
+
+
+def run_r(data: pd.DataFrame, timeout: float) -> tuple[float, float, float] | str:
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "micro.csv"
+        script = Path(tmp) / "bench.R"
+        data.to_csv(csv, index=False)
+        script.write_text(R_SCRIPT, encoding="utf-8")
+        try:
+            res = subprocess.run(["Rscript", str(script), str(csv)], capture_output=True, text=True,
+                                 timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return f"did not finish in {timeout:.0f} s"
+        if res.returncode != 0:
+            return "failed: " + res.stderr.strip().splitlines()[-1]
+        t_design, t_by, mem = (float(x) for x in res.stdout.split())
+        return t_design, t_by, mem
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="200,000 rows, one repeat, no R")
+    parser.add_argument("--r-max-rows", type=int, default=1_000_000,
+                        help="run R only on files up to this many rows (default 1,000,000)")
+    parser.add_argument("--r-timeout", type=float, default=1800)
+    args = parser.parse_args()
+    if args.quick:
+        args.rows, args.repeats, args.r_max_rows = [200_000], 1, 0
+    have_r = r_available()
+    lines = ["# Survey estimation benchmark", "",
+             "10 binary indicators, means with SE, Wald CI, deff, cv and n, by state (32 domains) and by "
+             "state x age group (192 domains); 64 strata, ~12 women per PSU. Best of "
+             f"{args.repeats}; peak memory from tracemalloc (Python) or gc() max used (R).", ""]
+    if not have_r:
+        lines.append("R's svyby: skipped (Rscript or the survey package is not installed).")
+        lines.append("")
+    for rows in args.rows:
+        data = generate(rows)
+        n_psu = data.groupby(["stratum", "psu"]).ngroups
+        lines += [f"## {rows:,} rows ({n_psu:,} PSUs)", "",
+                  "| part | time (s) | x floor | peak memory (MiB) |", "| --- | ---: | ---: | ---: |"]
+        results = run_python(data, args.repeats)
+        floor_t = next(iter(results.values()))[0]
+        for name, (t, mem) in results.items():
+            lines.append(f"| {name} | {t:.3f} | {t / floor_t:.1f} | {mem:.0f} |")
+        ours = results["design + mean(10 indicators) by state and by state x age"][0]
+        if have_r and rows <= args.r_max_rows:
+            r = run_r(data, args.r_timeout)
+            if isinstance(r, str):
+                lines.append(f"| R svyby | {r} | | |")
+            else:
+                t_design, t_by, mem = r
+                lines.append(f"| R svydesign | {t_design:.3f} | {t_design / floor_t:.1f} | {mem:.0f} (R, whole run) |")
+                lines.append(f"| R svyby x2 (10 indicators each) | {t_by:.3f} | {t_by / floor_t:.1f} | |")
+                lines.append("")
+                lines.append(f"indicators is {(t_design + t_by) / ours:.0f} times faster than R "
+                             f"(design + both svyby calls vs design + both estimates).")
+        elif have_r:
+            lines.append(f"| R svyby | not run (more than --r-max-rows={args.r_max_rows:,} rows) | | |")
+        lines.append("")
+        del data
+        gc.collect()
+        print("\n".join(lines), flush=True)
+    text = "\n".join(lines) + "\n"
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text, encoding="utf-8")
+    print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
