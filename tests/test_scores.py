@@ -363,3 +363,35 @@ def test_cli_score_writes_table_trends_and_record(tmp_path: Path) -> None:
     assert trends.loc[trends["country"] == "B", "change"].tolist() == [5.0, 5.0]
     assert '"seed": 20130521' in (tmp_path / "record.json").read_text(encoding="utf-8")
     assert main(["score", str(src), "--spec", str(tmp_path / "missing.yaml")]) == 2
+
+
+@pytest.mark.parametrize("system", ["mesecvi", "sisdehm"])
+def test_shipped_specs_score_their_catalogs(system: str) -> None:
+    """Every catalog indicator is either in the index structure or listed as excluded, never dropped."""
+    from indicators._score_plan import build_plan
+
+    cat = load_catalog(system)
+    spec = load_index_spec(system)
+    plan = build_plan(spec, cat)
+    rng = np.random.default_rng(3)
+    rows = []
+    for p in plan.indicators:
+        for country in ("ARG", "PER"):
+            if p.method == "binary":
+                v: object = int(rng.integers(0, 2))
+            elif p.method == "categories":
+                assert p.points is not None
+                v = list(p.points)[0]
+            else:
+                assert p.goalposts is not None
+                v = float(np.mean(p.goalposts))
+            rows.append((country, 2020, p.id, v))
+    result = score(_values(rows), system)
+    frame = result.to_frame()
+    scored = set(frame.loc[frame["level"] == "indicator", "unit"])
+    assert scored | set(result.excluded["indicator"]) == set(cat.ids)
+    assert set(frame.loc[frame["level"] == "area", "unit"]) == {a.id for a in cat.areas
+                                                                if any(cat[p.id].area == a.id for p in plan.indicators)}
+    overall = frame[frame["level"] == "overall"]
+    assert overall["coverage"].eq(1).all() and overall["score"].between(0, 100).all()
+    assert result.catalog_version == cat.label
