@@ -16,7 +16,13 @@ import pytest
 from indicators import load_catalog
 from indicators.errors import DataError, DefinitionError, OptionError
 from indicators.index_spec import (
-    Aggregate, Imputation, IndexSpec, IndicatorSpec, Level, Uncertainty, load_index_spec,
+    Aggregate,
+    Imputation,
+    IndexSpec,
+    IndicatorSpec,
+    Level,
+    Uncertainty,
+    load_index_spec,
 )
 from indicators.scores import SCORE_COLUMNS, TREND_COLUMNS, score
 
@@ -381,7 +387,7 @@ def test_shipped_specs_score_their_catalogs(system: str) -> None:
                 v: object = int(rng.integers(0, 2))
             elif p.method == "categories":
                 assert p.points is not None
-                v = list(p.points)[0]
+                v = next(iter(p.points))
             else:
                 assert p.goalposts is not None
                 v = float(np.mean(p.goalposts))

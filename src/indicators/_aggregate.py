@@ -15,7 +15,7 @@ import numpy as np
 
 from ._score_plan import Plan
 
-__all__ = ["Structure", "structure_of", "aggregate", "AGG_CODES"]
+__all__ = ["AGG_CODES", "Structure", "aggregate", "structure_of"]
 
 AGG_CODES: dict[str, int] = {"arithmetic": 0, "geometric": 1, "harmonic": 2}
 

@@ -21,7 +21,7 @@ from .errors import DataError
 from .i18n import message
 from .values import DISAGGREGATIONS, TOTAL, rename_columns
 
-__all__ = ["Prepared", "prepare", "MISSING_STATUSES"]
+__all__ = ["MISSING_STATUSES", "Prepared", "prepare"]
 
 #: Statuses whose rows are missing values, whatever their ``value`` cell holds.
 MISSING_STATUSES: tuple[str, ...] = ("not_available", "not_applicable")

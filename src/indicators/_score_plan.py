@@ -18,7 +18,7 @@ from ._definitions import definition_error
 from .catalog import Catalog, Indicator
 from .index_spec import AGGREGATIONS, IndexSpec, IndicatorSpec
 
-__all__ = ["IndicatorPlan", "Plan", "build_plan", "GROUPABLE"]
+__all__ = ["GROUPABLE", "IndicatorPlan", "Plan", "build_plan"]
 
 #: Indicator attributes a catalog hierarchy can group by.
 GROUPABLE: tuple[str, ...] = ("area", "type", "category")
@@ -245,7 +245,7 @@ def build_plan(spec: IndexSpec, catalog: Catalog | None) -> Plan:
             node_ids.append(node)
             node_levels.append(lvl)
             weights.append(spec.weights.get(node, agg.weight if agg else 1.0))
-            aggregation.append((agg.aggregation if agg and agg.aggregation else levels[lvl].aggregation))
+            aggregation.append(agg.aggregation if agg and agg.aggregation else levels[lvl].aggregation)
             min_cov.append(float(agg.min_coverage) if agg and agg.min_coverage is not None
                            else levels[lvl].min_coverage)
             parent_names.append(None if lvl == top else (agg.parent if agg and agg.parent else spec.id))

@@ -21,7 +21,7 @@ from ._aggregate import AGG_CODES, Structure, aggregate
 from ._normalise import Linear, normalise
 from .index_spec import Uncertainty
 
-__all__ = ["Engine", "rank_desc", "CHUNK"]
+__all__ = ["CHUNK", "Engine", "rank_desc"]
 
 #: Draws evaluated at once; fixed, so that results do not depend on memory.
 CHUNK: int = 50

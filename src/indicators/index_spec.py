@@ -37,8 +37,17 @@ from ._definitions import check_kind, definition_error, definitions_root, read_d
 from .i18n import check_option
 
 __all__ = [
-    "Aggregation", "Method", "Direction", "IndexSpec", "Level", "IndicatorSpec", "Aggregate",
-    "Imputation", "Uncertainty", "load_index_spec", "BUILTIN_SPECS",
+    "BUILTIN_SPECS",
+    "Aggregate",
+    "Aggregation",
+    "Direction",
+    "Imputation",
+    "IndexSpec",
+    "IndicatorSpec",
+    "Level",
+    "Method",
+    "Uncertainty",
+    "load_index_spec",
 ]
 
 Aggregation = Literal["arithmetic", "geometric", "harmonic"]

@@ -43,7 +43,7 @@ from .errors import DataError, OptionError
 from .i18n import check_lang, message
 from .index_spec import IndexSpec, Uncertainty, load_index_spec
 
-__all__ = ["score", "Scores", "SCORE_COLUMNS", "TREND_COLUMNS", "DEFAULT_SEED"]
+__all__ = ["DEFAULT_SEED", "SCORE_COLUMNS", "TREND_COLUMNS", "Scores", "score"]
 
 #: The first columns of :meth:`Scores.to_frame`, in this order.
 SCORE_COLUMNS: tuple[str, ...] = ("country", "year", "level", "unit", "score", "ci_low", "ci_high",
