@@ -420,17 +420,31 @@ def _render(raw: pd.DataFrame, lang: str) -> pd.DataFrame:
         out = pd.DataFrame({c: pd.Series(dtype="string") for c in ISSUE_COLUMNS})
         out["row"] = pd.Series(dtype="Int64")
         return out
-    expected, messages, hints = [], [], []
-    for rec in raw[["code", "column", "value", "indicator", "detail", "lo", "hi", "row"]].itertuples(index=False):
-        fields = {k: ("" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else v)
-                  for k, v in zip(("code", "column", "value", "indicator", "detail", "lo", "hi", "row"), rec)}
-        key = f"validation.{rec.code}"
-        exp = message(f"{key}.expected", lang, **fields)
-        fields["expected"] = exp
-        expected.append(exp)
-        messages.append(message(key, lang, **fields))
-        hint_key = f"{key}.hint_closest" if rec.code == "values.unknown_indicator" and fields["detail"] else f"{key}.hint"
-        hints.append(message(hint_key, lang, **fields))
+    from .i18n import FALLBACK, _catalog
+
+    texts, fallback = _catalog(lang), _catalog(FALLBACK)
+
+    def template(key: str) -> str:
+        return texts.get(key) or fallback.get(key) or key
+
+    names = ("column", "value", "indicator", "detail", "lo", "hi")
+    fields = {k: raw[k].astype("string").fillna("") for k in names}
+    fields["code"] = raw["code"].astype("string")
+    fields["row"] = raw["row"].astype("Int64").astype("string").fillna("")
+    expected = pd.Series("", index=raw.index, dtype="string")
+    messages = expected.copy()
+    hints = expected.copy()
+    for code, idx in raw.groupby("code", sort=False).groups.items():
+        key = f"validation.{code}"
+        sub = {k: v.loc[idx] for k, v in fields.items()}
+        sub["expected"] = _fill(template(f"{key}.expected"), sub)
+        expected.loc[idx] = sub["expected"]
+        messages.loc[idx] = _fill(template(key), sub)
+        hint = _fill(template(f"{key}.hint"), sub)
+        if code == "values.unknown_indicator":
+            closest = sub["detail"].ne("")
+            hint = hint.where(~closest, _fill(template(f"{key}.hint_closest"), sub))
+        hints.loc[idx] = hint
     out = pd.DataFrame({
         "severity": raw["code"].map(lambda c: RULES[c].severity).astype("string"),
         "code": raw["code"].astype("string"),
@@ -439,11 +453,25 @@ def _render(raw: pd.DataFrame, lang: str) -> pd.DataFrame:
         "row": raw["row"].astype("Int64"),
         "column": raw["column"].astype("string"),
         "value": raw["value"].astype("string"),
-        "expected": pd.array(expected, dtype="string"),
-        "message": pd.array(messages, dtype="string"),
-        "hint": pd.array(hints, dtype="string"),
+        "expected": expected,
+        "message": messages,
+        "hint": hints,
     })
     return out.reset_index(drop=True)
+
+
+def _fill(template: str, fields: Mapping[str, pd.Series]) -> pd.Series:
+    """``template.format(**fields)`` for whole columns at once (plain ``{name}`` fields only)."""
+    import string
+
+    index = next(iter(fields.values())).index
+    out = pd.Series("", index=index, dtype="string")
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            out = out + literal
+        if name is not None:
+            out = out + (fields[name] if name in fields else "{" + name + "}")
+    return out
 
 
 @dataclass(frozen=True)
