@@ -287,6 +287,22 @@ def _run_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- demo -------------------------------------------------------------------------------------
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("demo", help="run the whole pipeline on the shipped sample data")
+    p.add_argument("--out", default="demo-output", help="folder for every output (created if needed)")
+    p.add_argument("--lang", default="en", choices=LANGS)
+    p.add_argument("--country", default="PER", help="the country whose survey the sample microdata stands for")
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from ._demo import run_demo
+
+    run_demo(args.out, lang=args.lang, country=args.country)
+    return 0
+
+
 #: The subcommands: (name, declare arguments, run).
 COMMANDS: list[tuple[str, Callable[[argparse._SubParsersAction], None], Callable[[argparse.Namespace], int]]] = [  # type: ignore[type-arg]
     ("catalog", _add_catalog, _run_catalog),
@@ -294,6 +310,7 @@ COMMANDS: list[tuple[str, Callable[[argparse._SubParsersAction], None], Callable
     ("validate", _add_validate, _run_validate),
     ("report", _add_report, _run_report),
     ("estimate", _add_estimate, _run_estimate),
+    ("demo", _add_demo, _run_demo),
 ]
 
 

@@ -1,0 +1,40 @@
+"""`indicators demo`: the whole pipeline on the shipped sample data, end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from indicators.cli import main
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--out", str(out), "--lang", "es"]) == 0
+    return out
+
+
+def test_demo_writes_every_output_inside_its_folder(demo_folder: Path) -> None:
+    for name in ["estimates.csv", "values.csv", "validation.html", "scores.csv",
+                 "country_PER/report.html", "country_PER/report.xlsx", "country_PER/report.docx",
+                 "hemispheric/report.html", "hemispheric/report.xlsx"]:
+        assert (demo_folder / name).stat().st_size > 0, name
+
+
+def test_demo_estimates_are_the_survey_reference_numbers(demo_folder: Path) -> None:
+    """Source of truth: R survey 4.1.1 on the same microdata (shared/reference/survey), ciprop logit."""
+    est = pd.read_csv(demo_folder / "estimates.csv")
+    row = est[(est["indicator"] == "MESECVI-INF-R01") & (est["age_group_broad"] == "_T")].iloc[0]
+    assert row["value"] == pytest.approx(100 * 0.342667378904053, rel=1e-9)
+    assert row["se"] == pytest.approx(100 * 0.00499895348834286, rel=1e-9)
+    assert row["n"] == 20056 and row["status"] == "estimated"
+
+
+def test_demo_scores_cover_every_sample_country(demo_folder: Path) -> None:
+    scores = pd.read_csv(demo_folder / "scores.csv")
+    overall = scores[scores["level"] == "overall"]
+    assert set(overall["country"]) == set(pd.read_csv(demo_folder / "values.csv")["country"])
+    assert overall["score"].between(0, 100).all()
