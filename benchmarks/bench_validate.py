@@ -72,7 +72,7 @@ def values_table(cat: Any, rows: int, rng: np.random.Generator, bad: float) -> p
     })
     # about `bad` of the cells spoiled, spread over the kinds of problem
     n_bad = int(rows * len(frame.columns) * bad)
-    where = rng.choice(rows, size=n_bad, replace=False if n_bad <= rows else True)
+    where = rng.choice(rows, size=n_bad, replace=n_bad > rows)
     kinds = rng.integers(0, 7, n_bad)
     for kind, col, spoil in (
         (0, "value", "n/d"), (1, "value", "150"), (2, "country", "XXX"), (3, "year", "20x0"),
@@ -95,7 +95,7 @@ def microdata(rows: int, rng: np.random.Generator, bad: float) -> pd.DataFrame:
         "edad": rng.integers(15, 90, rows),
     })
     n_bad = int(rows * len(frame.columns) * bad)
-    where = rng.choice(rows, size=n_bad, replace=False if n_bad <= rows else True)
+    where = rng.choice(rows, size=n_bad, replace=n_bad > rows)
     kinds = rng.integers(0, 5, n_bad)
     frame.loc[where[kinds == 0], "fexp"] = 0.0
     frame.loc[where[kinds == 1], "fexp"] = -1.0
@@ -129,7 +129,7 @@ def measure(fn: Callable[[], Any]) -> tuple[float, float, Any]:
             out = fn()
             elapsed = time.perf_counter() - start
             payload = json.dumps([elapsed, _status("VmHWM") - rss0, out])
-        except BaseException as exc:  # report, never hang the parent
+        except Exception as exc:  # noqa: BLE001 - the child reports any failure, never hangs the parent
             payload = json.dumps([float("nan"), float("nan"), f"failed: {exc!r}"])
         with os.fdopen(w, "w") as f:
             f.write(payload)
@@ -187,7 +187,6 @@ def main(argv: list[str] | None = None) -> int:
 
     show("values", measure(lambda: summary(ind.validate(frame, cat))),
          measure(lambda: bare(values_schema(cat), frame)))
-    del frame
 
     design = {"weights": "fexp", "strata": "estrato", "psu": "upm", "nest": False}
     labels = {"sexo": {1.0: "Mujer", 2.0: "Hombre"}, "violencia": {0.0: "No", 1.0: "Sí"}}

@@ -9,12 +9,11 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_validation import CAT, table
 
 import indicators as ind
 from indicators.cli import main
 from indicators.errors import OptionError
-
-from test_validation import CAT, table
 
 HERE = Path(__file__).parent
 

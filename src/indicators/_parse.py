@@ -20,8 +20,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_text", "blank", "display", "fold", "parse_numbers", "parse_yes_no", "resolve_unique",
-           "split_currency", "YES_WORDS", "NO_WORDS"]
+__all__ = [
+    "NO_WORDS",
+    "YES_WORDS",
+    "as_text",
+    "blank",
+    "display",
+    "fold",
+    "parse_numbers",
+    "parse_yes_no",
+    "resolve_unique",
+    "split_currency",
+]
 
 #: Words read as yes (1) and no (0), folded (lower case, no accents), in en, es, pt, fr.
 YES_WORDS: frozenset[str] = frozenset({"1", "si", "yes", "y", "s", "true", "verdadero", "sim", "oui", "vrai", "x"})

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Rule", "RULES", "Severity", "NONNEGATIVE_UNITS", "NUMERIC_UNITS"]
+__all__ = ["NONNEGATIVE_UNITS", "NUMERIC_UNITS", "RULES", "Rule", "Severity"]
 
 Severity = Literal["error", "warning"]
 

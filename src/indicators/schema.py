@@ -33,8 +33,14 @@ if TYPE_CHECKING:
     from .catalog import Catalog
 
 __all__ = [
-    "DesignColumns", "design_columns", "values_schema", "microdata_schema",
-    "duplicate_key_mask", "parts_above_total", "psu_strata", "CATEGORY_SEP",
+    "CATEGORY_SEP",
+    "DesignColumns",
+    "design_columns",
+    "duplicate_key_mask",
+    "microdata_schema",
+    "parts_above_total",
+    "psu_strata",
+    "values_schema",
 ]
 
 #: Separator joining an indicator id and a category code in one lookup key.

@@ -35,7 +35,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._parse import as_text, display, fold, parse_numbers, parse_yes_no, resolve_unique, split_currency
+from ._parse import (
+    as_text,
+    display,
+    fold,
+    parse_numbers,
+    parse_yes_no,
+    resolve_unique,
+    split_currency,
+)
 from ._rules import NUMERIC_UNITS, RULES
 from .errors import DataError
 from .i18n import check_lang, check_option, message
@@ -386,8 +394,7 @@ def _micro_issues(raw: pd.DataFrame, design: Any, coll: _Collector, rows: np.nda
                 first = sub[in_bad].groupby(p, sort=True).apply(lambda g: g.index.min())
                 coll.cells("micro.psu_not_nested", first.to_numpy(dtype="int64"), p,
                            detail=crossing.loc[first.index, "strata"].to_numpy())
-        psu_key = sub[p].astype("string") if not cols.nest else sub[p].astype("string")
-        n_psu = psu_key.groupby(sub[s], sort=True).nunique()
+        n_psu = sub[p].groupby(sub[s], sort=True).nunique()
         lonely = n_psu[n_psu == 1].index
         if len(lonely):
             firsts = sub[sub[s].isin(lonely)].groupby(s, sort=True).apply(lambda g: g.index.min())
