@@ -7,6 +7,7 @@ tests/data/io/make_fixtures.py (or inline here), read by eye.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import pickle
 from pathlib import Path
@@ -422,7 +423,7 @@ def test_corrupt_sav(tmp_path: Path) -> None:
 def test_provenance_is_small_immutable_and_survives_pandas_operations() -> None:
     df = read(DATA / "es_cp1252.csv", on_bad_lines="report")
     p = prov(df)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         p.file = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         p.options["strict"] = True  # type: ignore[index]

@@ -20,6 +20,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ._buffers import single_byte_table, transcode
 from ._io_base import ROW, Problems, read_error
 from ._layout import find_header, is_blank_row
 from ._numbers import NUMERIC_LOOKING, convert_column, decide, family_votes
 
-__all__ = ["read_delimited", "CsvInfo"]
+__all__ = ["CsvInfo", "read_delimited"]
 
 _CHUNK = 1 << 24
 _SAMPLE = 1 << 19
@@ -84,63 +86,57 @@ class _Scan:
     quotes: int = 0
     nul_offset: int | None = None
     nul_line: int | None = None
-    utf8_ok: bool = True
-    utf8_error_line: int | None = None
-    utf8_error_bytes: bytes = b""
     cp1252_undefined: bool = False
-    blank_lines: bool = False
-    head: bytes = b""
 
     @property
     def n_lines(self) -> int:
         return self.newlines + (1 if self.size and self.last_byte != 0x0A else 0)
 
 
-def _scan(path: Path, check_utf8: bool) -> _Scan:
-    """One pass over the file in blocks: hash, newlines, quotes, NUL bytes, UTF-8 validity."""
+def _scan(path: Path) -> _Scan:
+    """One pass over the file in blocks: hash, newlines, quotes, NUL bytes, code-page hints.
+
+    Runs in a worker thread beside the parse: hashing and numpy release the GIL.
+    """
     scan = _Scan()
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
     offset = 0
-    tail = b""
+    last = b""
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
-            if offset == 0:
-                scan.head = chunk[:8]
             digest.update(chunk)
+            arr = np.frombuffer(chunk, dtype=np.uint8)
             if scan.nul_offset is None:
                 i = chunk.find(b"\x00")
                 if i >= 0:
                     scan.nul_offset = offset + i
                     scan.nul_line = scan.newlines + chunk.count(b"\n", 0, i) + 1
-            if check_utf8 and scan.utf8_ok:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError as exc:
-                    scan.utf8_ok = False
-                    start = max(exc.start, 0)
-                    scan.utf8_error_line = scan.newlines + chunk.count(b"\n", 0, start) + 1
-                    scan.utf8_error_bytes = chunk[start:start + 2]
             if not scan.cp1252_undefined:
                 scan.cp1252_undefined = any(b in chunk for b in _CP1252_UNDEFINED)
-            if not scan.blank_lines:
-                edge = tail + chunk[:2]
-                scan.blank_lines = (b"\n\n" in chunk or b"\n\r\n" in chunk
-                                    or b"\n\n" in edge or b"\n\r\n" in edge)
-            scan.newlines += chunk.count(b"\n")
-            scan.quotes += chunk.count(b'"')
-            tail = chunk[-2:]
+            scan.newlines += int(np.count_nonzero(arr == 0x0A))
+            if b'"' in chunk:
+                scan.quotes += int(np.count_nonzero(arr == 0x22))
+            last = chunk[-1:]
             offset += len(chunk)
-    if check_utf8 and scan.utf8_ok:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            scan.utf8_ok = False
-            scan.utf8_error_line = scan.newlines + 1
     scan.size = offset
-    scan.last_byte = tail[-1] if tail else -1
+    scan.last_byte = last[0] if last else -1
     scan.sha256 = digest.hexdigest()
     return scan
+
+
+def _first_invalid_utf8(path: Path) -> tuple[int, bytes]:
+    """Line and bytes of the first invalid UTF-8 sequence (only called on the error path)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    newlines = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                start = max(exc.start, 0)
+                return newlines + chunk.count(b"\n", 0, start) + 1, chunk[start:start + 2]
+            newlines += chunk.count(b"\n")
+    return newlines + 1, b""
 
 
 def _python_codec(name: str) -> str:
@@ -156,6 +152,7 @@ class _Record:
     first_line: int
     n_lines: int
     end: int  # byte offset just after the record's last newline (in the source buffer)
+    start: int = 0
 
 
 def _sample_records(sample: bytes, start: int, encoding: str, complete: bool) -> list[_Record]:
@@ -170,22 +167,23 @@ def _sample_records(sample: bytes, start: int, encoding: str, complete: bool) ->
     buf: list[str] = []
     first = 1
     quotes = 0
+    rec_start = start
     for number, raw in enumerate(lines, start=1):
         text = raw.decode(encoding, errors="replace")
-        if text.endswith("\r"):
-            text = text[:-1]
+        text = text.removesuffix("\r")
         if not buf:
             first = number
+            rec_start = pos
         buf.append(text)
         quotes += raw.count(b'"')
         pos += len(raw) + 1
         if quotes % 2 == 0:
-            records.append(_Record("\n".join(buf), first, len(buf), pos))
+            records.append(_Record("\n".join(buf), first, len(buf), pos, rec_start))
             buf, quotes = [], 0
             if len(records) >= _SAMPLE_RECORDS:
                 break
     if buf and complete:
-        records.append(_Record("\n".join(buf), first, len(buf), pos))
+        records.append(_Record("\n".join(buf), first, len(buf), pos, rec_start))
     return records
 
 
@@ -338,72 +336,76 @@ class CsvOptions:
     strict: bool = False
 
 
-def _decide_encoding(scan: _Scan, opts: CsvOptions, label: str) -> tuple[str, str, int]:
-    """Return (encoding name for provenance, Python codec, BOM length)."""
-    head = scan.head
-    if opts.encoding is not None:
-        codec = _python_codec(opts.encoding)
-        if not codec:
-            raise read_error("io.unknown_encoding", opts.lang, label, value=opts.encoding,
-                             expected="utf-8, cp1252, latin-1, utf-16")
-        bom = 3 if codec in ("utf-8", "utf-8-sig") and head.startswith(codecs.BOM_UTF8) else 0
-        if codec == "utf-8" and not scan.utf8_ok:
-            raise read_error("io.decode", opts.lang, label, row=scan.utf8_error_line,
-                             value=scan.utf8_error_bytes.hex(" "), encoding=opts.encoding,
-                             expected="utf-8")
-        return opts.encoding, codec, bom
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", "utf-8", 3
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", "utf-16", 0
-    if scan.utf8_ok:
-        return "utf-8", "utf-8", 0
-    if scan.cp1252_undefined:
-        return "latin-1", "latin-1", 0
-    return "cp1252", "cp1252", 0
-
-
-def _check_binary(scan: _Scan, label: str, lang: str, utf16: bool) -> None:
+def _check_binary(head: bytes, label: str, lang: str, utf16: bool) -> None:
     for magic, what in _MAGIC.items():
-        if scan.head.startswith(magic):
+        if head.startswith(magic):
             what = _MAGIC_ES[magic] if lang == "es" else what
             raise read_error("io.binary", lang, label, row=1, value=magic.hex(" "),
                              what=what, expected="text")
-    if scan.nul_offset is not None and not utf16:
-        raise read_error("io.binary", lang, label, row=scan.nul_line, value="00",
-                         what="NUL", expected="text")
+    if not utf16 and b"\x00" in head:
+        line = head.count(b"\n", 0, head.index(b"\x00")) + 1
+        raise read_error("io.binary", lang, label, row=line, value="00", what="NUL", expected="text")
+
+
+def _valid_utf8(sample: bytes) -> bool:
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut by the end of the sample is not an error
+        return exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data"
+    return True
 
 
 def read_delimited(path: Path, label: str, opts: CsvOptions,
                    problems: Problems) -> tuple[pd.DataFrame, CsvInfo]:
     """Read a delimited text file; see :func:`indicators.read`."""
     lang = opts.lang
-    given = _python_codec(opts.encoding) if opts.encoding else ""
-    utf16_given = given.startswith("utf-16") or given.startswith("utf_16")
-    scan = _scan(path, check_utf8=not utf16_given)
-    if scan.size == 0:
+    with path.open("rb") as fh:
+        head = fh.read(_SAMPLE + 4)
+    if not head:
         raise read_error("io.empty", lang, label)
-    utf16 = utf16_given or scan.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    _check_binary(scan, label, lang, utf16)
-    encoding, codec, bom = _decide_encoding(scan, opts, label)
+    given = _python_codec(opts.encoding) if opts.encoding else ""
+    if opts.encoding is not None and not given:
+        raise read_error("io.unknown_encoding", lang, label, value=opts.encoding,
+                         expected="utf-8, cp1252, latin-1, utf-16")
+    utf16 = given.startswith("utf-16") or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    _check_binary(head, label, lang, utf16)
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    scan_future = pool.submit(_scan, path)
+    pool.shutdown(wait=False)
 
     buffer: bytes | None = None
-    n_lines = scan.n_lines
-    quotes = scan.quotes > 0
-    blank_lines = scan.blank_lines
-    if codec.startswith("utf-16") or codec.startswith("utf_16"):
+    bom = 0
+    single_byte: str | None = None  # parse raw bytes, transcode text columns from this codec
+    if utf16 or (given and not given.startswith("utf-8") and single_byte_table(given) is None):
+        codec = given or "utf-16"
+        encoding = opts.encoding or "utf-16"
         try:
             text = path.read_bytes().decode(codec)
         except UnicodeDecodeError as exc:
-            raise read_error("io.decode", lang, label, value=str(exc.object[exc.start:exc.start + 2]),
+            raise read_error("io.decode", lang, label, row=None,
+                             value=exc.object[exc.start:exc.start + 2].hex(" "),
                              encoding=encoding, expected=encoding) from None
         buffer = text.lstrip("\ufeff").encode("utf-8")
-        n_lines = buffer.count(b"\n") + (0 if buffer.endswith(b"\n") or not buffer else 1)
-        quotes = b'"' in buffer
-        blank_lines = b"\n\n" in buffer or b"\n\r\n" in buffer
-        codec, bom = "utf-8", 0
+        codec = "utf-8"
+    elif given:
+        encoding = opts.encoding or given
+        if given.startswith("utf-8"):
+            codec = "utf-8"
+            bom = 3 if head.startswith(codecs.BOM_UTF8) else 0
+        else:
+            codec = given
+            single_byte = given
+    elif head.startswith(codecs.BOM_UTF8):
+        encoding, codec, bom = "utf-8-sig", "utf-8", 3
+    elif _valid_utf8(head[:_SAMPLE]):
+        encoding, codec = "utf-8", "utf-8"  # confirmed by the parse, which checks every byte
+    else:
+        # cp1252 unless a byte undefined in it shows up (checked over the whole file below)
+        latin = any(b in head for b in _CP1252_UNDEFINED)
+        encoding = codec = single_byte = "latin-1" if latin else "cp1252"
     source = _Source(path, buffer)
-    pa_encoding = "utf8" if codec in ("utf-8", "utf-8-sig") else codec
 
     sample = source.head(_SAMPLE, bom)
     complete = bom + len(sample) >= source.size()
@@ -445,11 +447,39 @@ def read_delimited(path: Path, label: str, opts: CsvOptions,
     data_offset = header.end
     first_data_line = header.first_line + header.n_lines
 
-    table, invalid = _parse(source, data_offset, names, parse_delim, pa_encoding, quotes, opts,
-                            label, first_data_line)
+    try:
+        table, invalid = _parse(source, data_offset, names, parse_delim, opts, label,
+                                first_data_line, check_utf8=single_byte is None)
+    except _NotUtf8:
+        if opts.encoding is not None:  # the user said UTF-8
+            line, bad = _first_invalid_utf8(path)
+            raise read_error("io.decode", lang, label, row=line, value=bad.hex(" "),
+                             encoding=opts.encoding, expected="utf-8") from None
+        scan = scan_future.result()
+        encoding = codec = single_byte = "latin-1" if scan.cp1252_undefined else "cp1252"
+        table, invalid = _parse(source, data_offset, names, parse_delim, opts, label,
+                                first_data_line, check_utf8=False)
+    scan = scan_future.result()
+    if single_byte == "cp1252" and opts.encoding is None and scan.cp1252_undefined:
+        encoding = codec = single_byte = "latin-1"
+        raw_header = source.head(header.end - header.start, header.start).rstrip(b"\r\n")
+        cells = next(csv.reader([raw_header.decode("latin-1")], delimiter=parse_delim, quotechar='"'))
+        names = _dedupe(cells, Problems(label, lang), header.first_line)
+        table = table.rename_columns(names)
+    if buffer is None and scan.nul_offset is not None:
+        raise read_error("io.binary", lang, label, row=scan.nul_line, value="00", what="NUL",
+                         expected="text")
+    if buffer is None:
+        n_lines = scan.n_lines
+        odd_quotes = scan.quotes % 2 == 1
+    else:
+        n_lines = buffer.count(b"\n") + (0 if buffer.endswith(b"\n") else 1)
+        odd_quotes = buffer.count(b'"') % 2 == 1
+    quotes = scan.quotes > 0 or (buffer is not None and b'"' in buffer)
+    if single_byte is not None:
+        table = _transcode_table(table, single_byte, lang, label)
     n_records = table.num_rows + len(invalid)
-    fast = (not blank_lines) and (first_data_line - 1 + n_records == n_lines) and (
-        scan.quotes % 2 == 0 or buffer is not None)
+    fast = (first_data_line - 1 + n_records == n_lines) and not odd_quotes
     unclosed = False
     if fast:
         record_lines = np.arange(first_data_line, first_data_line + n_records, dtype=np.int64)
@@ -507,9 +537,13 @@ def _last_text(table: pa.Table, names: list[str]) -> str:
     return ";".join(cells)[:200]
 
 
-def _parse(source: _Source, offset: int, names: list[str], delimiter: str, encoding: str,
-           quotes: bool, opts: CsvOptions, label: str,
-           first_line: int) -> tuple[pa.Table, list[tuple[int, int, str]]]:
+class _NotUtf8(Exception):
+    """The bytes are not UTF-8 (raised by the parse; the caller picks a code page)."""
+
+
+def _parse(source: _Source, offset: int, names: list[str], delimiter: str, opts: CsvOptions,
+           label: str, first_line: int, check_utf8: bool) -> tuple[pa.Table, list[tuple[int, int, str]]]:
+    """Parse every cell as text in one pass; collect the records with a wrong cell count."""
     invalid: list[tuple[int, int, str]] = []
 
     def handler(row: Any) -> str:
@@ -519,31 +553,53 @@ def _parse(source: _Source, offset: int, names: list[str], delimiter: str, encod
     rest = source.size() - offset
     if rest <= 0 or (rest < 1 << 16 and not source.head(rest, offset).strip(b"\r\n")):
         return pa.table({n: pa.array([], pa.string()) for n in names}), invalid
-    read_options = pacsv.ReadOptions(use_threads=False, column_names=names, encoding=encoding,
+    read_options = pacsv.ReadOptions(use_threads=False, column_names=names, encoding="utf8",
                                      block_size=1 << 22)
     parse_options = pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                       escape_char=False, newlines_in_values=quotes,
+                                       escape_char=False, newlines_in_values=True,
                                        ignore_empty_lines=True, invalid_row_handler=handler)
     convert_options = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names},
         null_values=[""] + list(opts.na_values), strings_can_be_null=True,
-        quoted_strings_can_be_null=True, check_utf8=True)
+        quoted_strings_can_be_null=True, check_utf8=check_utf8)
     stream = source.stream(offset)
     try:
         table = pacsv.read_csv(stream, read_options=read_options, parse_options=parse_options,
                                convert_options=convert_options)
-    except UnicodeDecodeError as exc:
-        raise read_error("io.decode", opts.lang, label, value=exc.object[exc.start:exc.start + 2].hex(" "),
-                         encoding=opts.encoding or encoding, expected=opts.encoding or encoding) from None
     except pa.ArrowInvalid as exc:
         text = str(exc)
-        if "UTF8" in text or "utf8" in text.lower():
-            raise read_error("io.decode", opts.lang, label, value=text[:120],
-                             encoding=opts.encoding or encoding, expected="utf-8") from None
+        if "utf8" in text.lower():
+            raise _NotUtf8() from None
         raise read_error("io.parse_error", opts.lang, label, row=first_line, value=text[:200]) from None
     finally:
         stream.close()
     return table, invalid
+
+
+def _transcode_table(table: pa.Table, codec: str, lang: str, label: str) -> pa.Table:
+    """Decode the columns that hold non-ASCII bytes from ``codec`` to UTF-8."""
+    columns = []
+    for i, col in enumerate(table.columns):
+        if col.null_count == len(col) or _ascii(col):
+            columns.append(col)
+            continue
+        new, bad = transcode(col, codec)
+        if bad is not None:
+            raw = col.cast(pa.binary())[bad].as_py() or b""
+            raise read_error("io.decode", lang, label, column=table.column_names[i],
+                             value=raw[:40].hex(" "), encoding=codec, expected=codec)
+        columns.append(new)
+    return pa.Table.from_arrays(columns, names=table.column_names)
+
+
+def _ascii(col: Any) -> bool:
+    from ._buffers import _chunks, _parts
+
+    for chunk in _chunks(col):
+        _, data = _parts(chunk)
+        if len(data) and int(data.max()) >= 0x80:
+            return False
+    return True
 
 
 def _convert(table: pa.Table, names: list[str], rows: np.ndarray, delimiter: str | None,

@@ -34,12 +34,18 @@ def _text(cell: Any) -> str:
     return str(cell)
 
 
+def _errors() -> tuple[type[BaseException], ...]:
+    import python_calamine as calamine
+
+    return (calamine.CalamineError, OSError, ValueError)
+
+
 def _open(path: Path, label: str, lang: str) -> Any:
-    from python_calamine import CalamineWorkbook
+    import python_calamine as calamine
 
     try:
-        return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types
+        return calamine.CalamineWorkbook.from_path(str(path))
+    except _errors() as exc:
         raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="Excel/ODS") from None
 
 
@@ -69,7 +75,7 @@ def read_workbook(path: Path, label: str, *, lang: str, sheet: str | int | None,
     problems.sheet = name
     try:
         rows: list[list[Any]] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception as exc:
+    except _errors() as exc:
         raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="Excel/ODS",
                          sheet=name) from None
     rows = [[None if (c == "" or c is None) else c for c in r] for r in rows]

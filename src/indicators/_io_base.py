@@ -16,7 +16,7 @@ import pandas as pd
 from .errors import PROBLEM_COLUMNS, ReadError
 from .i18n import message
 
-__all__ = ["Provenance", "FrozenDict", "Problems", "read_error", "file_sha256", "ROW"]
+__all__ = ["ROW", "FrozenDict", "Problems", "Provenance", "file_sha256", "read_error"]
 
 #: Name of the index that holds the row number the user sees in the source.
 ROW = "row"

@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Convention", "ColumnResult", "family_votes", "decide", "convert_column"]
+__all__ = ["ColumnResult", "Convention", "convert_column", "decide", "family_votes"]
 
 _SIGN = r"^[-+]?"
 NUMERIC_LOOKING = r"^[-+]?[0-9.,]*[0-9][0-9.,]*$"
@@ -142,12 +142,13 @@ def _positions(mask: Any) -> np.ndarray:
 
 
 def _has_leading_zero(arr: Any) -> bool:
-    """True when some value is a digit string with a leading zero ("01", "-007")."""
-    zero = pc.starts_with(arr, "0")
-    if not bool(pc.any(pc.and_(zero, pc.greater(pc.binary_length(arr), 1))).as_py()):
-        if not bool(pc.any(pc.starts_with(arr, "-0")).as_py()):
-            return False
-    return bool(pc.any(pc.match_substring_regex(arr, _LEADING_ZERO)).as_py())
+    """True when some value starts with a zero followed by a digit ("01", "-007", "0123,5")."""
+    zero = pc.or_(pc.starts_with(arr, "0"), pc.starts_with(arr, "-0"))
+    candidates = pc.and_(zero, pc.greater(pc.binary_length(arr), 1))
+    if not bool(pc.any(candidates).as_py()):
+        return False
+    return bool(pc.any(pc.match_substring_regex(arr.filter(pc.fill_null(candidates, False)),
+                                                 _LEADING_ZERO)).as_py())
 
 
 def _int_leading_zero(arr: Any) -> bool:
@@ -158,13 +159,15 @@ def _int_leading_zero(arr: Any) -> bool:
     return bool(pc.any(pc.or_(zero, minus)).as_py())
 
 
-def _to_number(arr: Any, conv: Convention | None) -> Any:
-    out = arr
-    if conv is not None and conv.thousands:
-        out = pc.replace_substring(out, conv.thousands, "")
-    if conv is not None and conv.decimal != ".":
-        out = pc.replace_substring(out, conv.decimal, ".")
-    has_decimal = conv is not None and bool(pc.any(pc.match_substring(arr, conv.decimal)).as_py())
+def _to_number(arr: Any, conv: Convention | None) -> tuple[Any, str]:
+    from ._buffers import normalise_numbers
+
+    if conv is None:
+        out = arr
+        has_decimal = False
+    else:
+        has_decimal = bool(pc.any(pc.match_substring(arr, conv.decimal)).as_py())
+        out = normalise_numbers(arr, conv.decimal, conv.thousands)
     if not has_decimal:
         try:
             return pc.cast(out, pa.int64()), "int"
@@ -202,7 +205,9 @@ def convert_column(arr: pa.ChunkedArray | pa.Array, conv: Convention | None,
             return ColumnResult(arr, "code", numeric_share=1.0)
         return ColumnResult(ints, "int", numeric_share=1.0)
     if conv is not None:
-        valid = pc.fill_null(pc.match_substring_regex(arr, conv.pattern()), True)
+        from ._buffers import check_numbers
+
+        valid = check_numbers(arr, conv.decimal, conv.thousands)
         if bool(pc.all(valid).as_py()):
             if keep_leading_zeros and _has_leading_zero(arr) and bool(
                     pc.any(pc.match_substring_regex(arr, r"^[-+]?0[0-9]+$")).as_py()):

@@ -44,7 +44,7 @@ def read_statistical(path: Path, label: str, *, fmt: str, lang: str, missing: st
     reader = readers[path.suffix.lower()]
     try:
         frame, meta = reader(str(path), user_missing=True)
-    except Exception as exc:  # pyreadstat raises its own ReadstatError / PyreadstatError
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError, ValueError) as exc:
         raise read_error("io.corrupt", lang, label, value=str(exc)[:200],
                          format="SPSS" if fmt == "spss" else "Stata") from None
     variable_labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
@@ -96,7 +96,7 @@ def read_statistical(path: Path, label: str, *, fmt: str, lang: str, missing: st
             lookup = dict(labels)
             for key, text in labels.items():  # letters of Stata extended missing
                 lookup.setdefault(str(key), text)
-            mapped = col.map(lambda v: lookup.get(_plain(v), lookup.get(v)) if pd.notna(v) else None)
+            mapped = col.map(lambda v, lk=lookup: lk.get(_plain(v), lk.get(v)) if pd.notna(v) else None)
             unlabelled = col.notna() & mapped.isna()
             if unlabelled.any():
                 frame[var] = mapped.where(~unlabelled, col).astype(object)

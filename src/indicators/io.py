@@ -36,7 +36,7 @@ import pandas as pd
 from ._io_base import ROW, Problems, Provenance, file_sha256, read_error
 from .i18n import check_lang, check_option
 
-__all__ = ["read", "Provenance", "FORMATS", "MissingMode", "BadLines"]
+__all__ = ["FORMATS", "BadLines", "MissingMode", "Provenance", "read"]
 
 MissingMode = Literal["codes", "nan", "labels"]
 BadLines = Literal["error", "report"]
