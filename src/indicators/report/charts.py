@@ -92,6 +92,7 @@ def _size(spec: ChartSpec) -> tuple[float, float]:
 def _clean_svg(svg: str, spec: ChartSpec) -> str:
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # RDF boilerplate, nothing to show
     prefix = re.sub(r"[^A-Za-z0-9_-]", "-", spec.name)
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
@@ -210,7 +211,11 @@ def _heatmap(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
 
     cmap = mpl.colormaps["YlGnBu"].with_extremes(bad=PALETTE["missing"])
     norm = Normalize(0.0, vmax)
-    im = ax.imshow(masked, cmap=cmap, norm=norm, aspect="auto")
+    # vector cells (pcolormesh), not a raster image: crisp at any zoom, no embedded PNG
+    im = ax.pcolormesh(np.arange(len(columns) + 1) - 0.5, np.arange(len(data) + 1) - 0.5, masked, cmap=cmap,
+                       norm=norm, edgecolors="white", linewidth=1.0)
+    ax.set_xlim(-0.5, len(columns) - 0.5)
+    ax.set_ylim(len(data) - 0.5, -0.5)
     for (r, c), v in np.ndenumerate(matrix):
         if np.isfinite(v):
             text = formatter.share(v) if share else formatter.number(v, 0)
@@ -226,6 +231,8 @@ def _heatmap(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     for side in ax.spines.values():
         side.set_visible(False)
     bar = fig.colorbar(im, ax=ax, shrink=0.8, pad=0.02)
+    if bar.solids is not None:
+        bar.solids.set_rasterized(False)  # vector, no embedded PNG
     bar.ax.tick_params(labelsize=7)
     if share:
         from matplotlib.ticker import FuncFormatter

@@ -34,6 +34,7 @@ from .formatting import MISSING, Formatter, label
 from .model import ChartSpec, Column, Section, Table
 from .report import Report
 from .tables import (
+    SCORE_COLUMNS,
     gap_rows,
     latest_values,
     precision,
@@ -114,7 +115,7 @@ class _Builder:
     def _scores_at(self, level: str) -> pd.DataFrame:
         """Scores of ``level`` in the score year, every country."""
         if self.scores is None or self.score_year is None:
-            return pd.DataFrame(columns=self.scores.columns if self.scores is not None else [])
+            return pd.DataFrame(columns=list(SCORE_COLUMNS))
         s = self.scores
         return s.loc[(s["level"] == level) & (s["year"] == self.score_year)]
 
@@ -196,6 +197,7 @@ class _Builder:
             })
         frame = pd.DataFrame(rows)
         cols = [
+            Column("area", self.L("col.code"), screen=False),
             Column("area_name", self.L("col.area")),
             Column("score", self.L("col.score"), "score"),
             Column("interval", self.L("col.interval"), sheet=False),

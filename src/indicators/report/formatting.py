@@ -17,6 +17,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
@@ -102,8 +103,8 @@ class Formatter:
         from babel.numbers import format_decimal
 
         pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-        rounded = round(float(value), decimals) + 0.0  # no "-0.0"
-        return str(format_decimal(rounded, format=pattern, locale=self.locale))
+        return str(format_decimal(_round(value, decimals), format=pattern, locale=self.locale,
+                                  decimal_quantization=True))
 
     def integer(self, value: Any) -> str:
         """A count: grouping, no decimals."""
@@ -119,9 +120,13 @@ class Formatter:
             return MISSING
         from babel.numbers import format_percent
 
-        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
-        return str(format_percent(round(float(value), decimals) / 100.0 + 0.0, format=pattern,
-                                  locale=self.locale))
+        from babel import Locale
+
+        pattern = Locale.parse(self.locale).percent_formats[None].pattern  # e.g. "#,##0%", "#,##0\xa0%"
+        if decimals > 0:
+            pattern = pattern.replace("0%", "0." + "0" * decimals + "%", 1).replace(
+                "0\xa0%", "0." + "0" * decimals + "\xa0%", 1)
+        return str(format_percent(_round(value, decimals) / 100, format=pattern, locale=self.locale))
 
     def share(self, value: Any) -> str:
         """A share in 0-1 (coverage) as a whole percentage."""
@@ -174,6 +179,14 @@ class Formatter:
             return str(format_currency(float(value), currency, format="¤#,##0", locale=self.locale,
                                        currency_digits=False))
         return self.number(value, self.decimals_for(unit))
+
+
+def _round(value: Any, decimals: int) -> Decimal:
+    """``value`` rounded half away from zero, as statistical tables round (12.25 → 12.3), on its
+    shortest decimal representation; never a negative zero."""
+    exact = Decimal(repr(float(value)))
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return rounded if rounded != 0 else abs(rounded)
 
 
 def _same_code(code: Any, value: Any) -> bool:
