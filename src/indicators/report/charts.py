@@ -112,6 +112,12 @@ def _wrap(text: str, width: int = 48, lines: int = 2) -> str:
     return "\n".join(parts)
 
 
+def _legend(ax: Any, **options: Any) -> None:
+    """A legend, only when something in the axes carries a label."""
+    if any(not lab.startswith("_") and lab for lab in ax.get_legend_handles_labels()[1]):
+        ax.legend(**options)
+
+
 def _number_axis(ax: Any, formatter: Formatter, axis: str = "x", decimals: int = 0) -> None:
     from matplotlib.ticker import FuncFormatter
 
@@ -155,7 +161,7 @@ def _bars(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     ax.grid(axis="x", color=PALETTE["grid"], zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
     if spec.options.get("median_label"):
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=8)
+        _legend(ax, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=8)
 
 
 def _areas(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
@@ -192,7 +198,7 @@ def _areas(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     ax.set_xlabel(spec.options.get("xlabel", ""))
     ax.grid(axis="x", color=PALETTE["grid"], zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False, fontsize=8)
+    _legend(ax, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False, fontsize=8)
 
 
 def _heatmap(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
@@ -264,7 +270,7 @@ def _ranks(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     ax.set_xlabel(spec.options.get("xlabel", ""))
     ax.grid(axis="x", color=PALETTE["grid"], zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=8)
+    _legend(ax, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=8)
 
 
 def _trend(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
