@@ -165,18 +165,29 @@ def check_numbers(arr: Any, decimal: str, thousands: str | None) -> pa.ChunkedAr
 
 def normalise_numbers(arr: Any, decimal: str, thousands: str | None) -> pa.ChunkedArray:
     """Drop thousands marks and turn the decimal mark into a point, value by value."""
+    return normalise_numbers_flags(arr, decimal, thousands)[0]
+
+
+def normalise_numbers_flags(arr: Any, decimal: str,
+                            thousands: str | None) -> tuple[pa.ChunkedArray, bool, bool]:
+    """:func:`normalise_numbers`, also saying whether any decimal and thousands mark was seen."""
     dec = ord(decimal)
     out = []
+    seen_dec = seen_thou = False
     for chunk in _chunks(arr):
         offsets, data = _parts(chunk)
         if thousands and (data == ord(thousands)).any():
+            seen_thou = True
             keep = data != ord(thousands)
             removed = np.concatenate([[0], np.cumsum(~keep)])
             data = data[keep]
             offsets = offsets - removed[offsets]
-        else:
-            data = data.copy() if dec != ord(".") else data
-        if dec != ord("."):
-            data[data == dec] = ord(".")
+        elif dec != ord("."):
+            data = data.copy()
+        is_dec = data == dec
+        if is_dec.any():
+            seen_dec = True
+            if dec != ord("."):
+                data[is_dec] = ord(".")
         out.append(_rebuild(chunk, offsets, data))
-    return pa.chunked_array(out, type=pa.string())
+    return pa.chunked_array(out, type=pa.string()), seen_dec, seen_thou

@@ -38,10 +38,10 @@ from ._numbers import NUMERIC_LOOKING, convert_column, decide, family_votes
 
 __all__ = ["CsvInfo", "read_delimited"]
 
-_CHUNK = 1 << 24
+_CHUNK = 1 << 22
 _SAMPLE = 1 << 19
 _SAMPLE_RECORDS = 500
-_EVIDENCE_ROWS = 20_000
+_EVIDENCE_ROWS = 5_000
 _CANDIDATES = (";", ",", "\t", "|")
 _PREFERENCE = ("\t", ";", "|", ",")
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
@@ -518,7 +518,9 @@ def read_delimited(path: Path, label: str, opts: CsvOptions,
     if opts.on_bad_lines == "error":
         problems.raise_if_errors()
 
-    frame, decimal, thousands = _convert(table, names, rows, delimiter, opts, problems)
+    holder = [table]
+    del table
+    frame, decimal, thousands = _convert(holder, names, rows, delimiter, opts, problems)
     if opts.on_bad_lines == "error" or opts.strict:
         problems.raise_if_errors()
     if opts.strict:
@@ -602,9 +604,14 @@ def _ascii(col: Any) -> bool:
     return True
 
 
-def _convert(table: pa.Table, names: list[str], rows: np.ndarray, delimiter: str | None,
+def _convert(holder: list[pa.Table], names: list[str], rows: np.ndarray, delimiter: str | None,
              opts: CsvOptions, problems: Problems) -> tuple[pd.DataFrame, str | None, str | None]:
-    """Turn number columns into numbers; report what breaks the file's convention."""
+    """Turn number columns into numbers; report what breaks the file's convention.
+
+    ``holder`` holds the parsed table and is emptied, so that each text column can be
+    freed as soon as its converted version exists.
+    """
+    table = holder.pop()
     as_text = {c for c, t in opts.dtype.items() if t in (str, "str", "string", "text", "object")}
     unknown = [c for c in opts.dtype if c not in names]
     if unknown:
@@ -619,14 +626,14 @@ def _convert(table: pa.Table, names: list[str], rows: np.ndarray, delimiter: str
         columns.append(col)
         if name in as_text or len(col) == col.null_count:
             continue
+        head = col.slice(0, _EVIDENCE_ROWS).drop_null()
         try:
-            pc.cast(col.slice(0, _EVIDENCE_ROWS), pa.int64())  # fails fast on text
+            pc.cast(head.slice(0, 64), pa.int64())  # a failed cast is slow: probe a few first
             ints[i] = pc.cast(col, pa.int64())
             candidates[i] = "int"
             continue
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        head = col.slice(0, _EVIDENCE_ROWS).drop_null()
+            ints[i] = False
         if len(head) == 0:
             head = col.drop_null()
         looks = pc.match_substring_regex(head, NUMERIC_LOOKING)
@@ -653,15 +660,13 @@ def _convert(table: pa.Table, names: list[str], rows: np.ndarray, delimiter: str
                      decimal=conv.decimal, thousands=conv.thousands)
     seen_thousands = False
     seen_decimal = False
+    del table
     for i, kind in candidates.items():
         name = names[i]
         col = columns[i]
-        result = convert_column(col, conv, opts.keep_leading_zeros, ints.get(i))
-        if kind == "number" and conv is not None and result.kind in ("int", "float"):
-            if conv.thousands and not seen_thousands:
-                seen_thousands = bool(pc.any(pc.match_substring(col, conv.thousands)).as_py())
-            if not seen_decimal:
-                seen_decimal = bool(pc.any(pc.match_substring(col, conv.decimal)).as_py())
+        result = convert_column(col, conv, opts.keep_leading_zeros, ints.pop(i, None))
+        seen_thousands |= result.has_thousands
+        seen_decimal |= result.has_decimal
         for pos, value in zip(result.bad_positions.tolist(), result.bad_values):
             problems.add("io.number_format", "error", row=int(rows[pos]), column=name, value=value,
                          expected=conv.example() if conv else "", decimal=conv.decimal if conv else "",
@@ -669,9 +674,12 @@ def _convert(table: pa.Table, names: list[str], rows: np.ndarray, delimiter: str
         for pos, value in result.text_examples:
             problems.add("io.text_in_numbers", "note", row=int(rows[pos]), column=name, value=value,
                          share=f"{result.numeric_share:.0%}")
-        columns[i] = result.array
+        columns[i] = result.array  # the text version is released here
+        del col, result
     out = pa.Table.from_arrays(columns, names=names)
-    frame = out.to_pandas()
+    del columns
+    frame = out.to_pandas(split_blocks=True, self_destruct=True)
+    del out
     frame.index = pd.Index(rows, name=ROW)
     for name, dtype in opts.dtype.items():
         if name in as_text:

@@ -134,6 +134,8 @@ class ColumnResult:
     bad_values: list[str] = field(default_factory=list)
     text_examples: list[tuple[int, str]] = field(default_factory=list)
     numeric_share: float = 0.0
+    has_decimal: bool = False
+    has_thousands: bool = False
 
 
 def _positions(mask: Any) -> np.ndarray:
@@ -159,21 +161,20 @@ def _int_leading_zero(arr: Any) -> bool:
     return bool(pc.any(pc.or_(zero, minus)).as_py())
 
 
-def _to_number(arr: Any, conv: Convention | None) -> tuple[Any, str]:
-    from ._buffers import normalise_numbers
+def _to_number(arr: Any, conv: Convention | None) -> tuple[Any, str, bool, bool]:
+    """Cast a column of well-formed numbers; also say which marks it used."""
+    from ._buffers import normalise_numbers_flags
 
     if conv is None:
-        out = arr
-        has_decimal = False
+        out, has_decimal, has_thousands = arr, False, False
     else:
-        has_decimal = bool(pc.any(pc.match_substring(arr, conv.decimal)).as_py())
-        out = normalise_numbers(arr, conv.decimal, conv.thousands)
+        out, has_decimal, has_thousands = normalise_numbers_flags(arr, conv.decimal, conv.thousands)
     if not has_decimal:
         try:
-            return pc.cast(out, pa.int64()), "int"
+            return pc.cast(out, pa.int64()), "int", has_decimal, has_thousands
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-    return pc.cast(out, pa.float64()), "float"
+    return pc.cast(out, pa.float64()), "float", has_decimal, has_thousands
 
 
 def convert_column(arr: pa.ChunkedArray | pa.Array, conv: Convention | None,
@@ -184,7 +185,8 @@ def convert_column(arr: pa.ChunkedArray | pa.Array, conv: Convention | None,
     is turned into a missing value behind the user's back. A column of numbers where
     some break the file's convention (``"10.5"`` in a decimal-comma file) is
     converted, and the breaking values are returned for the caller to report.
-    ``ints`` is the column already cast to integers, when the caller has it.
+    ``ints`` is the column already cast to integers when the caller has it, ``False``
+    when the caller knows the cast fails, ``None`` to try.
 
     >>> import pyarrow as pa
     >>> from indicators._numbers import Convention, convert_column
@@ -199,8 +201,8 @@ def convert_column(arr: pa.ChunkedArray | pa.Array, conv: Convention | None,
         try:
             ints = pc.cast(arr, pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            ints = None
-    if ints is not None:
+            ints = False
+    if ints is not False:
         if keep_leading_zeros and _int_leading_zero(arr):
             return ColumnResult(arr, "code", numeric_share=1.0)
         return ColumnResult(ints, "int", numeric_share=1.0)
@@ -212,8 +214,9 @@ def convert_column(arr: pa.ChunkedArray | pa.Array, conv: Convention | None,
             if keep_leading_zeros and _has_leading_zero(arr) and bool(
                     pc.any(pc.match_substring_regex(arr, r"^[-+]?0[0-9]+$")).as_py()):
                 return ColumnResult(arr, "code", numeric_share=1.0)
-            converted, kind = _to_number(arr, conv)
-            return ColumnResult(converted, kind, numeric_share=1.0)
+            converted, kind, dec, thou = _to_number(arr, conv)
+            return ColumnResult(converted, kind, numeric_share=1.0, has_decimal=dec,
+                                has_thousands=thou)
     looks = pc.match_substring_regex(arr, NUMERIC_LOOKING)
     n_looks = int(pc.sum(pc.fill_null(looks, False).cast(pa.int64())).as_py() or 0)
     if n_looks < n_valid:
@@ -232,5 +235,6 @@ def convert_column(arr: pa.ChunkedArray | pa.Array, conv: Convention | None,
     bad_pos = _positions(bad)
     bad_values = [str(arr[int(p)].as_py()) for p in bad_pos]
     clean = pc.if_else(bad, pa.scalar(None, pa.string()), arr)
-    converted, kind = _to_number(clean, conv)
-    return ColumnResult(converted, kind, bad_pos, bad_values, numeric_share=1.0)
+    converted, kind, dec, thou = _to_number(clean, conv)
+    return ColumnResult(converted, kind, bad_pos, bad_values, numeric_share=1.0, has_decimal=dec,
+                        has_thousands=thou)
