@@ -127,3 +127,55 @@ def test_every_line_is_a_row_or_a_reported_problem(tmp_path: Path, data: tuple[s
         cells = lines[line_no - 1].split(";")
         got = ["" if pd.isna(v) else v for v in df.loc[line_no].tolist()]
         assert got == cells
+
+
+number_like = st.one_of(st.none(), st.text(alphabet="0123456789.,+-a", max_size=14),
+                        st.decimals(min_value=-10**9, max_value=10**9, places=3,
+                                    allow_nan=False, allow_infinity=False).map(
+                            lambda d: spanish_number(d)))
+
+
+@SETTINGS
+@given(values=st.lists(number_like, max_size=40), split=st.integers(0, 40),
+       convention=st.sampled_from([(",", "."), (".", ","), (",", None), (".", None)]))
+def test_numpy_number_check_agrees_with_the_regular_expression(values: list[str | None], split: int,
+                                                               convention: tuple[str, str | None]) -> None:
+    """Two routes to the same answer: the numpy byte check and the RE2 pattern."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from indicators._buffers import check_numbers, normalise_numbers
+    from indicators._numbers import Convention
+
+    decimal, thousands = convention
+    arr = pa.chunked_array([pa.array(values[:split], pa.string()), pa.array(values[split:], pa.string())])
+    fast = check_numbers(arr, decimal, thousands).to_pylist()
+    regex = pc.fill_null(pc.match_substring_regex(arr, Convention(decimal, thousands).pattern()), True)
+    assert fast == regex.to_pylist()
+    expected = [None if v is None else (v.replace(thousands, "") if thousands else v).replace(decimal, ".")
+                for v in values]
+    assert normalise_numbers(arr, decimal, thousands).to_pylist() == expected
+
+
+@SETTINGS
+@given(values=st.lists(st.one_of(st.none(), st.text(alphabet=SPANISH, max_size=10)), max_size=30),
+       codec=st.sampled_from(["cp1252", "latin-1"]))
+def test_column_transcoding_agrees_with_python(values: list[str | None], codec: str) -> None:
+    import pyarrow as pa
+
+    from indicators._buffers import transcode
+
+    encodable = [v for v in values if v is None or all(_encodable(c, codec) for c in v)]
+    raw = pa.array([None if v is None else v.encode(codec) for v in encodable], pa.binary())
+    # the parse reads code-page bytes unchecked into string columns: the same as a view
+    new, bad = transcode(pa.chunked_array([raw.view(pa.string())]), codec)
+    assert bad is None
+    assert new.to_pylist() == encodable
+
+
+def _encodable(char: str, codec: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
