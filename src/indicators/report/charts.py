@@ -147,12 +147,15 @@ def _bars(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
         ax.scatter(med[ok], y[ok], marker="D", s=26, color=PALETTE["median"], zorder=3,
                    label=spec.options.get("median_label", ""))
     no_data = label("chart_no_data", formatter.lang)
-    for yy, s in zip(y, scores, strict=True):
+    not_scored = label("chart_not_scored", formatter.lang)
+    has_value = data["has_value"].tolist() if "has_value" in data else [False] * len(data)
+    for yy, s, has in zip(y, scores, has_value, strict=True):
         if np.isfinite(s):
             ax.text(min(s + 1.2, 101.0), yy, formatter.number(s, 0), va="center", ha="left", fontsize=8,
                     color=PALETTE["text"], zorder=4)
         else:
-            ax.text(1.0, yy, no_data, va="center", ha="left", fontsize=8, color="#6b6b6b", style="italic")
+            ax.text(1.0, yy, not_scored if has else no_data, va="center", ha="left", fontsize=8, color="#6b6b6b",
+                    style="italic")
     ax.set_yticks(y, [_wrap(t, 50) for t in data["label"]], fontsize=8)
     ax.set_xlim(0, 108)
     ax.set_xticks([0, 25, 50, 75, 100])

@@ -309,7 +309,8 @@ class _Builder:
             chart = f"area_{area.id}"
             data = pd.DataFrame({"label": [f"{r['indicator']} {r['title']}" for r in frame.to_dict("records")],
                                  "score": frame["score"].astype("float64"),
-                                 "median": frame["median"].astype("float64")})
+                                 "median": frame["median"].astype("float64"),
+                                 "has_value": frame["value_display"].ne(MISSING)})
             self.charts[chart] = ChartSpec(
                 chart, "bars", self.L("chart.area", area=area.name(self.lang), year=self.fmt.year(self.score_year)),
                 data, {"country_label": self.name, "median_label": self.L("chart.regional_median"),

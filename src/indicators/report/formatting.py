@@ -171,14 +171,16 @@ class Formatter:
             return MISSING
         if unit == "yes_no":
             return label("yes", self.lang) if float(value) >= 0.5 else label("no", self.lang)
+        small = 0 < abs(float(value)) < 1  # 0.05 % of GDP must not read as 0.1 %
         if unit == "percent":
-            return self.percent(value, 1)
+            return self.percent(value, 2 if small else 1)
         if unit == "currency" and currency and currency != "LCU":
             from babel.numbers import format_currency
 
             return str(format_currency(float(value), currency, format="¤#,##0", locale=self.locale,
                                        currency_digits=False))
-        return self.number(value, self.decimals_for(unit))
+        decimals = self.decimals_for(unit)
+        return self.number(value, max(decimals, 2) if small and unit not in ("count", "currency") else decimals)
 
 
 def _round(value: Any, decimals: int) -> Decimal:
