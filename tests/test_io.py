@@ -224,6 +224,29 @@ def test_na_values_and_na_is_not_missing_by_default(tmp_path: Path) -> None:
     assert df["valor"].iloc[0] == 1 and df["valor"].isna().sum() == 2
 
 
+def test_cp1252_found_after_a_long_ascii_start(tmp_path: Path) -> None:
+    f = tmp_path / "late.csv"
+    body = "".join(f"fila {i};{i}\n" for i in range(60_000))  # ~700 KB of ASCII first
+    f.write_bytes(("nombre;n\n" + body + "Peñalolén;1\n").encode("cp1252"))
+    df = read(f)
+    assert prov(df).encoding == "cp1252"
+    assert df["nombre"].iloc[-1] == "Peñalolén" and df.index[-1] == 60_002
+
+
+def test_identifiers_longer_than_64_bits_stay_text(tmp_path: Path) -> None:
+    f = tmp_path / "ids.csv"
+    f.write_text("id;n\n12345678901234567890123;1\n98765432109876543210987;2\n", encoding="utf-8")
+    df = read(f)
+    assert df["id"].tolist() == ["12345678901234567890123", "98765432109876543210987"]
+
+
+def test_single_column_file(tmp_path: Path) -> None:
+    f = tmp_path / "one.csv"
+    f.write_text("comuna\nLima, Perú\nÑuble\n", encoding="utf-8")
+    df = read(f)
+    assert df["comuna"].tolist() == ["Lima, Perú", "Ñuble"] and prov(df).delimiter is None
+
+
 def test_header_only_file_gives_an_empty_frame(tmp_path: Path) -> None:
     f = tmp_path / "h.csv"
     f.write_text("a;b;c\n", encoding="utf-8")
@@ -330,6 +353,7 @@ def test_excel_title_block_codes_and_numbers_stored_as_text(name: str) -> None:
     assert df["tasa"].tolist() == [10.5, 3.25, 0.5]
     assert df["región"].tolist() == ["Ñuble", "Peñalolén", "Biobío"]
     assert str(df["fecha"].dtype).startswith("datetime64")
+    assert df["ubigeo"].tolist() == ["010101", "150101", "220901"]  # numbers shown as 000000
     assert p.problems["code"].tolist() == ["io.title_line", "io.title_line"]
 
 
@@ -346,6 +370,7 @@ def test_excel_sheet_by_name_and_index() -> None:
 def test_excel_header_row_option_and_codes_as_numbers() -> None:
     df = read(DATA / "title_block.xlsx", header_row=4, keep_leading_zeros=False)
     assert df["codigo"].tolist() == [1, 2, 10]
+    assert df["ubigeo"].tolist() == [10101, 150101, 220901]
 
 
 def test_ods() -> None:

@@ -203,7 +203,8 @@ def _detect_delimiter(records: Sequence[_Record], suffix: str) -> tuple[str | No
             mode, nz_freq = Counter(nonzero).most_common(1)[0]
             freq = nz_freq
         share = freq / len(texts)
-        # the last record that holds the mode count must be preceded by the header
+        if share < 0.5:  # a delimiter splits (nearly) every line the same way
+            continue
         scores[cand] = (share, mode)
     if not scores:
         return None, []

@@ -10,6 +10,8 @@ stay text when asked.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,41 @@ def _open(path: Path, label: str, lang: str) -> Any:
         return calamine.CalamineWorkbook.from_path(str(path))
     except _errors() as exc:
         raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="Excel/ODS") from None
+
+
+_ZEROS = re.compile(r'formatCode="(0{2,})"')
+
+
+def _zero_padded_columns(path: Path, sheet: str, first_data_row: int,
+                         columns: Sequence[int]) -> dict[int, int]:
+    """Columns whose first data cell has a zero-padded number format (``000000``): their widths.
+
+    Only .xlsx/.xlsm; the styles are read first so that openpyxl opens the workbook only
+    when such a format exists at all.
+    """
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            styles = z.read("xl/styles.xml").decode("utf-8", errors="replace")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return {}
+    if not _ZEROS.search(styles):
+        return {}
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = book[sheet].iter_rows(min_row=first_data_row, max_row=first_data_row)
+        cells = next(iter(rows), ())
+        out = {}
+        for j, cell in enumerate(cells):
+            fmt = str(getattr(cell, "number_format", "") or "")
+            if j in columns and re.fullmatch(r"0{2,}", fmt):
+                out[j] = len(fmt)
+        return out
+    finally:
+        book.close()
 
 
 def _sheet_name(names: Sequence[str], sheet: str | int | None, label: str, lang: str) -> str:
@@ -110,6 +147,7 @@ def read_workbook(path: Path, label: str, *, lang: str, sheet: str | int | None,
     from ._csv import _dedupe
 
     names = _dedupe(names_raw, problems, h + 1)
+    padded = _zero_padded_columns(path, name, h + 2, used) if keep_leading_zeros and body else {}
     data: dict[str, Any] = {}
     text_cols: dict[str, pa.Array] = {}
     for j, col_name in zip(used, names):
@@ -122,7 +160,12 @@ def read_workbook(path: Path, label: str, *, lang: str, sheet: str | int | None,
             data[col_name] = np.full(len(values), np.nan)
         elif kinds <= {float, int}:
             arr = np.array([np.nan if v is None else float(v) for v in values])
-            if not np.isnan(arr).any() and np.all(np.mod(arr, 1) == 0) and np.abs(arr).max(initial=0) < 2**53:
+            integral = bool(np.all(np.mod(arr[~np.isnan(arr)], 1) == 0))
+            width = padded.get(j) if keep_leading_zeros and integral else None
+            if width:  # a code typed as a number and shown with a format such as 000000
+                data[col_name] = pd.array([None if np.isnan(v) else f"{int(v):0{width}d}" for v in arr],
+                                          dtype="str")
+            elif not np.isnan(arr).any() and integral and np.abs(arr).max(initial=0) < 2**53:
                 data[col_name] = arr.astype(np.int64)
             else:
                 data[col_name] = arr

@@ -173,7 +173,8 @@ def _to_number(arr: Any, conv: Convention | None) -> tuple[Any, str, bool, bool]
         try:
             return pc.cast(out, pa.int64()), "int", has_decimal, has_thousands
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
+            if not has_thousands:  # whole numbers too long for 64 bits: identifiers, kept as text
+                return arr, "code", False, False
     return pc.cast(out, pa.float64()), "float", has_decimal, has_thousands
 
 
@@ -214,7 +215,7 @@ def convert_column(arr: pa.ChunkedArray | pa.Array, conv: Convention | None,
             if keep_leading_zeros and _has_leading_zero(arr) and bool(
                     pc.any(pc.match_substring_regex(arr, r"^[-+]?0[0-9]+$")).as_py()):
                 return ColumnResult(arr, "code", numeric_share=1.0)
-            converted, kind, dec, thou = _to_number(arr, conv)
+            converted, kind, dec, thou = _to_number(arr, conv)  # kind "code": beyond 64 bits
             return ColumnResult(converted, kind, numeric_share=1.0, has_decimal=dec,
                                 has_thousands=thou)
     looks = pc.match_substring_regex(arr, NUMERIC_LOOKING)

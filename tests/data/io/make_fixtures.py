@@ -69,6 +69,10 @@ def main() -> None:
     for i, row in enumerate(rows, start=5):
         for j, v in enumerate(row, start=1):
             ws.cell(row=i, column=j, value=v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+    ws["F4"] = "ubigeo"
+    for i, code in enumerate([10101, 150101, 220901], start=5):
+        cell = ws.cell(row=i, column=6, value=code)  # a code typed as a number, shown as 010101
+        cell.number_format = "000000"
     other = wb.create_sheet("Otra")
     other.append(["x", "y"])
     other.append([1, 2.5])
