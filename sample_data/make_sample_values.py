@@ -31,8 +31,10 @@ import indicators as ind
 COUNTRIES: tuple[str, ...] = ("ARG", "BOL", "COL", "GTM", "JAM", "MEX", "PER")
 ROUNDS: tuple[int, ...] = (2014, 2017, 2020)
 SEED = 20130521  # the day the Committee of Experts approved the indicators
-COLUMNS = ["country", "year", "indicator", "age_group_broad", "value", "se", "ci_low", "ci_high", "cv", "n",
-           "status", "source", "note"]
+COLUMNS = ["country", "year", "indicator", "age_group_broad", "value", "currency", "se", "ci_low", "ci_high", "cv",
+           "n", "status", "source", "note"]
+#: ISO 4217 code of each country's currency, for amounts in national currency.
+CURRENCIES = {"ARG": "ARS", "BOL": "BOB", "COL": "COP", "GTM": "GTQ", "JAM": "JMD", "MEX": "MXN", "PER": "PEN"}
 SURVEY_OUTCOMES = {"MESECVI-INF-R01", "MESECVI-INF-R02", "MESECVI-INF-R03", "MESECVI-INF-R04",
                    "MESECVI-INF-R05", "MESECVI-INF-R06", "MESECVI-NP-R01", "MESECVI-AJ-R03",
                    "MESECVI-SS-R01", "MESECVI-LEG-R02"}
@@ -136,8 +138,12 @@ def _observe(indicator: ind.Indicator, row: dict[str, object], level: float, thr
         value = math.exp(math.log(lo) + (math.log(hi) - math.log(lo)) * float(rng.uniform(0.2, 0.8)))
         if indicator.direction == "lower_is_better":
             value *= 1.1 - 0.2 * level
-        whole = unit in ("count", "currency") and value > 100
-        return [{**row, "value": int(round(value)) if whole else round(value, 2)}]
+        if unit == "count":
+            return [{**row, "value": int(round(value))}]
+        if unit == "currency":
+            code = indicator.currency if indicator.currency != "LCU" else CURRENCIES.get(str(row["country"]))
+            return [{**row, "value": int(round(value)) if value > 100 else round(value, 2), "currency": code}]
+        return [{**row, "value": round(value, 2)}]
     lo, hi = (goal if goal else (0.0, 100.0))
     share = level if better > 0 else 1.0 - level
     value = lo + (hi - lo) * float(np.clip(share + rng.normal(0.0, 0.05), 0.01, 0.99))

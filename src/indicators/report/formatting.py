@@ -177,8 +177,9 @@ class Formatter:
         if unit == "currency" and currency and currency != "LCU":
             from babel.numbers import format_currency
 
-            return str(format_currency(float(value), currency, format="¤#,##0", locale=self.locale,
-                                       currency_digits=False))
+            pattern = "¤#,##0" if abs(float(value)) >= 1000 else "¤#,##0.00"
+            return str(format_currency(_round(value, 0 if abs(float(value)) >= 1000 else 2), currency,
+                                       format=pattern, locale=self.locale, currency_digits=False))
         decimals = self.decimals_for(unit)
         return self.number(value, max(decimals, 2) if small and unit not in ("count", "currency") else decimals)
 
