@@ -258,7 +258,7 @@ class _Builder:
         text = row["value_text"] if isinstance(row["value_text"], str) else None
         if ind.unit == "text":
             text = text or (row["note"] if isinstance(row["note"], str) else None)
-        return self.fmt.value(row["value"], ind.unit, categories=ind.categories, currency=ind.currency,
+        return self.fmt.value(row["value"], ind.unit, categories=ind.categories, currency=_currency(ind, row),
                               text=text)
 
     def _indicator_columns(self) -> list[Column]:
@@ -469,3 +469,11 @@ class _Builder:
                  self.L("about.scores") if self.scores is not None else self.L("country.no_scores"),
                  self.L("about.quality", low=self.fmt.number(low, 0), high=self.fmt.number(high, 0)))
         self.sections.append(Section("about", self.L("section.about"), 2, paras))
+
+
+def _currency(ind: Indicator, row: Any) -> str | None:
+    """The ISO 4217 code of an amount: the row's own code for national currency, else the definition's."""
+    given = row.get("currency") if hasattr(row, "get") else None
+    if ind.currency == "LCU" and isinstance(given, str) and len(given.strip()) == 3:
+        return given.strip().upper()
+    return ind.currency

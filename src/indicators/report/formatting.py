@@ -14,6 +14,7 @@ differently, and so does each report.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -177,9 +178,16 @@ class Formatter:
         if unit == "currency" and currency and currency != "LCU":
             from babel.numbers import format_currency
 
-            pattern = "¤#,##0" if abs(float(value)) >= 1000 else "¤#,##0.00"
-            return str(format_currency(_round(value, 0 if abs(float(value)) >= 1000 else 2), currency,
-                                       format=pattern, locale=self.locale, currency_digits=False))
+            from babel import Locale
+
+            whole = abs(float(value)) >= 1000  # large amounts without cents
+            pattern = Locale.parse(self.locale).currency_formats["standard"].pattern.split(";")[0]
+            if whole:
+                pattern = pattern.replace("0.00", "0")
+            text = str(format_currency(_round(value, 0 if whole else 2), currency, format=pattern,
+                                       locale=self.locale, currency_digits=False))
+            # CLDR currency spacing: a letter code and the digits are kept apart ("PEN 1.200")
+            return re.sub(r"(?<=[^\W\d])(?=[\d-])|(?<=\d)(?=[^\W\d])", "\xa0", text)
         decimals = self.decimals_for(unit)
         return self.number(value, max(decimals, 2) if small and unit not in ("count", "currency") else decimals)
 

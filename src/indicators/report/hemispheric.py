@@ -27,6 +27,7 @@ from ._common import (
 from .charts import render
 from .formatting import MISSING, Formatter, label
 from .model import ChartSpec, Column, Section, Table
+from .country import _currency
 from .report import Report
 from .tables import coverage_by_area, latest_values, prepare_values
 
@@ -220,7 +221,7 @@ class _Builder:
                     row[c], row[f"{c}__raw"] = None, np.nan
                     continue
                 text = r["value_text"] if isinstance(r["value_text"], str) else None
-                shown = self.fmt.value(r["value"], ind.unit, categories=ind.categories, currency=ind.currency,
+                shown = self.fmt.value(r["value"], ind.unit, categories=ind.categories, currency=_currency(ind, r),
                                        text=text)
                 if self.year is not None and int(r["year"]) != self.year:
                     shown = f"{shown} ({self.fmt.year(r['year'])})"

@@ -47,7 +47,7 @@ __all__ = [
 SCORE_COLUMNS: tuple[str, ...] = ("country", "year", "level", "unit", "score", "ci_low", "ci_high",
                                   "rank", "rank_low", "rank_high", "coverage")
 _NUMERIC = ("value", "se", "ci_low", "ci_high", "cv", "n")
-_TEXT = ("status", "source", "note")
+_TEXT = ("status", "source", "note", "currency")
 _YES = {"yes", "si", "sí", "true", "verdadero", "sim", "oui", "1"}
 _NO = {"no", "false", "falso", "não", "nao", "non", "0"}
 
@@ -99,7 +99,7 @@ def prepare_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     frame = frame.loc[frame["year"].notna() & frame["country"].notna() & frame["indicator"].notna()]
     cols = ["country", "year", "indicator", "value", "value_text", "se", "ci_low", "ci_high", "cv", "n",
-            "status", "source", "note"]
+            "status", "source", "note", "currency"]
     return frame[cols].sort_values(["country", "indicator", "year"], kind="stable").reset_index(drop=True)
 
 
