@@ -662,10 +662,18 @@ def _convert(holder: list[pa.Table], names: list[str], rows: np.ndarray, delimit
     seen_thousands = False
     seen_decimal = False
     del table
-    for i, kind in candidates.items():
+
+    def convert(i: int) -> Any:
+        result = convert_column(columns[i], conv, opts.keep_leading_zeros, ints.pop(i, None))
+        columns[i] = result.array  # the text version is released here
+        result.array = None
+        return result
+
+    # numpy and Arrow release the GIL: two columns at a time use both cores of a small machine
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = pool.map(convert, list(candidates))
+    for i, result in zip(list(candidates), results):
         name = names[i]
-        col = columns[i]
-        result = convert_column(col, conv, opts.keep_leading_zeros, ints.pop(i, None))
         seen_thousands |= result.has_thousands
         seen_decimal |= result.has_decimal
         for pos, value in zip(result.bad_positions.tolist(), result.bad_values):
@@ -675,10 +683,9 @@ def _convert(holder: list[pa.Table], names: list[str], rows: np.ndarray, delimit
         for pos, value in result.text_examples:
             problems.add("io.text_in_numbers", "note", row=int(rows[pos]), column=name, value=value,
                          share=f"{result.numeric_share:.0%}")
-        columns[i] = result.array  # the text version is released here
-        del col, result
+        del result
     out = pa.Table.from_arrays(columns, names=names)
-    del columns
+    columns.clear()
     frame = out.to_pandas(split_blocks=True, self_destruct=True)
     del out
     frame.index = pd.Index(rows, name=ROW)
