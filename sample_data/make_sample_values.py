@@ -31,27 +31,64 @@ import indicators as ind
 COUNTRIES: tuple[str, ...] = ("ARG", "BOL", "COL", "GTM", "JAM", "MEX", "PER")
 ROUNDS: tuple[int, ...] = (2014, 2017, 2020)
 SEED = 20130521  # the day the Committee of Experts approved the indicators
-COLUMNS = ["country", "year", "indicator", "age_group_broad", "value", "currency", "se", "ci_low", "ci_high", "cv",
-           "n", "status", "source", "note"]
+COLUMNS = [
+    "country",
+    "year",
+    "indicator",
+    "age_group_broad",
+    "value",
+    "currency",
+    "se",
+    "ci_low",
+    "ci_high",
+    "cv",
+    "n",
+    "status",
+    "source",
+    "note",
+]
 #: ISO 4217 code of each country's currency, for amounts in national currency.
-CURRENCIES = {"ARG": "ARS", "BOL": "BOB", "COL": "COP", "GTM": "GTQ", "JAM": "JMD", "MEX": "MXN", "PER": "PEN"}
-SURVEY_OUTCOMES = {"MESECVI-INF-R01", "MESECVI-INF-R02", "MESECVI-INF-R03", "MESECVI-INF-R04",
-                   "MESECVI-INF-R05", "MESECVI-INF-R06", "MESECVI-NP-R01", "MESECVI-AJ-R03",
-                   "MESECVI-SS-R01", "MESECVI-LEG-R02"}
+CURRENCIES = {
+    "ARG": "ARS",
+    "BOL": "BOB",
+    "COL": "COP",
+    "GTM": "GTQ",
+    "JAM": "JMD",
+    "MEX": "MXN",
+    "PER": "PEN",
+}
+SURVEY_OUTCOMES = {
+    "MESECVI-INF-R01",
+    "MESECVI-INF-R02",
+    "MESECVI-INF-R03",
+    "MESECVI-INF-R04",
+    "MESECVI-INF-R05",
+    "MESECVI-INF-R06",
+    "MESECVI-NP-R01",
+    "MESECVI-AJ-R03",
+    "MESECVI-SS-R01",
+    "MESECVI-LEG-R02",
+}
 #: Plausible ranges for indicators without goalposts (unit, direction aside).
-RANGES = {"MESECVI-SS-P03": (2_000, 60_000), "MESECVI-INF-R07": (20, 900), "MESECVI-AJ-P02": (40, 900),
-          "MESECVI-AJ-S02": (5e6, 4e8), "MESECVI-BUD-P03": (2e6, 2e8), "MESECVI-INF-P03": (1e5, 2e7),
-          "MESECVI-BUD-R02": (0.2, 12.0)}
+RANGES = {
+    "MESECVI-SS-P03": (2_000, 60_000),
+    "MESECVI-INF-R07": (20, 900),
+    "MESECVI-AJ-P02": (40, 900),
+    "MESECVI-AJ-S02": (5e6, 4e8),
+    "MESECVI-BUD-P03": (2e6, 2e8),
+    "MESECVI-INF-P03": (1e5, 2e7),
+    "MESECVI-BUD-R02": (0.2, 12.0),
+}
 SIGN_TEXTS = {
     "MESECVI-LEG-Q01": "La ley de violencia familiar fue reemplazada por una ley integral que cubre los ámbitos "
-                       "público y privado.",
+    "público y privado.",
     "MESECVI-LEG-Q02": "Organizaciones de mujeres participaron en {n} audiencias públicas sobre la reforma de la "
-                       "ley integral.",
+    "ley integral.",
     "MESECVI-LEG-Q03": "La corte suprema citó la Convención de Belém do Pará en {n} sentencias del período.",
     "MESECVI-NP-Q01": "El comité de seguimiento del plan nacional incluye {n} organizaciones de la sociedad civil.",
     "MESECVI-NP-Q02": "Campaña nacional de prevención difundida en radio comunitaria y en {n} lenguas indígenas.",
     "MESECVI-AJ-Q01": "Encuesta de satisfacción a usuarias de fiscalías especializadas: {n} % califica la "
-                      "atención como buena.",
+    "atención como buena.",
     "MESECVI-AJ-Q02": "{n} sentencias ordenaron reparación integral, incluida atención psicológica.",
     "MESECVI-SS-Q01": "Protocolo de atención intercultural elaborado con organizaciones de mujeres indígenas.",
     "MESECVI-SS-Q02": "Las sobrevivientes evaluaron los centros de atención en {n} grupos focales.",
@@ -71,13 +108,21 @@ def _source(indicator: ind.Indicator, year: int) -> str:
     return f"{base} {year} (datos sintéticos)"
 
 
-def _level(rng: np.random.Generator, base: float, r: int, step: float, noise: float = 0.06) -> float:
+def _level(
+    rng: np.random.Generator, base: float, r: int, step: float, noise: float = 0.06
+) -> float:
     return float(np.clip(base + r * step + rng.normal(0.0, noise), 0.02, 0.98))
 
 
-def make_values(countries: Sequence[str] = COUNTRIES, rounds: Sequence[int] = ROUNDS,
-                indicator_ids: Sequence[str] | None = None, seed: int = SEED,
-                missing: float = 0.12, not_available: float = 0.04, signs: bool = True) -> pd.DataFrame:
+def make_values(
+    countries: Sequence[str] = COUNTRIES,
+    rounds: Sequence[int] = ROUNDS,
+    indicator_ids: Sequence[str] | None = None,
+    seed: int = SEED,
+    missing: float = 0.12,
+    not_available: float = 0.04,
+    signs: bool = True,
+) -> pd.DataFrame:
     """A synthetic values table; same arguments, same table."""
     cat = ind.load_catalog("mesecvi")
     chosen = [i for i in cat if indicator_ids is None or i.id in set(indicator_ids)]
@@ -86,21 +131,32 @@ def make_values(countries: Sequence[str] = COUNTRIES, rounds: Sequence[int] = RO
     for country in countries:
         base = float(rng.uniform(0.3, 0.75))
         step = float(rng.uniform(0.02, 0.07))
-        surveyed = set(rng.choice(list(rounds), size=max(1, len(rounds) - 1), replace=False).tolist())
+        surveyed = set(
+            rng.choice(list(rounds), size=max(1, len(rounds) - 1), replace=False).tolist()
+        )
         for indicator in chosen:
             threshold = float(rng.uniform(0.0, 1.0))  # when a yes/no reform comes
             jitter = float(rng.normal(0.0, 0.1))
             for r, year in enumerate(rounds):
                 level = float(np.clip(base + jitter + r * step, 0.02, 0.98))
-                row: dict[str, object] = {"country": country, "year": year, "indicator": indicator.id,
-                                          "age_group_broad": "_T", "status": "observed",
-                                          "source": _source(indicator, year)}
+                row: dict[str, object] = {
+                    "country": country,
+                    "year": year,
+                    "indicator": indicator.id,
+                    "age_group_broad": "_T",
+                    "status": "observed",
+                    "source": _source(indicator, year),
+                }
                 u = rng.uniform()
                 if u < missing:
                     continue
                 if u < missing + not_available:
-                    row.update(value=None, status="not_available", source=None,
-                               note="No se cuenta con información para este período.")
+                    row.update(
+                        value=None,
+                        status="not_available",
+                        source=None,
+                        note="No se cuenta con información para este período.",
+                    )
                     rows.append(row)
                     continue
                 if indicator.id in SURVEY_OUTCOMES and year not in surveyed:
@@ -112,18 +168,34 @@ def make_values(countries: Sequence[str] = COUNTRIES, rounds: Sequence[int] = RO
                     continue
                 for year in rounds:
                     if rng.uniform() < 0.3 + 0.15 * base:
-                        text = SIGN_TEXTS.get(sign.id, "Avance registrado por el mecanismo nacional.")
-                        rows.append({"country": country, "year": year, "indicator": sign.id,
-                                     "age_group_broad": "_T", "value": None, "status": "observed",
-                                     "source": "Informe nacional al MESECVI (datos sintéticos)",
-                                     "note": text.format(n=int(rng.integers(2, 40)))})
+                        text = SIGN_TEXTS.get(
+                            sign.id, "Avance registrado por el mecanismo nacional."
+                        )
+                        rows.append(
+                            {
+                                "country": country,
+                                "year": year,
+                                "indicator": sign.id,
+                                "age_group_broad": "_T",
+                                "value": None,
+                                "status": "observed",
+                                "source": "Informe nacional al MESECVI (datos sintéticos)",
+                                "note": text.format(n=int(rng.integers(2, 40))),
+                            }
+                        )
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    return frame.sort_values(["country", "year", "indicator", "age_group_broad"], kind="stable") \
-        .reset_index(drop=True)
+    return frame.sort_values(
+        ["country", "year", "indicator", "age_group_broad"], kind="stable"
+    ).reset_index(drop=True)
 
 
-def _observe(indicator: ind.Indicator, row: dict[str, object], level: float, threshold: float,
-             rng: np.random.Generator) -> list[dict[str, object]]:
+def _observe(
+    indicator: ind.Indicator,
+    row: dict[str, object],
+    level: float,
+    threshold: float,
+    rng: np.random.Generator,
+) -> list[dict[str, object]]:
     unit = indicator.unit
     goal = (indicator.scoring or {}).get("goalposts")
     better = 1.0 if indicator.direction != "lower_is_better" else -1.0
@@ -135,16 +207,28 @@ def _observe(indicator: ind.Indicator, row: dict[str, object], level: float, thr
         return [{**row, "value": codes[max(0, pos)]}]
     if indicator.id in RANGES:
         lo, hi = RANGES[indicator.id]
-        value = math.exp(math.log(lo) + (math.log(hi) - math.log(lo)) * float(rng.uniform(0.2, 0.8)))
+        value = math.exp(
+            math.log(lo) + (math.log(hi) - math.log(lo)) * float(rng.uniform(0.2, 0.8))
+        )
         if indicator.direction == "lower_is_better":
             value *= 1.1 - 0.2 * level
         if unit == "count":
             return [{**row, "value": int(round(value))}]
         if unit == "currency":
-            code = indicator.currency if indicator.currency != "LCU" else CURRENCIES.get(str(row["country"]))
-            return [{**row, "value": int(round(value)) if value > 100 else round(value, 2), "currency": code}]
+            code = (
+                indicator.currency
+                if indicator.currency != "LCU"
+                else CURRENCIES.get(str(row["country"]))
+            )
+            return [
+                {
+                    **row,
+                    "value": int(round(value)) if value > 100 else round(value, 2),
+                    "currency": code,
+                }
+            ]
         return [{**row, "value": round(value, 2)}]
-    lo, hi = (goal if goal else (0.0, 100.0))
+    lo, hi = goal if goal else (0.0, 100.0)
     share = level if better > 0 else 1.0 - level
     value = lo + (hi - lo) * float(np.clip(share + rng.normal(0.0, 0.05), 0.01, 0.99))
     if unit == "percent" and indicator.id in SURVEY_OUTCOMES:
@@ -153,7 +237,9 @@ def _observe(indicator: ind.Indicator, row: dict[str, object], level: float, thr
     return [{**row, "value": round(value, decimals)}]
 
 
-def _survey(row: dict[str, object], value: float, rng: np.random.Generator) -> list[dict[str, object]]:
+def _survey(
+    row: dict[str, object], value: float, rng: np.random.Generator
+) -> list[dict[str, object]]:
     n = int(rng.integers(2_500, 18_000))
     deff = float(rng.uniform(1.4, 2.6))
     out = [_estimate(row, value, n, deff)]
@@ -169,9 +255,16 @@ def _estimate(row: dict[str, object], value: float, n: int, deff: float) -> dict
     p = min(max(value / 100.0, 0.005), 0.995)
     se = 100.0 * math.sqrt(deff * p * (1.0 - p) / n)
     pct = 100.0 * p
-    return {**row, "value": round(pct, 2), "se": round(se, 3),
-            "ci_low": round(max(0.0, pct - 1.959964 * se), 2), "ci_high": round(min(100.0, pct + 1.959964 * se), 2),
-            "cv": round(100.0 * se / pct, 2), "n": n, "status": "estimated"}
+    return {
+        **row,
+        "value": round(pct, 2),
+        "se": round(se, 3),
+        "ci_low": round(max(0.0, pct - 1.959964 * se), 2),
+        "ci_high": round(min(100.0, pct + 1.959964 * se), 2),
+        "cv": round(100.0 * se / pct, 2),
+        "n": n,
+        "status": "estimated",
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

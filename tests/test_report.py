@@ -52,13 +52,18 @@ def scores() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def validation(values: pd.DataFrame) -> SimpleNamespace:
     issues = pd.read_csv(DATA / "issues.csv")
-    return SimpleNamespace(ok=False, issues=issues, accepted=values.drop(index=[12]), rejected=values.loc[[12]])
+    return SimpleNamespace(
+        ok=False, issues=issues, accepted=values.drop(index=[12]), rejected=values.loc[[12]]
+    )
 
 
 @pytest.fixture(scope="module")
-def per(values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame, validation: SimpleNamespace) -> Report:
-    return country_report(values, cat, country="PER", lang="es", locale="es_AR", scores=scores,
-                          validation=validation)
+def per(
+    values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame, validation: SimpleNamespace
+) -> Report:
+    return country_report(
+        values, cat, country="PER", lang="es", locale="es_AR", scores=scores, validation=validation
+    )
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +72,7 @@ def hemi(values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame) -> Report
 
 
 # -- formatting -----------------------------------------------------------------------------
+
 
 def test_locales_write_numbers_differently() -> None:
     mx, ar = Formatter.of("es", "es_MX"), Formatter.of("es", "es_AR")
@@ -86,7 +92,10 @@ def test_values_are_written_for_their_unit(cat: ind.Catalog) -> None:
     assert es.value(1.0, "yes_no") == "Sí" and en.value(0.0, "yes_no") == "No"
     category = next(i for i in cat if i.unit == "category")
     code = category.categories[0]
-    assert es.value(None, "category", categories=category.categories, text=str(code["code"])) == code["label"]["es"]
+    assert (
+        es.value(None, "category", categories=category.categories, text=str(code["code"]))
+        == code["label"]["es"]
+    )
     assert en.value(float("nan"), "percent") == "—"
     assert en.value(3.0, "rate") == "3.0"
 
@@ -98,6 +107,7 @@ def test_bad_locale_is_an_option_error() -> None:
 
 # -- table helpers ----------------------------------------------------------------------------
 
+
 def test_trend_uses_direction_and_standard_errors() -> None:
     assert trend_code([(2014, 40.0, None), (2020, 55.0, None)], "higher_is_better") == "improving"
     assert trend_code([(2014, 40.0, None), (2020, 55.0, None)], "lower_is_better") == "worsening"
@@ -106,52 +116,86 @@ def test_trend_uses_direction_and_standard_errors() -> None:
     assert trend_code([(2020, 1.0, None)], "higher_is_better") == "single"
     assert trend_code([], "higher_is_better") == "none"
     # 2 points apart, combined SE sqrt(1+1) = 1.41: z = 1.41 < 1.96, not significant; SE 0.5 each: z = 2.83
-    assert trend_code([(2014, 20.0, 1.0), (2020, 22.0, 1.0)], "higher_is_better") == "not_significant"
+    assert (
+        trend_code([(2014, 20.0, 1.0), (2020, 22.0, 1.0)], "higher_is_better") == "not_significant"
+    )
     assert trend_code([(2014, 20.0, 0.5), (2020, 22.0, 0.5)], "higher_is_better") == "improving"
     # only the last two rounds count
-    assert trend_code([(2011, 90.0, None), (2014, 20.0, None), (2020, 10.0, None)], "higher_is_better") == "worsening"
+    assert (
+        trend_code([(2011, 90.0, None), (2014, 20.0, None), (2020, 10.0, None)], "higher_is_better")
+        == "worsening"
+    )
 
 
 def test_quality_flags_follow_cv_thresholds() -> None:
     assert [quality_flag(c) for c in (14.99, 15.0, 30.0, 30.01, None, float("nan"))] == [
-        "reliable", "caution", "caution", "unreliable", "unknown", "unknown"]
+        "reliable",
+        "caution",
+        "caution",
+        "unreliable",
+        "unknown",
+        "unknown",
+    ]
     assert quality_flag(20.0, (25.0, 40.0)) == "reliable"
 
 
 def test_prepare_values_keeps_totals_and_reads_words() -> None:
-    raw = pd.DataFrame({"país": ["per", "PER", "PER"], "año": [2020, 2020, 2020],
-                        "indicador": ["A", "A", "B"], "valor": ["sí", "12", "no"],
-                        "grupo_edad_amplio": ["_T", "15-19", None]})
+    raw = pd.DataFrame(
+        {
+            "país": ["per", "PER", "PER"],
+            "año": [2020, 2020, 2020],
+            "indicador": ["A", "A", "B"],
+            "valor": ["sí", "12", "no"],
+            "grupo_edad_amplio": ["_T", "15-19", None],
+        }
+    )
     out = prepare_values(raw)
-    assert out[["country", "indicator", "value"]].values.tolist() == [["PER", "A", 1.0], ["PER", "B", 0.0]]
+    assert out[["country", "indicator", "value"]].values.tolist() == [
+        ["PER", "A", 1.0],
+        ["PER", "B", 0.0],
+    ]
 
 
 def test_values_without_required_columns_raise(cat: ind.Catalog) -> None:
     with pytest.raises(DataError, match="indicator"):
-        country_report(pd.DataFrame({"country": ["PER"], "year": [2020]}), cat, country="PER",
-                       scores=pd.read_csv(DATA / "scores.csv"))
+        country_report(
+            pd.DataFrame({"country": ["PER"], "year": [2020]}),
+            cat,
+            country="PER",
+            scores=pd.read_csv(DATA / "scores.csv"),
+        )
 
 
-def test_unknown_country_names_the_countries_present(values: pd.DataFrame, cat: ind.Catalog,
-                                                     scores: pd.DataFrame) -> None:
+def test_unknown_country_names_the_countries_present(
+    values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame
+) -> None:
     with pytest.raises(DataError) as err:
         country_report(values, cat, country="CHL", lang="es", scores=scores)
-    assert "CHL" in str(err.value) and "PER" in str(err.value) and "Países presentes" in str(err.value)
+    assert (
+        "CHL" in str(err.value) and "PER" in str(err.value) and "Países presentes" in str(err.value)
+    )
 
 
-def test_bad_year_is_an_option_error(values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame) -> None:
+def test_bad_year_is_an_option_error(
+    values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame
+) -> None:
     with pytest.raises(OptionError, match="year"):
         country_report(values, cat, country="PER", scores=scores, year="veinte")
 
 
 # -- the country report ---------------------------------------------------------------------
 
+
 def _own(values: pd.DataFrame, country: str) -> pd.DataFrame:
-    v = values.loc[(values["country"] == country) & (values["age_group_broad"].fillna("_T") == "_T")]
+    v = values.loc[
+        (values["country"] == country) & (values["age_group_broad"].fillna("_T") == "_T")
+    ]
     return v.loc[v["value"].notna()]
 
 
-def test_indicator_tables_follow_catalog_order(per: Report, cat: ind.Catalog, values: pd.DataFrame) -> None:
+def test_indicator_tables_follow_catalog_order(
+    per: Report, cat: ind.Catalog, values: pd.DataFrame
+) -> None:
     own = _own(values, "PER")
     for area in cat.areas:
         table = per.tables[f"indicators_{area.id}"]
@@ -168,7 +212,9 @@ def test_indicator_tables_follow_catalog_order(per: Report, cat: ind.Catalog, va
                 assert row["value"] == pytest.approx(float(number))
 
 
-def test_area_scores_sit_beside_the_regional_median(per: Report, scores: pd.DataFrame, cat: ind.Catalog) -> None:
+def test_area_scores_sit_beside_the_regional_median(
+    per: Report, scores: pd.DataFrame, cat: ind.Catalog
+) -> None:
     table = per.tables["area_scores"]
     year = int(scores.loc[(scores["country"] == "PER") & scores["score"].notna(), "year"].max())
     areas = scores.loc[(scores["level"] == "area") & (scores["year"] == year)]
@@ -176,12 +222,18 @@ def test_area_scores_sit_beside_the_regional_median(per: Report, scores: pd.Data
     for row in table.to_dict("records"):
         mine = areas.loc[(areas["country"] == "PER") & (areas["unit"] == row["area"])].iloc[0]
         assert row["score"] == pytest.approx(mine["score"])
-        assert row["ci_low"] == pytest.approx(mine["ci_low"]) and row["ci_high"] == pytest.approx(mine["ci_high"])
+        assert row["ci_low"] == pytest.approx(mine["ci_low"]) and row["ci_high"] == pytest.approx(
+            mine["ci_high"]
+        )
         assert row["coverage"] == pytest.approx(mine["coverage"])
-        assert row["median"] == pytest.approx(np.median(areas.loc[areas["unit"] == row["area"], "score"].dropna()))
+        assert row["median"] == pytest.approx(
+            np.median(areas.loc[areas["unit"] == row["area"], "score"].dropna())
+        )
 
 
-def test_outcomes_carry_intervals_and_quality(per: Report, values: pd.DataFrame, cat: ind.Catalog) -> None:
+def test_outcomes_carry_intervals_and_quality(
+    per: Report, values: pd.DataFrame, cat: ind.Catalog
+) -> None:
     table = per.tables["outcomes"]
     outcome_ids = {i.id for i in cat if i.type == "outcome"}
     assert set(table["indicator"]) <= outcome_ids and len(table) > 0
@@ -193,15 +245,21 @@ def test_outcomes_carry_intervals_and_quality(per: Report, values: pd.DataFrame,
             estimated += 1
             cv = 100 * float(src["se"]) / abs(float(src["value"]))
             assert row["cv"] == pytest.approx(cv)
-            assert row["ci_low"] == pytest.approx(src["ci_low"]) and row["ci_high"] == pytest.approx(src["ci_high"])
-            expected = "confiable" if cv < 15 else "usar con precaución" if cv <= 30 else "poco confiable"
+            assert row["ci_low"] == pytest.approx(src["ci_low"]) and row[
+                "ci_high"
+            ] == pytest.approx(src["ci_high"])
+            expected = (
+                "confiable" if cv < 15 else "usar con precaución" if cv <= 30 else "poco confiable"
+            )
             assert row["quality"] == expected
         else:
             assert row["quality"] == "precisión desconocida"
     assert estimated > 0
 
 
-def test_gaps_are_the_indicators_without_value(per: Report, values: pd.DataFrame, cat: ind.Catalog) -> None:
+def test_gaps_are_the_indicators_without_value(
+    per: Report, values: pd.DataFrame, cat: ind.Catalog
+) -> None:
     have = set(_own(values, "PER")["indicator"])
     expected = [i.id for i in cat if i.id not in have]
     assert per.tables["gaps"]["indicator"].tolist() == expected
@@ -221,10 +279,14 @@ def test_signs_of_progress_are_text(per: Report, values: pd.DataFrame, cat: ind.
 def test_validation_summary(per: Report) -> None:
     summary = per.tables["validation"]
     assert summary[["severity", "code", "count"]].values.tolist() == [
-        ["error", "values.not_a_number", 1], ["warning", "values.outside_goalposts", 2]]
+        ["error", "values.not_a_number", 1],
+        ["warning", "values.outside_goalposts", 2],
+    ]
     section = next(s for s in per.sections if s.id == "validation")
-    assert any("Filas aceptadas: 523; filas rechazadas: 1; errores: 1; advertencias: 2" in p
-               for p in section.paragraphs)
+    assert any(
+        "Filas aceptadas: 523; filas rechazadas: 1; errores: 1; advertencias: 2" in p
+        for p in section.paragraphs
+    )
 
 
 def test_report_is_immutable(per: Report) -> None:
@@ -243,8 +305,9 @@ def test_charts_per_area_and_together(per: Report, cat: ind.Catalog) -> None:
         assert svg.startswith("<svg") and "<?xml" not in svg and 'role="img"' in svg
 
 
-def test_report_without_scores_or_validation_still_reads(values: pd.DataFrame, cat: ind.Catalog,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_without_scores_or_validation_still_reads(
+    values: pd.DataFrame, cat: ind.Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import indicators.report._common as common
 
     monkeypatch.setattr(common, "compute_scores", lambda *a, **k: None)
@@ -256,16 +319,29 @@ def test_report_without_scores_or_validation_still_reads(values: pd.DataFrame, c
     rep = country_report(values, cat, country="GTM", lang="en")
     assert "area_legislation" not in rep.charts
     assert "Scores were not computed" in rep.to_html()
-    assert len(rep.tables["indicators_legislation"]) == len([i for i in cat if i.area == "legislation"])
+    assert len(rep.tables["indicators_legislation"]) == len(
+        [i for i in cat if i.area == "legislation"]
+    )
 
 
 # -- HTML -----------------------------------------------------------------------------------
+
 
 def test_html_is_self_contained(per: Report, hemi: Report) -> None:
     for rep in (per, hemi):
         html = rep.to_html()
         lower = html.lower()
-        for tag in ("<script", "<link", "<img", "<iframe", "<object", "<embed", "<base", "<video", "<audio"):
+        for tag in (
+            "<script",
+            "<link",
+            "<img",
+            "<iframe",
+            "<object",
+            "<embed",
+            "<base",
+            "<video",
+            "<audio",
+        ):
             assert tag not in lower, tag
         assert re.search(r"\s(src|srcset|action|formaction|background|poster)=", lower) is None
         assert [h for h in re.findall(r'href="([^"]*)"', html) if not h.startswith("#")] == []
@@ -273,7 +349,9 @@ def test_html_is_self_contained(per: Report, hemi: Report) -> None:
         assert "@import" not in lower
         # the only absolute URLs are XML namespaces of the inline SVG
         namespaces = set(re.findall(r'xmlns(?::\w+)?="([^"]+)"', html))
-        assert namespaces <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, namespaces
+        assert namespaces <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, (
+            namespaces
+        )
         assert "<metadata>" not in html
         assert "default-src 'none'" in html
         assert html.count("<svg") == len(rep.charts)
@@ -285,10 +363,16 @@ def test_html_escapes_user_text(per: Report) -> None:
     assert "&lt;b&gt;Sin registro&lt;/b&gt; administrativo" in html
 
 
-def test_html_is_deterministic(values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame,
-                               validation: SimpleNamespace, per: Report) -> None:
-    again = country_report(values, cat, country="PER", lang="es", locale="es_AR", scores=scores,
-                           validation=validation)
+def test_html_is_deterministic(
+    values: pd.DataFrame,
+    cat: ind.Catalog,
+    scores: pd.DataFrame,
+    validation: SimpleNamespace,
+    per: Report,
+) -> None:
+    again = country_report(
+        values, cat, country="PER", lang="es", locale="es_AR", scores=scores, validation=validation
+    )
     assert again.to_html().encode("utf-8") == per.to_html().encode("utf-8")
 
 
@@ -302,7 +386,9 @@ def test_svg_is_byte_identical_in_a_fresh_process(per: Report, tmp_path: Path) -
         "                     scores=pd.read_csv(d + '/scores.csv'), validation=None)\n"
         "sys.stdout.buffer.write(rep.charts['areas'].encode('utf-8'))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, check=True, timeout=300
+    )
     assert out.stdout.decode("utf-8") == per.charts["areas"]
 
 
@@ -317,12 +403,17 @@ def test_html_snapshot(per: Report) -> None:
     got = _normalise(per.to_html())
     if os.environ.get("REPORT_SNAPSHOT_UPDATE") == "1":
         SNAPSHOT.write_text(got, encoding="utf-8", newline="\n")
-    assert SNAPSHOT.exists(), "no snapshot: run with REPORT_SNAPSHOT_UPDATE=1 once, then review the file"
+    assert SNAPSHOT.exists(), (
+        "no snapshot: run with REPORT_SNAPSHOT_UPDATE=1 once, then review the file"
+    )
     expected = SNAPSHOT.read_text(encoding="utf-8")
-    assert got == expected, "the HTML changed: review it, then refresh with REPORT_SNAPSHOT_UPDATE=1"
+    assert got == expected, (
+        "the HTML changed: review it, then refresh with REPORT_SNAPSHOT_UPDATE=1"
+    )
 
 
 # -- files ----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def saved(per: Report, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -331,7 +422,12 @@ def saved(per: Report, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
 
 def test_save_writes_inside_the_folder(saved: dict[str, Path]) -> None:
     folder = saved["html"].parent
-    assert {p.name for p in folder.iterdir()} == {"report.html", "report.xlsx", "report.docx", "charts"}
+    assert {p.name for p in folder.iterdir()} == {
+        "report.html",
+        "report.xlsx",
+        "report.docx",
+        "charts",
+    }
     assert all(folder in p.parents for p in saved.values())
     svg = saved["chart:areas"].read_text(encoding="utf-8")
     assert svg.startswith("<?xml") and "<svg" in svg
@@ -362,12 +458,19 @@ def test_workbook_reopened(saved: dict[str, Path], per: Report, cat: ind.Catalog
     assert sheet.freeze_panes == "A3"
     assert [c.value for c in sheet[2]][:4] == ["Código", "Indicador", "Tipo", "Último valor"]
     assert sheet["A1"].font.bold and sheet["A2"].font.bold
-    ids = [sheet.cell(row=r, column=1).value for r in range(3, 3 + len(per.tables["indicators_legislation"]))]
+    ids = [
+        sheet.cell(row=r, column=1).value
+        for r in range(3, 3 + len(per.tables["indicators_legislation"]))
+    ]
     assert ids == [i.id for i in cat if i.area == "legislation"]
     # formula injection: the source "=HYPERLINK(...)" is stored as text with a leading apostrophe
     sources = [sheet.cell(row=r, column=9).value for r in range(3, 3 + len(ids))]
-    assert "'=HYPERLINK(\"http://example.invalid\",\"fuente\")" in sources
-    assert not any(isinstance(s, str) and s.startswith("=") for row in sheet.iter_rows(values_only=True) for s in row)
+    assert '\'=HYPERLINK("http://example.invalid","fuente")' in sources
+    assert not any(
+        isinstance(s, str) and s.startswith("=")
+        for row in sheet.iter_rows(values_only=True)
+        for s in row
+    )
     scores_sheet = book["Puntajes por área"]
     table = per.tables["area_scores"]
     assert scores_sheet["A3"].value == "legislation" and scores_sheet["B3"].value == "Legislación"
@@ -392,7 +495,9 @@ def test_word_document_reopened(saved: dict[str, Path], per: Report, cat: ind.Ca
     docx = pytest.importorskip("docx")
     document = docx.Document(str(saved["docx"]))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert [a.name("es") for a in cat.areas] == [h for h in headings if h in {a.name("es") for a in cat.areas}][:6]
+    assert [a.name("es") for a in cat.areas] == [
+        h for h in headings if h in {a.name("es") for a in cat.areas}
+    ][:6]
     assert len(document.inline_shapes) == len(per.charts)
     assert len(document.tables) == sum(len(s.tables) for s in per.sections)
     first = document.tables[0]
@@ -400,6 +505,7 @@ def test_word_document_reopened(saved: dict[str, Path], per: Report, cat: ind.Ca
 
 
 # -- hemispheric ----------------------------------------------------------------------------
+
 
 def test_heatmap_matches_scores(hemi: Report, scores: pd.DataFrame, cat: ind.Catalog) -> None:
     year = int(scores.loc[scores["score"].notna(), "year"].max())
@@ -415,11 +521,15 @@ def test_rankings_with_rank_intervals(hemi: Report, scores: pd.DataFrame) -> Non
     table = hemi.tables["rankings"]
     ranks = table["rank"].dropna().tolist()
     assert ranks == sorted(ranks)
-    assert (table["rank_low"] <= table["rank"]).all() and (table["rank"] <= table["rank_high"]).all()
+    assert (table["rank_low"] <= table["rank"]).all() and (
+        table["rank"] <= table["rank_high"]
+    ).all()
     assert len(hemi.tables["area_rankings"]) == 6 * 5
 
 
-def test_every_indicator_across_countries(hemi: Report, cat: ind.Catalog, values: pd.DataFrame) -> None:
+def test_every_indicator_across_countries(
+    hemi: Report, cat: ind.Catalog, values: pd.DataFrame
+) -> None:
     countries = ["ARG", "GTM", "JAM", "MEX", "PER"]
     for area in cat.areas:
         table = hemi.tables[f"indicators_{area.id}"]
@@ -437,25 +547,65 @@ def test_coverage_per_country(hemi: Report, cat: ind.Catalog, values: pd.DataFra
         assert table.loc[country, "indicators_with_value"] == len(have)
 
 
-def test_hemispheric_in_spanish_argentina(values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame) -> None:
-    rep = hemispheric_report(values, cat, lang="es", locale="es_AR", scores=scores, countries=["PER", "Argentina"])
+def test_hemispheric_in_spanish_argentina(
+    values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame
+) -> None:
+    rep = hemispheric_report(
+        values, cat, lang="es", locale="es_AR", scores=scores, countries=["PER", "Argentina"]
+    )
     assert list(rep.tables["heatmap"]["country"]) == ["ARG", "PER"]
     html = rep.to_html()
     value = rep.tables["heatmap"].loc[0, "legislation"]
-    assert Formatter.of("es", "es_AR").number(value, 1) in html and "," in Formatter.of("es", "es_AR").number(value, 1)
+    assert Formatter.of("es", "es_AR").number(value, 1) in html and "," in Formatter.of(
+        "es", "es_AR"
+    ).number(value, 1)
 
 
 # -- command line and extras --------------------------------------------------------------
 
+
 def test_cli_country_and_hemispheric(tmp_path: Path) -> None:
     from indicators.cli import main
 
-    common = ["--catalog", str(DATA / "catalog"), "--scores", str(DATA / "scores.csv"), "--format", "html"]
-    assert main(["report", str(DATA / "values.csv"), "--country", "PER", "--lang", "es",
-                 "--out", str(tmp_path / "informe"), *common]) == 0
+    common = [
+        "--catalog",
+        str(DATA / "catalog"),
+        "--scores",
+        str(DATA / "scores.csv"),
+        "--format",
+        "html",
+    ]
+    assert (
+        main(
+            [
+                "report",
+                str(DATA / "values.csv"),
+                "--country",
+                "PER",
+                "--lang",
+                "es",
+                "--out",
+                str(tmp_path / "informe"),
+                *common,
+            ]
+        )
+        == 0
+    )
     html = (tmp_path / "informe" / "report.html").read_text(encoding="utf-8")
     assert "Perfil de país: Perú" in html
-    assert main(["report", str(DATA / "values.csv"), "--hemispheric", "--out", str(tmp_path / "hemi"), *common]) == 0
+    assert (
+        main(
+            [
+                "report",
+                str(DATA / "values.csv"),
+                "--hemispheric",
+                "--out",
+                str(tmp_path / "hemi"),
+                *common,
+            ]
+        )
+        == 0
+    )
     assert "Hemispheric report" in (tmp_path / "hemi" / "report.html").read_text(encoding="utf-8")
     assert main(["report", str(DATA / "values.csv"), "--out", str(tmp_path / "x")]) == 2
 

@@ -30,8 +30,10 @@ from indicators.report import Report, country_report, hemispheric_report  # noqa
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="headless Chromium not installed "
-                       "(Debian: apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="headless Chromium not installed (Debian: apt-get install chromium)",
+    ),
 ]
 DATA = Path(__file__).parent / "data" / "report"
 
@@ -66,11 +68,27 @@ PROBE = """<script>
 
 
 def _chromium(url: str, tmp: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-extensions", "--no-first-run", "--no-default-browser-check", "--mute-audio",
-            f"--user-data-dir={tmp / 'profile'}", "--enable-logging=stderr", "--v=0",
-            "--window-size=1280,1600", "--virtual-time-budget=10000", *extra, url]
+    args = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--mute-audio",
+        f"--user-data-dir={tmp / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--window-size=1280,1600",
+        "--virtual-time-budget=10000",
+        *extra,
+        url,
+    ]
     return subprocess.run(args, capture_output=True, text=True, timeout=180, check=False)
 
 
@@ -82,7 +100,9 @@ def _console(stderr: str) -> list[str]:
 def _probe(report: Report, tmp: Path) -> dict:  # type: ignore[type-arg]
     html = report.to_html()
     assert "default-src 'none';" in html
-    probed = html.replace("default-src 'none';", "default-src 'none'; script-src 'unsafe-inline';", 1)
+    probed = html.replace(
+        "default-src 'none';", "default-src 'none'; script-src 'unsafe-inline';", 1
+    )
     probed = probed.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + PROBE, 1)
     page = tmp / "probed.html"
     page.write_text(probed, encoding="utf-8")
@@ -118,12 +138,20 @@ def _check(report: Report, result: dict) -> None:  # type: ignore[type-arg]
 
 @pytest.fixture(scope="module")
 def inputs() -> tuple[pd.DataFrame, ind.Catalog, pd.DataFrame]:
-    return (pd.read_csv(DATA / "values.csv"), ind.load_catalog(DATA / "catalog"), pd.read_csv(DATA / "scores.csv"))
+    return (
+        pd.read_csv(DATA / "values.csv"),
+        ind.load_catalog(DATA / "catalog"),
+        pd.read_csv(DATA / "scores.csv"),
+    )
 
 
-def test_country_report_in_the_browser(inputs: tuple[pd.DataFrame, ind.Catalog, pd.DataFrame], tmp_path: Path) -> None:
+def test_country_report_in_the_browser(
+    inputs: tuple[pd.DataFrame, ind.Catalog, pd.DataFrame], tmp_path: Path
+) -> None:
     values, cat, scores = inputs
-    report = country_report(values, cat, country="PER", lang="es", locale="es_MX", scores=scores, validation=None)
+    report = country_report(
+        values, cat, country="PER", lang="es", locale="es_MX", scores=scores, validation=None
+    )
     result = _probe(report, tmp_path)
     _check(report, result)
     rows = {t["name"]: t["rows"] for t in result["tables"]}
@@ -131,8 +159,9 @@ def test_country_report_in_the_browser(inputs: tuple[pd.DataFrame, ind.Catalog, 
     assert rows["indicators_legislation"] == len([i for i in cat if i.area == "legislation"])
 
 
-def test_hemispheric_report_in_the_browser(inputs: tuple[pd.DataFrame, ind.Catalog, pd.DataFrame],
-                                           tmp_path: Path) -> None:
+def test_hemispheric_report_in_the_browser(
+    inputs: tuple[pd.DataFrame, ind.Catalog, pd.DataFrame], tmp_path: Path
+) -> None:
     values, cat, scores = inputs
     report = hemispheric_report(values, cat, lang="en", scores=scores)
     result = _probe(report, tmp_path)
@@ -141,7 +170,9 @@ def test_hemispheric_report_in_the_browser(inputs: tuple[pd.DataFrame, ind.Catal
     assert rows["heatmap"] == rows["rankings"] == rows["coverage"] == 5
 
 
-def test_the_unaltered_page_renders(inputs: tuple[pd.DataFrame, ind.Catalog, pd.DataFrame], tmp_path: Path) -> None:
+def test_the_unaltered_page_renders(
+    inputs: tuple[pd.DataFrame, ind.Catalog, pd.DataFrame], tmp_path: Path
+) -> None:
     """The report exactly as written (no probe): a screenshot with content, no console errors."""
     values, cat, scores = inputs
     report = country_report(values, cat, country="ARG", lang="en", scores=scores, validation=None)
@@ -161,10 +192,12 @@ def test_the_unaltered_page_renders(inputs: tuple[pd.DataFrame, ind.Catalog, pd.
 def test_the_checks_can_fail(tmp_path: Path) -> None:
     """A page with a script error and a blocked request is caught by the same checks."""
     page = tmp_path / "bad.html"
-    page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
-                    "content=\"default-src 'none'; script-src 'unsafe-inline'\"><title>t</title></head><body>"
-                    '<script>undefinedFunction();</script><img src="http://127.0.0.1:9/x.png"></body></html>',
-                    encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; script-src 'unsafe-inline'\"><title>t</title></head><body>"
+        '<script>undefinedFunction();</script><img src="http://127.0.0.1:9/x.png"></body></html>',
+        encoding="utf-8",
+    )
     done = _chromium(page.as_uri(), tmp_path, "--dump-dom")
     lines = _console(done.stderr)
     assert any("Uncaught ReferenceError" in line for line in lines)

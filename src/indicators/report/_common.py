@@ -36,8 +36,18 @@ def check_year(year: Any, lang: str) -> int | None:
             raise ValueError
     except (TypeError, ValueError):
         text = message("report.bad_year", lang, value=year)
-        raise OptionError(text, problems=[{"code": "report.bad_year", "field": "year", "value": str(year),
-                                           "expected": "a year such as 2020", "message": text}]) from None
+        raise OptionError(
+            text,
+            problems=[
+                {
+                    "code": "report.bad_year",
+                    "field": "year",
+                    "value": str(year),
+                    "expected": "a year such as 2020",
+                    "message": text,
+                }
+            ],
+        ) from None
     return value
 
 
@@ -65,11 +75,24 @@ def resolve_country(code: str, available: Sequence[str], lang: str) -> str:
     except Exception:  # noqa: BLE001
         pass
     if resolved not in available:
-        msg = message("report.unknown_country", lang, value=code,
-                      available=", ".join(sorted(available)) or MISSING)
-        raise DataError(msg, problems=[{"code": "report.unknown_country", "column": "country",
-                                        "value": str(code), "expected": ", ".join(sorted(available)),
-                                        "message": msg}])
+        msg = message(
+            "report.unknown_country",
+            lang,
+            value=code,
+            available=", ".join(sorted(available)) or MISSING,
+        )
+        raise DataError(
+            msg,
+            problems=[
+                {
+                    "code": "report.unknown_country",
+                    "column": "country",
+                    "value": str(code),
+                    "expected": ", ".join(sorted(available)),
+                    "message": msg,
+                }
+            ],
+        )
     return resolved
 
 
@@ -77,7 +100,9 @@ def resolve_country(code: str, available: Sequence[str], lang: str) -> str:
 SCORE_DRAWS = 200
 
 
-def compute_scores(values: pd.DataFrame, catalog: Catalog, scores: Any, lang: str) -> pd.DataFrame | None:
+def compute_scores(
+    values: pd.DataFrame, catalog: Catalog, scores: Any, lang: str
+) -> pd.DataFrame | None:
     """``scores`` as a frame; computed with :func:`indicators.score` when not given and available."""
     if scores is not None:
         return prepare_scores(scores, lang)
@@ -89,8 +114,9 @@ def compute_scores(values: pd.DataFrame, catalog: Catalog, scores: Any, lang: st
     if score is None:
         return None
     # The scores module's fixed default seed: the same inputs give the same intervals, so the same report.
-    return prepare_scores(score(values, catalog.system.id, catalog, draws=SCORE_DRAWS, method_uncertainty=True),
-                          lang)
+    return prepare_scores(
+        score(values, catalog.system.id, catalog, draws=SCORE_DRAWS, method_uncertainty=True), lang
+    )
 
 
 def run_validation(values: pd.DataFrame, catalog: Catalog, validation: Any, lang: str) -> Any:
@@ -110,11 +136,18 @@ def values_hash(values: pd.DataFrame) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def metadata(catalog: Catalog, values: pd.DataFrame, lang: str, locale: str, **more: Any) -> dict[str, str]:
+def metadata(
+    catalog: Catalog, values: pd.DataFrame, lang: str, locale: str, **more: Any
+) -> dict[str, str]:
     """How the report was made: library version, catalog, input hash, options."""
-    out = {"library": f"belem-indicators {__version__}", "catalog": catalog.label,
-           "catalog_fingerprint": catalog.fingerprint, "values_sha256": values_hash(values),
-           "lang": lang, "locale": locale}
+    out = {
+        "library": f"belem-indicators {__version__}",
+        "catalog": catalog.label,
+        "catalog_fingerprint": catalog.fingerprint,
+        "values_sha256": values_hash(values),
+        "lang": lang,
+        "locale": locale,
+    }
     out.update({k: "" if v is None else str(v) for k, v in more.items()})
     return out
 
@@ -133,13 +166,24 @@ def display(frame: pd.DataFrame, columns: Sequence[Column], fmt: Formatter) -> p
         elif col.kind == "share":
             out[col.key] = [fmt.share(v) for v in series]
         else:
-            out[col.key] = [MISSING if v is None or (not isinstance(v, str) and pd.isna(v)) or v == ""
-                            else str(v) for v in series]
+            out[col.key] = [
+                MISSING
+                if v is None or (not isinstance(v, str) and pd.isna(v)) or v == ""
+                else str(v)
+                for v in series
+            ]
     return pd.DataFrame(out, columns=[c.key for c in columns], dtype=object)
 
 
-def make_table(name: str, title: str, columns: Sequence[Column], frame: pd.DataFrame, fmt: Formatter,
-               note: str = "", sheet_name: str = "") -> Table:
+def make_table(
+    name: str,
+    title: str,
+    columns: Sequence[Column],
+    frame: pd.DataFrame,
+    fmt: Formatter,
+    note: str = "",
+    sheet_name: str = "",
+) -> Table:
     """A :class:`Table` with its display copy; ``frame`` keeps only the declared columns."""
     frame = frame.reset_index(drop=True)
     for col in columns:
@@ -149,9 +193,15 @@ def make_table(name: str, title: str, columns: Sequence[Column], frame: pd.DataF
             frame[col.raw] = None
     keep = list(dict.fromkeys([*(c.key for c in columns), *(c.raw for c in columns if c.raw)]))
     frame = frame[keep]
-    return Table(name=name, title=title, columns=tuple(columns), frame=frame,
-                 display=display(frame, [c for c in columns if c.screen], fmt), note=note,
-                 sheet_name=sheet_name or title)
+    return Table(
+        name=name,
+        title=title,
+        columns=tuple(columns),
+        frame=frame,
+        display=display(frame, [c for c in columns if c.screen], fmt),
+        note=note,
+        sheet_name=sheet_name or title,
+    )
 
 
 def status_label(status: Any, lang: str) -> str | None:

@@ -35,8 +35,14 @@ from .model import ChartSpec
 __all__ = ["PALETTE", "render", "require_matplotlib"]
 
 #: Colours (colour-blind safe): country, regional median, interval, missing.
-PALETTE: dict[str, str] = {"country": "#1b6a8a", "median": "#c8553d", "interval": "#1b6a8a",
-                           "missing": "#b8b8b8", "grid": "#dddddd", "text": "#222222"}
+PALETTE: dict[str, str] = {
+    "country": "#1b6a8a",
+    "median": "#c8553d",
+    "interval": "#1b6a8a",
+    "missing": "#b8b8b8",
+    "grid": "#dddddd",
+    "text": "#222222",
+}
 _RC: dict[str, Any] = {
     "svg.hashsalt": "belem",
     "svg.fonttype": "none",
@@ -56,12 +62,15 @@ def require_matplotlib() -> Any:
         import matplotlib
         from matplotlib.figure import Figure  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(message("report.missing_extra", "en", package="matplotlib", extra=EXTRA)) from exc
+        raise ImportError(
+            message("report.missing_extra", "en", package="matplotlib", extra=EXTRA)
+        ) from exc
     return matplotlib
 
 
-def render(spec: ChartSpec, formatter: Formatter, fmt: Literal["svg", "png"] = "svg",
-           dpi: int = 150) -> Any:
+def render(
+    spec: ChartSpec, formatter: Formatter, fmt: Literal["svg", "png"] = "svg", dpi: int = 150
+) -> Any:
     """Draw ``spec``: SVG text ready to inline in HTML, or PNG bytes."""
     matplotlib = require_matplotlib()
     from matplotlib.figure import Figure
@@ -92,7 +101,9 @@ def _size(spec: ChartSpec) -> tuple[float, float]:
 def _clean_svg(svg: str, spec: ChartSpec) -> str:
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
-    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # RDF boilerplate, nothing to show
+    svg = re.sub(
+        r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S
+    )  # RDF boilerplate, nothing to show
     prefix = re.sub(r"[^A-Za-z0-9_-]", "-", spec.name)
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
@@ -139,23 +150,52 @@ def _bars(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     y = np.arange(len(data))[::-1]
     scores = data["score"].astype("float64").to_numpy()
     has = np.isfinite(scores)
-    ax.barh(y[has], scores[has], color=PALETTE["country"], height=0.62,
-            label=spec.options.get("country_label", ""), zorder=2)
+    ax.barh(
+        y[has],
+        scores[has],
+        color=PALETTE["country"],
+        height=0.62,
+        label=spec.options.get("country_label", ""),
+        zorder=2,
+    )
     if "median" in data:
         med = data["median"].astype("float64").to_numpy()
         ok = np.isfinite(med)
-        ax.scatter(med[ok], y[ok], marker="D", s=26, color=PALETTE["median"], zorder=3,
-                   label=spec.options.get("median_label", ""))
+        ax.scatter(
+            med[ok],
+            y[ok],
+            marker="D",
+            s=26,
+            color=PALETTE["median"],
+            zorder=3,
+            label=spec.options.get("median_label", ""),
+        )
     no_data = label("chart_no_data", formatter.lang)
     not_scored = label("chart_not_scored", formatter.lang)
     has_value = data["has_value"].tolist() if "has_value" in data else [False] * len(data)
     for yy, s, has in zip(y, scores, has_value, strict=True):
         if np.isfinite(s):
-            ax.text(min(s + 1.2, 101.0), yy, formatter.number(s, 0), va="center", ha="left", fontsize=8,
-                    color=PALETTE["text"], zorder=4)
+            ax.text(
+                min(s + 1.2, 101.0),
+                yy,
+                formatter.number(s, 0),
+                va="center",
+                ha="left",
+                fontsize=8,
+                color=PALETTE["text"],
+                zorder=4,
+            )
         else:
-            ax.text(1.0, yy, not_scored if has else no_data, va="center", ha="left", fontsize=8, color="#6b6b6b",
-                    style="italic")
+            ax.text(
+                1.0,
+                yy,
+                not_scored if has else no_data,
+                va="center",
+                ha="left",
+                fontsize=8,
+                color="#6b6b6b",
+                style="italic",
+            )
     ax.set_yticks(y, [_wrap(t, 50) for t in data["label"]], fontsize=8)
     ax.set_xlim(0, 108)
     ax.set_xticks([0, 25, 50, 75, 100])
@@ -164,7 +204,9 @@ def _bars(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     ax.grid(axis="x", color=PALETTE["grid"], zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
     if spec.options.get("median_label"):
-        _legend(ax, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=8)
+        _legend(
+            ax, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=8
+        )
 
 
 def _areas(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
@@ -177,20 +219,50 @@ def _areas(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     hi = data["ci_high"].astype("float64").to_numpy()
     ok = np.isfinite(s)
     iv = ok & np.isfinite(lo) & np.isfinite(hi)
-    ax.hlines(y[iv], lo[iv], hi[iv], color=PALETTE["interval"], linewidth=2.2, alpha=0.55, zorder=2,
-              label=spec.options.get("interval_label", ""))
-    ax.scatter(s[ok], y[ok], s=46, color=PALETTE["country"], zorder=3,
-               label=spec.options.get("country_label", ""))
+    ax.hlines(
+        y[iv],
+        lo[iv],
+        hi[iv],
+        color=PALETTE["interval"],
+        linewidth=2.2,
+        alpha=0.55,
+        zorder=2,
+        label=spec.options.get("interval_label", ""),
+    )
+    ax.scatter(
+        s[ok],
+        y[ok],
+        s=46,
+        color=PALETTE["country"],
+        zorder=3,
+        label=spec.options.get("country_label", ""),
+    )
     if "median" in data:
         med = data["median"].astype("float64").to_numpy()
         okm = np.isfinite(med)
-        ax.scatter(med[okm], y[okm], marker="D", s=30, facecolor="white", edgecolor=PALETTE["median"],
-                   linewidth=1.6, zorder=4, label=spec.options.get("median_label", ""))
+        ax.scatter(
+            med[okm],
+            y[okm],
+            marker="D",
+            s=30,
+            facecolor="white",
+            edgecolor=PALETTE["median"],
+            linewidth=1.6,
+            zorder=4,
+            label=spec.options.get("median_label", ""),
+        )
     no_data = label("chart_no_data", formatter.lang)
     for yy, v in zip(y, s, strict=True):
         if np.isfinite(v):
-            ax.annotate(formatter.number(v, 1), (v, yy), xytext=(0, 7), textcoords="offset points",
-                        ha="center", fontsize=8, color=PALETTE["text"])
+            ax.annotate(
+                formatter.number(v, 1),
+                (v, yy),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+                color=PALETTE["text"],
+            )
         else:
             ax.text(1.0, yy, no_data, va="center", fontsize=8, color="#6b6b6b", style="italic")
     ax.set_yticks(y, [_wrap(t, 32) for t in data["label"]], fontsize=9)
@@ -221,8 +293,15 @@ def _heatmap(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     cmap = mpl.colormaps["YlGnBu"].with_extremes(bad=PALETTE["missing"])
     norm = Normalize(0.0, vmax)
     # vector cells (pcolormesh), not a raster image: crisp at any zoom, no embedded PNG
-    im = ax.pcolormesh(np.arange(len(columns) + 1) - 0.5, np.arange(len(data) + 1) - 0.5, masked, cmap=cmap,
-                       norm=norm, edgecolors="white", linewidth=1.0)
+    im = ax.pcolormesh(
+        np.arange(len(columns) + 1) - 0.5,
+        np.arange(len(data) + 1) - 0.5,
+        masked,
+        cmap=cmap,
+        norm=norm,
+        edgecolors="white",
+        linewidth=1.0,
+    )
     ax.set_xlim(-0.5, len(columns) - 0.5)
     ax.set_ylim(len(data) - 0.5, -0.5)
     for (r, c), v in np.ndenumerate(matrix):
@@ -230,7 +309,15 @@ def _heatmap(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
             text = formatter.share(v) if share else formatter.number(v, 0)
             rgba = cmap(norm(v))
             light = 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2] > 0.55
-            ax.text(c, r, text, ha="center", va="center", fontsize=8, color="#111111" if light else "white")
+            ax.text(
+                c,
+                r,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="#111111" if light else "white",
+            )
         else:
             ax.text(c, r, "—", ha="center", va="center", fontsize=8, color="#444444")
     ax.set_xticks(range(len(columns)), [_wrap(t, 14, 3) for t in col_labels], fontsize=8)
@@ -261,10 +348,24 @@ def _ranks(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     hi = data["rank_high"].astype("float64").to_numpy()
     ok = np.isfinite(rank)
     iv = ok & np.isfinite(lo) & np.isfinite(hi)
-    ax.hlines(y[iv], lo[iv], hi[iv], color=PALETTE["interval"], linewidth=3, alpha=0.45, zorder=2,
-              label=spec.options.get("interval_label", ""))
-    ax.scatter(rank[ok], y[ok], s=40, color=PALETTE["country"], zorder=3,
-               label=spec.options.get("rank_label", ""))
+    ax.hlines(
+        y[iv],
+        lo[iv],
+        hi[iv],
+        color=PALETTE["interval"],
+        linewidth=3,
+        alpha=0.45,
+        zorder=2,
+        label=spec.options.get("interval_label", ""),
+    )
+    ax.scatter(
+        rank[ok],
+        y[ok],
+        s=40,
+        color=PALETTE["country"],
+        zorder=3,
+        label=spec.options.get("rank_label", ""),
+    )
     n = int(np.nanmax(np.concatenate([hi[iv], rank[ok]]))) if ok.any() else 1
     ax.set_xlim(n + 0.7, 0.3)  # rank 1 on the right: better is to the right
     ax.set_xticks(range(1, n + 1))
@@ -296,12 +397,20 @@ def _trend(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
         hi = part["ci_high"].astype("float64").to_numpy()
         ok = np.isfinite(lo) & np.isfinite(hi)
         if ok.any():
-            ax.vlines(x[ok], lo[ok], hi[ok], color=PALETTE["interval"], alpha=0.45, linewidth=3, zorder=2)
+            ax.vlines(
+                x[ok], lo[ok], hi[ok], color=PALETTE["interval"], alpha=0.45, linewidth=3, zorder=2
+            )
         ax.plot(x, v, marker="o", color=PALETTE["country"], zorder=3)
         for xx, vv in zip(x, v, strict=True):
             if np.isfinite(vv):
-                ax.annotate(formatter.number(vv, 1), (xx, vv), xytext=(4, 4), textcoords="offset points",
-                            fontsize=7, color=PALETTE["text"])
+                ax.annotate(
+                    formatter.number(vv, 1),
+                    (xx, vv),
+                    xytext=(4, 4),
+                    textcoords="offset points",
+                    fontsize=7,
+                    color=PALETTE["text"],
+                )
         every = np.concatenate([v, lo[ok], hi[ok]])
         every = every[np.isfinite(every)]
         top = float(every.max()) if every.size else 1.0
@@ -320,7 +429,11 @@ def _trend(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
 
 
 _KINDS: dict[str, Callable[[Any, ChartSpec, Formatter], None]] = {
-    "bars": _bars, "areas": _areas, "heatmap": _heatmap, "ranks": _ranks, "trend": _trend,
+    "bars": _bars,
+    "areas": _areas,
+    "heatmap": _heatmap,
+    "ranks": _ranks,
+    "trend": _trend,
 }
 
 
@@ -332,4 +445,3 @@ def chart_kinds() -> tuple[str, ...]:
 def finite_or_nan(value: Any) -> float:
     """``float(value)``, or NaN when it is missing or not a number."""
     return float(value) if _finite(value) else float("nan")
-

@@ -48,10 +48,18 @@ from .tables import (
 __all__ = ["country_report"]
 
 
-def country_report(values: pd.DataFrame, catalog: Catalog | str = "mesecvi", *, country: str,
-                   lang: str = "en", locale: str | None = None, scores: Any = None,
-                   validation: Any = None, year: int | None = None,
-                   cv_thresholds: tuple[float, float] = (15.0, 30.0)) -> Report:
+def country_report(
+    values: pd.DataFrame,
+    catalog: Catalog | str = "mesecvi",
+    *,
+    country: str,
+    lang: str = "en",
+    locale: str | None = None,
+    scores: Any = None,
+    validation: Any = None,
+    year: int | None = None,
+    cv_thresholds: tuple[float, float] = (15.0, 30.0),
+) -> Report:
     """The profile of one State: indicators, scores, charts, precision, gaps, signs of progress.
 
     ``scores`` is a ``Scores`` object or its DataFrame (computed with
@@ -83,9 +91,18 @@ def country_report(values: pd.DataFrame, catalog: Catalog | str = "mesecvi", *, 
 
 
 class _Builder:
-    def __init__(self, cat: Catalog, values: pd.DataFrame, country: str, fmt: Formatter,
-                 scores: pd.DataFrame | None, validation: Any, year: int | None,
-                 cv_thresholds: tuple[float, float], original: pd.DataFrame) -> None:
+    def __init__(
+        self,
+        cat: Catalog,
+        values: pd.DataFrame,
+        country: str,
+        fmt: Formatter,
+        scores: pd.DataFrame | None,
+        validation: Any,
+        year: int | None,
+        cv_thresholds: tuple[float, float],
+        original: pd.DataFrame,
+    ) -> None:
         self.cat, self.values, self.country, self.fmt = cat, values, country, fmt
         self.lang = fmt.lang
         self.scores, self.validation, self.year = scores, validation, year
@@ -107,7 +124,9 @@ class _Builder:
     def _score_year(self) -> int | None:
         if self.scores is None:
             return None
-        own = self.scores.loc[(self.scores["country"] == self.country) & self.scores["score"].notna()]
+        own = self.scores.loc[
+            (self.scores["country"] == self.country) & self.scores["score"].notna()
+        ]
         if self.year is not None:
             own = own.loc[own["year"] <= self.year]
         return None if own.empty else int(own["year"].max())
@@ -144,21 +163,52 @@ class _Builder:
         svgs = {name: render(spec, self.fmt) for name, spec in self.charts.items()}
         title = self.L("country.title", country=self.name)
         years = sorted({int(y) for y in self.own["year"].dropna()})
-        subtitle = self.L("country.subtitle", system=self.cat.name(self.lang),
-                          years=", ".join(self.fmt.year(y) for y in years) or MISSING)
-        meta = metadata(self.cat, self.original, self.lang, self.fmt.locale, country=self.country,
-                        year=self.year, score_year=self.score_year)
-        return Report(kind="country", title=title, subtitle=subtitle, lang=self.lang, locale=self.fmt.locale,
-                      sections=tuple(self.sections), table_objects=self.tables, chart_specs=self.charts,
-                      svgs=svgs, metadata=meta)
+        subtitle = self.L(
+            "country.subtitle",
+            system=self.cat.name(self.lang),
+            years=", ".join(self.fmt.year(y) for y in years) or MISSING,
+        )
+        meta = metadata(
+            self.cat,
+            self.original,
+            self.lang,
+            self.fmt.locale,
+            country=self.country,
+            year=self.year,
+            score_year=self.score_year,
+        )
+        return Report(
+            kind="country",
+            title=title,
+            subtitle=subtitle,
+            lang=self.lang,
+            locale=self.fmt.locale,
+            sections=tuple(self.sections),
+            table_objects=self.tables,
+            chart_specs=self.charts,
+            svgs=svgs,
+            metadata=meta,
+        )
 
     def _summary(self) -> None:
         n = len(self.cat)
         have = len(self.latest)
-        paras = [self.L("country.intro", country=self.name, system=self.cat.name(self.lang),
-                        label=self.cat.label)]
-        paras.append(self.L("country.counts", have=self.fmt.integer(have), total=self.fmt.integer(n),
-                            share=self.fmt.share(have / n if n else float("nan"))))
+        paras = [
+            self.L(
+                "country.intro",
+                country=self.name,
+                system=self.cat.name(self.lang),
+                label=self.cat.label,
+            )
+        ]
+        paras.append(
+            self.L(
+                "country.counts",
+                have=self.fmt.integer(have),
+                total=self.fmt.integer(n),
+                share=self.fmt.share(have / n if n else float("nan")),
+            )
+        )
         overall = None
         if self.scores is None:
             paras.append(self.L("country.no_scores"))
@@ -169,32 +219,45 @@ class _Builder:
             own = overall_units.loc[overall_units["country"] == self.country]
             if not own.empty:
                 overall = own.iloc[0]
-                paras.append(self.L(
-                    "country.overall", year=self.fmt.year(self.score_year),
-                    score=self.fmt.number(overall["score"], 1),
-                    interval=self.fmt.interval(overall["ci_low"], overall["ci_high"]),
-                    median=self.fmt.number(self._median("overall", str(overall["unit"])), 1),
-                    rank=self.fmt.integer(overall["rank"]),
-                    ranks=self.fmt.rank_interval(overall["rank_low"], overall["rank_high"]),
-                    n=self.fmt.integer(overall_units["score"].notna().sum())))
+                paras.append(
+                    self.L(
+                        "country.overall",
+                        year=self.fmt.year(self.score_year),
+                        score=self.fmt.number(overall["score"], 1),
+                        interval=self.fmt.interval(overall["ci_low"], overall["ci_high"]),
+                        median=self.fmt.number(self._median("overall", str(overall["unit"])), 1),
+                        rank=self.fmt.integer(overall["rank"]),
+                        ranks=self.fmt.rank_interval(overall["rank_low"], overall["rank_high"]),
+                        n=self.fmt.integer(overall_units["score"].notna().sum()),
+                    )
+                )
         rows = []
         for area in self.cat.areas:
             ids = [i.id for i in self.cat if i.area == area.id]
             own = self._own_score("area", area.id)
-            rows.append({
-                "area": area.id, "area_name": area.name(self.lang),
-                "score": np.nan if own is None else own["score"],
-                "ci_low": np.nan if own is None else own["ci_low"],
-                "ci_high": np.nan if own is None else own["ci_high"],
-                "interval": None if own is None else self.fmt.interval(own["ci_low"], own["ci_high"]),
-                "coverage": np.nan if own is None else own["coverage"],
-                "data_coverage": (sum(i in self.latest for i in ids) / len(ids)) if ids else np.nan,
-                "median": self._median("area", area.id),
-                "rank": np.nan if own is None else own["rank"],
-                "rank_low": np.nan if own is None else own["rank_low"],
-                "rank_high": np.nan if own is None else own["rank_high"],
-                "ranks": None if own is None else self.fmt.rank_interval(own["rank_low"], own["rank_high"]),
-            })
+            rows.append(
+                {
+                    "area": area.id,
+                    "area_name": area.name(self.lang),
+                    "score": np.nan if own is None else own["score"],
+                    "ci_low": np.nan if own is None else own["ci_low"],
+                    "ci_high": np.nan if own is None else own["ci_high"],
+                    "interval": None
+                    if own is None
+                    else self.fmt.interval(own["ci_low"], own["ci_high"]),
+                    "coverage": np.nan if own is None else own["coverage"],
+                    "data_coverage": (sum(i in self.latest for i in ids) / len(ids))
+                    if ids
+                    else np.nan,
+                    "median": self._median("area", area.id),
+                    "rank": np.nan if own is None else own["rank"],
+                    "rank_low": np.nan if own is None else own["rank_low"],
+                    "rank_high": np.nan if own is None else own["rank_high"],
+                    "ranks": None
+                    if own is None
+                    else self.fmt.rank_interval(own["rank_low"], own["rank_high"]),
+                }
+            )
         frame = pd.DataFrame(rows)
         cols = [
             Column("area", self.L("col.code"), screen=False),
@@ -212,42 +275,70 @@ class _Builder:
             Column("rank_high", self.L("col.rank_high"), "integer", screen=False),
         ]
         year_text = self.fmt.year(self.score_year) if self.score_year else MISSING
-        self.tables["area_scores"] = make_table("area_scores", self.L("table.area_scores", year=year_text),
-                                                cols, frame, self.fmt, note=self.L("note.area_scores"),
-                                                sheet_name=self.L("sheet.area_scores"))
+        self.tables["area_scores"] = make_table(
+            "area_scores",
+            self.L("table.area_scores", year=year_text),
+            cols,
+            frame,
+            self.fmt,
+            note=self.L("note.area_scores"),
+            sheet_name=self.L("sheet.area_scores"),
+        )
         charts: tuple[str, ...] = ()
         if self.score_year is not None:
             self.charts["areas"] = ChartSpec(
-                "areas", "areas", self.L("chart.areas", country=self.name, year=year_text),
-                frame.rename(columns={"area_name": "label"})[["label", "score", "ci_low", "ci_high", "median"]],
-                {"country_label": self.name, "median_label": self.L("chart.regional_median"),
-                 "interval_label": self.L("chart.interval"), "xlabel": self.L("chart.score_axis")},
-                alt=self.L("alt.areas", country=self.name))
+                "areas",
+                "areas",
+                self.L("chart.areas", country=self.name, year=year_text),
+                frame.rename(columns={"area_name": "label"})[
+                    ["label", "score", "ci_low", "ci_high", "median"]
+                ],
+                {
+                    "country_label": self.name,
+                    "median_label": self.L("chart.regional_median"),
+                    "interval_label": self.L("chart.interval"),
+                    "xlabel": self.L("chart.score_axis"),
+                },
+                alt=self.L("alt.areas", country=self.name),
+            )
             charts = ("areas",)
-        self.sections.append(Section("summary", self.L("section.summary"), 2, tuple(paras), charts,
-                                     ("area_scores",)))
+        self.sections.append(
+            Section("summary", self.L("section.summary"), 2, tuple(paras), charts, ("area_scores",))
+        )
 
     def _indicator_row(self, ind: Indicator) -> dict[str, Any]:
         rows = self.own.loc[self.own["indicator"] == ind.id].sort_values("year")
         have = rows.loc[rows["value"].notna() | rows["value_text"].fillna("").str.len().gt(0)]
         last = self.latest.get(ind.id)
-        series = [(int(r["year"]), to_points(ind, r["value"], r["value_text"]),
-                   None if pd.isna(r["se"]) else float(r["se"])) for r in have.to_dict("records")]
+        series = [
+            (
+                int(r["year"]),
+                to_points(ind, r["value"], r["value_text"]),
+                None if pd.isna(r["se"]) else float(r["se"]),
+            )
+            for r in have.to_dict("records")
+        ]
         code = trend_code(series, ind.direction)
         pts = [v for _, v, _ in series if math.isfinite(v)]
         sign = 0 if len(pts) < 2 else int(np.sign(pts[-1] - pts[-2]))
         rounds = " · ".join(
-            f"{self.fmt.year(r['year'])}: {self._value(ind, r)}" for r in have.to_dict("records"))
+            f"{self.fmt.year(r['year'])}: {self._value(ind, r)}" for r in have.to_dict("records")
+        )
         score = self._own_score("indicator", ind.id)
         said = rows.iloc[-1] if len(rows) else None
-        status = last["status"] if last is not None else (said["status"] if said is not None else None)
+        status = (
+            last["status"] if last is not None else (said["status"] if said is not None else None)
+        )
         return {
-            "indicator": ind.id, "title": ind.title(self.lang), "type": self.cat.type_name(ind.type, self.lang),
+            "indicator": ind.id,
+            "title": ind.title(self.lang),
+            "type": self.cat.type_name(ind.type, self.lang),
             "value": np.nan if last is None else last["value"],
             "value_display": MISSING if last is None else self._value(ind, last),
             "unit": unit_name(ind, self.lang),
             "year": None if last is None else int(last["year"]),
-            "trend": trend_text(code, sign, self.lang), "rounds": rounds or None,
+            "trend": trend_text(code, sign, self.lang),
+            "rounds": rounds or None,
             "source": None if last is None or pd.isna(last["source"]) else str(last["source"]),
             "status": status_label(status, self.lang),
             "score": np.nan if score is None else score["score"],
@@ -258,8 +349,13 @@ class _Builder:
         text = row["value_text"] if isinstance(row["value_text"], str) else None
         if ind.unit == "text":
             text = text or (row["note"] if isinstance(row["note"], str) else None)
-        return self.fmt.value(row["value"], ind.unit, categories=ind.categories, currency=_currency(ind, row),
-                              text=text)
+        return self.fmt.value(
+            row["value"],
+            ind.unit,
+            categories=ind.categories,
+            currency=_currency(ind, row),
+            text=text,
+        )
 
     def _indicator_columns(self) -> list[Column]:
         cols = [
@@ -280,44 +376,93 @@ class _Builder:
 
     def _area(self, area: Any) -> None:
         inds = [i for i in self.cat if i.area == area.id]
-        frame = pd.DataFrame([self._indicator_row(i) for i in inds],
-                             columns=["indicator", "title", "type", "value", "value_display", "unit", "year",
-                                      "trend", "rounds", "source", "status", "score", "median"])
+        frame = pd.DataFrame(
+            [self._indicator_row(i) for i in inds],
+            columns=[
+                "indicator",
+                "title",
+                "type",
+                "value",
+                "value_display",
+                "unit",
+                "year",
+                "trend",
+                "rounds",
+                "source",
+                "status",
+                "score",
+                "median",
+            ],
+        )
         name = f"indicators_{area.id}"
-        self.tables[name] = make_table(name, self.L("table.indicators", area=area.name(self.lang)),
-                                       self._indicator_columns(), frame, self.fmt,
-                                       sheet_name=f"{area.code} · {area.name(self.lang)}")
+        self.tables[name] = make_table(
+            name,
+            self.L("table.indicators", area=area.name(self.lang)),
+            self._indicator_columns(),
+            frame,
+            self.fmt,
+            sheet_name=f"{area.code} · {area.name(self.lang)}",
+        )
         paras = []
         own = self._own_score("area", area.id)
         with_value = int(frame["value_display"].ne(MISSING).sum())
-        paras.append(self.L("area.counts", have=self.fmt.integer(with_value), total=self.fmt.integer(len(inds))))
+        paras.append(
+            self.L(
+                "area.counts", have=self.fmt.integer(with_value), total=self.fmt.integer(len(inds))
+            )
+        )
         if own is not None and pd.notna(own["score"]):
-            paras.append(self.L("area.score", year=self.fmt.year(self.score_year),
-                                score=self.fmt.number(own["score"], 1),
-                                interval=self.fmt.interval(own["ci_low"], own["ci_high"]),
-                                coverage=self.fmt.share(own["coverage"]),
-                                median=self.fmt.number(self._median("area", area.id), 1)))
+            paras.append(
+                self.L(
+                    "area.score",
+                    year=self.fmt.year(self.score_year),
+                    score=self.fmt.number(own["score"], 1),
+                    interval=self.fmt.interval(own["ci_low"], own["ci_high"]),
+                    coverage=self.fmt.share(own["coverage"]),
+                    median=self.fmt.number(self._median("area", area.id), 1),
+                )
+            )
         elif self.scores is not None:
             paras.append(self.L("area.no_score"))
         improving = frame["trend"].fillna("").str.endswith(self.L("trend.improving")).sum()
         worsening = frame["trend"].fillna("").str.endswith(self.L("trend.worsening")).sum()
         if improving or worsening:
-            paras.append(self.L("area.trends", improving=self.fmt.integer(improving),
-                                worsening=self.fmt.integer(worsening)))
+            paras.append(
+                self.L(
+                    "area.trends",
+                    improving=self.fmt.integer(improving),
+                    worsening=self.fmt.integer(worsening),
+                )
+            )
         charts: tuple[str, ...] = ()
         if self.scores is not None and self.score_year is not None:
             chart = f"area_{area.id}"
-            data = pd.DataFrame({"label": [f"{r['indicator']} {r['title']}" for r in frame.to_dict("records")],
-                                 "score": frame["score"].astype("float64"),
-                                 "median": frame["median"].astype("float64"),
-                                 "has_value": frame["value_display"].ne(MISSING)})
+            data = pd.DataFrame(
+                {
+                    "label": [f"{r['indicator']} {r['title']}" for r in frame.to_dict("records")],
+                    "score": frame["score"].astype("float64"),
+                    "median": frame["median"].astype("float64"),
+                    "has_value": frame["value_display"].ne(MISSING),
+                }
+            )
             self.charts[chart] = ChartSpec(
-                chart, "bars", self.L("chart.area", area=area.name(self.lang), year=self.fmt.year(self.score_year)),
-                data, {"country_label": self.name, "median_label": self.L("chart.regional_median"),
-                       "xlabel": self.L("chart.indicator_score_axis")},
-                alt=self.L("alt.area", area=area.name(self.lang), country=self.name))
+                chart,
+                "bars",
+                self.L(
+                    "chart.area", area=area.name(self.lang), year=self.fmt.year(self.score_year)
+                ),
+                data,
+                {
+                    "country_label": self.name,
+                    "median_label": self.L("chart.regional_median"),
+                    "xlabel": self.L("chart.indicator_score_axis"),
+                },
+                alt=self.L("alt.area", area=area.name(self.lang), country=self.name),
+            )
             charts = (chart,)
-        self.sections.append(Section(f"area-{area.id}", area.name(self.lang), 2, tuple(paras), charts, (name,)))
+        self.sections.append(
+            Section(f"area-{area.id}", area.name(self.lang), 2, tuple(paras), charts, (name,))
+        )
 
     def _outcomes(self) -> None:
         rows = []
@@ -329,25 +474,61 @@ class _Builder:
             if last is None:
                 continue
             cv = precision(last)
-            rows.append({
-                "indicator": ind.id, "title": ind.title(self.lang), "year": int(last["year"]),
-                "value": last["value"], "value_display": self._value(ind, last), "unit": unit_name(ind, self.lang),
-                "ci_low": last["ci_low"], "ci_high": last["ci_high"],
-                "interval": self.fmt.interval(last["ci_low"], last["ci_high"], self.fmt.decimals_for(ind.unit)),
-                "se": last["se"], "cv": cv, "n": last["n"],
-                "quality": self.L(f"quality.{quality_flag(cv, self.cv_thresholds)}"),
-                "source": None if pd.isna(last["source"]) else str(last["source"]),
-            })
+            rows.append(
+                {
+                    "indicator": ind.id,
+                    "title": ind.title(self.lang),
+                    "year": int(last["year"]),
+                    "value": last["value"],
+                    "value_display": self._value(ind, last),
+                    "unit": unit_name(ind, self.lang),
+                    "ci_low": last["ci_low"],
+                    "ci_high": last["ci_high"],
+                    "interval": self.fmt.interval(
+                        last["ci_low"], last["ci_high"], self.fmt.decimals_for(ind.unit)
+                    ),
+                    "se": last["se"],
+                    "cv": cv,
+                    "n": last["n"],
+                    "quality": self.L(f"quality.{quality_flag(cv, self.cv_thresholds)}"),
+                    "source": None if pd.isna(last["source"]) else str(last["source"]),
+                }
+            )
             hist = self.own.loc[(self.own["indicator"] == ind.id) & self.own["value"].notna()]
             if ind.unit not in ("yes_no", "category", "text") and hist["year"].nunique() >= 2:
                 for r in hist.to_dict("records"):
-                    trend_rows.append({"label": f"{ind.id} {ind.title(self.lang)}", "year": int(r["year"]),
-                                       "value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                                       "unit": unit_name(ind, self.lang)})
-        frame = pd.DataFrame(rows, columns=["indicator", "title", "year", "value", "value_display", "unit",
-                                            "ci_low", "ci_high", "interval", "se", "cv", "n", "quality", "source"])
+                    trend_rows.append(
+                        {
+                            "label": f"{ind.id} {ind.title(self.lang)}",
+                            "year": int(r["year"]),
+                            "value": r["value"],
+                            "ci_low": r["ci_low"],
+                            "ci_high": r["ci_high"],
+                            "unit": unit_name(ind, self.lang),
+                        }
+                    )
+        frame = pd.DataFrame(
+            rows,
+            columns=[
+                "indicator",
+                "title",
+                "year",
+                "value",
+                "value_display",
+                "unit",
+                "ci_low",
+                "ci_high",
+                "interval",
+                "se",
+                "cv",
+                "n",
+                "quality",
+                "source",
+            ],
+        )
         cols = [
-            Column("indicator", self.L("col.code")), Column("title", self.L("col.indicator")),
+            Column("indicator", self.L("col.code")),
+            Column("title", self.L("col.indicator")),
             Column("year", self.L("col.year"), "year"),
             Column("value_display", self.L("col.value"), "display", raw="value"),
             Column("unit", self.L("col.unit")),
@@ -362,112 +543,250 @@ class _Builder:
         ]
         low, high = self.cv_thresholds
         note = self.L("note.quality", low=self.fmt.number(low, 0), high=self.fmt.number(high, 0))
-        self.tables["outcomes"] = make_table("outcomes", self.L("table.outcomes"), cols, frame, self.fmt, note=note,
-                                             sheet_name=self.L("sheet.outcomes"))
+        self.tables["outcomes"] = make_table(
+            "outcomes",
+            self.L("table.outcomes"),
+            cols,
+            frame,
+            self.fmt,
+            note=note,
+            sheet_name=self.L("sheet.outcomes"),
+        )
         paras = [self.L("outcomes.intro"), note] if rows else [self.L("outcomes.none")]
         charts: tuple[str, ...] = ()
         if trend_rows:
             self.charts["outcomes_trend"] = ChartSpec(
-                "outcomes_trend", "trend", self.L("chart.outcomes", country=self.name),
-                pd.DataFrame(trend_rows), {},
-                alt=self.L("alt.outcomes", country=self.name))
+                "outcomes_trend",
+                "trend",
+                self.L("chart.outcomes", country=self.name),
+                pd.DataFrame(trend_rows),
+                {},
+                alt=self.L("alt.outcomes", country=self.name),
+            )
             charts = ("outcomes_trend",)
-        self.sections.append(Section("outcomes", self.L("section.outcomes"), 2, tuple(paras), charts,
-                                     ("outcomes",) if rows else ()))
+        self.sections.append(
+            Section(
+                "outcomes",
+                self.L("section.outcomes"),
+                2,
+                tuple(paras),
+                charts,
+                ("outcomes",) if rows else (),
+            )
+        )
 
     def _gaps(self) -> None:
         rows = []
         for gap in gap_rows(self.values, self.cat, self.country, self.year):
             ind = self.cat[gap["indicator"]]
-            rows.append({"indicator": ind.id, "title": ind.title(self.lang),
-                         "area": self.cat.area(ind.area).name(self.lang),
-                         "type": self.cat.type_name(ind.type, self.lang),
-                         "status": status_label(gap["status"], self.lang) or self.L("gap.not_reported"),
-                         "note": gap["note"]})
+            rows.append(
+                {
+                    "indicator": ind.id,
+                    "title": ind.title(self.lang),
+                    "area": self.cat.area(ind.area).name(self.lang),
+                    "type": self.cat.type_name(ind.type, self.lang),
+                    "status": status_label(gap["status"], self.lang) or self.L("gap.not_reported"),
+                    "note": gap["note"],
+                }
+            )
         frame = pd.DataFrame(rows, columns=["indicator", "title", "area", "type", "status", "note"])
-        cols = [Column("indicator", self.L("col.code")), Column("title", self.L("col.indicator")),
-                Column("area", self.L("col.area")), Column("type", self.L("col.type")),
-                Column("status", self.L("col.status")), Column("note", self.L("col.note"))]
-        self.tables["gaps"] = make_table("gaps", self.L("table.gaps"), cols, frame, self.fmt,
-                                         sheet_name=self.L("sheet.gaps"))
-        para = self.L("gaps.intro", n=self.fmt.integer(len(rows)), total=self.fmt.integer(len(self.cat))) \
-            if rows else self.L("gaps.none")
-        self.sections.append(Section("gaps", self.L("section.gaps"), 2, (para,), (), ("gaps",) if rows else ()))
+        cols = [
+            Column("indicator", self.L("col.code")),
+            Column("title", self.L("col.indicator")),
+            Column("area", self.L("col.area")),
+            Column("type", self.L("col.type")),
+            Column("status", self.L("col.status")),
+            Column("note", self.L("col.note")),
+        ]
+        self.tables["gaps"] = make_table(
+            "gaps", self.L("table.gaps"), cols, frame, self.fmt, sheet_name=self.L("sheet.gaps")
+        )
+        para = (
+            self.L(
+                "gaps.intro", n=self.fmt.integer(len(rows)), total=self.fmt.integer(len(self.cat))
+            )
+            if rows
+            else self.L("gaps.none")
+        )
+        self.sections.append(
+            Section("gaps", self.L("section.gaps"), 2, (para,), (), ("gaps",) if rows else ())
+        )
 
     def _signs(self) -> None:
         rows = sign_rows(self.values, self.cat, self.country, self.year)
         signs = {s.id: s for s in self.cat.signs}
         table_rows = []
-        self.sections.append(Section("signs", self.L("section.signs"), 2,
-                                     (self.L("signs.intro") if len(rows) else self.L("signs.none"),)))
+        self.sections.append(
+            Section(
+                "signs",
+                self.L("section.signs"),
+                2,
+                (self.L("signs.intro") if len(rows) else self.L("signs.none"),),
+            )
+        )
         for area in self.cat.areas:
-            part = rows.loc[rows["indicator"].map(lambda s: signs[s].area) == area.id] if len(rows) else rows
+            part = (
+                rows.loc[rows["indicator"].map(lambda s: signs[s].area) == area.id]
+                if len(rows)
+                else rows
+            )
             if part.empty:
                 continue
             items = []
             for r in part.to_dict("records"):
                 sign = signs[r["indicator"]]
-                source = "" if pd.isna(r["source"]) else f" ({self.L('signs.source')}: {r['source']})"
-                items.append(f"{sign.title(self.lang)} — {self.fmt.year(r['year'])}: {r['text']}{source}")
-                table_rows.append({"area": area.name(self.lang), "sign": sign.id, "title": sign.title(self.lang),
-                                   "year": int(r["year"]), "text": r["text"],
-                                   "source": None if pd.isna(r["source"]) else str(r["source"])})
-            self.sections.append(Section(f"signs-{area.id}", area.name(self.lang), 3, (), (), (), tuple(items)))
-        frame = pd.DataFrame(table_rows, columns=["area", "sign", "title", "year", "text", "source"])
-        cols = [Column("area", self.L("col.area")), Column("sign", self.L("col.code")),
-                Column("title", self.L("col.sign")), Column("year", self.L("col.year"), "year"),
-                Column("text", self.L("col.text")), Column("source", self.L("col.source"))]
-        self.tables["signs"] = make_table("signs", self.L("table.signs"), cols, frame, self.fmt,
-                                          sheet_name=self.L("sheet.signs"))
+                source = (
+                    "" if pd.isna(r["source"]) else f" ({self.L('signs.source')}: {r['source']})"
+                )
+                items.append(
+                    f"{sign.title(self.lang)} — {self.fmt.year(r['year'])}: {r['text']}{source}"
+                )
+                table_rows.append(
+                    {
+                        "area": area.name(self.lang),
+                        "sign": sign.id,
+                        "title": sign.title(self.lang),
+                        "year": int(r["year"]),
+                        "text": r["text"],
+                        "source": None if pd.isna(r["source"]) else str(r["source"]),
+                    }
+                )
+            self.sections.append(
+                Section(f"signs-{area.id}", area.name(self.lang), 3, (), (), (), tuple(items))
+            )
+        frame = pd.DataFrame(
+            table_rows, columns=["area", "sign", "title", "year", "text", "source"]
+        )
+        cols = [
+            Column("area", self.L("col.area")),
+            Column("sign", self.L("col.code")),
+            Column("title", self.L("col.sign")),
+            Column("year", self.L("col.year"), "year"),
+            Column("text", self.L("col.text")),
+            Column("source", self.L("col.source")),
+        ]
+        self.tables["signs"] = make_table(
+            "signs", self.L("table.signs"), cols, frame, self.fmt, sheet_name=self.L("sheet.signs")
+        )
 
     def _validation(self) -> None:
         v = self.validation
         if v is None:
-            self.sections.append(Section("validation", self.L("section.validation"), 2,
-                                         (self.L("validation.none"),)))
+            self.sections.append(
+                Section("validation", self.L("section.validation"), 2, (self.L("validation.none"),))
+            )
             return
         issues = getattr(v, "issues", None)
-        issues = issues if isinstance(issues, pd.DataFrame) else pd.DataFrame(
-            columns=["severity", "code", "row", "column", "value", "message"])
+        issues = (
+            issues
+            if isinstance(issues, pd.DataFrame)
+            else pd.DataFrame(columns=["severity", "code", "row", "column", "value", "message"])
+        )
         accepted = getattr(v, "accepted", None)
         rejected = getattr(v, "rejected", None)
-        n_acc = len(accepted) if hasattr(accepted, "__len__") else None
-        n_rej = len(rejected) if hasattr(rejected, "__len__") else None
-        sev = issues["severity"].astype("string").fillna("") if "severity" in issues else pd.Series(dtype="string")
+        n_acc = len(accepted) if accepted is not None and hasattr(accepted, "__len__") else None
+        n_rej = len(rejected) if rejected is not None and hasattr(rejected, "__len__") else None
+        sev = (
+            issues["severity"].astype("string").fillna("")
+            if "severity" in issues
+            else pd.Series(dtype="string")
+        )
         n_err = int(sev.str.casefold().isin(["error", "fatal"]).sum())
         n_warn = int(sev.str.casefold().eq("warning").sum())
-        paras = [self.L("validation.ok" if getattr(v, "ok", n_err == 0) else "validation.not_ok"),
-                 self.L("validation.counts", accepted=self.fmt.integer(n_acc), rejected=self.fmt.integer(n_rej),
-                        errors=self.fmt.integer(n_err), warnings=self.fmt.integer(n_warn))]
-        summary = (issues.assign(severity=sev, code=issues["code"].astype("string"))
-                   .groupby(["severity", "code"], sort=True, dropna=False)
-                   .agg(count=("code", "size"), example=("message", "first")).reset_index()
-                   if len(issues) else pd.DataFrame(columns=["severity", "code", "count", "example"]))
-        cols = [Column("severity", self.L("col.severity")), Column("code", self.L("col.issue_code")),
-                Column("count", self.L("col.count"), "integer"), Column("example", self.L("col.example"))]
-        self.tables["validation"] = make_table("validation", self.L("table.validation"), cols, summary, self.fmt,
-                                               sheet_name=self.L("sheet.validation"))
+        paras = [
+            self.L("validation.ok" if getattr(v, "ok", n_err == 0) else "validation.not_ok"),
+            self.L(
+                "validation.counts",
+                accepted=self.fmt.integer(n_acc),
+                rejected=self.fmt.integer(n_rej),
+                errors=self.fmt.integer(n_err),
+                warnings=self.fmt.integer(n_warn),
+            ),
+        ]
+        summary = (
+            issues.assign(severity=sev, code=issues["code"].astype("string"))
+            .groupby(["severity", "code"], sort=True, dropna=False)
+            .agg(count=("code", "size"), example=("message", "first"))
+            .reset_index()
+            if len(issues)
+            else pd.DataFrame(columns=["severity", "code", "count", "example"])
+        )
+        cols = [
+            Column("severity", self.L("col.severity")),
+            Column("code", self.L("col.issue_code")),
+            Column("count", self.L("col.count"), "integer"),
+            Column("example", self.L("col.example")),
+        ]
+        self.tables["validation"] = make_table(
+            "validation",
+            self.L("table.validation"),
+            cols,
+            summary,
+            self.fmt,
+            sheet_name=self.L("sheet.validation"),
+        )
         detail = issues.copy()
-        for c in ("severity", "code", "file", "sheet", "row", "column", "value", "expected", "message", "hint"):
+        for c in (
+            "severity",
+            "code",
+            "file",
+            "sheet",
+            "row",
+            "column",
+            "value",
+            "expected",
+            "message",
+            "hint",
+        ):
             if c not in detail:
                 detail[c] = None
-        dcols = [Column(c, self.L(f"col.issue_{c}"), "integer" if c == "row" else "text", screen=False)
-                 for c in ("severity", "code", "file", "sheet", "row", "column", "value", "expected", "message",
-                           "hint")]
+        dcols = [
+            Column(c, self.L(f"col.issue_{c}"), "integer" if c == "row" else "text", screen=False)
+            for c in (
+                "severity",
+                "code",
+                "file",
+                "sheet",
+                "row",
+                "column",
+                "value",
+                "expected",
+                "message",
+                "hint",
+            )
+        ]
         self.tables["validation_issues"] = make_table(
-            "validation_issues", self.L("table.validation_issues"), dcols,
-            detail.astype({c: "object" for c in detail.columns if c != "row"}), self.fmt,
-            sheet_name=self.L("sheet.validation_issues"))
-        self.sections.append(Section("validation", self.L("section.validation"), 2, tuple(paras), (),
-                                     ("validation",) if len(summary) else ()))
+            "validation_issues",
+            self.L("table.validation_issues"),
+            dcols,
+            detail.astype({c: "object" for c in detail.columns if c != "row"}),
+            self.fmt,
+            sheet_name=self.L("sheet.validation_issues"),
+        )
+        self.sections.append(
+            Section(
+                "validation",
+                self.L("section.validation"),
+                2,
+                tuple(paras),
+                (),
+                ("validation",) if len(summary) else (),
+            )
+        )
 
     def _about(self) -> None:
         low, high = self.cv_thresholds
-        paras = (self.L("about.catalog", system=self.cat.name(self.lang), label=self.cat.label,
-                        fingerprint=self.cat.fingerprint[:12]),
-                 self.L("about.trend"),
-                 self.L("about.scores") if self.scores is not None else self.L("country.no_scores"),
-                 self.L("about.quality", low=self.fmt.number(low, 0), high=self.fmt.number(high, 0)))
+        paras = (
+            self.L(
+                "about.catalog",
+                system=self.cat.name(self.lang),
+                label=self.cat.label,
+                fingerprint=self.cat.fingerprint[:12],
+            ),
+            self.L("about.trend"),
+            self.L("about.scores") if self.scores is not None else self.L("country.no_scores"),
+            self.L("about.quality", low=self.fmt.number(low, 0), high=self.fmt.number(high, 0)),
+        )
         self.sections.append(Section("about", self.L("section.about"), 2, paras))
 
 

@@ -25,7 +25,9 @@ def _require_docx() -> Any:
     try:
         import docx
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(message("report.missing_extra", "en", package="python-docx", extra=EXTRA)) from exc
+        raise ImportError(
+            message("report.missing_extra", "en", package="python-docx", extra=EXTRA)
+        ) from exc
     return docx
 
 

@@ -33,7 +33,13 @@ DEFAULT_LOCALES: Mapping[str, str] = {"en": "en_US", "es": "es_419", "pt": "pt_B
 MISSING = "—"
 #: Decimals shown per unit of measure when the definition does not say otherwise.
 UNIT_DECIMALS: Mapping[str, int] = {
-    "percent": 1, "rate": 1, "count": 0, "currency": 0, "ratio": 2, "years": 1, "index": 2,
+    "percent": 1,
+    "rate": 1,
+    "count": 0,
+    "currency": 0,
+    "ratio": 2,
+    "years": 1,
+    "index": 2,
 }
 EXTRA = 'pip install "belem-indicators[report]"'
 
@@ -43,7 +49,9 @@ def require_babel() -> Any:
     try:
         import babel.numbers
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(message("report.missing_extra", "en", package="Babel", extra=EXTRA)) from exc
+        raise ImportError(
+            message("report.missing_extra", "en", package="Babel", extra=EXTRA)
+        ) from exc
     return babel
 
 
@@ -69,9 +77,18 @@ def resolve_locale(lang: str, locale: str | None) -> str:
         parsed = Locale.parse(str(locale).replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         text = message("report.bad_locale", lang, value=locale)
-        raise OptionError(text, problems=[{"code": "report.bad_locale", "field": "locale",
-                                           "value": str(locale), "expected": "es_MX, es_AR, en_US, …",
-                                           "message": text}]) from None
+        raise OptionError(
+            text,
+            problems=[
+                {
+                    "code": "report.bad_locale",
+                    "field": "locale",
+                    "value": str(locale),
+                    "expected": "es_MX, es_AR, en_US, …",
+                    "message": text,
+                }
+            ],
+        ) from None
     return str(parsed)
 
 
@@ -104,8 +121,14 @@ class Formatter:
         from babel.numbers import format_decimal
 
         pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-        return str(format_decimal(_round(value, decimals), format=pattern, locale=self.locale,
-                                  decimal_quantization=True))
+        return str(
+            format_decimal(
+                _round(value, decimals),
+                format=pattern,
+                locale=self.locale,
+                decimal_quantization=True,
+            )
+        )
 
     def integer(self, value: Any) -> str:
         """A count: grouping, no decimals."""
@@ -119,15 +142,19 @@ class Formatter:
         """``value`` on a 0-100 scale written as a percentage in the locale (``12.5%``, ``12,5 %``)."""
         if not _finite(value):
             return MISSING
+        from babel import Locale
         from babel.numbers import format_percent
 
-        from babel import Locale
-
-        pattern = Locale.parse(self.locale).percent_formats[None].pattern  # e.g. "#,##0%", "#,##0\xa0%"
+        pattern = (
+            Locale.parse(self.locale).percent_formats[None].pattern
+        )  # e.g. "#,##0%", "#,##0\xa0%"
         if decimals > 0:
             pattern = pattern.replace("0%", "0." + "0" * decimals + "%", 1).replace(
-                "0\xa0%", "0." + "0" * decimals + "\xa0%", 1)
-        return str(format_percent(_round(value, decimals) / 100, format=pattern, locale=self.locale))
+                "0\xa0%", "0." + "0" * decimals + "\xa0%", 1
+            )
+        return str(
+            format_percent(_round(value, decimals) / 100, format=pattern, locale=self.locale)
+        )
 
     def share(self, value: Any) -> str:
         """A share in 0-1 (coverage) as a whole percentage."""
@@ -156,8 +183,15 @@ class Formatter:
         """Decimals to show for a unit of measure."""
         return UNIT_DECIMALS.get(unit, 1)
 
-    def value(self, value: Any, unit: str, *, categories: tuple[Mapping[str, Any], ...] = (),
-              currency: str | None = None, text: Any = None) -> str:
+    def value(
+        self,
+        value: Any,
+        unit: str,
+        *,
+        categories: tuple[Mapping[str, Any], ...] = (),
+        currency: str | None = None,
+        text: Any = None,
+    ) -> str:
         """An indicator's value written for its unit: yes/no, category labels, percentages, money."""
         if unit == "text":
             return str(text) if isinstance(text, str) and text.strip() else MISSING
@@ -176,20 +210,28 @@ class Formatter:
         if unit == "percent":
             return self.percent(value, 2 if small else 1)
         if unit == "currency" and currency and currency != "LCU":
-            from babel.numbers import format_currency
-
             from babel import Locale
+            from babel.numbers import format_currency
 
             whole = abs(float(value)) >= 1000  # large amounts without cents
             pattern = Locale.parse(self.locale).currency_formats["standard"].pattern.split(";")[0]
             if whole:
                 pattern = pattern.replace("0.00", "0")
-            text = str(format_currency(_round(value, 0 if whole else 2), currency, format=pattern,
-                                       locale=self.locale, currency_digits=False))
+            text = str(
+                format_currency(
+                    _round(value, 0 if whole else 2),
+                    currency,
+                    format=pattern,
+                    locale=self.locale,
+                    currency_digits=False,
+                )
+            )
             # CLDR currency spacing: a letter code and the digits are kept apart ("PEN 1.200")
             return re.sub(r"(?<=[^\W\d])(?=[\d-])|(?<=\d)(?=[^\W\d])", "\xa0", text)
         decimals = self.decimals_for(unit)
-        return self.number(value, max(decimals, 2) if small and unit not in ("count", "currency") else decimals)
+        return self.number(
+            value, max(decimals, 2) if small and unit not in ("count", "currency") else decimals
+        )
 
 
 def _round(value: Any, decimals: int) -> Decimal:

@@ -25,18 +25,25 @@ from ._common import (
     unit_name,
 )
 from .charts import render
+from .country import _currency
 from .formatting import MISSING, Formatter, label
 from .model import ChartSpec, Column, Section, Table
-from .country import _currency
 from .report import Report
 from .tables import coverage_by_area, latest_values, prepare_values
 
 __all__ = ["hemispheric_report"]
 
 
-def hemispheric_report(values: pd.DataFrame, catalog: Catalog | str = "mesecvi", *, lang: str = "en",
-                       locale: str | None = None, scores: Any = None, year: int | None = None,
-                       countries: Sequence[str] | None = None) -> Report:
+def hemispheric_report(
+    values: pd.DataFrame,
+    catalog: Catalog | str = "mesecvi",
+    *,
+    lang: str = "en",
+    locale: str | None = None,
+    scores: Any = None,
+    year: int | None = None,
+    countries: Sequence[str] | None = None,
+) -> Report:
     """Every country side by side: score heat map, rankings, indicators, coverage.
 
     ``scores`` is a ``Scores`` object or its DataFrame (computed with
@@ -61,14 +68,26 @@ def hemispheric_report(values: pd.DataFrame, catalog: Catalog | str = "mesecvi",
     year = check_year(year, lang)
     vals = prepare_values(values, lang)
     present = sorted(vals["country"].dropna().unique())
-    chosen = present if countries is None else [resolve_country(c, present, lang) for c in countries]
+    chosen = (
+        present if countries is None else [resolve_country(c, present, lang) for c in countries]
+    )
     sc = compute_scores(values, cat, scores, lang)
-    return _Builder(cat, vals.loc[vals["country"].isin(chosen)], chosen, fmt, sc, year, values).build()
+    return _Builder(
+        cat, vals.loc[vals["country"].isin(chosen)], chosen, fmt, sc, year, values
+    ).build()
 
 
 class _Builder:
-    def __init__(self, cat: Catalog, values: pd.DataFrame, countries: list[str], fmt: Formatter,
-                 scores: pd.DataFrame | None, year: int | None, original: pd.DataFrame) -> None:
+    def __init__(
+        self,
+        cat: Catalog,
+        values: pd.DataFrame,
+        countries: list[str],
+        fmt: Formatter,
+        scores: pd.DataFrame | None,
+        year: int | None,
+        original: pd.DataFrame,
+    ) -> None:
         self.cat, self.values, self.fmt, self.lang = cat, values, fmt, fmt.lang
         self.original = original
         names = {c: country_name(c, self.lang) for c in countries}
@@ -93,8 +112,21 @@ class _Builder:
 
     def _level(self, level: str) -> pd.DataFrame:
         if self.scores is None:
-            return pd.DataFrame(columns=["country", "year", "level", "unit", "score", "ci_low", "ci_high",
-                                         "rank", "rank_low", "rank_high", "coverage"])
+            return pd.DataFrame(
+                columns=[
+                    "country",
+                    "year",
+                    "level",
+                    "unit",
+                    "score",
+                    "ci_low",
+                    "ci_high",
+                    "rank",
+                    "rank_low",
+                    "rank_high",
+                    "coverage",
+                ]
+            )
         s = self.scores
         return s.loc[(s["level"] == level) & (s["year"] == self.year)]
 
@@ -107,13 +139,31 @@ class _Builder:
         self._about()
         svgs = {name: render(spec, self.fmt) for name, spec in self.charts.items()}
         title = self.L("hemi.title", system=self.cat.name(self.lang))
-        subtitle = self.L("hemi.subtitle", n=self.fmt.integer(len(self.countries)),
-                          year=self.fmt.year(self.year) if self.year else MISSING)
-        meta = metadata(self.cat, self.original, self.lang, self.fmt.locale, year=self.year,
-                        countries=", ".join(self.countries))
-        return Report(kind="hemispheric", title=title, subtitle=subtitle, lang=self.lang, locale=self.fmt.locale,
-                      sections=tuple(self.sections), table_objects=self.tables, chart_specs=self.charts,
-                      svgs=svgs, metadata=meta)
+        subtitle = self.L(
+            "hemi.subtitle",
+            n=self.fmt.integer(len(self.countries)),
+            year=self.fmt.year(self.year) if self.year else MISSING,
+        )
+        meta = metadata(
+            self.cat,
+            self.original,
+            self.lang,
+            self.fmt.locale,
+            year=self.year,
+            countries=", ".join(self.countries),
+        )
+        return Report(
+            kind="hemispheric",
+            title=title,
+            subtitle=subtitle,
+            lang=self.lang,
+            locale=self.fmt.locale,
+            sections=tuple(self.sections),
+            table_objects=self.tables,
+            chart_specs=self.charts,
+            svgs=svgs,
+            metadata=meta,
+        )
 
     def _heatmap(self) -> None:
         areas = self._level("area")
@@ -127,30 +177,61 @@ class _Builder:
             hit = overall.loc[overall["country"] == c, "score"]
             row["overall"] = float(hit.iloc[0]) if len(hit) else np.nan
             rows.append(row)
-        frame = pd.DataFrame(rows, columns=["country", "country_name", *(a.id for a in self.cat.areas), "overall"])
-        cols = [Column("country", self.L("col.code")), Column("country_name", self.L("col.country"))]
+        frame = pd.DataFrame(
+            rows, columns=["country", "country_name", *(a.id for a in self.cat.areas), "overall"]
+        )
+        cols = [
+            Column("country", self.L("col.code")),
+            Column("country_name", self.L("col.country")),
+        ]
         cols += [Column(a.id, a.name(self.lang), "score") for a in self.cat.areas]
         cols.append(Column("overall", self.L("col.overall"), "score"))
         year = self.fmt.year(self.year) if self.year else MISSING
-        self.tables["heatmap"] = make_table("heatmap", self.L("table.heatmap", year=year), cols, frame, self.fmt,
-                                            sheet_name=self.L("sheet.heatmap"))
-        paras = [self.L("hemi.intro", system=self.cat.name(self.lang), label=self.cat.label,
-                        n=self.fmt.integer(len(self.countries)), year=year)]
+        self.tables["heatmap"] = make_table(
+            "heatmap",
+            self.L("table.heatmap", year=year),
+            cols,
+            frame,
+            self.fmt,
+            sheet_name=self.L("sheet.heatmap"),
+        )
+        paras = [
+            self.L(
+                "hemi.intro",
+                system=self.cat.name(self.lang),
+                label=self.cat.label,
+                n=self.fmt.integer(len(self.countries)),
+                year=year,
+            )
+        ]
         charts: tuple[str, ...] = ()
         if self.scores is None:
             paras.append(self.L("country.no_scores"))
         elif frame[[a.id for a in self.cat.areas]].notna().any().any():
-            order = frame.sort_values(["overall", "country_name"], ascending=[False, True], na_position="last",
-                                      kind="stable")
+            order = frame.sort_values(
+                ["overall", "country_name"],
+                ascending=[False, True],
+                na_position="last",
+                kind="stable",
+            )
             columns = [a.id for a in self.cat.areas] + ["overall"]
             self.charts["heatmap"] = ChartSpec(
-                "heatmap", "heatmap", self.L("chart.heatmap", year=year),
+                "heatmap",
+                "heatmap",
+                self.L("chart.heatmap", year=year),
                 order.rename(columns={"country_name": "label"})[["label", *columns]],
-                {"columns": columns, "column_labels": [a.name(self.lang) for a in self.cat.areas]
-                 + [self.L("col.overall")]}, alt=self.L("alt.heatmap", year=year))
+                {
+                    "columns": columns,
+                    "column_labels": [a.name(self.lang) for a in self.cat.areas]
+                    + [self.L("col.overall")],
+                },
+                alt=self.L("alt.heatmap", year=year),
+            )
             charts = ("heatmap",)
             paras.append(self.L("hemi.heatmap_note"))
-        self.sections.append(Section("summary", self.L("section.heatmap"), 2, tuple(paras), charts, ("heatmap",)))
+        self.sections.append(
+            Section("summary", self.L("section.heatmap"), 2, tuple(paras), charts, ("heatmap",))
+        )
 
     def _rankings(self) -> None:
         overall = self._level("overall")
@@ -159,53 +240,115 @@ class _Builder:
         for c in self.countries:
             hit = overall.loc[overall["country"] == c]
             r = hit.iloc[0] if len(hit) else None
-            rows.append({"country": c, "country_name": self.names[c],
-                         **{k: (np.nan if r is None else r[k]) for k in
-                            ("score", "ci_low", "ci_high", "rank", "rank_low", "rank_high", "coverage")}})
+            rows.append(
+                {
+                    "country": c,
+                    "country_name": self.names[c],
+                    **{
+                        k: (np.nan if r is None else r[k])
+                        for k in (
+                            "score",
+                            "ci_low",
+                            "ci_high",
+                            "rank",
+                            "rank_low",
+                            "rank_high",
+                            "coverage",
+                        )
+                    },
+                }
+            )
         frame = pd.DataFrame(rows)
         frame = frame.sort_values(["rank", "country_name"], na_position="last", kind="stable")
-        frame["interval"] = [self.fmt.interval(lo, hi) for lo, hi in zip(frame["ci_low"], frame["ci_high"],
-                                                                         strict=True)]
-        frame["ranks"] = [self.fmt.rank_interval(lo, hi) for lo, hi in zip(frame["rank_low"], frame["rank_high"],
-                                                                           strict=True)]
-        cols = [Column("rank", self.L("col.rank"), "integer"), Column("country_name", self.L("col.country")),
-                Column("score", self.L("col.score"), "score"), Column("interval", self.L("col.interval"), sheet=False),
-                Column("ci_low", self.L("col.ci_low"), "score", screen=False),
-                Column("ci_high", self.L("col.ci_high"), "score", screen=False),
-                Column("ranks", self.L("col.rank_interval"), sheet=False),
-                Column("rank_low", self.L("col.rank_low"), "integer", screen=False),
-                Column("rank_high", self.L("col.rank_high"), "integer", screen=False),
-                Column("coverage", self.L("col.score_coverage"), "share"),
-                Column("country", self.L("col.code"), screen=False)]
+        frame["interval"] = [
+            self.fmt.interval(lo, hi)
+            for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
+        ]
+        frame["ranks"] = [
+            self.fmt.rank_interval(lo, hi)
+            for lo, hi in zip(frame["rank_low"], frame["rank_high"], strict=True)
+        ]
+        cols = [
+            Column("rank", self.L("col.rank"), "integer"),
+            Column("country_name", self.L("col.country")),
+            Column("score", self.L("col.score"), "score"),
+            Column("interval", self.L("col.interval"), sheet=False),
+            Column("ci_low", self.L("col.ci_low"), "score", screen=False),
+            Column("ci_high", self.L("col.ci_high"), "score", screen=False),
+            Column("ranks", self.L("col.rank_interval"), sheet=False),
+            Column("rank_low", self.L("col.rank_low"), "integer", screen=False),
+            Column("rank_high", self.L("col.rank_high"), "integer", screen=False),
+            Column("coverage", self.L("col.score_coverage"), "share"),
+            Column("country", self.L("col.code"), screen=False),
+        ]
         year = self.fmt.year(self.year) if self.year else MISSING
-        self.tables["rankings"] = make_table("rankings", self.L("table.rankings", year=year), cols, frame, self.fmt,
-                                             note=self.L("note.rankings"), sheet_name=self.L("sheet.rankings"))
+        self.tables["rankings"] = make_table(
+            "rankings",
+            self.L("table.rankings", year=year),
+            cols,
+            frame,
+            self.fmt,
+            note=self.L("note.rankings"),
+            sheet_name=self.L("sheet.rankings"),
+        )
         # every area's ranking, long
         order = {a.id: a.order for a in self.cat.areas}
-        long = areas.assign(area_order=areas["unit"].map(order), country_name=areas["country"].map(self.names))
-        long = long.loc[long["area_order"].notna()].sort_values(["area_order", "rank", "country_name"],
-                                                                na_position="last", kind="stable")
+        long = areas.assign(
+            area_order=areas["unit"].map(order), country_name=areas["country"].map(self.names)
+        )
+        long = long.loc[long["area_order"].notna()].sort_values(
+            ["area_order", "rank", "country_name"], na_position="last", kind="stable"
+        )
         names = {a.id: a.name(self.lang) for a in self.cat.areas}
-        long = long.assign(area=long["unit"].map(names),
-                           interval=[self.fmt.interval(lo, hi) for lo, hi in zip(long["ci_low"], long["ci_high"],
-                                                                                strict=True)],
-                           ranks=[self.fmt.rank_interval(lo, hi) for lo, hi in zip(long["rank_low"],
-                                                                                  long["rank_high"], strict=True)])
+        long = long.assign(
+            area=long["unit"].map(names),
+            interval=[
+                self.fmt.interval(lo, hi)
+                for lo, hi in zip(long["ci_low"], long["ci_high"], strict=True)
+            ],
+            ranks=[
+                self.fmt.rank_interval(lo, hi)
+                for lo, hi in zip(long["rank_low"], long["rank_high"], strict=True)
+            ],
+        )
         acols = [Column("area", self.L("col.area")), *cols[:-1]]
-        self.tables["area_rankings"] = make_table("area_rankings", self.L("table.area_rankings", year=year), acols,
-                                                  long, self.fmt, sheet_name=self.L("sheet.area_rankings"))
+        self.tables["area_rankings"] = make_table(
+            "area_rankings",
+            self.L("table.area_rankings", year=year),
+            acols,
+            long,
+            self.fmt,
+            sheet_name=self.L("sheet.area_rankings"),
+        )
         charts: tuple[str, ...] = ()
         ranked = frame.loc[frame["rank"].notna()]
         if len(ranked):
             self.charts["rankings"] = ChartSpec(
-                "rankings", "ranks", self.L("chart.rankings", year=year),
-                ranked.rename(columns={"country_name": "label"})[["label", "rank", "rank_low", "rank_high"]],
-                {"rank_label": self.L("chart.rank"), "interval_label": self.L("chart.rank_interval"),
-                 "xlabel": self.L("chart.rank_axis")}, alt=self.L("alt.rankings", year=year))
+                "rankings",
+                "ranks",
+                self.L("chart.rankings", year=year),
+                ranked.rename(columns={"country_name": "label"})[
+                    ["label", "rank", "rank_low", "rank_high"]
+                ],
+                {
+                    "rank_label": self.L("chart.rank"),
+                    "interval_label": self.L("chart.rank_interval"),
+                    "xlabel": self.L("chart.rank_axis"),
+                },
+                alt=self.L("alt.rankings", year=year),
+            )
             charts = ("rankings",)
         paras = (self.L("hemi.rankings_intro"),)
-        self.sections.append(Section("rankings", self.L("section.rankings"), 2, paras, charts,
-                                     ("rankings", "area_rankings")))
+        self.sections.append(
+            Section(
+                "rankings",
+                self.L("section.rankings"),
+                2,
+                paras,
+                charts,
+                ("rankings", "area_rankings"),
+            )
+        )
 
     def _indicators(self, area: Any) -> None:
         inds = [i for i in self.cat if i.area == area.id]
@@ -213,54 +356,107 @@ class _Builder:
         by = {(r["country"], r["indicator"]): r for r in latest.to_dict("records")}
         rows = []
         for ind in inds:
-            row: dict[str, Any] = {"indicator": ind.id, "title": ind.title(self.lang),
-                                   "type": self.cat.type_name(ind.type, self.lang), "unit": unit_name(ind, self.lang)}
+            row: dict[str, Any] = {
+                "indicator": ind.id,
+                "title": ind.title(self.lang),
+                "type": self.cat.type_name(ind.type, self.lang),
+                "unit": unit_name(ind, self.lang),
+            }
             for c in self.countries:
                 r = by.get((c, ind.id))
                 if r is None:
                     row[c], row[f"{c}__raw"] = None, np.nan
                     continue
                 text = r["value_text"] if isinstance(r["value_text"], str) else None
-                shown = self.fmt.value(r["value"], ind.unit, categories=ind.categories, currency=_currency(ind, r),
-                                       text=text)
+                shown = self.fmt.value(
+                    r["value"],
+                    ind.unit,
+                    categories=ind.categories,
+                    currency=_currency(ind, r),
+                    text=text,
+                )
                 if self.year is not None and int(r["year"]) != self.year:
                     shown = f"{shown} ({self.fmt.year(r['year'])})"
                 row[c], row[f"{c}__raw"] = shown, r["value"]
             rows.append(row)
         frame = pd.DataFrame(rows)
-        cols = [Column("indicator", self.L("col.code")), Column("title", self.L("col.indicator")),
-                Column("type", self.L("col.type"), doc=False), Column("unit", self.L("col.unit"))]
+        cols = [
+            Column("indicator", self.L("col.code")),
+            Column("title", self.L("col.indicator")),
+            Column("type", self.L("col.type"), doc=False),
+            Column("unit", self.L("col.unit")),
+        ]
         cols += [Column(c, self.names[c], "display", raw=f"{c}__raw") for c in self.countries]
         name = f"indicators_{area.id}"
         year = self.fmt.year(self.year) if self.year else MISSING
-        self.tables[name] = make_table(name, self.L("table.indicators", area=area.name(self.lang)), cols, frame,
-                                       self.fmt, note=self.L("note.hemi_indicators", year=year),
-                                       sheet_name=f"{area.code} · {area.name(self.lang)}")
+        self.tables[name] = make_table(
+            name,
+            self.L("table.indicators", area=area.name(self.lang)),
+            cols,
+            frame,
+            self.fmt,
+            note=self.L("note.hemi_indicators", year=year),
+            sheet_name=f"{area.code} · {area.name(self.lang)}",
+        )
         self.sections.append(Section(f"area-{area.id}", area.name(self.lang), 2, (), (), (name,)))
 
     def _coverage(self) -> None:
         cov = coverage_by_area(self.values, self.cat, self.countries, self.year)
         cov.insert(1, "country_name", cov["country"].map(self.names))
-        cols = [Column("country", self.L("col.code")), Column("country_name", self.L("col.country"))]
+        cols = [
+            Column("country", self.L("col.code")),
+            Column("country_name", self.L("col.country")),
+        ]
         cols += [Column(a.id, a.name(self.lang), "share") for a in self.cat.areas]
-        cols += [Column("overall", self.L("col.overall"), "share"),
-                 Column("indicators_with_value", self.L("col.indicators_with_value"), "integer"),
-                 Column("indicators", self.L("col.indicators"), "integer")]
+        cols += [
+            Column("overall", self.L("col.overall"), "share"),
+            Column("indicators_with_value", self.L("col.indicators_with_value"), "integer"),
+            Column("indicators", self.L("col.indicators"), "integer"),
+        ]
         year = self.fmt.year(self.year) if self.year else MISSING
-        self.tables["coverage"] = make_table("coverage", self.L("table.coverage", year=year), cols, cov, self.fmt,
-                                             note=self.L("note.coverage"), sheet_name=self.L("sheet.coverage"))
+        self.tables["coverage"] = make_table(
+            "coverage",
+            self.L("table.coverage", year=year),
+            cols,
+            cov,
+            self.fmt,
+            note=self.L("note.coverage"),
+            sheet_name=self.L("sheet.coverage"),
+        )
         columns = [a.id for a in self.cat.areas] + ["overall"]
         self.charts["coverage"] = ChartSpec(
-            "coverage", "heatmap", self.L("chart.coverage", year=year),
+            "coverage",
+            "heatmap",
+            self.L("chart.coverage", year=year),
             cov.rename(columns={"country_name": "label"})[["label", *columns]],
-            {"columns": columns, "column_labels": [a.name(self.lang) for a in self.cat.areas] + [self.L("col.overall")],
-             "share": True}, alt=self.L("alt.coverage", year=year))
-        self.sections.append(Section("coverage", self.L("section.coverage"), 2, (self.L("note.coverage"),),
-                                     ("coverage",), ("coverage",)))
+            {
+                "columns": columns,
+                "column_labels": [a.name(self.lang) for a in self.cat.areas]
+                + [self.L("col.overall")],
+                "share": True,
+            },
+            alt=self.L("alt.coverage", year=year),
+        )
+        self.sections.append(
+            Section(
+                "coverage",
+                self.L("section.coverage"),
+                2,
+                (self.L("note.coverage"),),
+                ("coverage",),
+                ("coverage",),
+            )
+        )
 
     def _about(self) -> None:
-        paras = (self.L("about.catalog", system=self.cat.name(self.lang), label=self.cat.label,
-                        fingerprint=self.cat.fingerprint[:12]),
-                 self.L("about.scores") if self.scores is not None else self.L("country.no_scores"),
-                 self.L("note.rankings"))
+        paras = (
+            self.L(
+                "about.catalog",
+                system=self.cat.name(self.lang),
+                label=self.cat.label,
+                fingerprint=self.cat.fingerprint[:12],
+            ),
+            self.L("about.scores") if self.scores is not None else self.L("country.no_scores"),
+            self.L("note.rankings"),
+        )
         self.sections.append(Section("about", self.L("section.about"), 2, paras))

@@ -70,10 +70,15 @@ def _table(table: Table) -> str:
         cells = "".join(f"<td{_cls(c)}>{_e(v)}</td>" for c, v in zip(cols, row, strict=True))
         body.append(f"<tr>{cells}</tr>")
     note = f'\n<p class="note">{_e(table.note)}</p>' if table.note else ""
-    return (f'<div class="table-wrap">\n<table id="table-{_e(table.name)}" data-table="{_e(table.name)}" '
-            f'data-rows="{len(table.display)}">\n<caption>{_e(table.title)}</caption>\n'
-            f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
-            + note + "\n</div>")
+    return (
+        f'<div class="table-wrap">\n<table id="table-{_e(table.name)}" data-table="{_e(table.name)}" '
+        f'data-rows="{len(table.display)}">\n<caption>{_e(table.title)}</caption>\n'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
+        + "\n".join(body)
+        + "\n</tbody>\n</table>"
+        + note
+        + "\n</div>"
+    )
 
 
 def _cls(col: Column) -> str:
@@ -85,11 +90,15 @@ def _section(report: Report, section: Section) -> str:
     parts = [f'<section id="{_e(section.id)}">', f"<{tag}>{_e(section.title)}</{tag}>"]
     parts += [f"<p>{_e(p)}</p>" for p in section.paragraphs]
     if section.items:
-        parts.append('<ul class="items">' + "".join(f"<li>{_e(i)}</li>" for i in section.items) + "</ul>")
+        parts.append(
+            '<ul class="items">' + "".join(f"<li>{_e(i)}</li>" for i in section.items) + "</ul>"
+        )
     for name in section.charts:
         spec = report.chart_specs[name]
-        parts.append(f'<figure class="chart" id="chart-{_e(name)}" data-chart="{_e(name)}">\n'
-                     f"{report.svgs[name].strip()}\n<figcaption>{_e(spec.title)}</figcaption>\n</figure>")
+        parts.append(
+            f'<figure class="chart" id="chart-{_e(name)}" data-chart="{_e(name)}">\n'
+            f"{report.svgs[name].strip()}\n<figcaption>{_e(spec.title)}</figcaption>\n</figure>"
+        )
     for name in section.tables:
         parts.append(_table(report.table_objects[name]))
     return "\n".join(parts)
@@ -98,7 +107,9 @@ def _section(report: Report, section: Section) -> str:
 def render_html(report: Report) -> str:
     """The report as an HTML document (a ``str``; write it as UTF-8)."""
     lang = report.lang
-    toc = "".join(f'<li><a href="#{_e(s.id)}">{_e(s.title)}</a></li>' for s in report.sections if s.level <= 2)
+    toc = "".join(
+        f'<li><a href="#{_e(s.id)}">{_e(s.title)}</a></li>' for s in report.sections if s.level <= 2
+    )
     body: list[str] = []
     open_top = False
     for section in report.sections:
@@ -111,8 +122,11 @@ def render_html(report: Report) -> str:
             body.append(_section(report, section) + "\n</section>")
     if open_top:
         body.append("</section>")
-    meta = "".join(f"<dt>{_e(label('meta.' + k, lang))}</dt><dd>{_e(v)}</dd>"
-                   for k, v in report.metadata.items() if v != "")
+    meta = "".join(
+        f"<dt>{_e(label('meta.' + k, lang))}</dt><dd>{_e(v)}</dd>"
+        for k, v in report.metadata.items()
+        if v != ""
+    )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{_e(lang)}">\n<head>\n<meta charset="utf-8">\n'

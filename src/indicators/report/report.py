@@ -91,8 +91,12 @@ class Report:
 
         return write_docx(self, Path(path))
 
-    def save(self, folder: str | Path, formats: Iterable[str] = FORMATS,
-             charts: Literal["svg", "png"] | None = None) -> dict[str, Path]:
+    def save(
+        self,
+        folder: str | Path,
+        formats: Iterable[str] = FORMATS,
+        charts: Literal["svg", "png"] | None = None,
+    ) -> dict[str, Path]:
         """Write ``report.html``, ``report.xlsx``, ``report.docx`` (those in ``formats``) and,
         when ``charts`` is ``"svg"`` or ``"png"``, ``charts/<name>.<ext>``, all inside ``folder``.
 
@@ -106,8 +110,17 @@ class Report:
         base = Path(folder)
         if base.exists() and not base.is_dir():
             text = message("report.not_a_folder", self.lang, path=str(base))
-            raise OptionError(text, problems=[{"code": "report.not_a_folder", "field": "folder",
-                                               "value": str(base), "message": text}])
+            raise OptionError(
+                text,
+                problems=[
+                    {
+                        "code": "report.not_a_folder",
+                        "field": "folder",
+                        "value": str(base),
+                        "message": text,
+                    }
+                ],
+            )
         base.mkdir(parents=True, exist_ok=True)
         written: dict[str, Path] = {}
         for fmt in wanted:
@@ -124,15 +137,19 @@ class Report:
                 target = safe_path(base, Path("charts") / f"{name}.{charts}")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if charts == "svg":
-                    target.write_text(_standalone_svg(self.svgs[name]), encoding="utf-8", newline="\n")
+                    target.write_text(
+                        _standalone_svg(self.svgs[name]), encoding="utf-8", newline="\n"
+                    )
                 else:
                     target.write_bytes(self.chart_png(name))
                 written[f"chart:{name}"] = target
         return written
 
     def __repr__(self) -> str:
-        return (f"<Report {self.kind} {self.title!r} ({self.lang}, {self.locale}): "
-                f"{len(self.table_objects)} tables, {len(self.svgs)} charts>")
+        return (
+            f"<Report {self.kind} {self.title!r} ({self.lang}, {self.locale}): "
+            f"{len(self.table_objects)} tables, {len(self.svgs)} charts>"
+        )
 
 
 def _standalone_svg(svg: str) -> str:

@@ -44,8 +44,19 @@ __all__ = [
 ]
 
 #: The first columns of a scores table (``Scores.to_frame()``).
-SCORE_COLUMNS: tuple[str, ...] = ("country", "year", "level", "unit", "score", "ci_low", "ci_high",
-                                  "rank", "rank_low", "rank_high", "coverage")
+SCORE_COLUMNS: tuple[str, ...] = (
+    "country",
+    "year",
+    "level",
+    "unit",
+    "score",
+    "ci_low",
+    "ci_high",
+    "rank",
+    "rank_low",
+    "rank_high",
+    "coverage",
+)
 _NUMERIC = ("value", "se", "ci_low", "ci_high", "cv", "n")
 _TEXT = ("status", "source", "note", "currency")
 _YES = {"yes", "si", "sí", "true", "verdadero", "sim", "oui", "1"}
@@ -54,8 +65,9 @@ _NO = {"no", "false", "falso", "não", "nao", "non", "0"}
 
 def _problem(code: str, lang: str, **values: Any) -> DataError:
     text = message(code, lang, **values)
-    return DataError(text, problems=[{"code": code, "message": text,
-                                      **{k: str(v) for k, v in values.items()}}])
+    return DataError(
+        text, problems=[{"code": code, "message": text, **{k: str(v) for k, v in values.items()}}]
+    )
 
 
 def prepare_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -70,8 +82,12 @@ def prepare_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     frame = values.rename(columns=rename_columns(values.columns))
     missing = [c for c in ("country", "year", "indicator") if c not in frame.columns]
     if missing:
-        raise _problem("report.values_missing_columns", lang, columns=", ".join(missing),
-                       found=", ".join(map(str, values.columns)))
+        raise _problem(
+            "report.values_missing_columns",
+            lang,
+            columns=", ".join(missing),
+            found=", ".join(map(str, values.columns)),
+        )
     if "value" not in frame.columns:
         frame["value"] = np.nan
     keep = pd.Series(True, index=frame.index)
@@ -89,8 +105,11 @@ def prepare_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     frame["value_text"] = text
     frame["value"] = numeric
     for col in _NUMERIC[1:]:
-        frame[col] = (pd.to_numeric(frame[col], errors="coerce").astype("float64")
-                      if col in frame.columns else np.nan)
+        frame[col] = (
+            pd.to_numeric(frame[col], errors="coerce").astype("float64")
+            if col in frame.columns
+            else np.nan
+        )
     for col in _TEXT:
         frame[col] = frame[col].astype("string").str.strip() if col in frame.columns else pd.NA
         frame[col] = frame[col].astype("string")
@@ -98,23 +117,48 @@ def prepare_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     frame["indicator"] = frame["indicator"].astype("string").str.strip()
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     frame = frame.loc[frame["year"].notna() & frame["country"].notna() & frame["indicator"].notna()]
-    cols = ["country", "year", "indicator", "value", "value_text", "se", "ci_low", "ci_high", "cv", "n",
-            "status", "source", "note", "currency"]
-    return frame[cols].sort_values(["country", "indicator", "year"], kind="stable").reset_index(drop=True)
+    cols = [
+        "country",
+        "year",
+        "indicator",
+        "value",
+        "value_text",
+        "se",
+        "ci_low",
+        "ci_high",
+        "cv",
+        "n",
+        "status",
+        "source",
+        "note",
+        "currency",
+    ]
+    return (
+        frame[cols]
+        .sort_values(["country", "indicator", "year"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def prepare_scores(scores: Any, lang: str = "en") -> pd.DataFrame | None:
     """A scores table (``Scores`` or its DataFrame) with the standard first columns, or ``None``."""
     if scores is None:
         return None
-    frame = scores.to_frame() if hasattr(scores, "to_frame") and not isinstance(scores, pd.DataFrame) \
+    frame = (
+        scores.to_frame()
+        if hasattr(scores, "to_frame") and not isinstance(scores, pd.DataFrame)
         else scores
+    )
     if not isinstance(frame, pd.DataFrame):
         raise _problem("report.scores_not_frame", lang, got=type(scores).__name__)
     missing = [c for c in SCORE_COLUMNS if c not in frame.columns]
     if missing:
-        raise _problem("report.scores_missing_columns", lang, columns=", ".join(missing),
-                       expected=", ".join(SCORE_COLUMNS))
+        raise _problem(
+            "report.scores_missing_columns",
+            lang,
+            columns=", ".join(missing),
+            expected=", ".join(SCORE_COLUMNS),
+        )
     out = frame[list(SCORE_COLUMNS)].copy()
     for col in ("score", "ci_low", "ci_high", "rank", "rank_low", "rank_high", "coverage"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
@@ -130,9 +174,17 @@ def to_points(ind: Indicator, value: Any, text: Any = None) -> float:
         code = text if isinstance(text, str) and text else value
         for cat in ind.categories:
             c = cat.get("code")
-            if isinstance(code, str) and str(c) == code.strip() or (
-                    not isinstance(code, str) and code is not None and not pd.isna(code)
-                    and isinstance(c, int | float) and float(c) == float(code)):
+            if (
+                isinstance(code, str)
+                and str(c) == code.strip()
+                or (
+                    not isinstance(code, str)
+                    and code is not None
+                    and not pd.isna(code)
+                    and isinstance(c, int | float)
+                    and float(c) == float(code)
+                )
+            ):
                 points = cat.get("points")
                 return float(points) if points is not None else float("nan")
         return float("nan")
@@ -142,8 +194,9 @@ def to_points(ind: Indicator, value: Any, text: Any = None) -> float:
         return float("nan")
 
 
-def trend_code(series: Sequence[tuple[int, float, float | None]], direction: str,
-               z: float = 1.959963984540054) -> str:
+def trend_code(
+    series: Sequence[tuple[int, float, float | None]], direction: str, z: float = 1.959963984540054
+) -> str:
     """The change between the last two rounds with a value.
 
     ``series`` holds ``(year, comparable value, standard error or None)`` in year
@@ -187,12 +240,20 @@ def quality_flag(cv: Any, thresholds: tuple[float, float] = (15.0, 30.0)) -> str
 def precision(row: Mapping[str, Any]) -> float:
     """The CV in percent of a value: ``100·se/|value|`` when both are known, else the ``cv`` given."""
     value, se, cv = row.get("value"), row.get("se"), row.get("cv")
-    if se is not None and value is not None and not pd.isna(se) and not pd.isna(value) and float(value) != 0:
+    if (
+        se is not None
+        and value is not None
+        and not pd.isna(se)
+        and not pd.isna(value)
+        and float(value) != 0
+    ):
         return 100.0 * float(se) / abs(float(value))
     return float(cv) if cv is not None and not pd.isna(cv) else float("nan")
 
 
-def latest_values(values: pd.DataFrame, ids: Iterable[str], year: int | None = None) -> pd.DataFrame:
+def latest_values(
+    values: pd.DataFrame, ids: Iterable[str], year: int | None = None
+) -> pd.DataFrame:
     """For each indicator in ``ids`` (and country), the last row up to ``year`` with a value.
 
     Text-only rows (a category code, a text indicator) count as having a value.
@@ -202,11 +263,17 @@ def latest_values(values: pd.DataFrame, ids: Iterable[str], year: int | None = N
         frame = frame.loc[frame["year"] <= year]
     has = frame["value"].notna() | frame["value_text"].fillna("").str.len().gt(0)
     frame = frame.loc[has]
-    return (frame.sort_values(["country", "indicator", "year"], kind="stable")
-            .groupby(["country", "indicator"], sort=False).tail(1).reset_index(drop=True))
+    return (
+        frame.sort_values(["country", "indicator", "year"], kind="stable")
+        .groupby(["country", "indicator"], sort=False)
+        .tail(1)
+        .reset_index(drop=True)
+    )
 
 
-def gap_rows(values: pd.DataFrame, catalog: Catalog, country: str, year: int | None) -> list[dict[str, Any]]:
+def gap_rows(
+    values: pd.DataFrame, catalog: Catalog, country: str, year: int | None
+) -> list[dict[str, Any]]:
     """Indicators of ``catalog`` with no value for ``country`` up to ``year``, with the status
     and note of the last row reported for them (a country may say why a value is missing)."""
     own = values.loc[values["country"] == country]
@@ -219,14 +286,22 @@ def gap_rows(values: pd.DataFrame, catalog: Catalog, country: str, year: int | N
             continue
         said = own.loc[own["indicator"] == ind.id]
         last = said.iloc[-1] if len(said) else None
-        out.append({"indicator": ind.id, "area": ind.area, "type": ind.type,
-                    "status": None if last is None or pd.isna(last["status"]) else str(last["status"]),
-                    "year": None if last is None else int(last["year"]),
-                    "note": None if last is None or pd.isna(last["note"]) else str(last["note"])})
+        out.append(
+            {
+                "indicator": ind.id,
+                "area": ind.area,
+                "type": ind.type,
+                "status": None if last is None or pd.isna(last["status"]) else str(last["status"]),
+                "year": None if last is None else int(last["year"]),
+                "note": None if last is None or pd.isna(last["note"]) else str(last["note"]),
+            }
+        )
     return out
 
 
-def sign_rows(values: pd.DataFrame, catalog: Catalog, country: str | None, year: int | None) -> pd.DataFrame:
+def sign_rows(
+    values: pd.DataFrame, catalog: Catalog, country: str | None, year: int | None
+) -> pd.DataFrame:
     """Rows recording qualitative signs of progress (text in ``note``), in the catalog's order."""
     order = {s.id: pos for pos, s in enumerate(catalog.signs)}
     frame = values.loc[values["indicator"].isin(list(order))]
@@ -238,12 +313,16 @@ def sign_rows(values: pd.DataFrame, catalog: Catalog, country: str | None, year:
     text = text.where(text.str.len() > 0, frame["value_text"].fillna("").str.strip())
     frame = frame.assign(text=text).loc[lambda f: f["text"].str.len() > 0]
     frame = frame.assign(_order=frame["indicator"].map(order))
-    return frame.sort_values(["_order", "country", "year"], kind="stable").drop(columns="_order") \
+    return (
+        frame.sort_values(["_order", "country", "year"], kind="stable")
+        .drop(columns="_order")
         .reset_index(drop=True)
+    )
 
 
-def coverage_by_area(values: pd.DataFrame, catalog: Catalog, countries: Sequence[str],
-                     year: int | None) -> pd.DataFrame:
+def coverage_by_area(
+    values: pd.DataFrame, catalog: Catalog, countries: Sequence[str], year: int | None
+) -> pd.DataFrame:
     """Share of each area's indicators with a value up to ``year``, per country (and overall)."""
     latest = latest_values(values.loc[values["country"].isin(list(countries))], catalog.ids, year)
     have = set(zip(latest["country"], latest["indicator"], strict=True))
@@ -261,5 +340,13 @@ def coverage_by_area(values: pd.DataFrame, catalog: Catalog, countries: Sequence
         row["indicators_with_value"] = hit
         row["indicators"] = total
         rows.append(row)
-    return pd.DataFrame(rows, columns=["country", *(a.id for a in catalog.areas), "overall",
-                                       "indicators_with_value", "indicators"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "country",
+            *(a.id for a in catalog.areas),
+            "overall",
+            "indicators_with_value",
+            "indicators",
+        ],
+    )

@@ -27,15 +27,23 @@ __all__ = ["write_xlsx", "sheet_names", "HEADER_ROW", "FIRST_DATA_ROW"]
 HEADER_ROW = 1
 #: 0-based row of the first data row.
 FIRST_DATA_ROW = 2
-_NUMBER_FORMATS = {"score": "#,##0.0", "number": "#,##0.0##", "integer": "#,##0", "year": "0", "share": "0%",
-                   "display": "General"}
+_NUMBER_FORMATS = {
+    "score": "#,##0.0",
+    "number": "#,##0.0##",
+    "integer": "#,##0",
+    "year": "0",
+    "share": "0%",
+    "display": "General",
+}
 
 
 def _require_xlsxwriter() -> Any:
     try:
         import xlsxwriter
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(message("report.missing_extra", "en", package="XlsxWriter", extra=EXTRA)) from exc
+        raise ImportError(
+            message("report.missing_extra", "en", package="XlsxWriter", extra=EXTRA)
+        ) from exc
     return xlsxwriter
 
 
@@ -74,10 +82,12 @@ def _cell(col: Column, row: dict[str, Any]) -> Any:
     value = row.get(col.raw) if col.kind == "display" and col.raw else row.get(col.key)
     if col.kind == "display" and col.raw:
         shown = row.get(col.key)
-        if not _is_number(value) or (isinstance(shown, str) and not any(ch.isdigit() for ch in shown)):
+        if not _is_number(value) or (
+            isinstance(shown, str) and not any(ch.isdigit() for ch in shown)
+        ):
             value = shown  # yes/no, a category, a text indicator: the words the reader knows
     if _is_number(value):
-        return float(value)
+        return float(value)  # type: ignore[arg-type]
     if value is None or (not isinstance(value, str) and value != value):  # NaN
         return None
     try:
@@ -105,7 +115,9 @@ def _write_table(book: Any, sheet: Any, table: Table, formats: dict[str, Any]) -
             if value is None:
                 sheet.write_blank(r, j, None, formats["text"])
             elif isinstance(value, float):
-                sheet.write_number(r, j, value, formats[col.kind if col.kind in _NUMBER_FORMATS else "display"])
+                sheet.write_number(
+                    r, j, value, formats[col.kind if col.kind in _NUMBER_FORMATS else "display"]
+                )
                 widths[j] = max(widths[j], 10)
             else:
                 sheet.write_string(r, j, value, formats["text"])
@@ -116,7 +128,9 @@ def _write_table(book: Any, sheet: Any, table: Table, formats: dict[str, Any]) -
     if cols:
         sheet.autofilter(HEADER_ROW, 0, HEADER_ROW + len(records), len(cols) - 1)
     if table.note:
-        sheet.write_string(FIRST_DATA_ROW + len(records) + 1, 0, str(escape_cell(table.note)), formats["note"])
+        sheet.write_string(
+            FIRST_DATA_ROW + len(records) + 1, 0, str(escape_cell(table.note)), formats["note"]
+        )
 
 
 def write_xlsx(report: Report, path: Path) -> Path:
@@ -125,16 +139,35 @@ def write_xlsx(report: Report, path: Path) -> Path:
     tables = list(report.table_objects.values())
     about_title = label("sheet.about", report.lang)
     names = sheet_names([t.sheet_name or t.title for t in tables] + [about_title])
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False, "nan_inf_to_errors": False})
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": False,
+        },
+    )
     try:
-        book.set_properties({"title": report.title, "subject": report.subtitle,
-                             "author": report.metadata.get("library", "belem-indicators"),
-                             "comments": report.metadata.get("catalog", "")})
+        book.set_properties(
+            {
+                "title": report.title,
+                "subject": report.subtitle,
+                "author": report.metadata.get("library", "belem-indicators"),
+                "comments": report.metadata.get("catalog", ""),
+            }
+        )
         formats = {
             "title": book.add_format({"bold": True, "font_size": 13}),
-            "header": book.add_format({"bold": True, "bg_color": "#DCE6EC", "bottom": 2, "text_wrap": True,
-                                       "valign": "top"}),
+            "header": book.add_format(
+                {
+                    "bold": True,
+                    "bg_color": "#DCE6EC",
+                    "bottom": 2,
+                    "text_wrap": True,
+                    "valign": "top",
+                }
+            ),
             "text": book.add_format({"valign": "top"}),
             "note": book.add_format({"italic": True, "font_color": "#5F6368"}),
         }
@@ -147,7 +180,9 @@ def write_xlsx(report: Report, path: Path) -> Path:
         about.write_string(HEADER_ROW, 0, label("col.field", report.lang), formats["header"])
         about.write_string(HEADER_ROW, 1, label("col.content", report.lang), formats["header"])
         for i, (key, value) in enumerate(report.metadata.items()):
-            about.write_string(FIRST_DATA_ROW + i, 0, label(f"meta.{key}", report.lang), formats["text"])
+            about.write_string(
+                FIRST_DATA_ROW + i, 0, label(f"meta.{key}", report.lang), formats["text"]
+            )
             about.write_string(FIRST_DATA_ROW + i, 1, str(escape_cell(value)), formats["text"])
         about.set_column(0, 0, 32)
         about.set_column(1, 1, 80)
