@@ -97,6 +97,7 @@ class Indicator:
     unit_labels: Mapping[str, str] | None = None
     currency: str | None = None
     categories: tuple[Mapping[str, Any], ...] = ()
+    bounds: tuple[float | None, float | None] | None = None
     formula: Mapping[str, Any] | None = None
     disaggregations: tuple[str, ...] = ()
     sources: tuple[Any, ...] = ()
@@ -138,6 +139,8 @@ class Indicator:
             out["currency"] = self.currency
         if self.categories:
             out["categories"] = [_plain(c) for c in self.categories]
+        if self.bounds is not None:
+            out["bounds"] = list(self.bounds)
         out["direction"] = self.direction
         for key in ("formula", "estimation", "scoring"):
             if getattr(self, key) is not None:
@@ -168,6 +171,7 @@ class Indicator:
             unit_labels=_plain(data["unit_label"]) if data.get("unit_label") else None,
             currency=data.get("currency"),
             categories=tuple(_plain(c) for c in data.get("categories", ())),
+            bounds=(data["bounds"][0], data["bounds"][1]) if data.get("bounds") is not None else None,
             formula=_plain(data["formula"]) if data.get("formula") else None,
             disaggregations=tuple(data.get("disaggregations", ())),
             sources=tuple(_plain(s) for s in data.get("sources", ())),
@@ -497,6 +501,11 @@ def _check_indicator(ind: Mapping[str, Any], system: System, file: str, line: in
         raise definition_error(file, line, f"{where}.area", f"unknown area {ind['area']!r}; the areas of "
                                f"{system.id} are {', '.join(areas)}", value=ind["area"],
                                expected=", ".join(areas), code="definition.unknown_area")
+    bounds = ind.get("bounds")
+    if bounds is not None and None not in bounds and not bounds[0] < bounds[1]:
+        raise definition_error(file, line, f"{where}.bounds", f"bounds [{bounds[0]}, {bounds[1]}]: the lower end "
+                               "must be below the upper end", value=str(list(bounds)), expected="[lo, hi] with lo < hi",
+                               code="definition.bounds")
     known_lists = codelist_ids()
     for d in ind.get("disaggregations", ()):
         if known_lists and d not in known_lists:
