@@ -14,7 +14,10 @@ Decisions, so a result can be rebuilt:
 * A row where the analysed variable (or any variable of an ``expression``) is missing
   leaves the domain the same way.
 * ``value``, ``se``, ``ci_low`` and ``ci_high`` are multiplied by ``scale`` (100 for a
-  percentage); ``cv`` is se / |estimate| as a fraction (0.05 = 5 %), whatever the scale.
+  percentage); ``cv`` is written in percent, 100 * se / |estimate| (5.0 = 5 %), whatever
+  the scale, as the values table holds it (the national offices' convention, which the
+  reports' 15/30 % quality thresholds and validation's ``values.cv_inconsistent`` use);
+  :class:`~indicators.survey.Estimates` keeps R's fraction.
 * Proportions get R's ``svyciprop`` logit interval (t on the domain's degrees of
   freedom); means, totals and ratios the Wald interval; quantiles Woodruff's.
 * ``by`` lists the disaggregations: each item is one variable (``"age_group_broad"``)
@@ -242,7 +245,7 @@ def _estimate_one(ind: Indicator, microdata: pd.DataFrame, design: _Design,
             "se": frame["se"].to_numpy() * scale,
             "ci_low": frame["ci_low"].to_numpy() * scale,
             "ci_high": frame["ci_high"].to_numpy() * scale,
-            "cv": frame["cv"].to_numpy(),
+            "cv": 100.0 * frame["cv"].to_numpy(),  # percent in the values table
             "n": frame["n"].to_numpy(),
             "status": pd.array(["estimated"] * len(frame), dtype="string"),
         })
