@@ -16,7 +16,7 @@ import yaml
 
 import indicators as ind
 from indicators._rules import RULES
-from indicators.catalog import Area, Catalog, Indicator, System
+from indicators.catalog import Area, Catalog, Indicator, SignOfProgress, System
 from indicators.errors import DataError, OptionError
 
 DATA = Path(__file__).parent / "data" / "validation"
@@ -31,7 +31,10 @@ def make_catalog() -> Catalog:
     common = {"area": "legislation", "type": "structural", "category": "incorporation_of_the_right",
               "title": {"en": "test"}, "definition": {"en": "test"}, "direction": "higher_is_better",
               "provenance": "proposed", "reference": "test fixture"}
-    return Catalog(system, tuple(Indicator.from_dict({**common, **i}, system=s["id"]) for i in spec["indicators"]))
+    signs = tuple(SignOfProgress(id=g["id"], system=s["id"], area=g["area"], titles=g["title"], provenance="proposed",
+                                 reference="test fixture") for g in spec["signs"])
+    return Catalog(system, tuple(Indicator.from_dict({**common, **i}, system=s["id"]) for i in spec["indicators"]),
+                   signs=signs)
 
 
 CAT = make_catalog()
@@ -65,6 +68,9 @@ CASES: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {
                                                                            "country": "PER"})),
     "values.percent_range": (table({"value": 100.5}), table({"value": 100})),
     "values.negative": (table({"indicator": "T-RATE", "value": -1}), table({"indicator": "T-RATE", "value": 0})),
+    "values.out_of_bounds": (table({"indicator": "T-CHG", "value": -120}),
+                             table({"indicator": "T-CHG", "value": -12.5}, {"indicator": "T-CHG", "value": 250,
+                                                                            "country": "PER"})),
     "values.count_not_whole": (table({"indicator": "T-CNT", "value": 2.5}), table({"indicator": "T-CNT", "value": 2})),
     "values.category_invalid": (table({"indicator": "T-CAT", "value": "supreme"}),
                                 table({"indicator": "T-CAT", "value": "Nivel legal"})),
@@ -77,6 +83,11 @@ CASES: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {
     "values.se_negative": (table({"se": -0.1}), table({"se": 0})),
     "values.cv_negative": (table({"cv": -1}), table({"cv": 5})),
     "values.n_invalid": (table({"n": 10.5}), table({"n": 10})),
+    "values.cv_inconsistent": (table({"se": 2, "cv": 0.04}), table({"se": 2, "cv": 4})),
+    "values.sign_note_missing": (table({"indicator": "T-Q01", "value": None}),
+                                 table({"indicator": "t-q01", "value": None, "nota": "Boletín publicado"})),
+    "values.sign_numeric_value": (table({"indicator": "T-Q01", "value": 3, "note": "3 audiencias"}),
+                                  table({"indicator": "T-Q01", "value": None, "note": "3 audiencias"})),
     "values.ci_order": (table({"ci_low": 55, "ci_high": 60}), table({"ci_low": 45, "ci_high": 50})),
     "values.duplicate_key": (table({}, {}), table({}, {"sex": "F"})),
     "values.parts_above_total": (

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["NONNEGATIVE_UNITS", "NUMERIC_UNITS", "RULES", "Rule", "Severity"]
+__all__ = ["CV_TOLERANCE", "NONNEGATIVE_UNITS", "NUMERIC_UNITS", "RULES", "SIGN_UNIT", "Rule", "Severity"]
 
 Severity = Literal["error", "warning"]
 
@@ -51,6 +51,7 @@ RULES: dict[str, Rule] = _rules(
     ("values.yes_no_invalid", "error", "a yes/no indicator with a value other than yes or no"),
     ("values.percent_range", "error", "a percentage outside 0-100"),
     ("values.negative", "error", "a negative count, rate, ratio, number of years or amount"),
+    ("values.out_of_bounds", "error", "a value outside the bounds its indicator's definition sets"),
     ("values.count_not_whole", "error", "a count that is not a whole number"),
     ("values.category_invalid", "error", "a category that the indicator does not define"),
     ("values.currency_missing", "error", "an amount in national currency without its ISO 4217 code"),
@@ -61,6 +62,10 @@ RULES: dict[str, Rule] = _rules(
     ("values.cv_negative", "error", "a negative coefficient of variation"),
     ("values.n_invalid", "error", "a sample size that is negative or not whole"),
     ("values.ci_order", "error", "a confidence interval that does not contain the value"),
+    ("values.cv_inconsistent", "warning", "a cv that is not 100 * se / |value| (the values table's cv is in percent)"),
+    # -- qualitative signs of progress (text in note, never scored) ---------------------------
+    ("values.sign_note_missing", "error", "a sign of progress without its text in note"),
+    ("values.sign_numeric_value", "warning", "a number in value on a sign of progress (signs are text, never scored)"),
     # -- across rows ------------------------------------------------------------------------
     ("values.duplicate_key", "error", "two rows for the same country, year, indicator and disaggregation"),
     ("values.parts_above_total", "error", "the parts of a count add up to more than its total"),
@@ -82,5 +87,10 @@ RULES: dict[str, Rule] = _rules(
 
 #: Units whose values are numbers (``category`` and ``text`` are not).
 NUMERIC_UNITS: frozenset[str] = frozenset({"yes_no", "count", "percent", "rate", "currency", "ratio", "years", "index"})
+#: The pseudo-unit of a qualitative sign of progress: its row holds text in ``note``, no value.
+SIGN_UNIT = "sign"
+#: Relative and absolute tolerance of ``cv`` against ``100 * se / |value|`` (rounded inputs pass;
+#: a cv written as a fraction, 100 times too small, does not).
+CV_TOLERANCE: tuple[float, float] = (0.1, 0.05)
 #: Units that cannot be negative.
 NONNEGATIVE_UNITS: frozenset[str] = frozenset({"count", "rate", "currency", "ratio", "years"})

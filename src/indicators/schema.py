@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ._rules import NONNEGATIVE_UNITS
+from ._rules import CV_TOLERANCE, NONNEGATIVE_UNITS, SIGN_UNIT
 from .values import DISAGGREGATIONS, STATUSES, TOTAL
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ __all__ = [
     "DesignColumns",
     "design_columns",
     "duplicate_key_mask",
+    "indicator_bounds",
     "microdata_schema",
     "parts_above_total",
     "psu_strata",
@@ -61,14 +62,37 @@ class _CatalogMaps:
     unit: dict[str, str]
     currency: dict[str, str]
     categories: frozenset[str]
+    lo: dict[str, float]
+    hi: dict[str, float]
+
+
+def indicator_bounds(catalog: Catalog) -> dict[str, tuple[float, float]]:
+    """The valid range of each indicator whose definition sets ``bounds`` (open ends as infinities).
+
+    Bounds replace the unit's default range (0-100 for a percentage, zero or more for counts,
+    rates, ratios, years and amounts); they do not apply to yes/no, category and text indicators.
+
+    >>> import indicators as ind
+    >>> indicator_bounds(ind.load_catalog("mesecvi"))["MESECVI-BUD-R01"]
+    (-100.0, inf)
+    """
+    out: dict[str, tuple[float, float]] = {}
+    for i in catalog:
+        if i.bounds is not None and i.unit not in ("yes_no", "category", "text"):
+            lo, hi = i.bounds
+            out[i.id] = (-np.inf if lo is None else float(lo), np.inf if hi is None else float(hi))
+    return out
 
 
 def _maps(catalog: Catalog) -> _CatalogMaps:
     unit = {i.id: i.unit for i in catalog}
+    unit.update({s.id: SIGN_UNIT for s in catalog.signs})
     currency = {i.id: i.currency for i in catalog if i.unit == "currency" and i.currency}
     cats = frozenset(f"{i.id}{CATEGORY_SEP}{c['code']}" for i in catalog if i.unit == "category"
                      for c in i.categories)
-    return _CatalogMaps(unit, currency, cats)
+    bounds = indicator_bounds(catalog)
+    return _CatalogMaps(unit, currency, cats, {k: v[0] for k, v in bounds.items()},
+                        {k: v[1] for k, v in bounds.items()})
 
 
 def _unit(frame: pd.DataFrame, maps: _CatalogMaps) -> pd.Series:
@@ -82,6 +106,14 @@ def _num(frame: pd.DataFrame, column: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return s.astype("float64")
     return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A text column with blank cells as missing (all missing when the column is absent)."""
+    if column not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    text = frame[column].astype("string").str.strip()
+    return text.mask(text.eq("").fillna(False))
 
 
 def _text_value(frame: pd.DataFrame) -> pd.Series:
@@ -177,9 +209,12 @@ def values_schema(
 
     Column checks: codes in their codelists, years in ``year_range``, precision not negative.
     Checks that join each row's indicator to its unit: yes/no in {0, 1}, percent in 0-100,
-    counts whole, counts/rates/ratios/years/amounts not negative, categories defined by the
-    indicator, currency codes, a status that explains an empty value, ``ci_low <= value <=
-    ci_high``. With ``cross_row``: unique keys and a count's parts not above its total.
+    counts whole, counts/rates/ratios/years/amounts not negative (an indicator's ``bounds``
+    replace those two ranges), categories defined by the indicator, currency codes, a status
+    that explains an empty value, ``ci_low <= value <= ci_high``, ``cv`` (percent) matching
+    ``100 * se / |value|``. A qualitative sign of progress (an id of ``catalog.signs``) needs
+    its text in ``note``, not a value. With ``cross_row``: unique keys and a count's parts not
+    above its total.
 
     >>> import indicators as ind
     >>> schema = values_schema(ind.load_catalog("mesecvi"))
@@ -198,7 +233,8 @@ def values_schema(
     columns: dict[str, pa.Column] = {
         "country": pa.Column(checks=[_isin(countries, "values.unknown_country")], nullable=False),
         "year": pa.Column("Int64", checks=[_check(year_in_range, "values.year_range")], nullable=False, coerce=True),
-        "indicator": pa.Column(checks=[_isin(catalog.ids, "values.unknown_indicator")], nullable=False),
+        "indicator": pa.Column(checks=[_isin([*catalog.ids, *(s.id for s in catalog.signs)],
+                                             "values.unknown_indicator")], nullable=False),
         "value": pa.Column(nullable=True),
         "value_code": pa.Column(nullable=True, required=False),
     }
@@ -216,11 +252,41 @@ def values_schema(
     columns["status"] = pa.Column(checks=[_isin(STATUSES, "values.unknown_status")], nullable=True, required=False)
     columns["currency"] = pa.Column(nullable=True, required=False)
 
-    def unit_rule(units: set[str], bad: Any) -> Any:
+    def unit_rule(units: set[str], bad: Any, *, bounded: bool = True) -> Any:
+        """Rows of ``units`` whose value is ``bad``; ``bounded=False`` leaves out indicators with bounds."""
         def fn(d: pd.DataFrame) -> pd.Series:
             v = _num(d, "value")
-            return ~(_unit(d, maps).isin(units) & v.notna() & bad(v))
+            out = _unit(d, maps).isin(units) & v.notna() & bad(v)
+            if not bounded:
+                out &= ~d["indicator"].isin(list(maps.lo)).fillna(False)
+            return ~out
         return fn
+
+    def within_bounds(d: pd.DataFrame) -> pd.Series:
+        v = _num(d, "value")
+        lo = pd.to_numeric(d["indicator"].astype(object).map(maps.lo), errors="coerce")
+        hi = pd.to_numeric(d["indicator"].astype(object).map(maps.hi), errors="coerce")
+        return ~((v < lo) | (v > hi)).fillna(False)
+
+    def is_sign(d: pd.DataFrame) -> pd.Series:
+        return _unit(d, maps).eq(SIGN_UNIT).fillna(False).astype(bool)
+
+    def sign_note_given(d: pd.DataFrame) -> pd.Series:
+        status = d["status"] if "status" in d.columns else pd.Series(pd.NA, index=d.index)
+        explained = status.isin(EMPTY_STATUSES).fillna(False).astype(bool)
+        return ~(is_sign(d) & _text(d, "note").isna() & ~explained)
+
+    def sign_without_number(d: pd.DataFrame) -> pd.Series:
+        return ~(is_sign(d) & _num(d, "value").notna())
+
+    def cv_consistent(d: pd.DataFrame) -> pd.Series:
+        if not {"cv", "se"} <= set(d.columns):
+            return pd.Series(True, index=d.index)
+        v, se, cv = _num(d, "value"), _num(d, "se"), _num(d, "cv")
+        expected = 100.0 * se / v.abs()
+        rel, absolute = CV_TOLERANCE
+        off = (cv - expected).abs() > rel * expected + absolute
+        return ~(off & (v != 0) & (se >= 0) & (cv >= 0)).fillna(False)
 
     def category_ok(d: pd.DataFrame) -> pd.Series:
         is_cat = _unit(d, maps).eq("category").fillna(False)
@@ -229,7 +295,7 @@ def values_schema(
         return ~(is_cat & text.notna() & ~key.isin(maps.categories).fillna(False))
 
     def value_explained(d: pd.DataFrame) -> pd.Series:
-        empty = _num(d, "value").isna() & _text_value(d).isna()
+        empty = _num(d, "value").isna() & _text_value(d).isna() & ~is_sign(d)  # a sign's text is in note
         if "status" not in d.columns:
             return ~empty
         return ~(empty & ~d["status"].isin(EMPTY_STATUSES))
@@ -270,14 +336,20 @@ def values_schema(
 
     checks = [
         _check(unit_rule({"yes_no"}, lambda v: ~v.isin([0.0, 1.0])), "values.yes_no_invalid:value", ignore_na=False),
-        _check(unit_rule({"percent"}, lambda v: (v < 0) | (v > 100)), "values.percent_range:value", ignore_na=False),
-        _check(unit_rule(set(NONNEGATIVE_UNITS), lambda v: v < 0), "values.negative:value", ignore_na=False),
+        _check(unit_rule({"percent"}, lambda v: (v < 0) | (v > 100), bounded=False), "values.percent_range:value",
+               ignore_na=False),
+        _check(unit_rule(set(NONNEGATIVE_UNITS), lambda v: v < 0, bounded=False), "values.negative:value",
+               ignore_na=False),
+        _check(within_bounds, "values.out_of_bounds:value", ignore_na=False),
         _check(unit_rule({"count"}, lambda v: v % 1 != 0), "values.count_not_whole:value", ignore_na=False),
         _check(category_ok, "values.category_invalid:value", ignore_na=False),
         _check(value_explained, "values.value_missing:value", ignore_na=False),
         _check(no_conflict, "values.status_value_conflict:value", ignore_na=False, raise_warning=True),
         _check(ci_low_ok, "values.ci_order:ci_low", ignore_na=False),
         _check(ci_high_ok, "values.ci_order:ci_high", ignore_na=False),
+        _check(cv_consistent, "values.cv_inconsistent:cv", ignore_na=False, raise_warning=True),
+        _check(sign_note_given, "values.sign_note_missing:note", ignore_na=False),
+        _check(sign_without_number, "values.sign_numeric_value:value", ignore_na=False, raise_warning=True),
         _check(currency_given, "values.currency_missing:value", ignore_na=False),
         _check(currency_matches, "values.currency_mismatch:currency", ignore_na=False),
     ]

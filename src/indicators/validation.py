@@ -44,7 +44,7 @@ from ._parse import (
     resolve_unique,
     split_currency,
 )
-from ._rules import NUMERIC_UNITS, RULES
+from ._rules import NUMERIC_UNITS, RULES, SIGN_UNIT
 from .errors import DataError
 from .i18n import check_lang, check_option, message
 from .values import DISAGGREGATIONS, PRECISION_COLUMNS, TOTAL, canonical_column
@@ -210,10 +210,11 @@ def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tu
     coll.cells("values.not_a_year", bad | not_whole, "year")
     out["year"] = pd.array(year.where(~not_whole), dtype="Float64").astype("Int64")
 
-    ids = {fold(i): i for i in catalog.ids}
+    units = {**{i.id: i.unit for i in catalog}, **{s.id: SIGN_UNIT for s in catalog.signs}}
+    ids = {fold(i): i for i in units}
     out["indicator"] = resolve_unique(as_text(col("indicator")),
-                                      lambda t: t if t in catalog else ids.get(fold(t), t)).astype("string")
-    unit = out["indicator"].map({i.id: i.unit for i in catalog}).astype("string")
+                                      lambda t: t if t in units else ids.get(fold(t), t)).astype("string")
+    unit = out["indicator"].map(units).astype("string")
     out["_unit"] = unit
     coll.indicator = out["indicator"]
 
@@ -248,8 +249,11 @@ def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tu
     numeric_unit = unit.isin(list(NUMERIC_UNITS)).fillna(False)
     coll.cells("values.not_a_number", bad & numeric_unit & ~is_yes_no, "value")
     coll.cells("values.yes_no_invalid", bad & is_yes_no, "value")
-    out["value"] = value.where(numeric_unit | unit.isna())
+    # a sign of progress keeps a number only to be warned about (its text is in note)
+    out["value"] = value.where(numeric_unit | unit.isna() | unit.eq(SIGN_UNIT).fillna(False))
     out["value_code"] = value_code.astype("string")
+    if "note" in headers:
+        out["note"] = as_text(col("note"))
 
     # disaggregations: codes, names or aliases; empty means total
     for d in DISAGGREGATIONS:
@@ -293,11 +297,7 @@ def _values_issues(raw: pd.DataFrame, catalog: Catalog, coll: _Collector,
             ok = check(parsed).check_output
             code, _, canon = str(check.name).partition(":")
             coll.cells(code, ~ok.to_numpy(dtype=bool), canon or "value")
-    lo, hi = year_range
-    # the expected range goes with each year issue
-    for part in coll.parts:
-        if not part.empty and part["code"].iloc[0] == "values.year_range":
-            part["lo"], part["hi"] = str(lo), str(hi)
+    _range_details(coll, parsed, catalog, year_range)
     # duplicate keys: every row of a repeated key, naming the others
     keys = key_columns(parsed)
     dup = duplicate_key_mask(parsed, keys)
@@ -323,8 +323,34 @@ def _values_issues(raw: pd.DataFrame, catalog: Catalog, coll: _Collector,
         coll.parts = [p[~(p["column"].isin(absent) & p["pos"].notna())] for p in coll.parts]
 
 
+def _range_details(coll: _Collector, parsed: pd.DataFrame, catalog: Catalog, year_range: tuple[int, int]) -> None:
+    """The expected range of year and bounds issues (``lo``, ``hi``; empty for an open end) and the
+    cv that se and value imply (``detail``)."""
+    from .schema import indicator_bounds
+
+    bounds = indicator_bounds(catalog)
+
+    def end(x: float) -> str:
+        return "" if np.isinf(x) else f"{x:g}"
+
+    for part in coll.parts:
+        if part.empty:
+            continue
+        code = part["code"].iloc[0]
+        if code == "values.year_range":
+            part["lo"], part["hi"] = str(year_range[0]), str(year_range[1])
+        elif code == "values.out_of_bounds":
+            ids = part["indicator"].astype(object)
+            part["lo"] = ids.map(lambda i: end(bounds[i][0]))
+            part["hi"] = ids.map(lambda i: end(bounds[i][1]))
+        elif code == "values.cv_inconsistent":
+            pos = part["pos"].to_numpy(dtype="int64")
+            implied = 100.0 * parsed["se"].to_numpy()[pos] / np.abs(parsed["value"].to_numpy()[pos])
+            part["detail"] = [f"{x:.3g}" for x in implied]
+
+
 def _suggest_indicators(coll: _Collector, catalog: Catalog) -> None:
-    ids = catalog.ids
+    ids = [*catalog.ids, *(s.id for s in catalog.signs)]
     for part in coll.parts:
         if not part.empty and part["code"].iloc[0] == "values.unknown_indicator":
             cache: dict[str, str] = {}
@@ -451,6 +477,13 @@ def _render(raw: pd.DataFrame, lang: str) -> pd.DataFrame:
         if code == "values.unknown_indicator":
             closest = sub["detail"].ne("")
             hint = hint.where(~closest, _fill(template(f"{key}.hint_closest"), sub))
+        if code == "values.out_of_bounds":  # one open end: "at least lo" / "at most hi"
+            for variant, open_end in (("at_least", sub["hi"].eq("")), ("at_most", sub["lo"].eq(""))):
+                if open_end.any():
+                    exp = _fill(template(f"{key}.expected.{variant}"), sub)
+                    expected.loc[idx] = expected.loc[idx].where(~open_end, exp)
+                    msg = _fill(template(f"{key}.{variant}"), {**sub, "expected": exp})
+                    messages.loc[idx] = messages.loc[idx].where(~open_end, msg)
         hints.loc[idx] = hint
     out = pd.DataFrame({
         "severity": raw["code"].map(lambda c: RULES[c].severity).astype("string"),
@@ -634,11 +667,19 @@ def _source(item: Any, k: int, many: bool) -> tuple[pd.DataFrame, _Table, pd.Dat
                          len(frame), tuple(str(c) for c in frame.columns)), problems
 
 
-def _read_problems(problems: pd.DataFrame | None, coll: _Collector, rows: np.ndarray) -> None:
+#: Reader notes that a values table's ``value`` column makes moot: it mixes numbers with category
+#: codes, yes/no words and text by design, and each value is checked against its indicator's unit.
+_VALUE_MIXED_TYPES: frozenset[str] = frozenset({"io.text_in_numbers"})
+
+
+def _read_problems(problems: pd.DataFrame | None, coll: _Collector, rows: np.ndarray, kind: str) -> None:
     if problems is None or len(problems) == 0:
         return
     where = {int(r): i for i, r in enumerate(rows)}
     for rec in problems.to_dict(orient="records"):
+        if kind == "values" and rec.get("code") in _VALUE_MIXED_TYPES and isinstance(rec.get("column"), str) \
+                and canonical_column(rec["column"]) == "value":
+            continue
         row = rec.get("row")
         pos = where.get(int(row)) if row is not None and not pd.isna(row) else None
         text = str(rec.get("message") or rec.get("code") or "")
@@ -722,7 +763,7 @@ def validate(
             if labels is None:
                 labels = getattr(prov, "value_labels", None)
             group_reject = _micro_issues(frame, design, coll, rows, labels, getattr(prov, "missing_codes", None))
-        _read_problems(problems, coll, rows)
+        _read_problems(problems, coll, rows, kind)
         raw = coll.frame()
         raw = _dedupe(raw)
         raw["file"] = table.file

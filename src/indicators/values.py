@@ -1,8 +1,9 @@
 """The values table: the one long table every part of the library reads or writes.
 
 This module is the one place that knows its columns (DESIGN.md section 3). One row
-per observation: a country, a year, an indicator, optional disaggregations, the
-value, its precision, its status, its source.
+per observation: a country, a year, an indicator, the value (with its ISO 4217
+``currency`` code for amounts), optional disaggregations, its precision, its status,
+its source and note (the text of a qualitative sign of progress).
 
 >>> from indicators.values import VALUE_COLUMNS, canonical_column
 >>> VALUE_COLUMNS[:4]
@@ -20,7 +21,7 @@ import pandas as pd
 
 __all__ = [
     "KEY_COLUMNS", "DISAGGREGATIONS", "PRECISION_COLUMNS", "TEXT_COLUMNS", "VALUE_COLUMNS",
-    "STATUSES", "TOTAL", "COLUMN_ALIASES", "canonical_column", "rename_columns", "empty_values",
+    "STATUSES", "TOTAL", "COLUMN_ALIASES", "CURRENCY", "canonical_column", "rename_columns", "empty_values",
     "key_columns",
 ]
 
@@ -33,11 +34,13 @@ DISAGGREGATIONS: tuple[str, ...] = (
 )
 #: Precision of an estimated value.
 PRECISION_COLUMNS: tuple[str, ...] = ("se", "ci_low", "ci_high", "cv", "n")
+#: The ISO 4217 code of an amount (indicators of unit ``currency``); empty for other units.
+CURRENCY = "currency"
 #: Free text.
 TEXT_COLUMNS: tuple[str, ...] = ("source", "note")
 #: Every known column, in the order tables are written.
 VALUE_COLUMNS: tuple[str, ...] = (
-    "country", "year", "indicator", "value", *DISAGGREGATIONS, *PRECISION_COLUMNS, "status", *TEXT_COLUMNS,
+    "country", "year", "indicator", "value", CURRENCY, *DISAGGREGATIONS, *PRECISION_COLUMNS, "status", *TEXT_COLUMNS,
 )
 #: Allowed status codes (codelist ``status``).
 STATUSES: tuple[str, ...] = ("observed", "estimated", "imputed", "provisional", "not_available", "not_applicable")
@@ -50,6 +53,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "year": ("year", "ano", "anio", "anno", "annee", "periodo", "period", "reference_year", "ano_de_referencia"),
     "indicator": ("indicator", "indicador", "indicateur", "indicator_id", "id_indicador", "codigo_indicador"),
     "value": ("value", "valor", "valeur", "dato"),
+    "currency": ("currency", "moneda", "divisa", "moeda", "devise", "currency_code", "codigo_moneda"),
     "sex": ("sex", "sexo", "sexe"),
     "age_group": ("age_group", "grupo_de_edad", "grupo_edad", "faixa_etaria", "groupe_d_age", "groupe_age", "edad_quinquenal"),
     "age_group_broad": ("age_group_broad", "grupo_de_edad_amplio", "grupo_edad_amplio", "edad_decenal"),
