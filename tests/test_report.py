@@ -631,3 +631,82 @@ def test_png_render_is_an_image(per: Report) -> None:
 
     pixels = image.imread(io.BytesIO(png))
     assert pixels.shape[0] > 100 and pixels.shape[1] > 300
+
+
+# -- options ----------------------------------------------------------------------------------
+
+
+def test_year_caps_the_data(values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame) -> None:
+    rep = country_report(
+        values, cat, country="PER", lang="en", scores=scores, validation=None, year=2017
+    )
+    own = _own(values, "PER")
+    own = own.loc[own["year"] <= 2017]
+    for area in cat.areas:
+        table = rep.tables[f"indicators_{area.id}"]
+        assert table["year"].dropna().max() <= 2017
+        have = set(own.loc[own["indicator"].isin(table["indicator"]), "indicator"])
+        assert set(table.loc[table["year"].notna(), "indicator"]) == have
+    assert rep.table_objects["area_scores"].title.endswith("2017")
+    assert rep.metadata["score_year"] == "2017" and rep.metadata["year"] == "2017"
+
+
+def test_a_date_is_written_in_the_locale(
+    values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame
+) -> None:
+    import datetime
+
+    rep = country_report(
+        values,
+        cat,
+        country="PER",
+        lang="es",
+        locale="es_AR",
+        scores=scores,
+        validation=None,
+        date=datetime.date(2024, 3, 15),
+    )
+    assert rep.subtitle.endswith("informe del 15 de marzo de 2024")
+    assert rep.metadata["date"] == "2024-03-15"
+    with pytest.raises(OptionError, match="date"):
+        country_report(
+            values, cat, country="PER", scores=scores, validation=None, date="2024-03-15"
+        )  # type: ignore[arg-type]
+
+
+def test_scores_and_validation_are_computed_when_absent(
+    values: pd.DataFrame, cat: ind.Catalog
+) -> None:
+    rep = country_report(values, cat, country="MEX", lang="en")
+    expected = ind.score(values, "mesecvi", cat, draws=200, method_uncertainty=True).to_frame()
+    year = int(
+        expected.loc[(expected["country"] == "MEX") & expected["score"].notna(), "year"].max()
+    )
+    areas = expected.loc[
+        (expected["level"] == "area") & (expected["year"] == year) & (expected["country"] == "MEX")
+    ]
+    got = rep.tables["area_scores"].set_index("area")["score"]
+    for row in areas.to_dict("records"):
+        assert got[row["unit"]] == pytest.approx(row["score"], nan_ok=True)
+    checked = ind.validate(values, cat, lang="en")
+    summary = rep.tables["validation"]
+    assert int(summary["count"].sum()) == len(checked.issues)
+
+
+def test_hemispheric_files(hemi: Report, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    docx = pytest.importorskip("docx")
+    written = hemi.save(tmp_path)
+    book = openpyxl.load_workbook(written["xlsx"])
+    assert book.sheetnames[:3] == ["Scores", "Ranking", "Ranking by area"]
+    sheet = book["Scores"]
+    assert [c.value for c in sheet[2]][:3] == ["Code", "Country", "Legislation"]
+    table = hemi.tables["heatmap"]
+    for r, row in enumerate(table.to_dict("records"), start=3):
+        assert sheet.cell(row=r, column=1).value == row["country"]
+        got = sheet.cell(row=r, column=3).value
+        assert (got is None and pd.isna(row["legislation"])) or got == pytest.approx(
+            row["legislation"]
+        )
+    document = docx.Document(str(written["docx"]))
+    assert len(document.inline_shapes) == len(hemi.charts) == 3

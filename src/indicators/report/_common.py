@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -17,6 +19,7 @@ from .tables import prepare_scores
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
+    from .report import Report
 
 
 def load(catalog: Any) -> Catalog:
@@ -238,3 +241,20 @@ def unit_name(indicator: Any, lang: str) -> str:
     if indicator.unit == "currency" and indicator.currency:
         return name if indicator.currency == "LCU" else str(indicator.currency)
     return name
+
+
+def dated(report: Report, when: date | None, fmt: Formatter) -> Report:
+    """``report`` with its date written in the subtitle (long form, in the locale) and the metadata;
+    unchanged without a date, so that the same inputs keep giving the same bytes."""
+    if when is None:
+        return report
+    if not isinstance(when, date):
+        text = message("report.bad_date", fmt.lang, value=when)
+        raise OptionError(
+            text,
+            problems=[{"code": "report.bad_date", "field": "date", "value": str(when),
+                       "expected": "a datetime.date", "message": text}],
+        )
+    day = when.date() if isinstance(when, datetime) else when
+    subtitle = f"{report.subtitle} · {label('dated', fmt.lang, date=fmt.date(day))}"
+    return replace(report, subtitle=subtitle, metadata={**report.metadata, "date": day.isoformat()})

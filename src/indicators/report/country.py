@@ -8,6 +8,7 @@ progress and the validation summary.
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Any
 
@@ -20,6 +21,7 @@ from ._common import (
     check_year,
     compute_scores,
     country_name,
+    dated,
     load,
     make_table,
     metadata,
@@ -59,6 +61,7 @@ def country_report(
     validation: Any = None,
     year: int | None = None,
     cv_thresholds: tuple[float, float] = (15.0, 30.0),
+    date: datetime.date | None = None,
 ) -> Report:
     """The profile of one State: indicators, scores, charts, precision, gaps, signs of progress.
 
@@ -87,7 +90,8 @@ def country_report(
     code = resolve_country(country, sorted(vals["country"].dropna().unique()), lang)
     sc = compute_scores(values, cat, scores, lang)
     checked = run_validation(values, cat, validation, lang)
-    return _Builder(cat, vals, code, fmt, sc, checked, year, cv_thresholds, values).build()
+    report = _Builder(cat, vals, code, fmt, sc, checked, year, cv_thresholds, values).build()
+    return dated(report, date, fmt)
 
 
 class _Builder:

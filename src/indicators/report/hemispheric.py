@@ -6,6 +6,7 @@ indicator across countries (area by area) and each country's data coverage.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from ._common import (
     check_year,
     compute_scores,
     country_name,
+    dated,
     load,
     make_table,
     metadata,
@@ -43,6 +45,7 @@ def hemispheric_report(
     scores: Any = None,
     year: int | None = None,
     countries: Sequence[str] | None = None,
+    date: datetime.date | None = None,
 ) -> Report:
     """Every country side by side: score heat map, rankings, indicators, coverage.
 
@@ -72,9 +75,10 @@ def hemispheric_report(
         present if countries is None else [resolve_country(c, present, lang) for c in countries]
     )
     sc = compute_scores(values, cat, scores, lang)
-    return _Builder(
+    report = _Builder(
         cat, vals.loc[vals["country"].isin(chosen)], chosen, fmt, sc, year, values
     ).build()
+    return dated(report, date, fmt)
 
 
 class _Builder:
