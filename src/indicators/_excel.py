@@ -161,7 +161,7 @@ def read_workbook(path: Path, label: str, *, lang: str, sheet: str | int | None,
         elif kinds <= {float, int}:
             arr = np.array([np.nan if v is None else float(v) for v in values])
             integral = bool(np.all(np.mod(arr[~np.isnan(arr)], 1) == 0))
-            width = padded.get(j) if keep_leading_zeros and integral else None
+            width = padded.get(j, 0) if keep_leading_zeros and integral else 0
             if width:  # a code typed as a number and shown with a format such as 000000
                 data[col_name] = pd.array([None if np.isnan(v) else f"{int(v):0{width}d}" for v in arr],
                                           dtype="str")

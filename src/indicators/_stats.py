@@ -9,7 +9,7 @@ Whichever is chosen, ``Provenance.missing_codes`` lists the codes per variable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ def read_statistical(path: Path, label: str, *, fmt: str, lang: str, missing: st
     """Read an SPSS or Stata file; return the frame and its labels and missing codes."""
     import pyreadstat
 
-    readers = {".sav": pyreadstat.read_sav, ".zsav": pyreadstat.read_sav,
+    readers: dict[str, Callable[..., tuple[pd.DataFrame, Any]]] = {".sav": pyreadstat.read_sav, ".zsav": pyreadstat.read_sav,
                ".por": pyreadstat.read_por, ".dta": pyreadstat.read_dta}
     reader = readers[path.suffix.lower()]
     try:
@@ -52,11 +52,11 @@ def read_statistical(path: Path, label: str, *, fmt: str, lang: str, missing: st
         k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
     missing_codes: dict[str, tuple[Any, ...]] = {}
     for var, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
-        codes: list[Any] = []
+        found: list[Any] = []
         for r in ranges:
             lo, hi = r["lo"], r["hi"]
-            codes.append(lo if lo == hi else (lo, hi))
-        missing_codes[var] = tuple(codes)
+            found.append(lo if lo == hi else (lo, hi))
+        missing_codes[var] = tuple(found)
     for var, values in (getattr(meta, "missing_user_values", None) or {}).items():
         missing_codes[var] = tuple(missing_codes.get(var, ())) + tuple(values)
     # Stata extended missing values come back as letters in numeric columns
