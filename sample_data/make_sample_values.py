@@ -184,6 +184,7 @@ def make_values(
                             }
                         )
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["n"] = frame["n"].astype("Int64")  # a sample size is written whole (4877, not 4877.0)
     return frame.sort_values(
         ["country", "year", "indicator", "age_group_broad"], kind="stable"
     ).reset_index(drop=True)
@@ -231,10 +232,23 @@ def _observe(
     lo, hi = goal if goal else (0.0, 100.0)
     share = level if better > 0 else 1.0 - level
     value = lo + (hi - lo) * float(np.clip(share + rng.normal(0.0, 0.05), 0.01, 0.99))
+    value = float(np.clip(value, *_valid_range(indicator)))
     if unit == "percent" and indicator.id in SURVEY_OUTCOMES:
         return _survey(row, value, rng)
     decimals = 0 if unit == "years" else 1 if unit in ("percent", "rate") and hi > 5 else 2
     return [{**row, "value": round(value, decimals)}]
+
+
+def _valid_range(indicator: ind.Indicator) -> tuple[float, float]:
+    """The range validation accepts: the indicator's ``bounds``, else its unit's default."""
+    if indicator.bounds is not None:
+        lo, hi = indicator.bounds
+        return (-math.inf if lo is None else float(lo), math.inf if hi is None else float(hi))
+    if indicator.unit == "percent":
+        return (0.0, 100.0)
+    if indicator.unit in ("count", "rate", "currency", "ratio", "years"):
+        return (0.0, math.inf)
+    return (-math.inf, math.inf)
 
 
 def _survey(

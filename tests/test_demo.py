@@ -38,3 +38,16 @@ def test_demo_scores_cover_every_sample_country(demo_folder: Path) -> None:
     overall = scores[scores["level"] == "overall"]
     assert set(overall["country"]) == set(pd.read_csv(demo_folder / "values.csv")["country"])
     assert overall["score"].between(0, 100).all()
+
+
+def test_demo_values_validate_clean(demo_folder: Path) -> None:
+    """The sample table (units, bounds, currencies, signs of progress) plus the estimates: no error."""
+    import indicators as ind
+
+    html = (demo_folder / "validation.html").read_text(encoding="utf-8")
+    assert "Válido: no hay errores." in html and " 0 error(es), 0 advertencia(s)." in html
+    values = pd.read_csv(demo_folder / "values.csv")
+    report = ind.validate(values, "mesecvi")
+    assert report.ok and report.issues.empty, report.issues[["row", "code", "message"]].head(10)
+    signs = {s.id for s in ind.load_catalog("mesecvi").signs}
+    assert values["indicator"].isin(signs).sum() > 0  # the signs of progress are there, and accepted
