@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import json
 import pickle
 from pathlib import Path
 
@@ -459,6 +460,15 @@ def test_provenance_is_small_immutable_and_survives_pandas_operations() -> None:
     both = pd.concat([df, df])
     assert both.attrs["provenance"] == p
     assert hash(p) == hash(pickle.loads(pickle.dumps(p)))
+
+
+def test_frames_with_provenance_can_be_written_to_parquet(tmp_path: Path) -> None:
+    df = read(DATA / "encuesta.sav")
+    df.to_parquet(tmp_path / "e.parquet")  # pandas writes attrs as JSON
+    again = read(tmp_path / "e.parquet")
+    assert list(again.index) == list(df.index)  # the "row" index is kept
+    assert prov(again).format == "parquet"
+    assert json.loads(json.dumps(dict(prov(df))))["missing_codes"]["p1"] == [8, 9]
 
 
 def test_read_is_exported() -> None:

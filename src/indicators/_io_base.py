@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -56,12 +56,14 @@ def freeze(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class Provenance:
+class Provenance(FrozenDict):
     """How a frame was read: the file, its fingerprint and every decision taken.
 
     Attached to the frame returned by :func:`indicators.read` as
     ``df.attrs["provenance"]``. Immutable and small (no per-row arrays): pandas copies
-    ``attrs`` on many operations, and copying a ``Provenance`` costs nothing.
+    ``attrs`` on many operations, and copying a ``Provenance`` costs nothing. It is
+    also a read-only mapping of its fields, so that pandas can store ``attrs`` as JSON
+    (``df.to_parquet`` does).
 
     Attributes
     ----------
@@ -108,9 +110,16 @@ class Provenance:
         for name in ("variable_labels", "value_labels", "missing_codes", "options"):
             object.__setattr__(self, name, freeze(getattr(self, name)))
         object.__setattr__(self, "problem_records", tuple(freeze(p) for p in self.problem_records))
+        dict.update(self, {f.name: getattr(self, f.name) for f in fields(self)})
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Provenance:
         return self  # immutable: sharing is safe, and pandas copies attrs often
+
+    def __copy__(self) -> Provenance:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_provenance, (dict(self),))
 
     @property
     def problems(self) -> pd.DataFrame:
@@ -119,6 +128,10 @@ class Provenance:
 
     def _replace(self, **changes: Any) -> Provenance:
         return replace(self, **changes)
+
+
+def _provenance(values: dict[str, Any]) -> Provenance:
+    return Provenance(**values)
 
 
 def problems_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
