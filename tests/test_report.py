@@ -252,8 +252,10 @@ def test_outcomes_carry_intervals_and_quality(
                 "confiable" if cv < 15 else "usar con precaución" if cv <= 30 else "poco confiable"
             )
             assert row["quality"] == expected
-        else:
+        elif src["status"] == "estimated":
             assert row["quality"] == "precisión desconocida"
+        else:  # an administrative record has no sampling error
+            assert row["quality"] == "registro: sin error muestral"
     assert estimated > 0
 
 

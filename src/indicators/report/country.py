@@ -267,14 +267,14 @@ class _Builder:
             Column("area", self.L("col.code"), screen=False),
             Column("area_name", self.L("col.area")),
             Column("score", self.L("col.score"), "score"),
-            Column("interval", self.L("col.interval"), sheet=False),
+            Column("interval", self.L("col.interval"), "interval", sheet=False),
             Column("ci_low", self.L("col.ci_low"), "score", screen=False),
             Column("ci_high", self.L("col.ci_high"), "score", screen=False),
             Column("coverage", self.L("col.score_coverage"), "share"),
             Column("data_coverage", self.L("col.data_coverage"), "share"),
             Column("median", self.L("col.regional_median"), "score"),
             Column("rank", self.L("col.rank"), "integer"),
-            Column("ranks", self.L("col.rank_interval"), sheet=False),
+            Column("ranks", self.L("col.rank_interval"), "interval", sheet=False),
             Column("rank_low", self.L("col.rank_low"), "integer", screen=False),
             Column("rank_high", self.L("col.rank_high"), "integer", screen=False),
         ]
@@ -494,7 +494,7 @@ class _Builder:
                     "se": last["se"],
                     "cv": cv,
                     "n": last["n"],
-                    "quality": self.L(f"quality.{quality_flag(cv, self.cv_thresholds)}"),
+                    "quality": self.L(f"quality.{_quality(cv, last, self.cv_thresholds)}"),
                     "source": None if pd.isna(last["source"]) else str(last["source"]),
                 }
             )
@@ -536,7 +536,7 @@ class _Builder:
             Column("year", self.L("col.year"), "year"),
             Column("value_display", self.L("col.value"), "display", raw="value"),
             Column("unit", self.L("col.unit")),
-            Column("interval", self.L("col.ci95"), sheet=False),
+            Column("interval", self.L("col.ci95"), "interval", sheet=False),
             Column("ci_low", self.L("col.ci_low"), "number", screen=False),
             Column("ci_high", self.L("col.ci_high"), "number", screen=False),
             Column("se", self.L("col.se"), "number"),
@@ -800,3 +800,12 @@ def _currency(ind: Indicator, row: Any) -> str | None:
     if ind.currency == "LCU" and isinstance(given, str) and len(given.strip()) == 3:
         return given.strip().upper()
     return ind.currency
+
+
+def _quality(cv: float, row: Any, thresholds: tuple[float, float]) -> str:
+    """The CV's quality flag; a value without precision is a record (no sampling error) unless it
+    was estimated, then its precision is unknown."""
+    flag = quality_flag(cv, thresholds)
+    if flag == "unknown" and str(row.get("status") or "").strip().casefold() not in ("estimated", "imputed"):
+        return "no_sampling_error"
+    return flag

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .report import Report
 
 __all__ = ["write_docx"]
-_NUMERIC = {"score", "number", "integer", "year", "share", "display"}
+_NUMERIC = {"score", "number", "integer", "year", "share", "display", "interval"}
 
 
 def _require_docx() -> Any:

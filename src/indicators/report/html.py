@@ -20,7 +20,7 @@ __all__ = ["CSP", "render_html"]
 
 #: The page's Content-Security-Policy: nothing may be loaded from anywhere.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-_NUMERIC = {"score", "number", "integer", "year", "share", "display"}
+_NUMERIC = {"score", "number", "integer", "year", "share", "display", "interval"}
 
 _CSS = """
 :root { --ink: #222; --muted: #5f6368; --rule: #d9dee3; --accent: #1b6a8a; --band: #f4f7f9; }

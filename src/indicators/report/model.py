@@ -22,8 +22,9 @@ __all__ = ["ChartSpec", "Column", "ColumnKind", "Section", "Table"]
 
 #: How a column is written: ``text`` as is; ``score``/``number`` with one decimal; ``integer``;
 #: ``year``; ``share`` (0-1 as a percentage); ``display`` a column already written as text
-#: (values with their unit) whose raw number, if any, is in ``raw``.
-ColumnKind = Literal["text", "score", "number", "integer", "year", "share", "display"]
+#: (values with their unit) whose raw number, if any, is in ``raw``; ``interval`` text such as
+#: ``12,3–15,0`` (aligned and kept on one line like a number).
+ColumnKind = Literal["text", "score", "number", "integer", "year", "share", "display", "interval"]
 
 
 @dataclass(frozen=True)
