@@ -315,6 +315,33 @@ def test_bad_lines_reported_keep_every_other_row() -> None:
     assert probs["value"].tolist() == ["4;5", "6;7;8;9"]
 
 
+def test_bad_lines_in_a_cp1252_file_are_reported_in_their_encoding(tmp_path: Path) -> None:
+    f = tmp_path / "malas.csv"
+    f.write_bytes("comuna;n\nPeñalolén;1\nMuñoz;2;3\nÑuble;4\n".encode("cp1252"))
+    with pytest.raises(ReadError, match="line 3"):
+        read(f)
+    df = read(f, on_bad_lines="report")
+    p = prov(df)
+    assert p.encoding == "cp1252" and df["comuna"].tolist() == ["Peñalolén", "Ñuble"]
+    assert p.problems[["code", "row", "value"]].values.tolist() == [["io.cell_count", 3, "Muñoz;2;3"]]
+
+
+def test_unclosed_quote_in_a_cp1252_file(tmp_path: Path) -> None:
+    f = tmp_path / "q.csv"
+    f.write_bytes('a;b\nPeña;1\n2;"Muñoz\n'.encode("cp1252"))
+    df = read(f, on_bad_lines="report")
+    assert df["a"].tolist() == ["Peña"]
+    assert prov(df).problems[["code", "row", "value"]].values.tolist() == [["io.unclosed_quote", 3, "2;Muñoz\n"]]
+
+
+def test_byte_undefined_in_the_code_page_given(tmp_path: Path) -> None:
+    f = tmp_path / "u.csv"
+    f.write_bytes(b"a;b\nPe\xf1a;1\nx\x81;2\n")
+    with pytest.raises(ReadError, match="línea 3") as info:
+        read(f, encoding="cp1252", lang="es")
+    assert "cp1252" in str(info.value) and info.value.problems.loc[0, "column"] == "a"
+
+
 def test_wrong_encoding_given_is_a_read_error(tmp_path: Path) -> None:
     with pytest.raises(ReadError) as info:
         read(DATA / "es_cp1252.csv", encoding="utf-8")

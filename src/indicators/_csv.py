@@ -18,6 +18,7 @@ import csv
 import hashlib
 import io
 import re
+import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -385,7 +386,7 @@ def read_delimited(path: Path, label: str, opts: CsvOptions,
         try:
             text = path.read_bytes().decode(codec)
         except UnicodeDecodeError as exc:
-            raise read_error("io.decode", lang, label, row=None,
+            raise read_error("io.decode_file", lang, label,
                              value=exc.object[exc.start:exc.start + 2].hex(" "),
                              encoding=encoding, expected=encoding) from None
         buffer = text.lstrip("\ufeff").encode("utf-8")
@@ -448,18 +449,42 @@ def read_delimited(path: Path, label: str, opts: CsvOptions,
     data_offset = header.end
     first_data_line = header.first_line + header.n_lines
 
-    try:
-        table, invalid = _parse(source, data_offset, names, parse_delim, opts, label,
-                                first_data_line, check_utf8=single_byte is None)
-    except _NotUtf8:
-        if opts.encoding is not None:  # the user said UTF-8
-            line, bad = _first_invalid_utf8(path)
-            raise read_error("io.decode", lang, label, row=line, value=bad.hex(" "),
-                             encoding=opts.encoding, expected="utf-8") from None
-        scan = scan_future.result()
-        encoding = codec = single_byte = "latin-1" if scan.cp1252_undefined else "cp1252"
-        table, invalid = _parse(source, data_offset, names, parse_delim, opts, label,
-                                first_data_line, check_utf8=False)
+    def parse_code_page() -> tuple[pa.Table, list[tuple[int, int, str]], str | None, str]:
+        """Raw-byte parse; if a bad line must be reported, let Arrow transcode instead."""
+        page = single_byte
+        assert page is not None
+        try:
+            t, inv = _parse(source, data_offset, names, parse_delim, opts, label, first_data_line,
+                            check_utf8=False)
+            return t, inv, page, page
+        except _RawRowText:
+            if opts.encoding is None and scan_future.result().cp1252_undefined:
+                page = "latin-1"
+            try:
+                t, inv = _parse(source, data_offset, names, parse_delim, opts, label,
+                                first_data_line, check_utf8=True, encoding=page)
+            except UnicodeDecodeError as exc:
+                raise read_error("io.decode_file", lang, label,
+                                 value=exc.object[exc.start:exc.start + 2].hex(" "),
+                                 encoding=page, expected=page) from None
+            return t, inv, None, page
+
+    if single_byte is None:
+        try:
+            table, invalid = _parse(source, data_offset, names, parse_delim, opts, label,
+                                    first_data_line, check_utf8=True)
+        except _NotUtf8:
+            if opts.encoding is not None:  # the user said UTF-8
+                line, bad = _first_invalid_utf8(path)
+                raise read_error("io.decode", lang, label, row=line, value=bad.hex(" "),
+                                 encoding=opts.encoding, expected="utf-8") from None
+            single_byte = "latin-1" if scan_future.result().cp1252_undefined else "cp1252"
+            table, invalid, single_byte, encoding = parse_code_page()
+            codec = encoding
+    else:
+        table, invalid, single_byte, page = parse_code_page()
+        if single_byte is None:
+            encoding = codec = page
     scan = scan_future.result()
     if single_byte == "cp1252" and opts.encoding is None and scan.cp1252_undefined:
         encoding = codec = single_byte = "latin-1"
@@ -477,8 +502,6 @@ def read_delimited(path: Path, label: str, opts: CsvOptions,
         n_lines = buffer.count(b"\n") + (0 if buffer.endswith(b"\n") else 1)
         odd_quotes = buffer.count(b'"') % 2 == 1
     quotes = scan.quotes > 0 or (buffer is not None and b'"' in buffer)
-    if single_byte is not None:
-        table = _transcode_table(table, single_byte, lang, label)
     n_records = table.num_rows + len(invalid)
     fast = (first_data_line - 1 + n_records == n_lines) and not odd_quotes
     unclosed = False
@@ -501,7 +524,8 @@ def read_delimited(path: Path, label: str, opts: CsvOptions,
         # the last record swallowed every line after its opening quote
         keep[n_records - 1] = False
         line = int(record_lines[n_records - 1])
-        problems.add("io.unclosed_quote", "error", row=line, value=_last_text(table, names),
+        problems.add("io.unclosed_quote", "error", row=line,
+                     value=_last_text(table, names, single_byte or "utf-8"),
                      expected='"')
         table = table.slice(0, table.num_rows - 1)
     for number, actual, text in invalid:
@@ -519,6 +543,8 @@ def read_delimited(path: Path, label: str, opts: CsvOptions,
     if opts.on_bad_lines == "error":
         problems.raise_if_errors()
 
+    if single_byte is not None:
+        table = _transcode_table(table, single_byte, lang, label, rows)
     holder = [table]
     del table
     frame, decimal, thousands = _convert(holder, names, rows, delimiter, opts, problems)
@@ -534,9 +560,14 @@ def read_delimited(path: Path, label: str, opts: CsvOptions,
     return frame, info
 
 
-def _last_text(table: pa.Table, names: list[str]) -> str:
-    cells = ["" if table.column(i)[-1].as_py() is None else str(table.column(i)[-1].as_py())
-             for i in range(len(names))] if table.num_rows else []
+def _last_text(table: pa.Table, names: list[str], codec: str) -> str:
+    """The last row's cells joined, for a message (the table may still hold code-page bytes)."""
+    if not table.num_rows:
+        return ""
+    cells = []
+    for i in range(len(names)):
+        raw = table.column(i).cast(pa.binary(), safe=False)[-1].as_py()
+        cells.append("" if raw is None else raw.decode(codec, errors="replace"))
     return ";".join(cells)[:200]
 
 
@@ -544,9 +575,20 @@ class _NotUtf8(Exception):
     """The bytes are not UTF-8 (raised by the parse; the caller picks a code page)."""
 
 
+class _RawRowText(Exception):
+    """A bad row's raw code-page bytes could not be handed to the row handler."""
+
+
 def _parse(source: _Source, offset: int, names: list[str], delimiter: str, opts: CsvOptions,
-           label: str, first_line: int, check_utf8: bool) -> tuple[pa.Table, list[tuple[int, int, str]]]:
-    """Parse every cell as text in one pass; collect the records with a wrong cell count."""
+           label: str, first_line: int, check_utf8: bool,
+           encoding: str = "utf8") -> tuple[pa.Table, list[tuple[int, int, str]]]:
+    """Parse every cell as text in one pass; collect the records with a wrong cell count.
+
+    Code-page files are parsed as raw bytes (``check_utf8=False``) and transcoded per
+    column afterwards, which is much faster than transcoding the whole stream; a line
+    with the wrong cell count then cannot reach the row handler as text, and the caller
+    parses again with ``encoding=`` the code page.
+    """
     invalid: list[tuple[int, int, str]] = []
 
     def handler(row: Any) -> str:
@@ -556,7 +598,7 @@ def _parse(source: _Source, offset: int, names: list[str], delimiter: str, opts:
     rest = source.size() - offset
     if rest <= 0 or (rest < 1 << 16 and not source.head(rest, offset).strip(b"\r\n")):
         return pa.table({n: pa.array([], pa.string()) for n in names}), invalid
-    read_options = pacsv.ReadOptions(use_threads=False, column_names=names, encoding="utf8",
+    read_options = pacsv.ReadOptions(use_threads=False, column_names=names, encoding=encoding,
                                      block_size=1 << 22)
     parse_options = pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                        escape_char=False, newlines_in_values=True,
@@ -566,6 +608,9 @@ def _parse(source: _Source, offset: int, names: list[str], delimiter: str, opts:
         null_values=[""] + list(opts.na_values), strings_can_be_null=True,
         quoted_strings_can_be_null=True, check_utf8=check_utf8)
     stream = source.stream(offset)
+    hook = sys.unraisablehook
+    if not check_utf8:  # a bad row's raw bytes fail to reach the handler: we parse again
+        sys.unraisablehook = _quiet_decode_errors(hook)
     try:
         table = pacsv.read_csv(stream, read_options=read_options, parse_options=parse_options,
                                convert_options=convert_options)
@@ -573,13 +618,25 @@ def _parse(source: _Source, offset: int, names: list[str], delimiter: str, opts:
         text = str(exc)
         if "utf8" in text.lower():
             raise _NotUtf8() from None
+        if not check_utf8 and "Expected" in text and "columns" in text:
+            raise _RawRowText() from None
         raise read_error("io.parse_error", opts.lang, label, row=first_line, value=text[:200]) from None
     finally:
+        sys.unraisablehook = hook
         stream.close()
     return table, invalid
 
 
-def _transcode_table(table: pa.Table, codec: str, lang: str, label: str) -> pa.Table:
+def _quiet_decode_errors(previous: Any) -> Any:
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, UnicodeDecodeError):
+            previous(unraisable)
+
+    return hook
+
+
+def _transcode_table(table: pa.Table, codec: str, lang: str, label: str,
+                     rows: np.ndarray) -> pa.Table:
     """Decode the columns that hold non-ASCII bytes from ``codec`` to UTF-8."""
     columns = []
     for i, col in enumerate(table.columns):
@@ -589,7 +646,7 @@ def _transcode_table(table: pa.Table, codec: str, lang: str, label: str) -> pa.T
         new, bad = transcode(col, codec)
         if bad is not None:
             raw = col.cast(pa.binary())[bad].as_py() or b""
-            raise read_error("io.decode", lang, label, column=table.column_names[i],
+            raise read_error("io.decode", lang, label, row=int(rows[bad]), column=table.column_names[i],
                              value=raw[:40].hex(" "), encoding=codec, expected=codec)
         columns.append(new)
     return pa.Table.from_arrays(columns, names=table.column_names)
