@@ -15,13 +15,12 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from test_validation import CAT, table
 
 import indicators as ind
 from indicators.errors import DefinitionError
 from indicators.schema import indicator_bounds, values_schema
 from indicators.values import VALUE_COLUMNS, canonical_column
-
-from test_validation import CAT, table
 
 SURVEY = Path(__file__).parent / "data" / "survey"
 

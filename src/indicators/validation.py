@@ -27,7 +27,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -237,10 +237,10 @@ def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tu
         labels: dict[tuple[str, str], str] = {}
         for ind in catalog:
             if ind.unit == "category":
-                for c in ind.categories:
-                    labels[(ind.id, fold(str(c["code"])))] = str(c["code"])
-                    for lab in (c.get("label") or {}).values():
-                        labels.setdefault((ind.id, fold(str(lab))), str(c["code"]))
+                for cat_def in ind.categories:
+                    labels[(ind.id, fold(str(cat_def["code"])))] = str(cat_def["code"])
+                    for lab in (cat_def.get("label") or {}).values():
+                        labels.setdefault((ind.id, fold(str(lab))), str(cat_def["code"]))
         pairs = pd.DataFrame({"i": out["indicator"], "t": value_text})[is_category]
         keys = pairs["i"].astype("string") + "\x1f" + pairs["t"].astype("string")
         resolved = resolve_unique(keys, lambda k: labels.get((k.split("\x1f")[0], fold(k.split("\x1f", 1)[1])),
@@ -258,8 +258,7 @@ def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tu
     # disaggregations: codes, names or aliases; empty means total
     for d in DISAGGREGATIONS:
         if d in headers:
-            codelist = load_codelist(d)
-            out[d] = resolve_unique(as_text(col(d)), lambda t, cl=codelist: cl.resolve(t) or t).astype("string")
+            out[d] = resolve_unique(as_text(col(d)), _resolver(load_codelist(d))).astype("string")
 
     for c in _NUMERIC_COLUMNS:
         if c in headers:
@@ -278,6 +277,11 @@ def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tu
     elif currency_col is not None:
         out["currency"] = currency_col
     return out, missing
+
+
+def _resolver(codelist: Any) -> Callable[[Any], Any]:
+    """A code, name or alias -> its code in ``codelist`` (unchanged when it does not resolve)."""
+    return lambda t: codelist.resolve(t) or t
 
 
 def _values_issues(raw: pd.DataFrame, catalog: Catalog, coll: _Collector,
