@@ -326,9 +326,10 @@ def _heatmap(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
-    bar = fig.colorbar(im, ax=ax, shrink=0.8, pad=0.02)
+    bar = fig.colorbar(im, ax=ax, shrink=min(0.8, 4.0 / max(len(data), 1) + 0.3), aspect=25, pad=0.02)
     if bar.solids is not None:
         bar.solids.set_rasterized(False)  # vector, no embedded PNG
+        bar.solids.set_edgecolor("face")  # no seams between the bands
     bar.ax.tick_params(labelsize=7)
     if share:
         from matplotlib.ticker import FuncFormatter

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from .report import Report
 
 __all__ = ["write_docx"]
+#: Widest table laid out in the document; wider ones point to their sheet in the workbook.
+MAX_COLUMNS = 13
 _NUMERIC = {"score", "number", "integer", "year", "share", "display", "interval"}
 
 
@@ -31,7 +33,7 @@ def _require_docx() -> Any:
     return docx
 
 
-def _table(document: Any, table: Table) -> None:
+def _table(document: Any, table: Table, lang: str) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -40,6 +42,11 @@ def _table(document: Any, table: Table) -> None:
     caption = document.add_paragraph()
     run = caption.add_run(table.title)
     run.bold = True
+    if len(cols) > MAX_COLUMNS:  # 35 countries side by side do not fit a page: the workbook has them
+        note = document.add_paragraph()
+        r = note.add_run(label("docx.too_wide", lang, n=len(cols), sheet=table.sheet_name or table.title))
+        r.italic = True
+        return
     grid = document.add_table(rows=1, cols=len(cols))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -97,7 +104,7 @@ def write_docx(report: Report, path: Path) -> Path:
             r.italic = True
             r.font.size = Pt(9)
         for name in part.tables:
-            _table(document, report.table_objects[name])
+            _table(document, report.table_objects[name], report.lang)
     document.add_heading(label("section.provenance", report.lang), level=1)
     for key, value in report.metadata.items():
         if value:
