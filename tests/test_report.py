@@ -712,3 +712,52 @@ def test_hemispheric_files(hemi: Report, tmp_path: Path) -> None:
         )
     document = docx.Document(str(written["docx"]))
     assert len(document.inline_shapes) == len(hemi.charts) == 3
+
+
+def test_hemispheric_year(values: pd.DataFrame, cat: ind.Catalog, scores: pd.DataFrame) -> None:
+    rep = hemispheric_report(values, cat, lang="en", scores=scores, year=2017)
+    area = scores.loc[(scores["level"] == "area") & (scores["year"] == 2017)]
+    table = rep.tables["heatmap"].set_index("country")
+    for row in area.to_dict("records"):
+        got = table.loc[row["country"], row["unit"]]
+        assert (pd.isna(got) and pd.isna(row["score"])) or got == pytest.approx(row["score"])
+    shown = rep.tables["indicators_legislation"]
+    assert (
+        rep.table_objects["indicators_legislation"]
+        .display.iloc[:, 4:]
+        .apply(lambda col: col.str.contains(r"\(2020\)", regex=True))
+        .sum()
+        .sum()
+        == 0
+    )
+    assert len(shown) == len([i for i in cat if i.area == "legislation"])
+
+
+def test_html_tags_are_balanced(per: Report, hemi: Report) -> None:
+    from html.parser import HTMLParser
+
+    void = {"meta", "br", "hr", "img", "input", "link", "col", "wbr", "source"}
+
+    class Balance(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[str] = []
+            self.errors: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag not in void:
+                self.stack.append(tag)
+
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            pass
+
+        def handle_endtag(self, tag: str) -> None:
+            if not self.stack or self.stack[-1] != tag:
+                self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+            else:
+                self.stack.pop()
+
+    for rep in (per, hemi):
+        parser = Balance()
+        parser.feed(rep.to_html())
+        assert parser.errors == [] and parser.stack == []

@@ -1,8 +1,7 @@
 """The :class:`Report` object: tables, charts and sections, written to HTML, Excel, Word.
 
->>> import indicators as ind
->>> Report.__name__
-'Report'
+>>> FORMATS, CHART_FORMATS
+(('html', 'xlsx', 'docx'), ('svg', 'png'))
 """
 
 from __future__ import annotations
