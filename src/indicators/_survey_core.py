@@ -1,10 +1,12 @@
 """The vectorised core of survey estimation: domain codes, per-(PSU, domain) sums, variances.
 
-Private. Everything here works on numpy arrays already extracted from the design:
-the microdata are reduced to sums per (PSU, domain) pair in one :func:`numpy.bincount`
-pass per quantity, then the variance algebra runs on those few sums, stratum by
-stratum, again with ``bincount``. There is no Python loop over rows, PSUs, strata or
-domains anywhere in this module.
+Private. Everything here works on numpy arrays already extracted from the design.
+Once per ``by``, the rows are mapped to the (PSU, domain) pairs that occur, ordered by
+(stratum, domain, PSU), and a sparse pairs x rows matrix holding the weights is built;
+then each variable costs one sparse matrix-vector product (its weighted sums per pair)
+and the variance algebra runs on those few sums, segment by (stratum, domain)
+segment, with :func:`numpy.add.reduceat`. There is no Python loop over rows, PSUs,
+strata or domains anywhere in this module.
 
 The formulas are those of R's ``survey`` package (``svyrecvar``/``onestage``/
 ``onestrat`` for with-replacement first-stage sampling, "ultimate cluster"):
@@ -27,18 +29,138 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy import special, stats
 
 __all__ = [
-    "domain_codes", "PairIndex", "StrataInfo", "stratified_variance", "domain_degf",
-    "weighted_quantile", "t_or_normal", "wald_ci", "logit_ci", "beta_ci", "glm_logit",
+    "PairIndex",
+    "StrataInfo",
+    "beta_ci",
+    "combine_codes",
+    "domain_codes",
+    "domain_degf",
+    "factorize",
+    "glm_logit",
+    "logit_ci",
+    "psu_codes",
+    "ratio_variance",
+    "stratified_variance",
+    "t_or_normal",
+    "wald_ci",
+    "weighted_quantile",
 ]
 
+#: Presence tables (one byte, plus a 4-byte running count, per possible key) are used
+#: to compact keys when there are at most this many possible keys per row ...
+_DENSE_PER_ROW = 4
+#: ... or at most this many in all; beyond both, keys are hashed.
+_DENSE_MIN = 1 << 20
 
-def _factorize(values: Any) -> tuple[np.ndarray, Any]:
-    """Sorted factorisation; missing values get code -1."""
-    codes, uniques = pd.factorize(pd.Series(values, copy=False), sort=True, use_na_sentinel=True)
-    return np.asarray(codes, dtype=np.int64), uniques
+
+def _is_arrow_string(dtype: Any) -> bool:
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def factorize(values: Any) -> tuple[np.ndarray, pd.Index]:
+    """Sorted factorisation of one column; missing values get code -1.
+
+    The same codes and uniques as ``pandas.factorize(values, sort=True)``, without
+    hashing for integer columns of moderate range (a presence table) and with one
+    Arrow dictionary encoding for pyarrow strings.
+
+    >>> codes, uniques = factorize(np.array([30, 10, 30, 20]))
+    >>> codes.tolist(), uniques.tolist()
+    ([2, 0, 2, 1], [10, 20, 30])
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(values, copy=False)
+    dtype = series.dtype
+    n = len(series)
+    if n and isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        x = series.to_numpy()
+        lo, hi = int(x.min()), int(x.max())
+        span = hi - lo + 1
+        if span <= max(2 * n, 1 << 16) and -(1 << 62) < lo and hi < (1 << 62):
+            shifted = x.astype(np.int64, copy=False) - lo if lo else x
+            present = np.zeros(span, dtype=bool)
+            present[shifted] = True
+            remap = np.cumsum(present, dtype=np.int64)
+            remap -= 1
+            uniques = pd.Index((np.flatnonzero(present) + lo).astype(dtype), dtype=dtype)
+            return remap[shifted], uniques
+    if n and _is_arrow_string(dtype):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(series.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        encoded = pc.dictionary_encode(arr)
+        words = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+        order = np.argsort(words, kind="stable")
+        rank = np.empty(len(words) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(words))
+        rank[-1] = -1  # missing (filled with -1 below) stays -1
+        idx = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        return rank[idx], pd.Index(pd.array(words[order], dtype=dtype), dtype=dtype)
+    codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+
+
+def _compact(key: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """Map non-negative integer keys (< ``cells``) to 0..U-1 in key order.
+
+    Returns the codes and the sorted distinct keys.
+    """
+    n = len(key)
+    if cells <= max(_DENSE_PER_ROW * n, _DENSE_MIN):
+        present = np.zeros(cells, dtype=bool)
+        present[key] = True
+        remap = np.cumsum(present, dtype=np.int32 if cells < 2**31 else np.int64)
+        codes = remap[key].astype(np.int64)
+        codes -= 1
+        return codes, np.flatnonzero(present)
+    first, distinct = pd.factorize(key, sort=False)
+    distinct = np.asarray(distinct, dtype=np.int64)
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[np.asarray(first)], distinct[order]
+
+
+def combine_codes(parts: Sequence[tuple[np.ndarray, Any]]) -> tuple[np.ndarray, list[Any]]:
+    """Combine per-column ``(codes, uniques)`` into domain codes 0..D-1 sorted by value.
+
+    Rows missing any value get -1. Returns the codes and, for each column, the values
+    of every domain (aligned, one entry per domain, in order).
+    """
+    if not parts:
+        raise ValueError("no domain column")
+    if len(parts) == 1:
+        codes, uniques = parts[0]
+        return codes, [uniques]
+    sizes = [max(len(u), 1) for _, u in parts]
+    total = 1
+    for size in sizes:
+        total *= size
+    key = parts[0][0].astype(np.int64, copy=True)
+    missing = key < 0
+    for (codes, _), size in zip(parts[1:], sizes[1:]):
+        key *= size
+        key += codes
+        missing |= codes < 0
+    if missing.any():
+        key[missing] = total  # one extra cell for rows outside every domain
+    out, cells = _compact(key, total + 1)
+    if len(cells) and cells[-1] == total:
+        out[missing] = -1
+        cells = cells[:-1]
+    values: list[Any] = []
+    rest = cells.copy()
+    for (_, uniques), size in zip(reversed(parts), reversed(sizes)):
+        values.append(uniques.take(rest % size) if len(uniques) else uniques)
+        rest //= size
+    values.reverse()
+    return out, values
 
 
 def domain_codes(columns: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
@@ -49,33 +171,38 @@ def domain_codes(columns: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
     """
     if not columns:
         raise ValueError("no domain column")
-    parts = [_factorize(col) for col in columns]
-    sizes = [max(len(u), 1) for _, u in parts]
-    key = np.zeros(len(parts[0][0]), dtype=np.int64)
-    missing = np.zeros(len(key), dtype=bool)
-    for (codes, _), size in zip(parts, sizes):
-        key *= size
-        key += codes
-        missing |= codes < 0
-    total = int(np.prod(np.array(sizes, dtype=np.float64)))
-    key[missing] = -1
-    if total <= max(4 * len(key), 1 << 20):
-        # Present combinations by a presence count: O(n), already in sorted order.
-        present = np.bincount(key[~missing], minlength=total) > 0
-        remap = np.cumsum(present) - 1
-        cells = np.flatnonzero(present)
-        out = np.where(missing, -1, remap[np.where(missing, 0, key)])
-    else:  # very many combinations: sort the keys that occur
-        cells, inverse = np.unique(key[~missing], return_inverse=True)
-        out = np.full(len(key), -1, dtype=np.int64)
-        out[~missing] = inverse
-    values: list[Any] = []
-    rest = cells.copy()
-    for (_, uniques), size in zip(reversed(parts), reversed(sizes)):
-        values.append(uniques.take(rest % size) if len(uniques) else uniques)
-        rest //= size
-    values.reverse()
-    return out.astype(np.int64), values
+    return combine_codes([factorize(col) for col in columns])
+
+
+def _stable_order(key: np.ndarray, bound: int) -> np.ndarray:
+    """``argsort(key, kind="stable")``; a radix sort when the keys fit in 16 bits."""
+    if bound <= 1 << 16:
+        return np.argsort(key.astype(np.uint16), kind="stable")
+    return np.argsort(key, kind="stable")
+
+
+def psu_codes(stratum: np.ndarray, n_strata: int, psu: np.ndarray | None,
+              n_labels: int) -> np.ndarray:
+    """PSU codes 0..C-1 sorted by (stratum, PSU label), PSU labels nested in strata.
+
+    ``psu`` holds the label codes (0..n_labels-1), or None when each row is its own PSU.
+    """
+    n = len(stratum)
+    if psu is None:  # each row its own PSU, in stratum then row order
+        order = _stable_order(stratum, n_strata)
+        codes = np.empty(n, dtype=np.int64)
+        codes[order] = np.arange(n)
+        return codes
+    owner = np.full(n_labels, -1, dtype=np.int64)
+    owner[psu] = stratum
+    if np.array_equal(owner[psu], stratum):
+        # Every label belongs to one stratum: order the labels by (stratum, label).
+        order = _stable_order(owner, n_strata)
+        rank = np.empty(n_labels, dtype=np.int64)
+        rank[order] = np.arange(n_labels)
+        return rank[psu]
+    out, _ = combine_codes([(stratum, np.arange(n_strata)), (psu, np.arange(n_labels))])
+    return out
 
 
 @dataclass(frozen=True)
@@ -96,36 +223,78 @@ class StrataInfo:
         return len(self.psu_stratum)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PairIndex:
     """Rows mapped to the (PSU, domain) pairs that occur; built once per ``by``.
 
-    ``pair`` gives each row its pair (rows outside every domain go to pairs of the
-    extra domain ``n_domains``, ignored in results).
+    Pairs are ordered by (stratum, domain, PSU), so that the pairs of one stratum and
+    domain form a contiguous *segment*. ``pair`` gives each row its pair (rows outside
+    every domain go to pairs of the extra domain ``n_domains``, ignored in results);
+    ``matrix`` is the pairs x rows sparse matrix of the weights, so that
+    ``matrix @ y`` is the weighted sum of ``y`` in every pair.
     """
 
     pair: np.ndarray
     pair_psu: np.ndarray
     pair_dom: np.ndarray
     n_domains: int
+    starts: np.ndarray       # first pair of each segment
+    seg_h: np.ndarray        # stratum of each segment
+    seg_dom: np.ndarray      # domain of each segment (n_domains: outside)
+    seg_len: np.ndarray      # pairs in each segment
+    matrix: Any              # scipy.sparse csc_array (pairs x rows)
 
     @classmethod
-    def build(cls, psu: np.ndarray, dom: np.ndarray, n_psus: int, n_domains: int) -> PairIndex:
-        """Compact (psu, domain) keys of every row into pair codes 0..P-1."""
-        width = n_domains + 1
-        dom_ext = np.where(dom < 0, n_domains, dom) if (dom < 0).any() else dom
-        key = psu.astype(np.int64) * width + dom_ext
-        cells = n_psus * width
-        if cells <= max(2 * len(key), 1 << 16):
-            present = np.bincount(key, minlength=cells) > 0
-            remap = (np.cumsum(present) - 1).astype(np.int64)
-            pair = remap[key]
-            keys = np.flatnonzero(present)
+    def build(cls, psu: np.ndarray, dom: np.ndarray, n_psus: int, n_domains: int, *,
+              psu_stratum: np.ndarray | None = None, weights: np.ndarray | None = None,
+              steps: Sequence[tuple[np.ndarray, int]] | None = None,
+              start: tuple[np.ndarray, int] | None = None,
+              indptr: np.ndarray | None = None) -> PairIndex:
+        """Compact the (PSU, domain) pair of every row into pair codes 0..P-1.
+
+        ``dom`` is each row's domain (-1 outside every domain). By default the key is
+        ``psu * (n_domains + 1) + domain``; ``steps`` (the codes and sizes of the ``by``
+        columns, -1 for missing) build it column by column instead, each step keyed by
+        (pairs so far, next column), which keeps the key space small for crossed
+        domains; ``start`` gives pair codes already computed for a first part of the
+        columns (any compact coding of (PSU, those columns)).
+        """
+        n = len(psu)
+        D = n_domains
+        ext = np.where(dom < 0, D, dom) if (dom < 0).any() else dom
+        if steps is None:
+            key = psu.astype(np.int64) * (D + 1) + ext
+            code, distinct = _compact(key, n_psus * (D + 1))
+            size = len(distinct)
         else:
-            pair_codes, keys = pd.factorize(key, sort=False)
-            pair = np.asarray(pair_codes, dtype=np.int64)
-            keys = np.asarray(keys, dtype=np.int64)
-        return cls(pair=pair, pair_psu=keys // width, pair_dom=keys % width, n_domains=n_domains)
+            code, size = start if start is not None else (psu, n_psus)
+            for col, k in steps:
+                col_ext = np.where(col < 0, k, col) if (col < 0).any() else col
+                key = code.astype(np.int64) * (k + 1) + col_ext
+                code, distinct = _compact(key, size * (k + 1))
+                size = len(distinct)
+        pair_psu = np.empty(size, dtype=np.int64)
+        pair_psu[code] = psu
+        pair_dom = np.empty(size, dtype=np.int64)
+        pair_dom[code] = ext
+        h = psu_stratum[pair_psu] if psu_stratum is not None else np.zeros(size, dtype=np.int64)
+        n_strata = int(h.max()) + 1 if size else 1
+        hd = h * (D + 1) + pair_dom
+        order = _stable_order(hd, n_strata * (D + 1))
+        inverse = np.empty(size, dtype=np.int64)
+        inverse[order] = np.arange(size)
+        index_type = np.int32 if max(size, n + 1) < 2**31 else np.int64
+        pair = inverse.astype(index_type)[code]
+        pair_psu, pair_dom, hd = pair_psu[order], pair_dom[order], hd[order]
+        starts = np.flatnonzero(np.concatenate(([True], hd[1:] != hd[:-1])))
+        seg_hd = hd[starts]
+        seg_len = np.diff(np.append(starts, size))
+        w = np.ones(n) if weights is None else weights
+        ptr = indptr if indptr is not None else np.arange(n + 1, dtype=index_type)
+        matrix = sp.csc_array((w, pair, ptr.astype(index_type, copy=False)), shape=(size, n))
+        return cls(pair=pair, pair_psu=pair_psu, pair_dom=pair_dom, n_domains=D, starts=starts,
+                   seg_h=seg_hd // (D + 1), seg_dom=seg_hd % (D + 1), seg_len=seg_len,
+                   matrix=matrix)
 
     @property
     def n_pairs(self) -> int:
@@ -135,9 +304,55 @@ class PairIndex:
         """Sum ``weights`` (or count rows) by pair."""
         return np.bincount(self.pair, weights=weights, minlength=self.n_pairs)
 
+    def weighted_sums(self, values: np.ndarray) -> np.ndarray:
+        """``sum(w * values)`` by pair: one sparse matrix-vector product."""
+        return self.matrix @ values
+
+    def segment_sums(self, pair_values: np.ndarray) -> np.ndarray:
+        """Add pair values up to (stratum, domain) segments."""
+        return np.add.reduceat(pair_values, self.starts)
+
     def by_domain(self, pair_values: np.ndarray) -> np.ndarray:
         """Add pair values up to domains (0..D-1)."""
-        return np.bincount(self.pair_dom, weights=pair_values, minlength=self.n_domains + 1)[: self.n_domains]
+        return np.bincount(self.seg_dom, weights=self.segment_sums(pair_values),
+                           minlength=self.n_domains + 1)[: self.n_domains]
+
+    def spread(self, segment_values: np.ndarray) -> np.ndarray:
+        """One value per segment, repeated for every pair of the segment."""
+        return np.repeat(segment_values, self.seg_len)
+
+
+def _combine_strata(ss: np.ndarray, s1: np.ndarray, pairs: PairIndex, strata: StrataInfo,
+                    present: np.ndarray | None) -> np.ndarray:
+    """Variance per domain from each segment's centred sum of squares ``ss`` (over all the
+    stratum's PSUs) and total ``s1``, with R's scale factors and lonely-PSU rules."""
+    D = pairs.n_domains
+    h = pairs.seg_h
+    nh = strata.n_psu.astype(np.float64)
+    lonely = strata.n_psu == 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(lonely, strata.f, strata.f * nh / (nh - 1.0))
+    contrib = ss * scale[h]
+    certain = strata.f < 1e-7
+    if lonely.any():
+        seg_lonely = lonely[h]
+        if strata.lonely_psu == "adjust":
+            # R centres nothing for a lonely PSU: its own total, squared, times f.
+            contrib = np.where(seg_lonely, strata.f[h] * s1 * s1, contrib)
+        else:  # remove, certainty: the centred single PSU contributes 0; average: NA
+            contrib = np.where(seg_lonely, 0.0, contrib)
+    if certain.any():
+        contrib = np.where(certain[h], 0.0, contrib)
+    var: np.ndarray = np.bincount(pairs.seg_dom, weights=contrib, minlength=D + 1)[:D]
+    if lonely.any() and strata.lonely_psu == "average":
+        flag = present if present is not None else np.ones(pairs.n_pairs, dtype=bool)
+        here = pairs.segment_sums(flag.astype(np.float64)) > 0
+        nstrat = np.bincount(pairs.seg_dom, weights=here, minlength=D + 1)[:D]
+        ok = here & ~(lonely & ~certain)[h]
+        nok = np.bincount(pairs.seg_dom, weights=ok, minlength=D + 1)[:D]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = var * nstrat / nok
+    return var
 
 
 def stratified_variance(z: np.ndarray, pairs: PairIndex, strata: StrataInfo,
@@ -147,42 +362,46 @@ def stratified_variance(z: np.ndarray, pairs: PairIndex, strata: StrataInfo,
     ``z`` holds the PSU totals of the linearised variable, one per pair (zeros where a
     PSU has no row of the domain). ``present`` (per pair, bool) says which pairs have at
     least one usable row; it is only needed for ``lonely_psu="average"``, where R counts
-    the strata present in the domain.
+    the strata present in the domain. PSUs of the stratum without a pair of the domain
+    have ``z = 0``: they add ``zbar^2`` each to the centred sum of squares.
     """
-    D = pairs.n_domains
-    width = D + 1
-    H = strata.n_strata
-    pair_h = strata.psu_stratum[pairs.pair_psu]
-    hd = pair_h * width + pairs.pair_dom
-    s1 = np.bincount(hd, weights=z, minlength=H * width)
-    m = np.bincount(hd, minlength=H * width).astype(np.float64)
-    n_h = np.repeat(strata.n_psu.astype(np.float64), width)
+    s1 = pairs.segment_sums(z)
+    n_h = strata.n_psu.astype(np.float64)[pairs.seg_h]
     zbar = s1 / n_h
-    dev = z - zbar[hd]
-    ss = np.bincount(hd, weights=dev * dev, minlength=H * width) + (n_h - m) * zbar * zbar
-    nh = strata.n_psu.astype(np.float64)
-    lonely = strata.n_psu == 1
+    dev = z - pairs.spread(zbar)
+    dev *= dev
+    ss = pairs.segment_sums(dev) + (n_h - pairs.seg_len) * zbar * zbar
+    return _combine_strata(ss, s1, pairs, strata, present)
+
+
+def ratio_variance(sy: np.ndarray, sx: np.ndarray, a: np.ndarray, b: np.ndarray,
+                   ratio: np.ndarray, x: np.ndarray, pairs: PairIndex, strata: StrataInfo,
+                   present: np.ndarray | None = None) -> np.ndarray:
+    """Variance of the domain ratios ``Y_d / X_d`` (means are ratios with x = 1).
+
+    ``sy``, ``sx``: weighted sums per pair; ``a``, ``b``: their segment sums; ``ratio``
+    and ``x``: ``Y_d / X_d`` and ``X_d``. The linearised PSU totals are
+    ``z = (sy - R sx) / X``; centred in their segment they are
+    ``(sy - R sx - c) / X`` with ``c = (a - R b) / n_h``, so the segment's squares are
+    summed before dividing by ``X^2`` (one pass fewer, same centring). A domain with
+    ``X_d = 0`` gets variance 0 here (its estimate is undefined).
+    """
+    d = pairs.seg_dom
     with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(lonely, strata.f, strata.f * nh / (nh - 1.0))
-    contrib = ss.reshape(H, width) * scale[:, None]
-    certain = strata.f < 1e-7
-    if lonely.any():
-        option = strata.lonely_psu
-        if option == "adjust":
-            # R centres nothing for a lonely PSU: its own total, squared, times f.
-            contrib[lonely] = (strata.f[lonely, None] * s1.reshape(H, width)[lonely] ** 2)
-        else:  # remove, certainty: the centred single PSU contributes 0; average: NA
-            contrib[lonely] = 0.0
-    contrib[certain] = 0.0
-    var = contrib.sum(axis=0)[:D]
-    if lonely.any() and strata.lonely_psu == "average":
-        flag = present if present is not None else np.ones(pairs.n_pairs, dtype=bool)
-        here = np.bincount(hd, weights=flag.astype(np.float64), minlength=H * width).reshape(H, width) > 0
-        nstrat = here.sum(axis=0)[:D].astype(np.float64)
-        nok = (here & ~(lonely & ~certain)[:, None]).sum(axis=0)[:D].astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            var = var * nstrat / nok
-    return var
+        ok = np.append((x != 0) & np.isfinite(ratio), False)[d]
+        seg_r = np.where(ok, np.append(ratio, 0.0)[d], 0.0)
+        inv_x = np.where(ok, 1.0 / np.append(x, 1.0)[d], 0.0)
+    n_h = strata.n_psu.astype(np.float64)[pairs.seg_h]
+    total = a - seg_r * b        # segment total of sy - R sx
+    c = total / n_h
+    t = pairs.spread(seg_r)
+    t *= sx
+    np.subtract(sy, t, out=t)
+    t -= pairs.spread(c)
+    t *= t
+    ss = pairs.segment_sums(t) * inv_x * inv_x + (n_h - pairs.seg_len) * (c * inv_x) ** 2
+    s1 = total * inv_x
+    return _combine_strata(ss, s1, pairs, strata, present)
 
 
 def domain_degf(pairs: PairIndex, strata: StrataInfo, present: np.ndarray) -> np.ndarray:
@@ -191,12 +410,10 @@ def domain_degf(pairs: PairIndex, strata: StrataInfo, present: np.ndarray) -> np
     PSUs with at least one usable row in the domain, minus strata with at least one.
     """
     D = pairs.n_domains
-    width = D + 1
-    psus = np.bincount(pairs.pair_dom, weights=present.astype(np.float64), minlength=width)[:D]
-    pair_h = strata.psu_stratum[pairs.pair_psu]
-    hd = pair_h * width + pairs.pair_dom
-    here = np.bincount(hd, weights=present.astype(np.float64), minlength=strata.n_strata * width) > 0
-    nstrat = here.reshape(strata.n_strata, width).sum(axis=0)[:D]
+    flag = present.astype(np.float64)
+    psus = np.bincount(pairs.pair_dom, weights=flag, minlength=D + 1)[:D]
+    here = pairs.segment_sums(flag) > 0
+    nstrat = np.bincount(pairs.seg_dom, weights=here, minlength=D + 1)[:D]
     return psus - nstrat
 
 

@@ -46,10 +46,13 @@ from ._survey_core import (
     PairIndex,
     StrataInfo,
     beta_ci,
-    domain_codes,
+    combine_codes,
     domain_degf,
+    factorize,
     glm_logit,
     logit_ci,
+    psu_codes,
+    ratio_variance,
     stratified_variance,
     t_or_normal,
     wald_ci,
@@ -59,8 +62,16 @@ from .errors import DataError, DefinitionError, DesignError
 from .i18n import check_lang, check_option, message
 
 __all__ = [
-    "SurveyDesign", "ReplicateDesign", "Estimates", "read_design", "LonelyPSU", "CIMethod",
-    "ReplicateType", "FLAGS", "flag_label", "quality_flags",
+    "FLAGS",
+    "CIMethod",
+    "Estimates",
+    "LonelyPSU",
+    "ReplicateDesign",
+    "ReplicateType",
+    "SurveyDesign",
+    "flag_label",
+    "quality_flags",
+    "read_design",
 ]
 
 LonelyPSU = Literal["fail", "remove", "adjust", "certainty", "average"]
@@ -70,9 +81,14 @@ LONELY_PSU: tuple[str, ...] = get_args(LonelyPSU)
 CI_METHODS: tuple[str, ...] = get_args(CIMethod)
 REPLICATE_TYPES: tuple[str, ...] = get_args(ReplicateType)
 _MAX_LISTED = 10
-#: Stands for "a column of ones" (the denominator of a mean without missing values).
+#: Stands for "a column of ones" (the denominator of a mean: ones where usable).
 _ONES = np.ones(0)
+#: ``by`` groupings, column codes and variable facts kept on a design (least recently used
+#: dropped first).
 _CACHE_SIZE = 4
+_COLUMN_CACHE_SIZE = 8
+_VARIABLE_CACHE_SIZE = 64
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 def _rows_text(rows: np.ndarray) -> str:
@@ -129,12 +145,17 @@ class _Domains:
         self.values = values
         self.n_domains = len(values[0]) if values else 1
         self.pairs: PairIndex | None = None
-        self.inside = dom >= 0
-        self.all_in = bool(self.inside.all())
-        self.ext = dom if self.all_in else np.where(self.inside, dom, self.n_domains)
+        self.all_in = bool((dom >= 0).all())
+        self.ext = dom if self.all_in else np.where(dom >= 0, dom, self.n_domains)
         self._counts: np.ndarray | None = None
         self._wsums: np.ndarray | None = None
         self.sw_pair: np.ndarray | None = None
+        self.n_pair: np.ndarray | None = None
+
+    @property
+    def inside(self) -> np.ndarray:
+        """Rows inside some domain."""
+        return self.dom >= 0
 
     def counts(self) -> np.ndarray:
         """Rows per domain."""
@@ -147,6 +168,80 @@ class _Domains:
         if self._wsums is None:
             self._wsums = np.bincount(self.ext, weights=w, minlength=self.n_domains + 1)[: self.n_domains]
         return self._wsums
+
+    def outside(self, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Count (or sum ``weights`` over) ``rows`` by domain."""
+        if not len(rows):
+            return np.zeros(self.n_domains)
+        return np.bincount(self.ext[rows], weights=None if weights is None else weights[rows],
+                           minlength=self.n_domains + 1)[: self.n_domains]
+
+
+class _Var:
+    """One variable of an estimator call, ready for the sums.
+
+    ``y0`` is the variable with 0 where unusable; ``x0`` the denominator (None for a
+    total, ``_ONES`` for a mean: one on every usable row); ``missing`` the sorted rows
+    that are unusable (the variable, or the denominator, is missing).
+    """
+
+    __slots__ = ("missing", "x0", "y0")
+
+    def __init__(self, y0: np.ndarray, x0: np.ndarray | None, missing: np.ndarray) -> None:
+        self.y0, self.x0, self.missing = y0, x0, missing
+
+    def d_ext(self, ctx: _Domains) -> np.ndarray:
+        """Each row's domain, ``n_domains`` for rows outside or unusable."""
+        if not len(self.missing):
+            return ctx.ext
+        d = ctx.ext.copy()
+        d[self.missing] = ctx.n_domains
+        return d
+
+    def usable(self, ctx: _Domains) -> np.ndarray:
+        """Rows inside a domain with a usable value."""
+        ok = ctx.dom >= 0
+        if len(self.missing):
+            ok = ok.copy()
+            ok[self.missing] = False
+        return ok
+
+    def x_array(self, n: int) -> np.ndarray | None:
+        """The denominator as an array (ones on usable rows for a mean)."""
+        if self.x0 is not _ONES:
+            return self.x0
+        x = np.ones(n)
+        x[self.missing] = 0.0
+        return x
+
+
+def _zero_at(values: np.ndarray, rows: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``values`` with zeros at ``rows`` (a copy, into ``out`` if given, when there is any)."""
+    if not len(rows):
+        return values
+    if out is None:
+        out = values.copy()
+    else:
+        np.copyto(out, values)
+    out[rows] = 0.0
+    return out
+
+
+#: One variable's results: label, estimate, se, ci_low, ci_high, deff, n (one per domain).
+_Row = tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+class _Sums:
+    """What an estimator needs per domain: the estimate, its variance, the denominator
+    ``X`` (``Y`` for a total), the numerator total ``Y``, and the unusable rows taken
+    off each domain (their number and their weights)."""
+
+    __slots__ = ("den", "est", "lost", "lost_w", "total", "var")
+
+    def __init__(self, est: np.ndarray, var: np.ndarray, den: np.ndarray, total: np.ndarray,
+                 lost: np.ndarray, lost_w: np.ndarray) -> None:
+        self.est, self.var, self.den, self.total = est, var, den, total
+        self.lost, self.lost_w = lost, lost_w
 
 
 class _Design:
@@ -164,7 +259,13 @@ class _Design:
             raise _design_error("survey.design.empty", self.lang)
         self.weights = weights
         self._w = self._weights(weights)
+        # Read once, kept on the design: domain codes per ``by``, codes per column, and
+        # per variable its missing rows and whether it is 0/1. The design's data are its
+        # own (a copy-on-write view), so they cannot change under these caches.
         self._cache: OrderedDict[tuple[str, ...], _Domains] = OrderedDict()
+        self._column_codes: OrderedDict[str, tuple[np.ndarray, Any]] = OrderedDict()
+        self._variable_facts: OrderedDict[str, tuple[np.ndarray, bool | None]] = OrderedDict()
+        self._indptr: np.ndarray | None = None
 
     @classmethod
     def from_yaml(cls, path: str | Path, data: pd.DataFrame, *, lang: str = "en") -> Any:
@@ -185,6 +286,13 @@ class _Design:
 
         clone = copy.copy(self)
         clone.data = self.data.assign(**{k: np.asarray(v) for k, v in columns.items()})
+        # The clone gets caches of its own, without anything read from a replaced column.
+        new = set(columns)
+        clone._cache = OrderedDict((k, v) for k, v in self._cache.items() if not new & set(k))
+        clone._column_codes = OrderedDict((k, v) for k, v in self._column_codes.items()
+                                          if k not in new)
+        clone._variable_facts = OrderedDict((k, v) for k, v in self._variable_facts.items()
+                                            if k not in new)
         return clone
 
     # -- construction helpers -------------------------------------------------------------
@@ -210,7 +318,7 @@ class _Design:
                 problems=[{"row": int(r) + 1, "column": column, "value": repr(w[r]),
                            "expected": "a positive number"} for r in bad[:1000]],
                 column=column, count=len(bad), rows=_rows_text(bad + 1))
-        return w
+        return np.array(w, dtype=np.float64)  # the design's own contiguous copy
 
     def _codes(self, column: str, role: str) -> tuple[np.ndarray, Any]:
         self._require([column], type(self).__name__)
@@ -222,10 +330,20 @@ class _Design:
                 problems=[{"row": int(r) + 1, "column": column, "value": "NA",
                            "expected": f"a {role} code"} for r in missing[:1000]],
                 column=column, role=role, count=len(missing), rows=_rows_text(missing + 1))
-        codes, values = domain_codes([series])
-        return codes, values[0]
+        return factorize(series)
 
     # -- domains ------------------------------------------------------------------------------
+    def _column(self, name: str) -> tuple[np.ndarray, Any]:
+        """Sorted codes (-1 for missing) and values of one ``by`` column, kept on the design."""
+        if name in self._column_codes:
+            self._column_codes.move_to_end(name)
+            return self._column_codes[name]
+        codes = factorize(self.data[name])
+        self._column_codes[name] = codes
+        while len(self._column_codes) > _COLUMN_CACHE_SIZE:
+            self._column_codes.popitem(last=False)
+        return codes
+
     def _domains(self, by: str | Sequence[str] | None) -> _Domains:
         names = tuple(_as_list(by))
         if names in self._cache:
@@ -233,39 +351,60 @@ class _Design:
             return self._cache[names]
         if names:
             self._require(list(names), "by")
-            dom, values = domain_codes([self.data[c] for c in names])
+            parts = [self._column(c) for c in names]
+            dom, values = combine_codes(parts)
             outside = int((dom < 0).sum())
             if outside:
                 warnings.warn(message("survey.by.missing", self.lang, count=outside,
                                       columns=", ".join(names)), stacklevel=4)
         else:
+            parts = []
             dom, values = np.zeros(self.n_rows, dtype=np.int64), []
         ctx = _Domains(names, dom, values)
-        self._prepare(ctx)
+        self._prepare(ctx, parts)
         self._cache[names] = ctx
         while len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
         return ctx
 
-    def _prepare(self, ctx: _Domains) -> None:  # pragma: no cover - overridden
-        """Design-specific work done once per ``by``."""
+    def _prepare(self, ctx: _Domains, parts: list[tuple[np.ndarray, Any]]) -> None:  # pragma: no cover
+        """Design-specific work done once per ``by`` (``parts``: codes of its columns)."""
+
+    def _missing(self, name: str, y: np.ndarray) -> np.ndarray:
+        """Rows where ``name`` is missing (sorted), kept on the design."""
+        facts = self._variable_facts.get(name)
+        if facts is None:
+            facts = (np.flatnonzero(np.isnan(y)), None)
+            self._remember(name, facts)
+        else:
+            self._variable_facts.move_to_end(name)
+        return facts[0]
+
+    def _is_binary(self, name: str, y0: np.ndarray) -> bool:
+        """Whether every usable value of ``name`` is 0 or 1 (``y0``: 0 where missing)."""
+        missing, binary = self._variable_facts.get(name, (None, None))
+        if binary is None:
+            binary = not np.count_nonzero((y0 != 0.0) & (y0 != 1.0))
+            if missing is not None:
+                self._remember(name, (missing, binary))
+        return binary
+
+    def _remember(self, name: str, facts: tuple[np.ndarray, bool | None]) -> None:
+        self._variable_facts[name] = facts
+        self._variable_facts.move_to_end(name)
+        while len(self._variable_facts) > _VARIABLE_CACHE_SIZE:
+            self._variable_facts.popitem(last=False)
 
     # -- hooks ----------------------------------------------------------------------------------
-    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, wy: np.ndarray, x0: np.ndarray | None,
-                      d_ext: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return (estimate, variance, denominator) per domain.
-
-        ``y0`` is the variable with 0 where unusable, ``wy`` its product with the
-        weights, ``x0`` the denominator (None for a total, ``_ONES`` for a mean without
-        missing values), ``d_ext`` each row's domain, ``n_domains`` for rows outside.
-        """
+    def _estimate_var(self, ctx: _Domains, v: _Var) -> _Sums:
+        """Estimate, variance and the sums behind them, per domain."""
         raise NotImplementedError
 
-    def _degf(self, ctx: _Domains, usable: np.ndarray) -> np.ndarray:
+    def _degf(self, ctx: _Domains, missing: np.ndarray) -> np.ndarray:
+        """Degrees of freedom per domain, ``missing`` the rows left out."""
         raise NotImplementedError
 
-    def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, y0: np.ndarray,
-               usable: np.ndarray, d_ext: np.ndarray, level: float,
+    def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, v: _Var, level: float,
                df: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Logit interval by the delta method: Wald on logit(p), t with ``df``."""
         lo, hi = logit_ci(est, se, level, df)
@@ -373,43 +512,35 @@ class _Design:
                 raise _option_error(text, "q", q)
         ctx = self._domains(by)
         D = ctx.n_domains
-        frames = []
+        w = self._w
+        rows: list[_Row] = []
         for name in names:
             y = _numeric(self.data, name, self.lang, "quantile")
-            usable = ~np.isnan(y) & (ctx.dom >= 0)
-            dom_u = np.where(usable, ctx.dom, -1)
-            n = np.bincount(dom_u[usable], minlength=D).astype(np.float64)
-            bad = self._na_domains(ctx, y, na_rm)
-            df = self._degf(ctx, usable)
+            missing = self._missing(name, y)
+            lost = ctx.outside(missing)
+            n = ctx.counts() - lost
+            bad = lost > 0 if not na_rm else np.zeros(D, dtype=bool)
+            df = self._degf(ctx, missing)
             crit = t_or_normal(level, df)
-            y0 = np.where(usable, y, 0.0)
+            y0 = _zero_at(y, missing)
+            usable = _Var(y0, _ONES, missing).usable(ctx)
+            dom_u = np.where(usable, ctx.dom, -1)
             for p in probs:
-                qhat = weighted_quantile(y0, self._w, dom_u, D, np.full(D, float(p)))
+                qhat = weighted_quantile(y0, w, dom_u, D, np.full(D, float(p)))
                 below = (usable & (y0 <= qhat[np.maximum(dom_u, 0)])).astype(np.float64)
-                d_ext = np.where(usable, ctx.ext, D)
-                pest, pvar, _ = self._estimate_var(ctx, below, self._w * below, usable, d_ext)
-                pse = np.sqrt(pvar)
+                part = self._estimate_var(ctx, _Var(below, _ONES, missing))
+                pest, pse = part.est, np.sqrt(part.var)
                 lo_p, hi_p = pest - crit * pse, pest + crit * pse
-                lo = weighted_quantile(y0, self._w, dom_u, D, np.where(lo_p < 0, np.nan, lo_p))
-                hi = weighted_quantile(y0, self._w, dom_u, D, np.where(hi_p > 1, np.nan, hi_p))
+                lo = weighted_quantile(y0, w, dom_u, D, np.where(lo_p < 0, np.nan, lo_p))
+                hi = weighted_quantile(y0, w, dom_u, D, np.where(hi_p > 1, np.nan, hi_p))
                 se = (hi - lo) / (2 * crit)
-                qhat = np.where(bad, np.nan, qhat)
                 label = name if len(probs) == 1 else f"{name}@{p:g}"
-                frames.append(self._frame(ctx, label, qhat, np.where(bad, np.nan, se),
-                                          np.where(bad, np.nan, lo), np.where(bad, np.nan, hi),
-                                          np.full(D, np.nan), n, limits, min_n))
-        return self._result("quantile", ctx, frames, level, "woodruff", na_rm, limits, min_n,
+                rows.append((label, *(np.where(bad, np.nan, a) for a in (qhat, se, lo, hi)),
+                             np.full(D, np.nan), n))
+        return self._result("quantile", ctx, rows, level, "woodruff", na_rm, limits, min_n,
                             extra={"q": probs, "qrule": "math", "interval": "woodruff (R interval.type='mean')"})
 
     # -- shared machinery -------------------------------------------------------------------------
-    def _na_domains(self, ctx: _Domains, y: np.ndarray, na_rm: bool) -> np.ndarray:
-        """Domains that hold a missing value (they get NaN when ``na_rm`` is False)."""
-        D = ctx.n_domains
-        if na_rm:
-            return np.zeros(D, dtype=bool)
-        miss = np.isnan(y) & (ctx.dom >= 0)
-        return np.bincount(ctx.dom[miss], minlength=D)[:D] > 0
-
     def _linear(self, statistic: str, names: list[str], dens: list[str] | None,
                 by: str | Sequence[str] | None, na_rm: bool, level: float, ci_method: str,
                 deff: bool, cv_limits: tuple[float, float], min_n: int) -> Estimates:
@@ -417,55 +548,61 @@ class _Design:
         check_option(statistic, "deff", deff, [True, False], self.lang)
         ctx = self._domains(by)
         D = ctx.n_domains
-        w = self._w
-        frames = []
+        rows: list[_Row] = []
+        buffers: dict[str, np.ndarray] = {}  # reused from one variable to the next
+
+        def buffer(key: str) -> np.ndarray:
+            if key not in buffers:
+                buffers[key] = np.empty(self.n_rows)
+            return buffers[key]
+
         for i, name in enumerate(names):
             y = _numeric(self.data, name, self.lang, statistic)
-            x = _numeric(self.data, dens[i], self.lang, statistic) if dens is not None else None
-            nan = np.isnan(y) if x is None else (np.isnan(y) | np.isnan(x))
-            has_nan = bool(nan.any())
-            if has_nan:
-                y0 = np.where(nan, 0.0, y)
-                d_ext = np.where(nan, D, ctx.ext)
-            else:
-                y0, d_ext = y, ctx.ext
-            if statistic == "proportion" or ci_method in ("logit", "beta"):
+            missing = self._missing(name, y)
+            x = None
+            if dens is not None:
+                x = _numeric(self.data, dens[i], self.lang, statistic)
+                missing = np.union1d(missing, self._missing(dens[i], x))
+            y0 = _zero_at(y, missing, buffer("y") if len(missing) else None)
+            binary = statistic == "proportion" or ci_method in ("logit", "beta")
+            if binary:
                 self._check_binary(name, y, y0, statistic)
+            x0: np.ndarray | None
             if statistic == "total":
-                x0: np.ndarray | None = None
+                x0 = None
             elif x is None:
-                x0 = ~nan if has_nan else _ONES
+                x0 = _ONES
             else:
-                x0 = np.where(nan, 0.0, x) if has_nan else x
-            wy = w * y0
-            est, var, den = self._estimate_var(ctx, y0, wy, x0, d_ext)
-            n = (np.bincount(d_ext, minlength=D + 1)[:D] if has_nan else ctx.counts()).astype(np.float64)
+                x0 = _zero_at(x, missing, buffer("x") if len(missing) else None)
+            v = _Var(y0, x0, missing)
+            sums = self._estimate_var(ctx, v)
+            est, var = sums.est, sums.var
+            n = ctx.counts() - sums.lost
             with np.errstate(invalid="ignore", divide="ignore"):
                 se = np.sqrt(var)
-            usable = ((~nan & ctx.inside) if (has_nan or not ctx.all_in) else ctx.inside) \
-                if ci_method != "wald" else ctx.inside
-            df = self._degf(ctx, usable) if ci_method in ("wald_t", "logit", "beta") else None
+            df = self._degf(ctx, missing) if ci_method in ("wald_t", "logit", "beta") else None
             if ci_method == "logit":
-                est, lo, hi = self._logit(ctx, est, se, y0, usable, d_ext, level, df)
+                est, lo, hi = self._logit(ctx, est, se, v, level, df)
             elif ci_method == "beta":
                 lo, hi = beta_ci(est, se, level, df, n)  # type: ignore[arg-type]
             else:
                 lo, hi = wald_ci(est, se, level, df)
             if deff:
-                d_eff = self._deff(ctx, statistic, var, y0, wy, x0, d_ext, n, den, est,
-                                   binary=statistic == "proportion", has_nan=has_nan, nan=nan)
+                binary = statistic == "proportion" or (
+                    statistic != "ratio" and self._is_binary(name, y0))
+                d_eff = self._deff(ctx, statistic, v, n, sums, est, binary)
             else:
                 d_eff = np.full(D, np.nan)
-            if not na_rm and has_nan:
-                bad = np.bincount(np.where(nan, ctx.ext, D), minlength=D + 1)[:D] > 0
+            if not na_rm and len(missing):
+                bad = sums.lost > 0
                 est, se, lo, hi, d_eff = (np.where(bad, np.nan, a) for a in (est, se, lo, hi, d_eff))
             label = name if dens is None else f"{name}/{dens[i]}"
-            frames.append(self._frame(ctx, label, est, se, lo, hi, d_eff, n, limits, min_n))
-        return self._result(statistic, ctx, frames, level, ci_method, na_rm, limits, min_n,
+            rows.append((label, est, se, lo, hi, d_eff, n))
+        return self._result(statistic, ctx, rows, level, ci_method, na_rm, limits, min_n,
                             extra={"deff": deff})
 
     def _check_binary(self, name: str, y: np.ndarray, y0: np.ndarray, func: str) -> None:
-        if not np.count_nonzero(y0 * (y0 - 1.0)):
+        if self._is_binary(name, y0):
             return
         bad = np.flatnonzero(~np.isnan(y) & (y != 0) & (y != 1))
         text = message("survey.data.not_binary", self.lang, column=name, func=func,
@@ -475,27 +612,34 @@ class _Design:
                                          "expected": "0, 1 or missing", "message": text}
                                         for r in bad[:1000]])
 
-    def _deff(self, ctx: _Domains, statistic: str, var: np.ndarray, y0: np.ndarray, wy: np.ndarray,
-              x0: np.ndarray | None, d_ext: np.ndarray, n: np.ndarray, den: np.ndarray,
-              est: np.ndarray, binary: bool, has_nan: bool, nan: np.ndarray) -> np.ndarray:
+    def _deff(self, ctx: _Domains, statistic: str, v: _Var, n: np.ndarray, sums: _Sums,
+              est: np.ndarray, binary: bool) -> np.ndarray:
         """R's ``deff=TRUE``: the variance over that of a simple random sample without
         replacement of the same size, ``s2 * (N - n) / (N n)`` (times ``N^2`` for totals),
         with ``s2 = n / (n - 1) * sum(w (y - ybar)^2) / N`` over the domain's usable rows.
+
+        ``est`` is the reported estimate (with a logit interval, the fit's, as before).
+        Unusable rows hold 0 in ``v.y0`` and ``v.x0``, so sums over each row's domain
+        need no other mask; the weights of the unusable rows are taken off the domain's.
         """
         D = len(n)
         w = self._w
+        ext = ctx.ext
+        var, den, lost_w = sums.var, sums.den, sums.lost_w
         if statistic == "ratio":
+            x0 = v.x0
             assert x0 is not None
-            wsum = np.bincount(d_ext, weights=w, minlength=D + 1)[:D]
-            resid = (y0 - np.append(est, 0.0)[d_ext] * x0) / np.append(den, 1.0)[d_ext]
-            ss = np.bincount(d_ext, weights=w * resid * resid, minlength=D + 1)[:D]
+            wsum = ctx.weight_sums(w) - lost_w
+            with np.errstate(invalid="ignore", divide="ignore"):
+                resid = (v.y0 - np.append(est, 0.0)[ext] * x0) / np.append(den, 1.0)[ext]
+            ss = np.bincount(ext, weights=w * resid * resid, minlength=D + 1)[:D]
         else:
-            syy = (np.bincount(d_ext, weights=wy * y0, minlength=D + 1)[:D] if not binary
-                   else np.bincount(d_ext, weights=wy, minlength=D + 1)[:D])
+            syy = sums.total if binary else np.bincount(ext, weights=w * v.y0 * v.y0,
+                                                   minlength=D + 1)[:D]
             if statistic == "total":
-                wsum = (np.bincount(d_ext, weights=w, minlength=D + 1)[:D] if has_nan
-                        else ctx.weight_sums(w))
-                ybar = est / wsum
+                wsum = ctx.weight_sums(w) - lost_w
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    ybar = est / wsum
             else:
                 wsum, ybar = den, est
             ss = syy - ybar * ybar * wsum
@@ -506,26 +650,26 @@ class _Design:
                 vsrs = vsrs * wsum * wsum
             return var / vsrs
 
-    def _frame(self, ctx: _Domains, label: str, est: np.ndarray, se: np.ndarray, lo: np.ndarray,
-               hi: np.ndarray, d_eff: np.ndarray, n: np.ndarray, limits: tuple[float, float],
-               min_n: int) -> pd.DataFrame:
+    def _result(self, statistic: str, ctx: _Domains, rows: list[_Row],
+                level: float, ci_method: str, na_rm: bool, limits: tuple[float, float], min_n: int,
+                extra: Mapping[str, Any]) -> Estimates:
+        """One table for all variables: ``rows`` holds (label, estimate, se, ci_low,
+        ci_high, deff, n) per variable, each array one value per domain."""
         D = ctx.n_domains
+        est, se, lo, hi, d_eff, n = (np.concatenate([r[i] for r in rows]) for i in range(1, 7))
         with np.errstate(invalid="ignore", divide="ignore"):
             cv = se / np.abs(est)
         empty = n == 0
         est, se, lo, hi, cv, d_eff = (np.where(empty, np.nan, a) for a in (est, se, lo, hi, cv, d_eff))
-        cols: dict[str, Any] = {"variable": pd.array([label] * D, dtype="string")}
+        labels = np.array([r[0] for r in rows], dtype=object)
+        cols: dict[str, Any] = {"variable": pd.array(np.repeat(labels, D), dtype="string")}
+        where = np.tile(np.arange(D), len(rows))
         for name, values in zip(ctx.by, ctx.values):
-            cols[name] = pd.Series(values).reset_index(drop=True) if len(values) else values
+            cols[name] = pd.Series(values.take(where) if len(values) else values)
         cols.update({"estimate": est, "se": se, "ci_low": lo, "ci_high": hi, "cv": cv,
                      "deff": d_eff, "n": n.astype(np.int64),
                      "flag": pd.array(quality_flags(cv, n, limits, min_n), dtype="string")})
-        return pd.DataFrame(cols)
-
-    def _result(self, statistic: str, ctx: _Domains, frames: list[pd.DataFrame], level: float,
-                ci_method: str, na_rm: bool, limits: tuple[float, float], min_n: int,
-                extra: Mapping[str, Any]) -> Estimates:
-        table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        table = pd.DataFrame(cols)
         options = {"na_rm": na_rm, "ci_method": ci_method, "cv_limits": limits, "min_n": min_n,
                    **extra}
         return Estimates(table=table, statistic=statistic, by=ctx.by, level=float(level),
@@ -594,9 +738,9 @@ class SurveyDesign(_Design):
             c_raw, psu_values = self._codes(psu, "PSU")
             if not self.nest and strata is not None:
                 self._check_not_nested(c_raw, h, psu, psu_values, h_values)
-            c, _ = domain_codes([h, c_raw])
+            c = psu_codes(h, len(h_values), c_raw, len(psu_values))
         else:
-            c, _ = domain_codes([h, np.arange(n, dtype=np.int64)])  # each row its own PSU
+            c = psu_codes(h, len(h_values), None, n)  # each row its own PSU
         C = int(c.max()) + 1
         psu_stratum = np.zeros(C, dtype=np.int64)
         psu_stratum[c] = h
@@ -621,6 +765,10 @@ class SurveyDesign(_Design):
     def _check_not_nested(self, c_raw: np.ndarray, h: np.ndarray, psu: str, psu_values: Any,
                            h_values: Any) -> None:
         """With ``nest=False`` a PSU code must belong to one stratum only."""
+        owner = np.full(len(psu_values), -1, dtype=np.int64)
+        owner[c_raw] = h
+        if np.array_equal(owner[c_raw], h):
+            return
         pairs = np.unique(np.stack([c_raw, h], axis=1), axis=0)
         per_psu = np.bincount(pairs[:, 0])
         repeated = np.flatnonzero(per_psu > 1)
@@ -709,43 +857,77 @@ class SurveyDesign(_Design):
                 f"weights={self.weights!r}, lonely_psu={self.lonely_psu!r}, degf={self.degf()})")
 
     # -- hooks ------------------------------------------------------------------------------------
-    def _prepare(self, ctx: _Domains) -> None:
-        ctx.pairs = PairIndex.build(self._c, ctx.dom, self._strata.n_psus, ctx.n_domains)
+    def _prepare(self, ctx: _Domains, parts: list[tuple[np.ndarray, Any]]) -> None:
+        """The (PSU, domain) pairs of this ``by``, built column by column.
 
-    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, wy: np.ndarray, x0: np.ndarray | None,
-                      d_ext: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        A cached ``by`` made of all but the last column gives the pairs to start from.
+        """
+        start = None
+        steps = [(codes, max(len(values), 1)) for codes, values in parts]
+        prefix = self._cache.get(ctx.by[:-1]) if len(ctx.by) > 1 else None
+        if prefix is not None and prefix.pairs is not None:
+            start = (prefix.pairs.pair, prefix.pairs.n_pairs)
+            steps = steps[-1:]
+        if self._indptr is None:
+            self._indptr = np.arange(self.n_rows + 1, dtype=np.int32 if self.n_rows < 2**31 - 1
+                                     else np.int64)
+        pairs = PairIndex.build(self._c, ctx.dom, self._strata.n_psus, ctx.n_domains,
+                                psu_stratum=self._strata.psu_stratum, weights=self._w,
+                                steps=steps, start=start, indptr=self._indptr)
+        ctx.pairs = pairs
+        ctx.sw_pair = pairs.sums(self._w)
+        ctx.n_pair = pairs.sums(None)
+
+    def _lost(self, ctx: _Domains, missing: np.ndarray) -> np.ndarray:
+        """Unusable rows per pair."""
+        assert ctx.pairs is not None
+        return np.bincount(ctx.pairs.pair[missing], minlength=ctx.pairs.n_pairs)
+
+    def _estimate_var(self, ctx: _Domains, v: _Var) -> _Sums:
         pairs = ctx.pairs
-        assert pairs is not None
-        w = self._w
-        sy = pairs.sums(wy)
-        Y = pairs.by_domain(sy)
+        assert pairs is not None and ctx.sw_pair is not None and ctx.n_pair is not None
+        D = ctx.n_domains
+        missing = v.missing
+        sy = pairs.weighted_sums(v.y0)
+        a = pairs.segment_sums(sy)
+        Y = np.bincount(pairs.seg_dom, weights=a, minlength=D + 1)[:D]
+        lost = lost_w = None
+        if len(missing):
+            where = pairs.pair[missing]
+            lost = np.bincount(where, minlength=pairs.n_pairs)
+            lost_w = np.bincount(where, weights=self._w[missing], minlength=pairs.n_pairs)
+            lost_dom = pairs.by_domain(lost.astype(np.float64))
+            lost_w_dom = pairs.by_domain(lost_w)
+        else:
+            lost_dom = lost_w_dom = np.zeros(D)
         present = None
         if self.lonely_psu == "average" and len(self.lonely_strata):
-            present = pairs.sums((d_ext < ctx.n_domains).astype(np.float64)) > 0
-        if x0 is None:
-            return Y, stratified_variance(sy, pairs, self._strata, present), Y
-        if x0 is _ONES:
-            if ctx.sw_pair is None:
-                ctx.sw_pair = pairs.sums(w)
+            present = ctx.n_pair > (lost if lost is not None else 0)
+        if v.x0 is None:
+            var = stratified_variance(sy, pairs, self._strata, present)
+            return _Sums(Y, var, Y, Y, lost_dom, lost_w_dom)
+        if v.x0 is _ONES:
             sx = ctx.sw_pair
+            if lost is not None:
+                sx = sx - lost_w
+                sx[lost == ctx.n_pair] = 0.0  # exactly 0 where no usable row is left
         else:
-            sx = pairs.sums(w * x0)
-        X = pairs.by_domain(sx)
+            sx = pairs.weighted_sums(v.x0)
+        b = pairs.segment_sums(sx)
+        X = np.bincount(pairs.seg_dom, weights=b, minlength=D + 1)[:D]
         with np.errstate(invalid="ignore", divide="ignore"):
             R = Y / X
-            Rp = np.append(R, 0.0)[pairs.pair_dom]
-            Xp = np.append(X, 1.0)[pairs.pair_dom]
-            z = np.where(Xp != 0, (sy - Rp * sx) / Xp, 0.0)
-        var = stratified_variance(z, pairs, self._strata, present)
-        return R, np.where(X > 0, var, np.nan), X
+        var = ratio_variance(sy, sx, a, b, R, X, pairs, self._strata, present)
+        return _Sums(R, np.where(X > 0, var, np.nan), X, Y, lost_dom, lost_w_dom)
 
-    def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, y0: np.ndarray,
-               usable: np.ndarray, d_ext: np.ndarray, level: float,
+    def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, v: _Var, level: float,
                df: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """R's ``svyciprop(method="logit")``: the ``svyglm`` fit, its sandwich variance,
         Wald on the logit scale with t on ``df``, back-transformed."""
         D = ctx.n_domains
-        d = d_ext
+        d = v.d_ext(ctx)
+        usable = d < D
+        y0 = v.y0
         w = self._w
         mean_w = (np.bincount(d, weights=w, minlength=D + 1)
                   / np.maximum(np.bincount(d, minlength=D + 1), 1))
@@ -755,18 +937,17 @@ class SurveyDesign(_Design):
         with np.errstate(over="ignore", invalid="ignore"):
             mu = np.exp(coef) / (1 + np.exp(coef))
             z = np.where(usable, (y0 - np.append(mu, 0.0)[d]) * factor / mean_w[d], 0.0)
-            _, v, _ = self._estimate_var(ctx, z, w * z, None, d)
-            se_coef = np.sqrt(v) / info
+            se_coef = np.sqrt(self._estimate_var(ctx, _Var(z, None, v.missing)).var) / info
             crit = t_or_normal(level, df)
             lo_eta, hi_eta = coef - crit * se_coef, coef + crit * se_coef
             lo = np.exp(lo_eta) / (1 + np.exp(lo_eta))
             hi = np.exp(hi_eta) / (1 + np.exp(hi_eta))
         return mu, lo, hi
 
-    def _degf(self, ctx: _Domains, usable: np.ndarray) -> np.ndarray:
+    def _degf(self, ctx: _Domains, missing: np.ndarray) -> np.ndarray:
         pairs = ctx.pairs
-        assert pairs is not None
-        present = pairs.sums(usable.astype(np.float64)) > 0
+        assert pairs is not None and ctx.n_pair is not None
+        present = ctx.n_pair > (self._lost(ctx, missing) if len(missing) else 0)
         return domain_degf(pairs, self._strata, present)
 
 
@@ -876,32 +1057,31 @@ class ReplicateDesign(_Design):
         return (f"ReplicateDesign({self.n_rows} rows, {self.n_replicates} {self.type} replicates, "
                 f"scale={self.scale:.6g}, mse={self.mse})")
 
-    def _prepare(self, ctx: _Domains) -> None:
+    def _prepare(self, ctx: _Domains, parts: list[tuple[np.ndarray, Any]]) -> None:
         return None
 
-    def _estimate_var(self, ctx: _Domains, y0: np.ndarray, wy: np.ndarray, x0: np.ndarray | None,
-                      d_ext: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _estimate_var(self, ctx: _Domains, v: _Var) -> _Sums:
         D = ctx.n_domains
-        d = d_ext
+        d = v.d_ext(ctx)
         dom = np.where(d < D, d, -1)
         w = self._w
-        Y = np.bincount(d, weights=wy, minlength=D + 1)[:D]
+        y0 = v.y0
+        Y = np.bincount(d, weights=w * y0, minlength=D + 1)[:D]
         Yr = _rep.replicate_sums(self._repw, y0, dom, D)
+        x0 = v.x_array(self.n_rows)
+        lost, lost_w = ctx.outside(v.missing), ctx.outside(v.missing, w)
         if x0 is None:
             var = _rep.replicate_variance(Yr, self.scale, self.rscales, self.mse, Y)
-            return Y, var, Y
-        if x0 is _ONES:
-            x0 = np.ones(self.n_rows)
-        x0 = np.asarray(x0, dtype=np.float64)
+            return _Sums(Y, var, Y, Y, lost, lost_w)
         X = np.bincount(d, weights=w * x0, minlength=D + 1)[:D]
         Xr = _rep.replicate_sums(self._repw, x0, dom, D)
         with np.errstate(invalid="ignore", divide="ignore"):
             R = Y / X
             thetas = Yr / Xr
         var = _rep.replicate_variance(thetas, self.scale, self.rscales, self.mse, R)
-        return R, var, X
+        return _Sums(R, var, X, Y, lost, lost_w)
 
-    def _degf(self, ctx: _Domains, usable: np.ndarray) -> np.ndarray:
+    def _degf(self, ctx: _Domains, missing: np.ndarray) -> np.ndarray:
         return np.full(ctx.n_domains, float(self._degf_value))
 
 
