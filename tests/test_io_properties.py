@@ -77,7 +77,7 @@ def test_spanish_csv_round_trip(tmp_path: Path, frame: pd.DataFrame, with_thousa
         assert set(p.problems["code"]) <= {"io.ambiguous_numbers"}
 
 
-cell = st.text(alphabet="abcxyz0123456789", min_size=0, max_size=4)
+cell = st.text(alphabet="abcxyzñé0123456789", min_size=0, max_size=4)
 
 
 @st.composite
@@ -105,11 +105,12 @@ def messy_files(draw: st.DrawFn) -> tuple[str, int, list[str]]:
 
 
 @SETTINGS
-@given(data=messy_files())
-def test_every_line_is_a_row_or_a_reported_problem(tmp_path: Path, data: tuple[str, int, list[str]]) -> None:
+@given(data=messy_files(), encoding=st.sampled_from(["utf-8", "cp1252"]))
+def test_every_line_is_a_row_or_a_reported_problem(tmp_path: Path, data: tuple[str, int, list[str]],
+                                                  encoding: str) -> None:
     content, k, lines = data
     path = tmp_path / "messy.csv"
-    path.write_text(content, encoding="utf-8", newline="")
+    path.write_bytes(content.encode(encoding))
 
     df = read(path, on_bad_lines="report", delimiter=";", header_row=1, keep_leading_zeros=True,
               dtype={f"col{i}": str for i in range(k)})
