@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -36,9 +37,11 @@ __all__ = [
     "PairIndex",
     "StrataInfo",
     "beta_ci",
+    "combine_cells",
     "combine_codes",
     "domain_codes",
     "domain_degf",
+    "domain_values",
     "factorize",
     "glm_logit",
     "logit_ci",
@@ -83,9 +86,10 @@ def factorize(values: Any) -> tuple[np.ndarray, pd.Index]:
             shifted = x.astype(np.int64, copy=False) - lo if lo else x
             present = np.zeros(span, dtype=bool)
             present[shifted] = True
-            remap = np.cumsum(present, dtype=np.int64)
-            remap -= 1
-            uniques = pd.Index((np.flatnonzero(present) + lo).astype(dtype), dtype=dtype)
+            seen = np.flatnonzero(present)
+            remap = np.empty(span, dtype=np.int64)
+            remap[seen] = np.arange(len(seen))
+            uniques = pd.Index((seen + lo).astype(dtype), dtype=dtype)
             return remap[shifted], uniques
     if n and _is_arrow_string(dtype):
         import pyarrow as pa
@@ -107,23 +111,24 @@ def factorize(values: Any) -> tuple[np.ndarray, pd.Index]:
 
 
 def _compact(key: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
-    """Map non-negative integer keys (< ``cells``) to 0..U-1 in key order.
+    """Map non-negative integer keys (< ``cells``) to 1..U in key order.
 
-    Returns the codes and the sorted distinct keys.
+    Returns the codes (1-based; int32 when they fit) and the sorted distinct keys.
     """
     n = len(key)
     if cells <= max(_DENSE_PER_ROW * n, _DENSE_MIN):
         present = np.zeros(cells, dtype=bool)
         present[key] = True
-        remap = np.cumsum(present, dtype=np.int32 if cells < 2**31 else np.int64)
-        codes = remap[key].astype(np.int64)
-        codes -= 1
-        return codes, np.flatnonzero(present)
+        distinct = np.flatnonzero(present)
+        # Ranks written only where a key occurs (faster than a running count of the table).
+        remap = np.empty(cells, dtype=np.int32 if len(distinct) < 2**31 - 1 else np.int64)
+        remap[distinct] = np.arange(1, len(distinct) + 1, dtype=remap.dtype)
+        return remap[key], distinct
     first, distinct = pd.factorize(key, sort=False)
     distinct = np.asarray(distinct, dtype=np.int64)
     order = np.argsort(distinct, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
+    rank = np.empty(len(order), dtype=np.int32 if len(order) < 2**31 - 1 else np.int64)
+    rank[order] = np.arange(1, len(order) + 1)
     return rank[np.asarray(first)], distinct[order]
 
 
@@ -133,34 +138,59 @@ def combine_codes(parts: Sequence[tuple[np.ndarray, Any]]) -> tuple[np.ndarray, 
     Rows missing any value get -1. Returns the codes and, for each column, the values
     of every domain (aligned, one entry per domain, in order).
     """
+    codes, values, _ = combine_cells(parts)
+    return codes, values
+
+
+def combine_cells(parts: Sequence[tuple[np.ndarray, Any]],
+                  has_missing: Sequence[bool] | None = None
+                  ) -> tuple[np.ndarray, list[Any], np.ndarray]:
+    """:func:`combine_codes`, and the domains' cells: for each domain, the mixed-radix
+    key ``((c_0 * s_1 + c_1) * s_2 + ...)`` of its column codes (``s_j`` the number of
+    values of column ``j``, at least 1), increasing. ``has_missing`` says, when known,
+    which columns have a missing value (code -1), saving a look at the others."""
     if not parts:
         raise ValueError("no domain column")
     if len(parts) == 1:
         codes, uniques = parts[0]
-        return codes, [uniques]
+        return codes, [uniques], np.arange(len(uniques))
     sizes = [max(len(u), 1) for _, u in parts]
     total = 1
     for size in sizes:
         total *= size
-    key = parts[0][0].astype(np.int64, copy=True)
-    missing = key < 0
-    for (codes, _), size in zip(parts[1:], sizes[1:]):
+    missing: np.ndarray | None = None
+    for j, (codes, _) in enumerate(parts):
+        if has_missing is not None and not has_missing[j]:
+            continue
+        lost = codes < 0
+        if has_missing is None and not lost.any():
+            continue
+        missing = lost if missing is None else (missing | lost)
+    key = parts[0][0] * np.int64(sizes[1])
+    key += parts[1][0]
+    for (codes, _), size in zip(parts[2:], sizes[2:]):
         key *= size
         key += codes
-        missing |= codes < 0
-    if missing.any():
+    if missing is not None:
         key[missing] = total  # one extra cell for rows outside every domain
-    out, cells = _compact(key, total + 1)
+    codes1, cells = _compact(key, total + 1)
+    out = np.subtract(codes1, 1, dtype=np.int64)
     if len(cells) and cells[-1] == total:
         out[missing] = -1
         cells = cells[:-1]
+    return out, domain_values([u for _, u in parts], cells), cells
+
+
+def domain_values(uniques: Sequence[Any], cells: np.ndarray) -> list[Any]:
+    """For each column, its value in every domain, from the domains' mixed-radix keys."""
     values: list[Any] = []
-    rest = cells.copy()
-    for (_, uniques), size in zip(reversed(parts), reversed(sizes)):
-        values.append(uniques.take(rest % size) if len(uniques) else uniques)
+    rest = np.asarray(cells, dtype=np.int64).copy()
+    for u in reversed(uniques):
+        size = max(len(u), 1)
+        values.append(u.take(rest % size) if len(u) else u)
         rest //= size
     values.reverse()
-    return out, values
+    return values
 
 
 def domain_codes(columns: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
@@ -223,6 +253,36 @@ class StrataInfo:
         return len(self.psu_stratum)
 
 
+def _pair_domains(cols: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The domains from the pairs' column codes (missing coded as the column's number of
+    values ``sizes[j]``): each pair's domain (``D`` if a code is missing) and the
+    domains' mixed-radix keys (increasing, see :func:`combine_cells`)."""
+    n_pairs = len(cols[0])
+    key = np.zeros(n_pairs, dtype=np.int64)
+    missing = np.zeros(n_pairs, dtype=bool)
+    total = 1
+    for c, k in zip(cols, sizes):
+        missing |= c == k
+        key *= k
+        key += c
+        total *= k
+    key[missing] = 0
+    ok = ~missing
+    if total <= max(_DENSE_PER_ROW * n_pairs, _DENSE_MIN):
+        present = np.zeros(total, dtype=bool)
+        present[key[ok]] = True
+        cells = np.flatnonzero(present)
+        table = np.empty(total, dtype=np.int64)
+        table[cells] = np.arange(len(cells))
+        out = table[key]
+    else:
+        cells, inverse = np.unique(key[ok], return_inverse=True)
+        out = np.zeros(n_pairs, dtype=np.int64)
+        out[ok] = inverse
+    out[missing] = len(cells)
+    return out, cells
+
+
 @dataclass(frozen=True, eq=False)
 class PairIndex:
     """Rows mapped to the (PSU, domain) pairs that occur; built once per ``by``.
@@ -231,7 +291,9 @@ class PairIndex:
     domain form a contiguous *segment*. ``pair`` gives each row its pair (rows outside
     every domain go to pairs of the extra domain ``n_domains``, ignored in results);
     ``matrix`` is the pairs x rows sparse matrix of the weights, so that
-    ``matrix @ y`` is the weighted sum of ``y`` in every pair.
+    ``matrix @ y`` is the weighted sum of ``y`` in every pair. ``pair_cols`` holds,
+    when built column by column, each pair's code in every ``by`` column (the number
+    of values of the column for a missing value).
     """
 
     pair: np.ndarray
@@ -243,49 +305,69 @@ class PairIndex:
     seg_dom: np.ndarray      # domain of each segment (n_domains: outside)
     seg_len: np.ndarray      # pairs in each segment
     matrix: Any              # scipy.sparse csc_array (pairs x rows)
+    pair_cols: tuple[np.ndarray, ...] = ()
+    cells: np.ndarray | None = None  # the domains' mixed-radix keys (column by column)
 
     @classmethod
-    def build(cls, psu: np.ndarray, dom: np.ndarray, n_psus: int, n_domains: int, *,
+    def build(cls, psu: np.ndarray, dom: np.ndarray | None, n_psus: int, n_domains: int, *,
               psu_stratum: np.ndarray | None = None, weights: np.ndarray | None = None,
-              steps: Sequence[tuple[np.ndarray, int]] | None = None,
-              start: tuple[np.ndarray, int] | None = None,
-              indptr: np.ndarray | None = None) -> PairIndex:
+              steps: Sequence[tuple[np.ndarray, int, bool]] | None = None,
+              start: PairIndex | None = None, indptr: np.ndarray | None = None) -> PairIndex:
         """Compact the (PSU, domain) pair of every row into pair codes 0..P-1.
 
         ``dom`` is each row's domain (-1 outside every domain). By default the key is
-        ``psu * (n_domains + 1) + domain``; ``steps`` (the codes and sizes of the ``by``
-        columns, -1 for missing) build it column by column instead, each step keyed by
-        (pairs so far, next column), which keeps the key space small for crossed
-        domains; ``start`` gives pair codes already computed for a first part of the
-        columns (any compact coding of (PSU, those columns)).
+        ``psu * (n_domains + 1) + domain``. With ``steps`` (the codes and numbers of
+        values of the ``by`` columns, -1 for missing) the key is built column by column
+        instead (each with whether it has a missing value), each step keyed by (pairs
+        so far, next column), which keeps the key space small for crossed domains; the
+        domains are then found from the pairs' column codes (``dom`` and ``n_domains``
+        are not needed: the domains are those of :func:`combine_cells`), and ``start``
+        is the pair index of a ``by`` made of the first columns, to continue from.
         """
         n = len(psu)
         D = n_domains
-        ext = np.where(dom < 0, D, dom) if (dom < 0).any() else dom
+        cols: list[np.ndarray] = []
+        cells = None
         if steps is None:
-            key = psu.astype(np.int64) * (D + 1) + ext
-            code, distinct = _compact(key, n_psus * (D + 1))
-            size = len(distinct)
+            assert dom is not None
+            ext = np.where(dom < 0, D, dom) if (dom < 0).any() else dom
+            code, distinct = _compact(psu.astype(np.int64) * (D + 1) + ext, n_psus * (D + 1))
+            base = 1
+            pair_psu, pair_dom = distinct // (D + 1), distinct % (D + 1)
         else:
-            code, size = start if start is not None else (psu, n_psus)
-            for col, k in steps:
-                col_ext = np.where(col < 0, k, col) if (col < 0).any() else col
-                key = code.astype(np.int64) * (k + 1) + col_ext
-                code, distinct = _compact(key, size * (k + 1))
+            if start is not None:
+                code, base = start.pair, 0
+                pair_psu, cols = start.pair_psu, list(start.pair_cols)
+            else:
+                code, base = psu, 0
+                pair_psu = np.arange(n_psus)
+            size = len(pair_psu)
+            for col, k, has_missing in steps[len(cols):]:
+                col_ext = np.where(col < 0, k, col) if has_missing else col
+                key = code * np.int64(k + 1)
+                key += col_ext
+                code, distinct = _compact(key, (size + base) * (k + 1))
+                prev = distinct // (k + 1) - base
+                base = 1
+                pair_psu = pair_psu[prev]
+                cols = [c[prev] for c in cols] + [distinct % (k + 1)]
                 size = len(distinct)
-        pair_psu = np.empty(size, dtype=np.int64)
-        pair_psu[code] = psu
-        pair_dom = np.empty(size, dtype=np.int64)
-        pair_dom[code] = ext
+            if cols:
+                pair_dom, cells = _pair_domains(cols, [step[1] for step in steps])
+                D = len(cells)
+            else:  # no domain column: one domain
+                pair_dom, D = np.zeros(size, dtype=np.int64), 1
+        size = len(pair_psu)
         h = psu_stratum[pair_psu] if psu_stratum is not None else np.zeros(size, dtype=np.int64)
         n_strata = int(h.max()) + 1 if size else 1
         hd = h * (D + 1) + pair_dom
         order = _stable_order(hd, n_strata * (D + 1))
-        inverse = np.empty(size, dtype=np.int64)
-        inverse[order] = np.arange(size)
-        index_type = np.int32 if max(size, n + 1) < 2**31 else np.int64
-        pair = inverse.astype(index_type)[code]
+        index_type = np.int32 if max(size, n + 1) < 2**31 - 1 else np.int64
+        inverse = np.empty(size + base, dtype=index_type)
+        inverse[order + base] = np.arange(size, dtype=index_type)
+        pair = inverse[code]
         pair_psu, pair_dom, hd = pair_psu[order], pair_dom[order], hd[order]
+        cols = [c[order] for c in cols]
         starts = np.flatnonzero(np.concatenate(([True], hd[1:] != hd[:-1])))
         seg_hd = hd[starts]
         seg_len = np.diff(np.append(starts, size))
@@ -294,7 +376,7 @@ class PairIndex:
         matrix = sp.csc_array((w, pair, ptr.astype(index_type, copy=False)), shape=(size, n))
         return cls(pair=pair, pair_psu=pair_psu, pair_dom=pair_dom, n_domains=D, starts=starts,
                    seg_h=seg_hd // (D + 1), seg_dom=seg_hd % (D + 1), seg_len=seg_len,
-                   matrix=matrix)
+                   matrix=matrix, pair_cols=tuple(cols), cells=cells)
 
     @property
     def n_pairs(self) -> int:
@@ -455,11 +537,16 @@ def weighted_quantile(y: np.ndarray, w: np.ndarray, dom: np.ndarray, n_domains: 
     return out
 
 
+@lru_cache(maxsize=16)
+def _normal_quantile(p: float) -> float:
+    return float(stats.norm.ppf(p))
+
+
 def t_or_normal(level: float, df: np.ndarray | float | None) -> np.ndarray:
     """The two-sided critical value: normal when ``df`` is None or infinite, else t."""
     alpha = 1.0 - level
     if df is None:
-        return np.asarray(stats.norm.ppf(1 - alpha / 2))
+        return np.asarray(_normal_quantile(1 - alpha / 2))
     dfa = np.asarray(df, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         crit = np.where(np.isinf(dfa), stats.norm.ppf(1 - alpha / 2),

@@ -46,8 +46,9 @@ from ._survey_core import (
     PairIndex,
     StrataInfo,
     beta_ci,
-    combine_codes,
+    combine_cells,
     domain_degf,
+    domain_values,
     factorize,
     glm_logit,
     logit_ci,
@@ -137,25 +138,49 @@ def _numeric(data: pd.DataFrame, column: str, lang: str, func: str) -> np.ndarra
 
 
 class _Domains:
-    """Domain codes of one ``by`` (and their pair index, for linearisation)."""
+    """Domains of one ``by``: their values, each row's domain, and (for linearisation)
+    the pair index. Each row's domain is computed when first needed."""
 
-    def __init__(self, by: tuple[str, ...], dom: np.ndarray, values: list[Any]) -> None:
+    def __init__(self, by: tuple[str, ...], values: list[Any], n_domains: int, *,
+                 dom: np.ndarray | None = None, dom_fn: Any = None, all_in: bool = True,
+                 outside_rows: int = 0) -> None:
         self.by = by
-        self.dom = dom
         self.values = values
-        self.n_domains = len(values[0]) if values else 1
+        self.n_domains = n_domains
+        self.all_in = all_in
+        self.outside_rows = outside_rows
+        self._dom = dom
+        self._dom_fn = dom_fn
+        self._ext: np.ndarray | None = None
         self.pairs: PairIndex | None = None
-        self.all_in = bool((dom >= 0).all())
-        self.ext = dom if self.all_in else np.where(dom >= 0, dom, self.n_domains)
         self._counts: np.ndarray | None = None
         self._wsums: np.ndarray | None = None
         self.sw_pair: np.ndarray | None = None
         self.n_pair: np.ndarray | None = None
 
     @property
+    def dom(self) -> np.ndarray:
+        """Each row's domain (-1 outside every domain)."""
+        if self._dom is None:
+            self._dom = self._dom_fn()
+        return self._dom
+
+    @property
+    def ext(self) -> np.ndarray:
+        """Each row's domain, ``n_domains`` outside every domain."""
+        if self._ext is None:
+            dom = self.dom
+            self._ext = dom if self.all_in else np.where(dom >= 0, dom, self.n_domains)
+        return self._ext
+
+    @property
     def inside(self) -> np.ndarray:
         """Rows inside some domain."""
         return self.dom >= 0
+
+    def set_counts(self, counts: np.ndarray) -> None:
+        """Rows per domain, when known otherwise."""
+        self._counts = counts
 
     def counts(self) -> np.ndarray:
         """Rows per domain."""
@@ -182,13 +207,15 @@ class _Var:
 
     ``y0`` is the variable with 0 where unusable; ``x0`` the denominator (None for a
     total, ``_ONES`` for a mean: one on every usable row); ``missing`` the sorted rows
-    that are unusable (the variable, or the denominator, is missing).
+    that are unusable (the variable, or the denominator, is missing), ``w_missing``
+    their weights when known.
     """
 
-    __slots__ = ("missing", "x0", "y0")
+    __slots__ = ("missing", "w_missing", "x0", "y0")
 
-    def __init__(self, y0: np.ndarray, x0: np.ndarray | None, missing: np.ndarray) -> None:
-        self.y0, self.x0, self.missing = y0, x0, missing
+    def __init__(self, y0: np.ndarray, x0: np.ndarray | None, missing: np.ndarray,
+                 w_missing: np.ndarray | None = None) -> None:
+        self.y0, self.x0, self.missing, self.w_missing = y0, x0, missing, w_missing
 
     def d_ext(self, ctx: _Domains) -> np.ndarray:
         """Each row's domain, ``n_domains`` for rows outside or unusable."""
@@ -263,8 +290,8 @@ class _Design:
         # per variable its missing rows and whether it is 0/1. The design's data are its
         # own (a copy-on-write view), so they cannot change under these caches.
         self._cache: OrderedDict[tuple[str, ...], _Domains] = OrderedDict()
-        self._column_codes: OrderedDict[str, tuple[np.ndarray, Any]] = OrderedDict()
-        self._variable_facts: OrderedDict[str, tuple[np.ndarray, bool | None]] = OrderedDict()
+        self._column_codes: OrderedDict[str, tuple[np.ndarray, Any, bool]] = OrderedDict()
+        self._variable_facts: OrderedDict[str, tuple[np.ndarray, np.ndarray, bool | None]] = OrderedDict()
         self._indptr: np.ndarray | None = None
 
     @classmethod
@@ -333,63 +360,75 @@ class _Design:
         return factorize(series)
 
     # -- domains ------------------------------------------------------------------------------
-    def _column(self, name: str) -> tuple[np.ndarray, Any]:
-        """Sorted codes (-1 for missing) and values of one ``by`` column, kept on the design."""
+    def _column(self, name: str) -> tuple[np.ndarray, Any, bool]:
+        """Sorted codes (-1 for missing) and values of one ``by`` column, and whether a
+        value is missing; kept on the design."""
         if name in self._column_codes:
             self._column_codes.move_to_end(name)
             return self._column_codes[name]
-        codes = factorize(self.data[name])
-        self._column_codes[name] = codes
+        series = self.data[name]
+        codes, values = factorize(series)
+        if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":
+            has_missing = False
+        else:
+            has_missing = bool((codes < 0).any())
+        self._column_codes[name] = (codes, values, has_missing)
         while len(self._column_codes) > _COLUMN_CACHE_SIZE:
             self._column_codes.popitem(last=False)
-        return codes
+        return self._column_codes[name]
 
     def _domains(self, by: str | Sequence[str] | None) -> _Domains:
         names = tuple(_as_list(by))
         if names in self._cache:
             self._cache.move_to_end(names)
             return self._cache[names]
+        columns = []
         if names:
             self._require(list(names), "by")
-            parts = [self._column(c) for c in names]
-            dom, values = combine_codes(parts)
-            outside = int((dom < 0).sum())
-            if outside:
-                warnings.warn(message("survey.by.missing", self.lang, count=outside,
-                                      columns=", ".join(names)), stacklevel=4)
-        else:
-            parts = []
-            dom, values = np.zeros(self.n_rows, dtype=np.int64), []
-        ctx = _Domains(names, dom, values)
-        self._prepare(ctx, parts)
+            columns = [self._column(c) for c in names]
+        ctx = self._make_domains(names, columns)
+        if ctx.outside_rows:
+            warnings.warn(message("survey.by.missing", self.lang, count=ctx.outside_rows,
+                                  columns=", ".join(names)), stacklevel=4)
         self._cache[names] = ctx
         while len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
         return ctx
 
-    def _prepare(self, ctx: _Domains, parts: list[tuple[np.ndarray, Any]]) -> None:  # pragma: no cover
-        """Design-specific work done once per ``by`` (``parts``: codes of its columns)."""
+    def _make_domains(self, names: tuple[str, ...],
+                      columns: list[tuple[np.ndarray, Any, bool]]) -> _Domains:
+        """The domains of one ``by`` (``columns``: codes, values and missing flag of its
+        columns), with whatever the design needs once per ``by``."""
+        if not columns:
+            return _Domains(names, [], 1, dom=np.zeros(self.n_rows, dtype=np.int64))
+        flags = [flag for _, _, flag in columns]
+        dom, values, _ = combine_cells([(codes, v) for codes, v, _ in columns], flags)
+        outside = int((dom < 0).sum()) if any(flags) else 0
+        return _Domains(names, values, len(values[0]), dom=dom, all_in=outside == 0,
+                        outside_rows=outside)
 
-    def _missing(self, name: str, y: np.ndarray) -> np.ndarray:
-        """Rows where ``name`` is missing (sorted), kept on the design."""
+    def _missing(self, name: str, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows where ``name`` is missing (sorted) and their weights, kept on the design."""
         facts = self._variable_facts.get(name)
         if facts is None:
-            facts = (np.flatnonzero(np.isnan(y)), None)
+            missing = np.flatnonzero(np.isnan(y))
+            facts = (missing, self._w[missing], None)
             self._remember(name, facts)
         else:
             self._variable_facts.move_to_end(name)
-        return facts[0]
+        return facts[0], facts[1]
 
     def _is_binary(self, name: str, y0: np.ndarray) -> bool:
         """Whether every usable value of ``name`` is 0 or 1 (``y0``: 0 where missing)."""
-        missing, binary = self._variable_facts.get(name, (None, None))
-        if binary is None:
-            binary = not np.count_nonzero((y0 != 0.0) & (y0 != 1.0))
-            if missing is not None:
-                self._remember(name, (missing, binary))
+        facts = self._variable_facts.get(name)
+        if facts is not None and facts[2] is not None:
+            return facts[2]
+        binary = not np.count_nonzero((y0 != 0.0) & (y0 != 1.0))
+        if facts is not None:
+            self._remember(name, (facts[0], facts[1], binary))
         return binary
 
-    def _remember(self, name: str, facts: tuple[np.ndarray, bool | None]) -> None:
+    def _remember(self, name: str, facts: tuple[np.ndarray, np.ndarray, bool | None]) -> None:
         self._variable_facts[name] = facts
         self._variable_facts.move_to_end(name)
         while len(self._variable_facts) > _VARIABLE_CACHE_SIZE:
@@ -516,7 +555,7 @@ class _Design:
         rows: list[_Row] = []
         for name in names:
             y = _numeric(self.data, name, self.lang, "quantile")
-            missing = self._missing(name, y)
+            missing, w_missing = self._missing(name, y)
             lost = ctx.outside(missing)
             n = ctx.counts() - lost
             bad = lost > 0 if not na_rm else np.zeros(D, dtype=bool)
@@ -528,7 +567,7 @@ class _Design:
             for p in probs:
                 qhat = weighted_quantile(y0, w, dom_u, D, np.full(D, float(p)))
                 below = (usable & (y0 <= qhat[np.maximum(dom_u, 0)])).astype(np.float64)
-                part = self._estimate_var(ctx, _Var(below, _ONES, missing))
+                part = self._estimate_var(ctx, _Var(below, _ONES, missing, w_missing))
                 pest, pse = part.est, np.sqrt(part.var)
                 lo_p, hi_p = pest - crit * pse, pest + crit * pse
                 lo = weighted_quantile(y0, w, dom_u, D, np.where(lo_p < 0, np.nan, lo_p))
@@ -558,11 +597,13 @@ class _Design:
 
         for i, name in enumerate(names):
             y = _numeric(self.data, name, self.lang, statistic)
-            missing = self._missing(name, y)
+            missing, known_w = self._missing(name, y)
+            w_missing: np.ndarray | None = known_w
             x = None
             if dens is not None:
                 x = _numeric(self.data, dens[i], self.lang, statistic)
-                missing = np.union1d(missing, self._missing(dens[i], x))
+                missing = np.union1d(missing, self._missing(dens[i], x)[0])
+                w_missing = None
             y0 = _zero_at(y, missing, buffer("y") if len(missing) else None)
             binary = statistic == "proportion" or ci_method in ("logit", "beta")
             if binary:
@@ -574,7 +615,7 @@ class _Design:
                 x0 = _ONES
             else:
                 x0 = _zero_at(x, missing, buffer("x") if len(missing) else None)
-            v = _Var(y0, x0, missing)
+            v = _Var(y0, x0, missing, w_missing)
             sums = self._estimate_var(ctx, v)
             est, var = sums.est, sums.var
             n = ctx.counts() - sums.lost
@@ -857,26 +898,43 @@ class SurveyDesign(_Design):
                 f"weights={self.weights!r}, lonely_psu={self.lonely_psu!r}, degf={self.degf()})")
 
     # -- hooks ------------------------------------------------------------------------------------
-    def _prepare(self, ctx: _Domains, parts: list[tuple[np.ndarray, Any]]) -> None:
-        """The (PSU, domain) pairs of this ``by``, built column by column.
+    def _make_domains(self, names: tuple[str, ...],
+                      columns: list[tuple[np.ndarray, Any, bool]]) -> _Domains:
+        """The (PSU, domain) pairs of this ``by``, built column by column, and the domains
+        found from them; each row's domain is only worked out if asked for.
 
         A cached ``by`` made of all but the last column gives the pairs to start from.
         """
-        start = None
-        steps = [(codes, max(len(values), 1)) for codes, values in parts]
-        prefix = self._cache.get(ctx.by[:-1]) if len(ctx.by) > 1 else None
-        if prefix is not None and prefix.pairs is not None:
-            start = (prefix.pairs.pair, prefix.pairs.n_pairs)
-            steps = steps[-1:]
+        steps = [(codes, max(len(values), 1), flag) for codes, values, flag in columns]
+        prefix = self._cache.get(names[:-1]) if len(names) > 1 else None
+        start = prefix.pairs if prefix is not None else None
         if self._indptr is None:
             self._indptr = np.arange(self.n_rows + 1, dtype=np.int32 if self.n_rows < 2**31 - 1
                                      else np.int64)
-        pairs = PairIndex.build(self._c, ctx.dom, self._strata.n_psus, ctx.n_domains,
+        pairs = PairIndex.build(self._c, None, self._strata.n_psus, 1,
                                 psu_stratum=self._strata.psu_stratum, weights=self._w,
                                 steps=steps, start=start, indptr=self._indptr)
+        D = pairs.n_domains
+        n_pair = pairs.sums(None)
+        values: list[Any] = []
+        outside = 0
+        if columns:
+            assert pairs.cells is not None
+            values = domain_values([v for _, v, _ in columns], pairs.cells)
+            if any(flag for _, _, flag in columns):
+                outside = int(n_pair[pairs.pair_dom == D].sum())
+
+        def row_domains() -> np.ndarray:
+            dom = pairs.pair_dom[pairs.pair]
+            return dom if outside == 0 else np.where(dom < D, dom, -1)
+
+        ctx = _Domains(names, values, D, dom_fn=row_domains, all_in=outside == 0,
+                       outside_rows=outside)
         ctx.pairs = pairs
         ctx.sw_pair = pairs.sums(self._w)
-        ctx.n_pair = pairs.sums(None)
+        ctx.n_pair = n_pair
+        ctx.set_counts(pairs.by_domain(n_pair))
+        return ctx
 
     def _lost(self, ctx: _Domains, missing: np.ndarray) -> np.ndarray:
         """Unusable rows per pair."""
@@ -891,26 +949,30 @@ class SurveyDesign(_Design):
         sy = pairs.weighted_sums(v.y0)
         a = pairs.segment_sums(sy)
         Y = np.bincount(pairs.seg_dom, weights=a, minlength=D + 1)[:D]
-        lost = lost_w = None
+        lost_w = None
+        present = None
         if len(missing):
             where = pairs.pair[missing]
-            lost = np.bincount(where, minlength=pairs.n_pairs)
-            lost_w = np.bincount(where, weights=self._w[missing], minlength=pairs.n_pairs)
-            lost_dom = pairs.by_domain(lost.astype(np.float64))
-            lost_w_dom = pairs.by_domain(lost_w)
+            w_missing = v.w_missing if v.w_missing is not None else self._w[missing]
+            # Both this and ctx.sw_pair add the weights in row order, so a pair whose rows
+            # are all missing gets sw_pair - lost_w == 0 exactly.
+            lost_w = np.bincount(where, weights=w_missing, minlength=pairs.n_pairs)
+            dom_missing = pairs.pair_dom[where]
+            lost_dom: np.ndarray = np.bincount(dom_missing, minlength=D + 1)[:D].astype(np.float64)
+            lost_w_dom: np.ndarray = np.bincount(dom_missing, weights=w_missing, minlength=D + 1)[:D]
+            if self.lonely_psu == "average" and len(self.lonely_strata):
+                present = ctx.n_pair > np.bincount(where, minlength=pairs.n_pairs)
         else:
             lost_dom = lost_w_dom = np.zeros(D)
-        present = None
-        if self.lonely_psu == "average" and len(self.lonely_strata):
-            present = ctx.n_pair > (lost if lost is not None else 0)
+            if self.lonely_psu == "average" and len(self.lonely_strata):
+                present = ctx.n_pair > 0
         if v.x0 is None:
             var = stratified_variance(sy, pairs, self._strata, present)
             return _Sums(Y, var, Y, Y, lost_dom, lost_w_dom)
         if v.x0 is _ONES:
             sx = ctx.sw_pair
-            if lost is not None:
+            if lost_w is not None:
                 sx = sx - lost_w
-                sx[lost == ctx.n_pair] = 0.0  # exactly 0 where no usable row is left
         else:
             sx = pairs.weighted_sums(v.x0)
         b = pairs.segment_sums(sx)
@@ -937,7 +999,7 @@ class SurveyDesign(_Design):
         with np.errstate(over="ignore", invalid="ignore"):
             mu = np.exp(coef) / (1 + np.exp(coef))
             z = np.where(usable, (y0 - np.append(mu, 0.0)[d]) * factor / mean_w[d], 0.0)
-            se_coef = np.sqrt(self._estimate_var(ctx, _Var(z, None, v.missing)).var) / info
+            se_coef = np.sqrt(self._estimate_var(ctx, _Var(z, None, v.missing, v.w_missing)).var) / info
             crit = t_or_normal(level, df)
             lo_eta, hi_eta = coef - crit * se_coef, coef + crit * se_coef
             lo = np.exp(lo_eta) / (1 + np.exp(lo_eta))
@@ -1056,9 +1118,6 @@ class ReplicateDesign(_Design):
     def __repr__(self) -> str:
         return (f"ReplicateDesign({self.n_rows} rows, {self.n_replicates} {self.type} replicates, "
                 f"scale={self.scale:.6g}, mse={self.mse})")
-
-    def _prepare(self, ctx: _Domains, parts: list[tuple[np.ndarray, Any]]) -> None:
-        return None
 
     def _estimate_var(self, ctx: _Domains, v: _Var) -> _Sums:
         D = ctx.n_domains
