@@ -291,7 +291,7 @@ class PairIndex:
     domain form a contiguous *segment*. ``pair`` gives each row its pair (rows outside
     every domain go to pairs of the extra domain ``n_domains``, ignored in results);
     ``matrix`` is the pairs x rows sparse matrix of the weights, so that
-    ``matrix @ y`` is the weighted sum of ``y`` in every pair. ``pair_cols`` holds,
+    ``matrix @ y`` is the weighted sum of ``y`` in every pair. :meth:`pair_cols` gives,
     when built column by column, each pair's code in every ``by`` column (the number
     of values of the column for a missing value).
     """
@@ -305,7 +305,8 @@ class PairIndex:
     seg_dom: np.ndarray      # domain of each segment (n_domains: outside)
     seg_len: np.ndarray      # pairs in each segment
     matrix: Any              # scipy.sparse csc_array (pairs x rows)
-    pair_cols: tuple[np.ndarray, ...] = ()
+    raw_cols: tuple[np.ndarray, ...] = ()   # the pairs' column codes, before ``order``
+    order: np.ndarray | None = None
     cells: np.ndarray | None = None  # the domains' mixed-radix keys (column by column)
 
     @classmethod
@@ -337,7 +338,7 @@ class PairIndex:
         else:
             if start is not None:
                 code, base = start.pair, 0
-                pair_psu, cols = start.pair_psu, list(start.pair_cols)
+                pair_psu, cols = start.pair_psu, list(start.pair_cols())
             else:
                 code, base = psu, 0
                 pair_psu = np.arange(n_psus)
@@ -367,7 +368,6 @@ class PairIndex:
         inverse[order + base] = np.arange(size, dtype=index_type)
         pair = inverse[code]
         pair_psu, pair_dom, hd = pair_psu[order], pair_dom[order], hd[order]
-        cols = [c[order] for c in cols]
         starts = np.flatnonzero(np.concatenate(([True], hd[1:] != hd[:-1])))
         seg_hd = hd[starts]
         seg_len = np.diff(np.append(starts, size))
@@ -376,7 +376,13 @@ class PairIndex:
         matrix = sp.csc_array((w, pair, ptr.astype(index_type, copy=False)), shape=(size, n))
         return cls(pair=pair, pair_psu=pair_psu, pair_dom=pair_dom, n_domains=D, starts=starts,
                    seg_h=seg_hd // (D + 1), seg_dom=seg_hd % (D + 1), seg_len=seg_len,
-                   matrix=matrix, pair_cols=tuple(cols), cells=cells)
+                   matrix=matrix, raw_cols=tuple(cols), order=order, cells=cells)
+
+    def pair_cols(self) -> tuple[np.ndarray, ...]:
+        """Each pair's code in every ``by`` column (when built column by column)."""
+        if self.order is None:
+            return self.raw_cols
+        return tuple(c[self.order] for c in self.raw_cols)
 
     @property
     def n_pairs(self) -> int:

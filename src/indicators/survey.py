@@ -350,14 +350,16 @@ class _Design:
     def _codes(self, column: str, role: str) -> tuple[np.ndarray, Any]:
         self._require([column], type(self).__name__)
         series = self.data[column]
-        missing = np.flatnonzero(series.isna().to_numpy())
-        if len(missing):
-            raise _design_error(
-                "survey.design.missing_code", self.lang,
-                problems=[{"row": int(r) + 1, "column": column, "value": "NA",
-                           "expected": f"a {role} code"} for r in missing[:1000]],
-                column=column, role=role, count=len(missing), rows=_rows_text(missing + 1))
-        return factorize(series)
+        codes, values = factorize(series)
+        if not (isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub"):
+            missing = np.flatnonzero(codes < 0)  # numpy integers cannot be missing
+            if len(missing):
+                raise _design_error(
+                    "survey.design.missing_code", self.lang,
+                    problems=[{"row": int(r) + 1, "column": column, "value": "NA",
+                               "expected": f"a {role} code"} for r in missing[:1000]],
+                    column=column, role=role, count=len(missing), rows=_rows_text(missing + 1))
+        return codes, values
 
     # -- domains ------------------------------------------------------------------------------
     def _column(self, name: str) -> tuple[np.ndarray, Any, bool]:
@@ -423,7 +425,7 @@ class _Design:
         facts = self._variable_facts.get(name)
         if facts is not None and facts[2] is not None:
             return facts[2]
-        binary = not np.count_nonzero((y0 != 0.0) & (y0 != 1.0))
+        binary = np.count_nonzero(y0 == 0.0) + np.count_nonzero(y0 == 1.0) == len(y0)
         if facts is not None:
             self._remember(name, (facts[0], facts[1], binary))
         return binary
@@ -665,9 +667,9 @@ class _Design:
         """
         D = len(n)
         w = self._w
-        ext = ctx.ext
         var, den, lost_w = sums.var, sums.den, sums.lost_w
         if statistic == "ratio":
+            ext = ctx.ext
             x0 = v.x0
             assert x0 is not None
             wsum = ctx.weight_sums(w) - lost_w
@@ -675,7 +677,7 @@ class _Design:
                 resid = (v.y0 - np.append(est, 0.0)[ext] * x0) / np.append(den, 1.0)[ext]
             ss = np.bincount(ext, weights=w * resid * resid, minlength=D + 1)[:D]
         else:
-            syy = sums.total if binary else np.bincount(ext, weights=w * v.y0 * v.y0,
+            syy = sums.total if binary else np.bincount(ctx.ext, weights=w * v.y0 * v.y0,
                                                    minlength=D + 1)[:D]
             if statistic == "total":
                 wsum = ctx.weight_sums(w) - lost_w
@@ -972,7 +974,7 @@ class SurveyDesign(_Design):
         if v.x0 is _ONES:
             sx = ctx.sw_pair
             if lost_w is not None:
-                sx = sx - lost_w
+                sx = np.subtract(sx, lost_w, out=lost_w)
         else:
             sx = pairs.weighted_sums(v.x0)
         b = pairs.segment_sums(sx)
