@@ -83,7 +83,10 @@ def factorize(values: Any) -> tuple[np.ndarray, pd.Index]:
         lo, hi = int(x.min()), int(x.max())
         span = hi - lo + 1
         if span <= max(2 * n, 1 << 16) and -(1 << 62) < lo and hi < (1 << 62):
-            shifted = x.astype(np.int64, copy=False) - lo if lo else x
+            if 0 <= lo and hi < max(2 * n, 1 << 16):  # index by the values themselves
+                shifted, span, lo = x, hi + 1, 0
+            else:
+                shifted = x.astype(np.int64, copy=False) - lo
             present = np.zeros(span, dtype=bool)
             present[shifted] = True
             seen = np.flatnonzero(present)

@@ -182,6 +182,10 @@ class _Domains:
         """Rows per domain, when known otherwise."""
         self._counts = counts
 
+    def set_weight_sums(self, sums: np.ndarray) -> None:
+        """Sum of weights per domain, when known otherwise."""
+        self._wsums = sums
+
     def counts(self) -> np.ndarray:
         """Rows per domain."""
         if self._counts is None:
@@ -338,7 +342,8 @@ class _Design:
             w = _numeric(self.data, column, self.lang, type(self).__name__)
         except DataError as exc:
             raise DesignError(exc.message, problems=exc.problems) from None
-        bad = np.flatnonzero(~(w > 0) | ~np.isfinite(w))
+        ok = bool(w.min() > 0) and bool(np.isfinite(w.max()))  # a NaN fails the first
+        bad = np.zeros(0, dtype=np.int64) if ok else np.flatnonzero(~(w > 0) | ~np.isfinite(w))
         if len(bad):
             raise _design_error(
                 "survey.design.bad_weights", self.lang,
@@ -686,12 +691,18 @@ class _Design:
             else:
                 wsum, ybar = den, est
             ss = syy - ybar * ybar * wsum
+            # A variable constant in the domain leaves only rounding here: its spread is 0.
+            ss = np.where(np.abs(ss) <= 1e-13 * np.abs(syy), 0.0, ss)
         with np.errstate(invalid="ignore", divide="ignore"):
             s2 = n / (n - 1) * ss / wsum
             vsrs = s2 * (wsum - n) / (wsum * n)
             if statistic in ("total", "ratio"):
                 vsrs = vsrs * wsum * wsum
-            return var / vsrs
+            d_eff = var / vsrs
+        if statistic in ("mean", "proportion"):
+            # Constant variable: the estimate has no variance either; R's 0 / 0.
+            d_eff = np.where(ss == 0, np.nan, d_eff)
+        return d_eff
 
     def _result(self, statistic: str, ctx: _Domains, rows: list[_Row],
                 level: float, ci_method: str, na_rm: bool, limits: tuple[float, float], min_n: int,
@@ -936,6 +947,7 @@ class SurveyDesign(_Design):
         ctx.sw_pair = pairs.sums(self._w)
         ctx.n_pair = n_pair
         ctx.set_counts(pairs.by_domain(n_pair))
+        ctx.set_weight_sums(pairs.by_domain(ctx.sw_pair))
         return ctx
 
     def _lost(self, ctx: _Domains, missing: np.ndarray) -> np.ndarray:
