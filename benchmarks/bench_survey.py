@@ -5,8 +5,13 @@ about 12 women per PSU, unequal weights, 10 binary indicators with clustering an
 item non-response, 6 age groups. Timed, best of ``--repeats``, in one run:
 
 * ``floor``: a bare ``numpy.bincount`` of the weighted values per (PSU, domain) pair, one per
-  indicator and per ``by``, with the pair keys already computed (not timed): the least any
-  implementation must do.
+  indicator and per ``by``, with the pair keys already computed (not timed) and the missing
+  values already set to 0: the least any implementation must do. The keys are built with
+  plain pandas (``pandas.factorize``), not with the library's code.
+* ``floor + keys``: the same, with the building of those keys timed too (factorizing the
+  strata, PSUs and domain columns and the (PSU, domain) pairs): a floor for a caller who
+  starts, as the estimators do, from the raw columns. The headline ratio stays against the
+  bare floor.
 * ``design``: building :class:`indicators.SurveyDesign` (checks, strata and PSU codes).
 * ``estimate``: ``design.mean(10 indicators, by="state")`` and ``by=["state", "age_group"]``
   on a fresh design (so domain coding is included), with SE, Wald CI, deff, cv and n.
@@ -16,8 +21,10 @@ item non-response, 6 age groups. Timed, best of ``--repeats``, in one run:
   file, when ``Rscript`` and the ``survey`` package are installed (skipped otherwise), on
   files of at most ``--r-max-rows`` rows.
 
-Peak memory is measured in a second pass of each Python part with ``tracemalloc`` (numpy
-reports its buffers to it), and for R with ``gc()``'s "max used".
+Times are the best of ``--repeats`` in wall-clock seconds, with the CPU time of the same
+process beside them (the machine is shared: CPU time is the steadier figure). Peak memory
+is measured in a second pass of each Python part with ``tracemalloc`` (numpy reports its
+buffers to it), and for R with ``gc()``'s "max used".
 
     python benchmarks/bench_survey.py                 # 1 million and 10 million rows
     python benchmarks/bench_survey.py --rows 1000000
@@ -43,13 +50,14 @@ import numpy as np
 import pandas as pd
 
 from indicators import SurveyDesign
-from indicators._survey_core import PairIndex, domain_codes
 
 N_STATES = 32
 N_INDICATORS = 10
 AGE_GROUPS = np.array(["15-19", "20-29", "30-39", "40-49", "50-59", "60+"])
 VARS = [f"v{i + 1}" for i in range(N_INDICATORS)]
 RESULTS = Path(__file__).parent / "results" / "survey.md"
+FLOOR = "floor: bincount per indicator and by"
+ESTIMATE = "design + mean(10 indicators) by state and by state x age"
 
 
 def generate(rows: int, seed: int = 20240611) -> pd.DataFrame:
@@ -80,14 +88,16 @@ def generate(rows: int, seed: int = 20240611) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def best(func: Callable[[], Any], repeats: int) -> float:
-    times = []
+def best(func: Callable[[], Any], repeats: int) -> tuple[float, float]:
+    """Best wall-clock and best CPU time of ``repeats`` runs."""
+    walls, cpus = [], []
     for _ in range(repeats):
         gc.collect()
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         func()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return min(walls), min(cpus)
 
 
 def peak_mb(func: Callable[[], Any]) -> float:
@@ -101,22 +111,41 @@ def peak_mb(func: Callable[[], Any]) -> float:
     return peak / 2**20
 
 
-def run_python(data: pd.DataFrame, repeats: int) -> dict[str, tuple[float, float]]:
-    bys: list[list[str]] = [["state"], ["state", "age_group"]]
+BYS: list[list[str]] = [["state"], ["state", "age_group"]]
+
+
+def combined(columns: list[Any]) -> tuple[np.ndarray, int]:
+    """Codes of the combinations of ``columns``: factorize each, combine the integer codes
+    arithmetically, factorize the result (plain pandas, no sorting)."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for col in columns:
+        codes, uniques = pd.factorize(col)
+        key = key * len(uniques) + codes
+    codes, uniques = pd.factorize(key)
+    return codes, len(uniques)
+
+
+def pair_keys(data: pd.DataFrame) -> list[tuple[np.ndarray, int]]:
+    """(PSU, domain) pair codes for each ``by``."""
+    psu, _ = combined([data["stratum"], data["psu"]])
+    return [combined([psu] + [data[c] for c in by]) for by in BYS]
+
+
+def run_python(data: pd.DataFrame, repeats: int) -> dict[str, tuple[float, float, float]]:
     # The floor: keys computed beforehand, then one bincount per indicator and by.
     w = data["weight"].to_numpy()
-    psu_codes, _ = domain_codes([data["stratum"].to_numpy(), data["psu"].to_numpy()])
-    n_psu = int(psu_codes.max()) + 1
     values = [np.nan_to_num(data[v].to_numpy()) for v in VARS]
-    pairs = []
-    for by in bys:
-        dom, uniq = domain_codes([data[c] for c in by])
-        pairs.append(PairIndex.build(psu_codes, dom, n_psu, len(uniq[0])))
+    pairs = pair_keys(data)
 
     def floor() -> None:
-        for p in pairs:
+        for pair, n_pairs in pairs:
             for y in values:
-                np.bincount(p.pair, weights=w * y, minlength=p.n_pairs)
+                np.bincount(pair, weights=w * y, minlength=n_pairs)
+
+    def floor_keys() -> None:
+        for pair, n_pairs in pair_keys(data):
+            for y in values:
+                np.bincount(pair, weights=w * y, minlength=n_pairs)
 
     def design() -> SurveyDesign:
         return SurveyDesign(data, weights="weight", strata="stratum", psu="psu")
@@ -125,14 +154,15 @@ def run_python(data: pd.DataFrame, repeats: int) -> dict[str, tuple[float, float
 
     def estimate() -> None:
         d = design()
-        for by in bys:
+        for by in BYS:
             d.mean(VARS, by=by)
 
     out = {}
-    for name, func in (("floor: bincount per indicator and by", floor),
+    for name, func in ((FLOOR, floor),
+                       ("floor + keys (pandas factorize, then the bincounts)", floor_keys),
                        ("SurveyDesign(...) (build and check)", design),
-                       ("design + mean(10 indicators) by state and by state x age", estimate)):
-        out[name] = (best(func, repeats), peak_mb(func))
+                       (ESTIMATE, estimate)):
+        out[name] = (*best(func, repeats), peak_mb(func))
     # Sanity: the estimator gives the floor's sums.
     est = built.mean(VARS[0], by="state").to_frame()
     assert len(est) == N_STATES
@@ -159,7 +189,7 @@ def r_available() -> bool:
     if not shutil.which("Rscript"):
         return False
     check = subprocess.run(["Rscript", "-e", "quit(status = !requireNamespace('survey', quietly = TRUE))"],
-                           capture_output=True)
+                           capture_output=True, check=False)
     return check.returncode == 0
 
 
@@ -171,7 +201,7 @@ def run_r(data: pd.DataFrame, timeout: float) -> tuple[float, float, float] | st
         script.write_text(R_SCRIPT, encoding="utf-8")
         try:
             res = subprocess.run(["Rscript", str(script), str(csv)], capture_output=True, text=True,
-                                 timeout=timeout)
+                                 timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             return f"did not finish in {timeout:.0f} s"
         if res.returncode != 0:
@@ -193,9 +223,10 @@ def main() -> None:
         args.rows, args.repeats, args.r_max_rows = [200_000], 1, 0
     have_r = r_available()
     lines = ["# Survey estimation benchmark", "",
-             "10 binary indicators, means with SE, Wald CI, deff, cv and n, by state (32 domains) and by "
-             "state x age group (192 domains); 64 strata, ~12 women per PSU. Best of "
-             f"{args.repeats}; peak memory from tracemalloc (Python) or gc() max used (R).", ""]
+             ("10 binary indicators, means with SE, Wald CI, deff, cv and n, by state (32 domains) "
+              "and by state x age group (192 domains); 64 strata, ~12 women per PSU. Best of "
+              f"{args.repeats} (wall clock, and CPU time of the process); peak memory from "
+              "tracemalloc (Python) or gc() max used (R)."), ""]
     if not have_r:
         lines.append("R's svyby: skipped (Rscript or the survey package is not installed).")
         lines.append("")
@@ -203,25 +234,29 @@ def main() -> None:
         data = generate(rows)
         n_psu = data.groupby(["stratum", "psu"]).ngroups
         lines += [f"## {rows:,} rows ({n_psu:,} PSUs)", "",
-                  "| part | time (s) | x floor | peak memory (MiB) |", "| --- | ---: | ---: | ---: |"]
+                  "| part | time (s) | x floor | CPU time (s) | x floor (CPU) | peak memory (MiB) |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
         results = run_python(data, args.repeats)
-        floor_t = next(iter(results.values()))[0]
-        for name, (t, mem) in results.items():
-            lines.append(f"| {name} | {t:.3f} | {t / floor_t:.1f} | {mem:.0f} |")
-        ours = results["design + mean(10 indicators) by state and by state x age"][0]
+        floor_t, floor_c, _ = results[FLOOR]
+        for name, (t, c, mem) in results.items():
+            lines.append(f"| {name} | {t:.3f} | {t / floor_t:.1f} | {c:.3f} | {c / floor_c:.1f} "
+                         f"| {mem:.0f} |")
+        ours = results[ESTIMATE][0]
         if have_r and rows <= args.r_max_rows:
             r = run_r(data, args.r_timeout)
             if isinstance(r, str):
-                lines.append(f"| R svyby | {r} | | |")
+                lines.append(f"| R svyby | {r} | | | | |")
             else:
                 t_design, t_by, mem = r
-                lines.append(f"| R svydesign | {t_design:.3f} | {t_design / floor_t:.1f} | {mem:.0f} (R, whole run) |")
-                lines.append(f"| R svyby x2 (10 indicators each) | {t_by:.3f} | {t_by / floor_t:.1f} | |")
+                lines.append(f"| R svydesign | {t_design:.3f} | {t_design / floor_t:.1f} | | "
+                             f"| {mem:.0f} (R, whole run) |")
+                lines.append(f"| R svyby x2 (10 indicators each) | {t_by:.3f} | {t_by / floor_t:.1f} "
+                             "| | | |")
                 lines.append("")
                 lines.append(f"indicators is {(t_design + t_by) / ours:.0f} times faster than R "
                              f"(design + both svyby calls vs design + both estimates).")
         elif have_r:
-            lines.append(f"| R svyby | not run (more than --r-max-rows={args.r_max_rows:,} rows) | | |")
+            lines.append(f"| R svyby | not run (more than --r-max-rows={args.r_max_rows:,} rows) | | | | |")
         lines.append("")
         del data
         gc.collect()
