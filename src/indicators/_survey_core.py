@@ -90,7 +90,7 @@ def factorize(values: Any) -> tuple[np.ndarray, pd.Index]:
             present = np.zeros(span, dtype=bool)
             present[shifted] = True
             seen = np.flatnonzero(present)
-            remap = np.empty(span, dtype=np.int64)
+            remap = np.empty(span, dtype=_code_type(n))
             remap[seen] = np.arange(len(seen))
             uniques = pd.Index((seen + lo).astype(dtype), dtype=dtype)
             return remap[shifted], uniques
@@ -104,13 +104,18 @@ def factorize(values: Any) -> tuple[np.ndarray, pd.Index]:
         encoded = pc.dictionary_encode(arr)
         words = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
         order = np.argsort(words, kind="stable")
-        rank = np.empty(len(words) + 1, dtype=np.int64)
+        rank = np.empty(len(words) + 1, dtype=_code_type(n))
         rank[order] = np.arange(len(words))
         rank[-1] = -1  # missing (filled with -1 below) stays -1
         idx = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
         return rank[idx], pd.Index(pd.array(words[order], dtype=dtype), dtype=dtype)
     codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
     return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+
+
+def _code_type(n: int) -> type[np.signedinteger[Any]]:
+    """int32 codes (half the memory) whenever they fit."""
+    return np.int32 if n < 2**31 - 1 else np.int64
 
 
 def _compact(key: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
@@ -223,7 +228,7 @@ def psu_codes(stratum: np.ndarray, n_strata: int, psu: np.ndarray | None,
     n = len(stratum)
     if psu is None:  # each row its own PSU, in stratum then row order
         order = _stable_order(stratum, n_strata)
-        codes = np.empty(n, dtype=np.int64)
+        codes = np.empty(n, dtype=_code_type(n))
         codes[order] = np.arange(n)
         return codes
     owner = np.full(n_labels, -1, dtype=np.int64)
@@ -231,7 +236,7 @@ def psu_codes(stratum: np.ndarray, n_strata: int, psu: np.ndarray | None,
     if np.array_equal(owner[psu], stratum):
         # Every label belongs to one stratum: order the labels by (stratum, label).
         order = _stable_order(owner, n_strata)
-        rank = np.empty(n_labels, dtype=np.int64)
+        rank = np.empty(n_labels, dtype=_code_type(n))
         rank[order] = np.arange(n_labels)
         return rank[psu]
     out, _ = combine_codes([(stratum, np.arange(n_strata)), (psu, np.arange(n_labels))])

@@ -801,7 +801,7 @@ class SurveyDesign(_Design):
         H = len(h_values)
         n_psu = np.bincount(psu_stratum, minlength=H)
         f = self._fpc(fpc, h, n_psu, h_values) if fpc is not None else np.ones(H)
-        self._h, self._c = h, c
+        self._c = c
         self._h_values = h_values
         self._strata = StrataInfo(n_psu=n_psu, f=f, psu_stratum=psu_stratum, lonely_psu=lonely_psu)
         lonely = np.flatnonzero((n_psu == 1) & ~(f < 1e-7))
