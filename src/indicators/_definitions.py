@@ -112,7 +112,11 @@ def read_definition(path: str | Path, text: str | None = None) -> LineDict:
     except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
         raise definition_error(str(path), None, "", str(exc), code="definition.unreadable") from None
     try:
-        data = yaml.load(source, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        loader = _LineLoader(source)  # a SafeLoader subclass: plain data only, no Python objects
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
