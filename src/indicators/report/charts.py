@@ -209,33 +209,39 @@ def _bars(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
         )
 
 
-def _areas(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
-    """A dot per row with its interval, and the regional median: the six areas together."""
-    data = spec.data
-    ax = fig.add_subplot()
-    y = np.arange(len(data))[::-1]
-    s = data["score"].astype("float64").to_numpy()
-    lo = data["ci_low"].astype("float64").to_numpy()
-    hi = data["ci_high"].astype("float64").to_numpy()
-    ok = np.isfinite(s)
+def _dots_with_intervals(
+    ax: Any, spec: ChartSpec, y: np.ndarray, columns: tuple[str, str, str], *,
+    linewidth: float, alpha: float, size: float, point_label: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Draw a dot per row (``columns[0]``) with its interval (``columns[1:]``) on ``ax``.
+
+    Returns the point, low and high arrays and the masks of rows with a point and with an interval.
+    """
+    point, lo, hi = (spec.data[c].astype("float64").to_numpy() for c in columns)
+    ok = np.isfinite(point)
     iv = ok & np.isfinite(lo) & np.isfinite(hi)
     ax.hlines(
         y[iv],
         lo[iv],
         hi[iv],
         color=PALETTE["interval"],
-        linewidth=2.2,
-        alpha=0.55,
+        linewidth=linewidth,
+        alpha=alpha,
         zorder=2,
         label=spec.options.get("interval_label", ""),
     )
-    ax.scatter(
-        s[ok],
-        y[ok],
-        s=46,
-        color=PALETTE["country"],
-        zorder=3,
-        label=spec.options.get("country_label", ""),
+    ax.scatter(point[ok], y[ok], s=size, color=PALETTE["country"], zorder=3, label=point_label)
+    return point, lo, hi, ok, iv
+
+
+def _areas(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
+    """A dot per row with its interval, and the regional median: the six areas together."""
+    data = spec.data
+    ax = fig.add_subplot()
+    y = np.arange(len(data))[::-1]
+    s, lo, hi, ok, iv = _dots_with_intervals(
+        ax, spec, y, ("score", "ci_low", "ci_high"), linewidth=2.2, alpha=0.55, size=46,
+        point_label=spec.options.get("country_label", ""),
     )
     if "median" in data:
         med = data["median"].astype("float64").to_numpy()
@@ -344,28 +350,9 @@ def _ranks(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     data = spec.data
     ax = fig.add_subplot()
     y = np.arange(len(data))[::-1]
-    rank = data["rank"].astype("float64").to_numpy()
-    lo = data["rank_low"].astype("float64").to_numpy()
-    hi = data["rank_high"].astype("float64").to_numpy()
-    ok = np.isfinite(rank)
-    iv = ok & np.isfinite(lo) & np.isfinite(hi)
-    ax.hlines(
-        y[iv],
-        lo[iv],
-        hi[iv],
-        color=PALETTE["interval"],
-        linewidth=3,
-        alpha=0.45,
-        zorder=2,
-        label=spec.options.get("interval_label", ""),
-    )
-    ax.scatter(
-        rank[ok],
-        y[ok],
-        s=40,
-        color=PALETTE["country"],
-        zorder=3,
-        label=spec.options.get("rank_label", ""),
+    rank, lo, hi, ok, iv = _dots_with_intervals(
+        ax, spec, y, ("rank", "rank_low", "rank_high"), linewidth=3, alpha=0.45, size=40,
+        point_label=spec.options.get("rank_label", ""),
     )
     n = int(np.nanmax(np.concatenate([hi[iv], rank[ok]]))) if ok.any() else 1
     ax.set_xlim(n + 0.7, 0.3)  # rank 1 on the right: better is to the right
