@@ -239,7 +239,7 @@ def _areas(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     data = spec.data
     ax = fig.add_subplot()
     y = np.arange(len(data))[::-1]
-    s, lo, hi, ok, iv = _dots_with_intervals(
+    s, _lo, _hi, _ok, _iv = _dots_with_intervals(
         ax, spec, y, ("score", "ci_low", "ci_high"), linewidth=2.2, alpha=0.55, size=46,
         point_label=spec.options.get("country_label", ""),
     )
@@ -350,7 +350,7 @@ def _ranks(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     data = spec.data
     ax = fig.add_subplot()
     y = np.arange(len(data))[::-1]
-    rank, lo, hi, ok, iv = _dots_with_intervals(
+    rank, _lo, hi, ok, iv = _dots_with_intervals(
         ax, spec, y, ("rank", "rank_low", "rank_high"), linewidth=3, alpha=0.45, size=40,
         point_label=spec.options.get("rank_label", ""),
     )
