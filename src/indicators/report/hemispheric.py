@@ -169,6 +169,24 @@ class _Builder:
             metadata=meta,
         )
 
+    def _area_heatmap(self, name: str, frame: pd.DataFrame, year: Any, share: bool = False) -> ChartSpec:
+        """A country × area (and overall) heat map of ``frame``'s area columns."""
+        columns = [a.id for a in self.cat.areas] + ["overall"]
+        options: dict[str, Any] = {
+            "columns": columns,
+            "column_labels": [a.name(self.lang) for a in self.cat.areas] + [self.L("col.overall")],
+        }
+        if share:
+            options["share"] = True
+        return ChartSpec(
+            name,
+            "heatmap",
+            self.L(f"chart.{name}", year=year),
+            frame.rename(columns={"country_name": "label"})[["label", *columns]],
+            options,
+            alt=self.L(f"alt.{name}", year=year),
+        )
+
     def _heatmap(self) -> None:
         areas = self._level("area")
         overall = self._level("overall")
@@ -218,19 +236,7 @@ class _Builder:
                 na_position="last",
                 kind="stable",
             )
-            columns = [a.id for a in self.cat.areas] + ["overall"]
-            self.charts["heatmap"] = ChartSpec(
-                "heatmap",
-                "heatmap",
-                self.L("chart.heatmap", year=year),
-                order.rename(columns={"country_name": "label"})[["label", *columns]],
-                {
-                    "columns": columns,
-                    "column_labels": [a.name(self.lang) for a in self.cat.areas]
-                    + [self.L("col.overall")],
-                },
-                alt=self.L("alt.heatmap", year=year),
-            )
+            self.charts["heatmap"] = self._area_heatmap("heatmap", order, year)
             charts = ("heatmap",)
             paras.append(self.L("hemi.heatmap_note"))
         self.sections.append(
@@ -427,20 +433,7 @@ class _Builder:
             note=self.L("note.coverage"),
             sheet_name=self.L("sheet.coverage"),
         )
-        columns = [a.id for a in self.cat.areas] + ["overall"]
-        self.charts["coverage"] = ChartSpec(
-            "coverage",
-            "heatmap",
-            self.L("chart.coverage", year=year),
-            cov.rename(columns={"country_name": "label"})[["label", *columns]],
-            {
-                "columns": columns,
-                "column_labels": [a.name(self.lang) for a in self.cat.areas]
-                + [self.L("col.overall")],
-                "share": True,
-            },
-            alt=self.L("alt.coverage", year=year),
-        )
+        self.charts["coverage"] = self._area_heatmap("coverage", cov, year, share=True)
         self.sections.append(
             Section(
                 "coverage",
