@@ -65,3 +65,13 @@ def test_bad_overlay_exits_2_with_message(tmp_path: Path, capsys: pytest.Capture
     bad.write_text("kind: overlay\nformat_version: 1\n", encoding="utf-8")
     assert main(["catalog", "list", "--system", str(bad)]) == 2
     assert "bad.yaml" in capsys.readouterr().err
+
+
+def test_validate_reads_a_path_in_the_users_language(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "datos.csv"
+    bad.write_bytes(b"\x00\x01binary")
+    assert main(["validate", str(bad), "--lang", "es"]) == 2
+    err = capsys.readouterr().err
+    assert "datos.csv" in err and "contenido binario" in err
+    with pytest.raises(indicators.ReadError, match="contenido binario"):
+        indicators.validate(bad, "mesecvi", lang="es")

@@ -644,12 +644,12 @@ def _target(path: str | Path, folder: str | Path | None) -> Path:
 
 # -- validate ------------------------------------------------------------------------------------------
 
-def _source(item: Any, k: int, many: bool) -> tuple[pd.DataFrame, _Table, pd.DataFrame | None]:
+def _source(item: Any, k: int, many: bool, lang: str = "en") -> tuple[pd.DataFrame, _Table, pd.DataFrame | None]:
     """A table and where it came from (reading a path with :func:`indicators.read`)."""
     if isinstance(item, str | Path):
         from .io import read  # lazily: io is optional for frames
 
-        frame = read(item)
+        frame = read(item, lang=lang)
     elif isinstance(item, pd.DataFrame):
         frame = item
     else:
@@ -753,7 +753,7 @@ def validate(
     accepted: list[pd.DataFrame] = []
     rejected: list[pd.DataFrame] = []
     for k, item in enumerate(items):
-        frame, table, problems = _source(item, k, many)
+        frame, table, problems = _source(item, k, many, lang)
         rows = (np.asarray(frame.index, dtype="int64") if frame.index.name == "row"
                 else np.arange(len(frame), dtype="int64") + 2)
         coll = _Collector(frame, k, {})
