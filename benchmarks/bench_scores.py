@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from indicators import load_catalog, score
-from indicators._score_plan import build_plan
-from indicators.index_spec import load_index_spec
+from indicators.scores._plan import build_plan
+from indicators.scores import load_index_spec
 
 
 def make_values(countries: int, years: int, seed: int = 1) -> pd.DataFrame:

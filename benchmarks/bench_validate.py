@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     import warnings
 
     import indicators as ind
-    from indicators.schema import microdata_schema, values_schema
+    from indicators.validation._schemas import microdata_schema, values_schema
 
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(args.seed)

@@ -15,11 +15,9 @@ from ._version import __version__
 from .catalog import Catalog, Indicator, SignOfProgress, System, load_catalog, load_codelist
 from .errors import DataError, DefinitionError, DesignError, IndicatorsError, OptionError, ReadError
 from .io import Provenance, read
-from .estimation import estimate
-from .survey import Estimates, ReplicateDesign, SurveyDesign, read_design
+from .survey import Estimates, ReplicateDesign, SurveyDesign, estimate, read_design
 from .validation import ValidationReport, validate
-from .index_spec import IndexSpec, load_index_spec
-from .scores import Scores, score
+from .scores import IndexSpec, Scores, load_index_spec, score
 from .report import Report, country_report, hemispheric_report
 
 __all__ = [

@@ -15,7 +15,7 @@ from typing import Literal
 import pandas as pd
 
 from ..errors import OptionError
-from ..export import safe_path
+from .._export import safe_path
 from ..i18n import check_option, message
 from .formatting import Formatter
 from .model import ChartSpec, Section, Table

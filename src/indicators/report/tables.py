@@ -27,7 +27,7 @@ from ..i18n import message
 from ..values import DISAGGREGATIONS, TOTAL, rename_columns
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog, Indicator
+    from ..catalog._model import Catalog, Indicator
 
 __all__ = [
     "SCORE_COLUMNS",

@@ -2,7 +2,7 @@
 
 Each sheet starts with the table's title (row 1) and its column headings (row 2),
 both frozen; numbers are written as numbers with a number format (Excel then shows
-them in the reader's own locale), text through :func:`indicators.export.escape_cell`
+them in the reader's own locale), text through :func:`indicators._export.escape_cell`
 so that no cell runs as a formula. A last sheet records how the report was made.
 """
 
@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..export import escape_cell
+from .._export import escape_cell
 from ..i18n import message
 from .formatting import EXTRA, label
 from .model import Column, Table

@@ -1,0 +1,699 @@
+"""Indicator systems as data: :class:`System`, :class:`Indicator`, :class:`Catalog`.
+
+A catalog is one indicator system (MESECVI or SISDEHM) or a national adaptation of
+one (an overlay). It is immutable: filters return new catalogs.
+
+>>> import indicators as ind
+>>> cat = ind.load_catalog("mesecvi")
+>>> [a.id for a in cat.areas][:2]
+['legislation', 'national_plans']
+>>> cat["MESECVI-LEG-S01"].title("es")
+'Incorporación de la Convención de Belém do Pará en el ordenamiento jurídico nacional'
+>>> len(cat.filter(area="legislation", type="structural")) >= 1
+True
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from ._files import LineDict, check_kind, definition_error, definitions_root, read_definition
+from ..errors import DefinitionError
+from ._expressions import Expression, ExpressionError
+from ..i18n import FALLBACK, check_lang, check_option
+
+__all__ = ["Area", "System", "Indicator", "SignOfProgress", "Catalog", "Codelist",
+           "load_catalog", "load_codelist", "codelist_ids"]
+
+IndicatorType = Literal["structural", "process", "outcome"]
+Category = Literal["incorporation_of_the_right", "financial_context", "state_capacities"]
+Direction = Literal["higher_is_better", "lower_is_better", "neutral"]
+Provenance = Literal["official", "adapted", "proposed"]
+BUILTIN_SYSTEMS: tuple[str, ...] = ("mesecvi", "sisdehm")
+
+
+def _text(texts: Mapping[str, str], lang: str) -> str:
+    check_lang(lang)
+    return texts.get(lang) or texts.get(FALLBACK) or next(iter(texts.values()), "")
+
+
+@dataclass(frozen=True)
+class Area:
+    """A focus area (MESECVI) or rights area (SISDEHM)."""
+
+    id: str
+    code: str
+    order: int
+    names: Mapping[str, str]
+
+    def name(self, lang: str = "en") -> str:
+        """The area's name in ``lang`` (English if that language is missing)."""
+        return _text(self.names, lang)
+
+
+@dataclass(frozen=True)
+class System:
+    """An indicator system's header: id, version, names, areas, types and categories."""
+
+    id: str
+    version: str
+    names: Mapping[str, str]
+    reference: str
+    areas: tuple[Area, ...]
+    types: Mapping[str, Mapping[str, str]]
+    categories: Mapping[str, Mapping[str, str]]
+
+    def name(self, lang: str = "en") -> str:
+        """The system's name in ``lang``."""
+        return _text(self.names, lang)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator definition. Texts are read with :meth:`title` and :meth:`definition`."""
+
+    id: str
+    system: str
+    area: str
+    type: IndicatorType
+    category: Category
+    titles: Mapping[str, str]
+    definitions: Mapping[str, str]
+    unit: str
+    direction: Direction
+    provenance: Provenance
+    reference: str
+    unit_base: float | None = None
+    unit_labels: Mapping[str, str] | None = None
+    currency: str | None = None
+    categories: tuple[Mapping[str, Any], ...] = ()
+    bounds: tuple[float | None, float | None] | None = None
+    formula: Mapping[str, Any] | None = None
+    disaggregations: tuple[str, ...] = ()
+    sources: tuple[Any, ...] = ()
+    periodicity: str | None = None
+    estimation: Mapping[str, Any] | None = None
+    scoring: Mapping[str, Any] | None = None
+    tags: tuple[str, ...] = ()
+    notes: Mapping[str, str] | None = None
+
+    def title(self, lang: str = "en") -> str:
+        """The indicator's title in ``lang`` (``en``, ``es``; ``pt``, ``fr`` fall back to English)."""
+        return _text(self.titles, lang)
+
+    def definition(self, lang: str = "en") -> str:
+        """The indicator's definition in ``lang``."""
+        return _text(self.definitions, lang)
+
+    def unit_label(self, lang: str = "en") -> str:
+        """A short unit label, e.g. 'per 100,000 women' for a rate."""
+        if self.unit_labels:
+            return _text(self.unit_labels, lang)
+        return self.unit if self.currency is None else f"{self.unit} ({self.currency})"
+
+    def source_texts(self, lang: str = "en") -> list[str]:
+        """Suggested sources as text in ``lang``."""
+        return [s if isinstance(s, str) else _text(s, lang) for s in self.sources]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The definition as plain data, in the YAML format."""
+        out: dict[str, Any] = {
+            "id": self.id, "area": self.area, "type": self.type, "category": self.category,
+            "title": dict(self.titles), "definition": dict(self.definitions), "unit": self.unit,
+        }
+        if self.unit_base is not None:
+            out["unit_base"] = self.unit_base
+        if self.unit_labels:
+            out["unit_label"] = dict(self.unit_labels)
+        if self.currency:
+            out["currency"] = self.currency
+        if self.categories:
+            out["categories"] = [_plain(c) for c in self.categories]
+        if self.bounds is not None:
+            out["bounds"] = list(self.bounds)
+        out["direction"] = self.direction
+        for key in ("formula", "estimation", "scoring"):
+            if getattr(self, key) is not None:
+                out[key] = _plain(getattr(self, key))
+        if self.disaggregations:
+            out["disaggregations"] = list(self.disaggregations)
+        if self.sources:
+            out["sources"] = [_plain(s) for s in self.sources]
+        out["provenance"] = self.provenance
+        out["reference"] = self.reference
+        if self.periodicity:
+            out["periodicity"] = self.periodicity
+        if self.tags:
+            out["tags"] = list(self.tags)
+        if self.notes:
+            out["notes"] = dict(self.notes)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], system: str) -> Indicator:
+        """Build an indicator from a (schema-valid) mapping."""
+        return cls(
+            id=data["id"], system=system, area=data["area"], type=data["type"],
+            category=data["category"], titles=_plain(data["title"]),
+            definitions=_plain(data["definition"]), unit=data["unit"],
+            direction=data["direction"], provenance=data["provenance"],
+            reference=data["reference"], unit_base=data.get("unit_base"),
+            unit_labels=_plain(data["unit_label"]) if data.get("unit_label") else None,
+            currency=data.get("currency"),
+            categories=tuple(_plain(c) for c in data.get("categories", ())),
+            bounds=(data["bounds"][0], data["bounds"][1]) if data.get("bounds") is not None else None,
+            formula=_plain(data["formula"]) if data.get("formula") else None,
+            disaggregations=tuple(data.get("disaggregations", ())),
+            sources=tuple(_plain(s) for s in data.get("sources", ())),
+            periodicity=data.get("periodicity"),
+            estimation=_plain(data["estimation"]) if data.get("estimation") else None,
+            scoring=_plain(data["scoring"]) if data.get("scoring") else None,
+            tags=tuple(data.get("tags", ())),
+            notes=_plain(data["notes"]) if data.get("notes") else None,
+        )
+
+
+@dataclass(frozen=True)
+class SignOfProgress:
+    """A qualitative sign of progress: recorded as text with a date and source, never scored."""
+
+    id: str
+    system: str
+    area: str
+    titles: Mapping[str, str]
+    provenance: Provenance
+    reference: str
+    descriptions: Mapping[str, str] | None = None
+    tags: tuple[str, ...] = ()
+
+    def title(self, lang: str = "en") -> str:
+        """The sign's title in ``lang``."""
+        return _text(self.titles, lang)
+
+    def description(self, lang: str = "en") -> str:
+        """The sign's description in ``lang`` (empty if none)."""
+        return _text(self.descriptions, lang) if self.descriptions else ""
+
+
+def _plain(value: Any) -> Any:
+    """Turn loader containers into plain dicts and lists (deep)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """An immutable set of indicator definitions of one system, in catalog order.
+
+    Iterate over it for :class:`Indicator` objects; ``cat[id]`` for one.
+    """
+
+    system: System
+    indicators: tuple[Indicator, ...]
+    signs: tuple[SignOfProgress, ...] = ()
+    id: str = ""
+    version: str = ""
+    base: str | None = None
+    sources: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", self.system.id)
+        if not self.version:
+            object.__setattr__(self, "version", self.system.version)
+        object.__setattr__(self, "_by_id", {i.id: i for i in self.indicators})
+
+    # -- mapping-like access -------------------------------------------------
+    def __iter__(self) -> Iterator[Indicator]:
+        return iter(self.indicators)
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_id  # type: ignore[attr-defined]
+
+    def __getitem__(self, key: str) -> Indicator:
+        try:
+            return self._by_id[key]  # type: ignore[attr-defined, no-any-return]
+        except KeyError:
+            close = difflib.get_close_matches(str(key), list(self._by_id), n=3)  # type: ignore[attr-defined]
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            raise KeyError(f"No indicator {key!r} in catalog {self.label}.{hint}") from None
+
+    def get(self, key: str, default: Indicator | None = None) -> Indicator | None:
+        """The indicator ``key``, or ``default`` if the catalog has none."""
+        return self._by_id.get(key, default)  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def ids(self) -> list[str]:
+        """Indicator ids in catalog order."""
+        return [i.id for i in self.indicators]
+
+    @property
+    def label(self) -> str:
+        """``id@version``, as overlays name their base."""
+        return f"{self.id}@{self.version}"
+
+    @property
+    def areas(self) -> tuple[Area, ...]:
+        """The system's areas, in order."""
+        return self.system.areas
+
+    def area(self, area_id: str) -> Area:
+        """One area by id."""
+        for a in self.system.areas:
+            if a.id == area_id:
+                return a
+        raise KeyError(f"No area {area_id!r} in {self.label}; areas: {', '.join(a.id for a in self.areas)}")
+
+    def name(self, lang: str = "en") -> str:
+        """The system's name in ``lang``."""
+        return self.system.name(lang)
+
+    def type_name(self, type_id: str, lang: str = "en") -> str:
+        """Label of an indicator type (structural, process, outcome) in ``lang``."""
+        return _text(self.system.types[type_id], lang)
+
+    def category_name(self, category_id: str, lang: str = "en") -> str:
+        """Label of a category in ``lang``."""
+        return _text(self.system.categories[category_id], lang)
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the catalog's definitions: two catalogs with the same fingerprint are equal."""
+        payload = json.dumps(
+            {"id": self.id, "version": self.version, "indicators": [i.to_dict() for i in self.indicators]},
+            sort_keys=True, ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    # -- queries ---------------------------------------------------------------
+    def filter(
+        self,
+        *,
+        area: str | Sequence[str] | None = None,
+        type: str | Sequence[str] | None = None,  # noqa: A002 - the definitions' own word
+        category: str | Sequence[str] | None = None,
+        tag: str | Sequence[str] | None = None,
+        provenance: str | Sequence[str] | None = None,
+        estimable: bool | None = None,
+    ) -> Catalog:
+        """A new catalog with the indicators that match every criterion given.
+
+        A criterion may be one value or several (any of them matches). A tag
+        matches exactly (``sdg:5.2.1``) or by its prefix before ``:`` (``sdg``).
+        """
+        def as_set(v: str | Sequence[str] | None, name: str, allowed: Sequence[str] | None) -> set[str] | None:
+            if v is None:
+                return None
+            values = {v} if isinstance(v, str) else set(v)
+            if allowed is not None:
+                for item in values:
+                    check_option("Catalog.filter", name, item, allowed)
+            return values
+
+        areas = as_set(area, "area", [a.id for a in self.areas])
+        types = as_set(type, "type", list(self.system.types))
+        cats = as_set(category, "category", list(self.system.categories))
+        tags = as_set(tag, "tag", None)
+        provs = as_set(provenance, "provenance", ["official", "adapted", "proposed"])
+
+        def keep(i: Indicator) -> bool:
+            if areas is not None and i.area not in areas:
+                return False
+            if types is not None and i.type not in types:
+                return False
+            if cats is not None and i.category not in cats:
+                return False
+            if provs is not None and i.provenance not in provs:
+                return False
+            if estimable is not None and (i.estimation is not None) != estimable:
+                return False
+            if tags is not None and not any(t in tags or t.split(":")[0] in tags for t in i.tags):
+                return False
+            return True
+
+        return replace(self, indicators=tuple(i for i in self.indicators if keep(i)),
+                       signs=tuple(s for s in self.signs if areas is None or s.area in areas))
+
+    def to_frame(self, lang: str = "en") -> pd.DataFrame:
+        """One row per indicator, with labels in ``lang``.
+
+        Columns: ``id, system, area, area_name, type, type_name, category, category_name,
+        title, definition, unit, unit_label, direction, provenance, reference,
+        disaggregations, tags, estimable``.
+        """
+        check_lang(lang)
+        area_names = {a.id: a.name(lang) for a in self.areas}
+        rows = [{
+            "id": i.id, "system": self.id, "area": i.area, "area_name": area_names[i.area],
+            "type": i.type, "type_name": self.type_name(i.type, lang),
+            "category": i.category, "category_name": self.category_name(i.category, lang),
+            "title": i.title(lang), "definition": i.definition(lang), "unit": i.unit,
+            "unit_label": i.unit_label(lang), "direction": i.direction, "provenance": i.provenance,
+            "reference": i.reference, "disaggregations": ", ".join(i.disaggregations),
+            "tags": ", ".join(i.tags), "estimable": i.estimation is not None,
+        } for i in self.indicators]
+        columns = ["id", "system", "area", "area_name", "type", "type_name", "category",
+                   "category_name", "title", "definition", "unit", "unit_label", "direction",
+                   "provenance", "reference", "disaggregations", "tags", "estimable"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def signs_frame(self, lang: str = "en") -> pd.DataFrame:
+        """One row per qualitative sign of progress, with labels in ``lang``."""
+        check_lang(lang)
+        area_names = {a.id: a.name(lang) for a in self.areas}
+        return pd.DataFrame(
+            [{"id": s.id, "system": self.id, "area": s.area, "area_name": area_names[s.area],
+              "title": s.title(lang), "description": s.description(lang),
+              "provenance": s.provenance, "reference": s.reference} for s in self.signs],
+            columns=["id", "system", "area", "area_name", "title", "description", "provenance", "reference"],
+        )
+
+    def __repr__(self) -> str:
+        return f"<Catalog {self.label}: {len(self)} indicators, {len(self.signs)} signs of progress>"
+
+
+# -- codelists -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Codelist:
+    """A list of codes (countries, age groups, …) with names in several languages."""
+
+    id: str
+    version: str
+    names: Mapping[str, str]
+    codes: tuple[Mapping[str, Any], ...]
+    total_code: str | None = None
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._index  # type: ignore[attr-defined]
+
+    def __post_init__(self) -> None:
+        index: dict[str, Mapping[str, Any]] = {}
+        for c in self.codes:
+            index[str(c["code"])] = c
+        object.__setattr__(self, "_index", index)
+        aliases: dict[str, str] = {}
+        for c in self.codes:
+            for alias in [*c.get("aliases", ()), *c["name"].values()]:
+                aliases.setdefault(_fold(alias), str(c["code"]))
+            aliases.setdefault(_fold(str(c["code"])), str(c["code"]))
+        object.__setattr__(self, "_aliases", aliases)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)  # type: ignore[attr-defined]
+
+    def name(self, lang: str = "en") -> str:
+        """The codelist's own name."""
+        return _text(self.names, lang)
+
+    def label(self, code: str, lang: str = "en") -> str:
+        """The name of ``code`` in ``lang``."""
+        return _text(self._index[code]["name"], lang)  # type: ignore[attr-defined]
+
+    def resolve(self, text: str) -> str | None:
+        """The code for a code, a name in any language or an alias (case- and accent-blind)."""
+        return self._aliases.get(_fold(str(text)))  # type: ignore[attr-defined, no-any-return]
+
+    def to_frame(self, lang: str = "en") -> pd.DataFrame:
+        """One row per code: ``code, name`` and any other attributes."""
+        rows = []
+        for c in self.codes:
+            row = {"code": str(c["code"]), "name": _text(c["name"], lang)}
+            row.update({k: v for k, v in c.items() if k not in ("code", "name", "aliases")})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    norm = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(ch for ch in norm if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=None)
+def codelist_ids() -> tuple[str, ...]:
+    """The ids of the shipped codelists."""
+    folder = definitions_root() / "codelists"
+    return tuple(sorted(p.stem for p in folder.glob("*.yaml"))) if folder.is_dir() else ()
+
+
+@lru_cache(maxsize=None)
+def load_codelist(codelist_id: str) -> Codelist:
+    """Load a shipped codelist by id (``country``, ``sex``, ``age_group``, …).
+
+    >>> from indicators import load_codelist
+    >>> load_codelist("country").label("PER", "es")
+    'Perú'
+    """
+    check_option("load_codelist", "codelist_id", codelist_id, codelist_ids())
+    path = definitions_root() / "codelists" / f"{codelist_id}.yaml"
+    data = read_definition(path)
+    check_kind(data, str(path), ("codelist",))
+    seen: set[str] = set()
+    for pos, c in enumerate(data["codes"]):
+        code = str(c["code"])
+        if code in seen:
+            raise definition_error(str(path), data["codes"].item_lines[pos], f"codes[{pos}].code",
+                                   f"duplicate code {code!r}", value=code, code="definition.duplicate_code")
+        seen.add(code)
+    return Codelist(id=data["id"], version=data["version"], names=_plain(data["name"]),
+                    codes=tuple(_plain(c) for c in data["codes"]), total_code=data.get("total_code"))
+
+
+# -- loading -------------------------------------------------------------------------
+
+def _system_from(data: LineDict) -> System:
+    return System(
+        id=data["id"], version=str(data["version"]), names=_plain(data["name"]),
+        reference=data["reference"],
+        areas=tuple(sorted((Area(a["id"], a["code"], a["order"], _plain(a["name"])) for a in data["areas"]),
+                           key=lambda a: a.order)),
+        types={t["id"]: _plain(t["name"]) for t in data["types"]},
+        categories={c["id"]: _plain(c["name"]) for c in data["categories"]},
+    )
+
+
+def _check_indicator(ind: Mapping[str, Any], system: System, file: str, line: int | None,
+                     where: str) -> None:
+    """Checks the schema cannot express: area known, expressions parse, codelists known."""
+    areas = [a.id for a in system.areas]
+    if ind["area"] not in areas:
+        raise definition_error(file, line, f"{where}.area", f"unknown area {ind['area']!r}; the areas of "
+                               f"{system.id} are {', '.join(areas)}", value=ind["area"],
+                               expected=", ".join(areas), code="definition.unknown_area")
+    bounds = ind.get("bounds")
+    if bounds is not None and None not in bounds and not bounds[0] < bounds[1]:
+        raise definition_error(file, line, f"{where}.bounds", f"bounds [{bounds[0]}, {bounds[1]}]: the lower end "
+                               "must be below the upper end", value=str(list(bounds)), expected="[lo, hi] with lo < hi",
+                               code="definition.bounds")
+    known_lists = codelist_ids()
+    for d in ind.get("disaggregations", ()):
+        if known_lists and d not in known_lists:
+            raise definition_error(file, line, f"{where}.disaggregations", f"unknown disaggregation {d!r}; "
+                                   f"known: {', '.join(known_lists)}", value=d,
+                                   expected=", ".join(known_lists), code="definition.unknown_codelist")
+    formula = ind.get("formula")
+    try:
+        if formula:
+            inputs = {i["name"] for i in formula["inputs"]}
+            for part in ("numerator", "denominator"):
+                if part in formula:
+                    unknown = Expression(formula[part]).names - inputs
+                    if unknown:
+                        raise ExpressionError(f"{part} uses {', '.join(sorted(unknown))}, not among the "
+                                              f"formula's inputs ({', '.join(sorted(inputs))})")
+        est = ind.get("estimation")
+        if est:
+            for part in ("expression", "universe", "denominator"):
+                if part in est:
+                    Expression(est[part])
+    except ExpressionError as exc:
+        raise definition_error(file, line, f"{where}.formula" if formula else f"{where}.estimation",
+                               str(exc), code="definition.expression") from None
+
+
+@lru_cache(maxsize=None)
+def _load_system(folder: str) -> Catalog:
+    root = Path(folder)
+    sys_path = root / "system.yaml"
+    data = read_definition(sys_path)
+    check_kind(data, str(sys_path), ("system",))
+    system = _system_from(data)
+    indicators: list[Indicator] = []
+    signs: list[SignOfProgress] = []
+    where_defined: dict[str, str] = {}
+    for rel in data["files"]:
+        path = root / rel
+        part = read_definition(path)
+        kind = check_kind(part, str(path), ("indicators", "signs_of_progress"))
+        if part["system"] != system.id:
+            raise definition_error(str(path), part.key_lines.get("system"), "system",
+                                   f"file belongs to system {part['system']!r}, not {system.id!r}",
+                                   value=part["system"], expected=system.id, code="definition.system")
+        items = part["indicators"] if kind == "indicators" else part["signs"]
+        for pos, item in enumerate(items):
+            line = items.item_lines[pos]
+            where = f"{'indicators' if kind == 'indicators' else 'signs'}[{pos}]"
+            if item["id"] in where_defined:
+                raise definition_error(str(path), line, f"{where}.id",
+                                       f"duplicate id {item['id']!r} (already defined in {where_defined[item['id']]})",
+                                       value=item["id"], code="definition.duplicate_id")
+            where_defined[item["id"]] = f"{path.name}, line {line}"
+            if kind == "indicators":
+                if part.get("area") and item["area"] != part["area"]:
+                    raise definition_error(str(path), line, f"{where}.area",
+                                           f"indicator in area {item['area']!r} in the file of area {part['area']!r}",
+                                           value=item["area"], expected=part["area"], code="definition.area_file")
+                _check_indicator(item, system, str(path), line, where)
+                indicators.append(Indicator.from_dict(item, system.id))
+            else:
+                if item["area"] not in [a.id for a in system.areas]:
+                    raise definition_error(str(path), line, f"{where}.area", f"unknown area {item['area']!r}",
+                                           value=item["area"], code="definition.unknown_area")
+                signs.append(SignOfProgress(
+                    id=item["id"], system=system.id, area=item["area"], titles=_plain(item["title"]),
+                    provenance=item["provenance"], reference=item["reference"],
+                    descriptions=_plain(item["description"]) if item.get("description") else None,
+                    tags=tuple(item.get("tags", ()))))
+    order = {a.id: a.order for a in system.areas}
+    indicators.sort(key=lambda i: order[i.area])  # stable: file order within an area
+    return Catalog(system=system, indicators=tuple(indicators), signs=tuple(signs),
+                   sources=(str(sys_path),))
+
+
+def _apply_overlay(data: LineDict, path: str) -> Catalog:
+    base_name, _, base_version = data["extends"].partition("@")
+    if base_name not in BUILTIN_SYSTEMS:
+        raise definition_error(path, data.key_lines.get("extends"), "extends",
+                               f"unknown base system {base_name!r}; known: {', '.join(BUILTIN_SYSTEMS)}",
+                               value=data["extends"], expected=", ".join(f"{s}@<version>" for s in BUILTIN_SYSTEMS),
+                               code="definition.unknown_base")
+    base = load_catalog(base_name)
+    if base_version and base_version != base.version:
+        raise definition_error(path, data.key_lines.get("extends"), "extends",
+                               f"base {data['extends']!r} not available; this library ships {base.label}",
+                               value=data["extends"], expected=base.label, code="definition.unknown_base")
+    indicators = {i.id: i.to_dict() for i in base}
+    order = list(indicators)
+    for pos, ind_id in enumerate(data.get("drop", [])):
+        if ind_id not in indicators:
+            raise definition_error(path, data["drop"].item_lines[pos], f"drop[{pos}]",
+                                   f"cannot drop {ind_id!r}: not in {base.label}", value=ind_id,
+                                   code="definition.unknown_id")
+        del indicators[ind_id]
+        order.remove(ind_id)
+    for pos, change in enumerate(data.get("change", [])):
+        line = data["change"].item_lines[pos]
+        ind_id = change["id"]
+        if ind_id not in indicators:
+            raise definition_error(path, line, f"change[{pos}].id", f"cannot change {ind_id!r}: not in the catalog",
+                                   value=ind_id, code="definition.unknown_id")
+        merged = copy.deepcopy(indicators[ind_id])
+        for key, value in _plain(change).items():
+            if key == "id":
+                continue
+            if isinstance(value, dict) and isinstance(merged.get(key), dict) and key in (
+                    "title", "definition", "unit_label", "notes", "scoring", "estimation"):
+                merged[key] = {**merged[key], **value}
+            elif value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        _validate_indicator(merged, path, line, f"change[{pos}]")
+        indicators[ind_id] = merged
+    for pos, new in enumerate(data.get("add", [])):
+        line = data["add"].item_lines[pos]
+        if new["id"] in indicators or new["id"] in base:
+            raise definition_error(path, line, f"add[{pos}].id", f"duplicate id {new['id']!r}: already in the catalog",
+                                   value=new["id"], code="definition.duplicate_id")
+        indicators[new["id"]] = _plain(new)
+        order.append(new["id"])
+    items = []
+    for ind_id in order:
+        item = indicators[ind_id]
+        _check_indicator(item, base.system, path, data.line, ind_id)
+        items.append(Indicator.from_dict(item, base.system.id))
+    area_order = {a.id: a.order for a in base.areas}
+    items.sort(key=lambda i: area_order[i.area])
+    signs = {s.id: s for s in base.signs}
+    for pos, sid in enumerate(data.get("drop_signs", [])):
+        if sid not in signs:
+            raise definition_error(path, data["drop_signs"].item_lines[pos], f"drop_signs[{pos}]",
+                                   f"cannot drop sign {sid!r}: not in {base.label}", value=sid,
+                                   code="definition.unknown_id")
+        del signs[sid]
+    for pos, s in enumerate(data.get("add_signs", [])):
+        if s["id"] in signs:
+            raise definition_error(path, data["add_signs"].item_lines[pos], f"add_signs[{pos}].id",
+                                   f"duplicate sign id {s['id']!r}", value=s["id"], code="definition.duplicate_id")
+        signs[s["id"]] = SignOfProgress(
+            id=s["id"], system=base.system.id, area=s["area"], titles=_plain(s["title"]),
+            provenance=s["provenance"], reference=s["reference"],
+            descriptions=_plain(s["description"]) if s.get("description") else None,
+            tags=tuple(s.get("tags", ())))
+    return Catalog(system=base.system, indicators=tuple(items), signs=tuple(signs.values()),
+                   id=data["id"], version=str(data["version"]), base=base.label,
+                   sources=(*base.sources, path))
+
+
+def _validate_indicator(item: Mapping[str, Any], file: str, line: int | None, where: str) -> None:
+    from ._files import _validator
+
+    errors = list(_validator("indicator").iter_errors(item))
+    if errors:
+        err = errors[0]
+        field_name = ".".join(str(p) for p in err.absolute_path)
+        raise definition_error(file, line, f"{where}.{field_name}" if field_name else where, err.message,
+                               code="definition.schema")
+
+
+def load_catalog(name_or_path: str | Path = "mesecvi") -> Catalog:
+    """Load an indicator system by name (``"mesecvi"``, ``"sisdehm"``, optionally
+    ``"mesecvi@2013"``), a folder holding a ``system.yaml``, or an overlay YAML file.
+
+    Every file is validated against the definitions' JSON Schema; a problem raises
+    :class:`~indicators.errors.DefinitionError` naming the file, the line and the field.
+
+    >>> load_catalog("sisdehm").id
+    'sisdehm'
+    """
+    if isinstance(name_or_path, str) and not name_or_path.endswith((".yaml", ".yml")) and "/" not in name_or_path \
+            and "\\" not in name_or_path:
+        name, _, version = name_or_path.partition("@")
+        if name in BUILTIN_SYSTEMS:
+            cat = _load_system(str(definitions_root() / name))
+            if version and version != cat.version:
+                raise DefinitionError(f"System {name!r} version {version!r} is not shipped; available: {cat.label}",
+                                      problems=[{"code": "definition.unknown_version", "field": "name_or_path",
+                                                 "value": name_or_path, "expected": cat.label}])
+            return cat
+        if not Path(name_or_path).exists():
+            check_option("load_catalog", "name_or_path", name, BUILTIN_SYSTEMS + ("<path to a YAML file>",))
+    path = Path(name_or_path)
+    if path.is_dir():
+        return _load_system(str(path.resolve()))
+    data = read_definition(path)
+    kind = check_kind(data, str(path), ("overlay", "system"))
+    if kind == "system":
+        return _load_system(str(path.resolve().parent))
+    return _apply_overlay(data, str(path))

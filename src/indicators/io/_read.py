@@ -1,0 +1,235 @@
+"""Read the files ministries and statistics offices really have: ``read(path)``.
+
+One function, :func:`read`, for delimited text (``.csv``, ``.tsv``, ``.txt``,
+``.tab``), workbooks (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``), SPSS (``.sav``,
+``.zsav``, ``.por``), Stata (``.dta``) and Parquet (``.parquet``, ``.pq``). It
+returns a :class:`pandas.DataFrame` whose index, named ``"row"``, is the row number
+the user sees in the source (the editor line or spreadsheet row, header counted; the
+case number for SPSS, Stata and Parquet), and whose ``attrs["provenance"]`` is a
+:class:`Provenance`: the file, its SHA-256, and every decision taken while reading.
+
+Nothing is lost: every line of a text file is the header, a row of the result, or a
+row of ``provenance.problems`` (a title line, a blank line, a line with the wrong
+number of cells). Bad input raises :class:`indicators.errors.ReadError`, whose
+message names the file, line, column and what was expected, in English or Spanish.
+
+>>> import tempfile, pathlib
+>>> from indicators import read
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "datos.csv").write_bytes("región;población;tasa\\r\\nÑuble;1.200;10,5\\r\\n".encode("cp1252"))
+>>> df = read(folder / "datos.csv")
+>>> df.loc[2, "población"], df.loc[2, "tasa"], df.loc[2, "región"]
+(np.int64(1200), np.float64(10.5), 'Ñuble')
+>>> p = df.attrs["provenance"]
+>>> p.encoding, p.delimiter, p.decimal, p.thousands
+('cp1252', ';', ',', '.')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from ._provenance import ROW, Problems, Provenance, file_sha256, read_error
+from ..i18n import check_lang, check_option
+
+__all__ = ["FORMATS", "BadLines", "MissingMode", "Provenance", "read"]
+
+MissingMode = Literal["codes", "nan", "labels"]
+BadLines = Literal["error", "report"]
+
+#: File name endings :func:`read` accepts, by format.
+FORMATS: dict[str, tuple[str, ...]] = {
+    "csv": (".csv", ".tsv", ".txt", ".tab"),
+    "excel": (".xlsx", ".xlsm", ".xls", ".ods"),
+    "spss": (".sav", ".zsav", ".por"),
+    "stata": (".dta",),
+    "parquet": (".parquet", ".pq"),
+}
+_BY_SUFFIX = {suffix: fmt for fmt, suffixes in FORMATS.items() for suffix in suffixes}
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _format_of(path: Path, label: str, lang: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in _BY_SUFFIX:
+        raise read_error("io.unsupported_extension", lang, label, value=suffix or "(none)",
+                         expected=" ".join(sorted(_BY_SUFFIX)), ext=suffix or "(none)")
+    return _BY_SUFFIX[suffix]
+
+
+def read(
+    path: str | Path,
+    *,
+    lang: str = "en",
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
+    missing: MissingMode = "codes",
+    keep_leading_zeros: bool = True,
+    dtype: Mapping[str, Any] | None = None,
+    na_values: Sequence[str] = (),
+    on_bad_lines: BadLines = "error",
+    strict: bool = False,
+) -> pd.DataFrame:
+    """Read a data file into a frame indexed by the row number the user sees.
+
+    Every detection can be overridden:
+
+    - ``encoding``: detected as UTF-8 (with or without BOM), UTF-16 (with BOM),
+      cp1252 (the Windows/Excel default in Spanish) or latin-1.
+    - ``delimiter``: one of ``,`` ``;`` tab ``|``, detected from the first lines.
+    - ``decimal`` and ``thousands``: decided per file from all its numbers
+      (``"10,5"`` proves a decimal comma, ``"1.234.567"`` a thousands dot). A file
+      whose numbers could be read both ways (only ``"1.200"``-like values) is read
+      with the usual convention of its delimiter (decimal comma with ``;``) and the
+      assumption is reported in ``provenance.problems``; ``strict=True`` raises
+      instead. Pass ``thousands=""`` for "no thousands mark".
+    - ``header_row``: the 1-based line (text) or row (workbook) of the header;
+      detected otherwise, skipping a title block above it.
+    - ``sheet``: a workbook sheet by name or 0-based position (default: the first).
+    - ``keep_leading_zeros``: codes such as ``"01"`` or ``"001234"`` stay text
+      (default ``True``); ``False`` reads them as numbers.
+    - ``dtype``: a column-to-type mapping applied after reading (``str`` keeps a
+      column as text without any conversion).
+    - ``na_values``: extra cell texts that mean "missing" (an empty cell always does;
+      ``"NA"`` does not by default, being Namibia's code).
+    - ``missing``: SPSS/Stata user-missing codes: ``"codes"`` (default) keeps them as
+      their codes, listed in ``provenance.missing_codes`` and noted in
+      ``provenance.problems`` so they cannot be mistaken for answers; ``"nan"`` makes
+      them missing; ``"labels"`` replaces every labelled code by its value label.
+    - ``on_bad_lines``: ``"error"`` (default) raises :class:`ReadError` listing every
+      line with the wrong number of cells and every number that breaks the file's
+      convention; ``"report"`` reads the rest and lists them in
+      ``provenance.problems``.
+    - ``lang``: ``"en"`` or ``"es"`` (``"pt"``, ``"fr"`` fall back to English) for
+      messages.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_text("codigo,valor\\n01,1.5\\n02,2.25\\n", encoding="utf-8")
+    >>> read(f)
+        codigo  valor
+    row
+    2       01   1.50
+    3       02   2.25
+    """
+    lang = check_lang(lang, "read")
+    check_option("read", "missing", missing, ("codes", "nan", "labels"), lang)
+    check_option("read", "on_bad_lines", on_bad_lines, ("error", "report"), lang)
+    if delimiter is not None:
+        check_option("read", "delimiter", delimiter, _DELIMITERS, lang)
+    if decimal is not None:
+        check_option("read", "decimal", decimal, (",", "."), lang)
+    if thousands is not None:
+        check_option("read", "thousands", thousands, (".", ",", "", " ", "'"), lang)
+        if thousands and thousands == decimal:
+            check_option("read", "thousands", thousands,
+                         [t for t in (".", ",", "") if t != decimal], lang)
+    if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+        check_option("read", "header_row", header_row, ["an integer >= 1"], lang)
+    dtype = dict(dtype or {})
+    path = Path(path)
+    label = str(path)
+    fmt = _format_of(path, label, lang)
+    if not path.exists():
+        raise read_error("io.file_missing", lang, label, expected=str(path.resolve().parent))
+    if not path.is_file():
+        raise read_error("io.not_a_file", lang, label)
+    problems = Problems(label, lang)
+    options = {k: v for k, v in {
+        "sheet": sheet, "header_row": header_row, "encoding": encoding, "delimiter": delimiter,
+        "decimal": decimal, "thousands": thousands, "missing": missing,
+        "keep_leading_zeros": keep_leading_zeros, "na_values": tuple(na_values),
+        "on_bad_lines": on_bad_lines, "strict": strict,
+        "dtype": {k: getattr(v, "__name__", str(v)) for k, v in dtype.items()},
+    }.items() if v is not None}
+
+    if fmt == "csv":
+        from ._delimited import CsvOptions, read_delimited
+
+        frame, info = read_delimited(path, label, CsvOptions(
+            lang=lang, encoding=encoding, delimiter=delimiter, decimal=decimal,
+            thousands=thousands, header_row=header_row, keep_leading_zeros=keep_leading_zeros,
+            dtype=dtype, na_values=tuple(na_values), on_bad_lines=on_bad_lines, strict=strict,
+        ), problems)
+        prov = Provenance(
+            file=label, sha256=info.sha256, format="csv", encoding=info.encoding,
+            delimiter=info.delimiter, decimal=info.decimal, thousands=info.thousands,
+            header_row=info.header_row, n_rows=len(frame), n_lines=info.n_lines,
+            options=options, problem_records=tuple(problems.records))
+    else:
+        if path.stat().st_size == 0:
+            raise read_error("io.empty", lang, label)
+        sha = file_sha256(path)
+        if fmt == "excel":
+            from ._workbooks import read_workbook
+
+            frame, sheet_name, header, dec, thou = read_workbook(
+                path, label, lang=lang, sheet=sheet, header_row=header_row,
+                keep_leading_zeros=keep_leading_zeros, decimal=decimal, thousands=thousands,
+                dtype=dtype, on_bad_lines=on_bad_lines, problems=problems)
+            if strict:
+                _raise_warnings(problems)
+            prov = Provenance(
+                file=label, sha256=sha, format="excel", sheet=sheet_name, decimal=dec,
+                thousands=thou, header_row=header, n_rows=len(frame),
+                n_lines=int(frame.index.max()) if len(frame) else header,
+                options=options, problem_records=tuple(problems.records))
+        elif fmt in ("spss", "stata"):
+            from ._statistical import labels_for, read_statistical
+
+            frame, meta = read_statistical(path, label, fmt=fmt, lang=lang, missing=missing,
+                                           problems=problems)
+            prov = Provenance(
+                file=label, sha256=sha, format=fmt, encoding=meta["encoding"],
+                variable_labels=meta["variable_labels"],
+                value_labels={k: labels_for(v) for k, v in meta["value_labels"].items()},
+                missing_codes={k: tuple(_plain_code(c) for c in v)
+                               for k, v in meta["missing_codes"].items()},
+                missing=missing, n_rows=len(frame), n_lines=len(frame),
+                options=options, problem_records=tuple(problems.records))
+        else:
+            frame = _read_parquet(path, label, lang)
+            prov = Provenance(file=label, sha256=sha, format="parquet", n_rows=len(frame),
+                              n_lines=len(frame), options=options,
+                              problem_records=tuple(problems.records))
+    frame.attrs["provenance"] = prov
+    return frame
+
+
+def _raise_warnings(problems: Problems) -> None:
+    for record in problems.records:
+        if record["severity"] == "warning":
+            record["severity"] = "error"
+    problems.raise_if_errors()
+
+
+def _plain_code(code: Any) -> Any:
+    if isinstance(code, tuple):
+        return tuple(_plain_code(c) for c in code)
+    if isinstance(code, float) and code.is_integer():
+        return int(code)
+    return code
+
+
+def _read_parquet(path: Path, label: str, lang: str) -> pd.DataFrame:
+    import numpy as np
+    import pyarrow as pa
+
+    try:
+        frame = pd.read_parquet(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="Parquet") from None
+    if frame.index.name == ROW:  # written from a frame read earlier: keep its rows
+        return frame
+    if not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()
+    frame.index = pd.Index(np.arange(1, len(frame) + 1, dtype=np.int64), name=ROW)
+    return frame

@@ -1,0 +1,46 @@
+"""Comparable 0-100 scores: index specifications and the scoring pipeline.
+
+An :class:`IndexSpec` declares what a composite score is made of; :func:`score` resolves
+it against a catalog, normalises, aggregates, counts coverage and draws uncertainty, and
+returns :class:`Scores`.
+
+>>> from indicators.scores import SCORE_COLUMNS
+>>> SCORE_COLUMNS[:3]
+('country', 'year', 'level')
+"""
+
+from __future__ import annotations
+
+from ._scores import DEFAULT_SEED, SCORE_COLUMNS, TREND_COLUMNS, Scores, score
+from ._spec import (
+    BUILTIN_SPECS,
+    Aggregate,
+    Aggregation,
+    Direction,
+    Imputation,
+    IndexSpec,
+    IndicatorSpec,
+    Level,
+    Method,
+    Uncertainty,
+    load_index_spec,
+)
+
+__all__ = [
+    "BUILTIN_SPECS",
+    "DEFAULT_SEED",
+    "SCORE_COLUMNS",
+    "TREND_COLUMNS",
+    "Aggregate",
+    "Aggregation",
+    "Direction",
+    "Imputation",
+    "IndexSpec",
+    "IndicatorSpec",
+    "Level",
+    "Method",
+    "Scores",
+    "Uncertainty",
+    "load_index_spec",
+    "score",
+]

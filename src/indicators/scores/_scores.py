@@ -1,0 +1,385 @@
+"""Comparable scores: normalise, aggregate, count coverage, draw uncertainty, rank, compare rounds.
+
+:func:`score` runs an :class:`~indicators.scores.IndexSpec` on a values table and
+returns :class:`Scores`, an immutable result whose :meth:`Scores.to_frame` is tidy:
+one row per country, year and node of the hierarchy (indicator, type, area, overall
+for MESECVI). The steps live in private modules, one per step, as in COINr:
+``_score_plan`` (spec + catalog → structure), ``_score_data`` (values → arrays,
+imputation), ``_normalise``, ``_aggregate``, ``_sensitivity`` (Monte Carlo and
+variance shares). The method is written out in ``docs/methodology.md``.
+
+>>> import pandas as pd
+>>> from indicators import IndexSpec, score
+>>> from indicators.scores import Level, IndicatorSpec
+>>> spec = IndexSpec(id="demo", levels=(Level("indicator"), Level("index")), indicators=(
+...     IndicatorSpec("A", goalposts=(0, 50), direction="higher_is_better"),
+...     IndicatorSpec("B", goalposts=(0, 10), direction="lower_is_better")))
+>>> values = pd.DataFrame({"country": ["PER", "PER", "CHL", "CHL"], "year": 2020,
+...                        "indicator": ["A", "B", "A", "B"], "value": [25.0, 2.0, 50.0, 8.0]})
+>>> result = score(values, spec)
+>>> result.to_frame().query("level == 'index'")[["country", "score", "rank", "coverage"]]
+   country  score  rank  coverage
+4      CHL   60.0     2       1.0
+5      PER   65.0     1       1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._aggregate import structure_of
+from ._normalise import Linear, linear_bounds
+from ._data import prepare
+from ._plan import build_plan
+from ._sensitivity import Engine, rank_desc
+from ..catalog._model import Catalog, load_catalog
+from ..errors import DataError, OptionError
+from ..i18n import check_lang, message
+from ._spec import IndexSpec, Uncertainty, load_index_spec
+
+__all__ = ["DEFAULT_SEED", "SCORE_COLUMNS", "TREND_COLUMNS", "Scores", "score"]
+
+#: The first columns of :meth:`Scores.to_frame`, in this order.
+SCORE_COLUMNS: tuple[str, ...] = ("country", "year", "level", "unit", "score", "ci_low", "ci_high",
+                                  "rank", "rank_low", "rank_high", "coverage")
+#: The columns of :meth:`Scores.trends`.
+TREND_COLUMNS: tuple[str, ...] = ("country", "level", "unit", "from_year", "to_year", "score_from", "score_to",
+                                  "change", "ci_low", "ci_high", "significant", "coverage_from", "coverage_to")
+#: The seed used when none is given: results are reproducible by default.
+DEFAULT_SEED: int = 20130521
+
+
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """The result of :func:`score`: a tidy table and how it was made.
+
+    Attributes: ``spec`` (the :class:`IndexSpec`), ``catalog_version``, ``seed``,
+    ``draws``, ``interval`` (the probability of the score and rank intervals),
+    ``sensitivity`` (variance share of each uncertain choice per node), ``excluded``
+    (indicators left out, with the reason), ``imputed`` (every imputed value),
+    ``unused`` (indicators in the data the index does not use), ``structure`` (the
+    hierarchy), ``normalisation`` (each indicator's method and bounds) and ``method``
+    (every other parameter, so that the result can be rebuilt).
+    """
+
+    spec: IndexSpec
+    catalog_version: str | None
+    seed: int
+    draws: int
+    interval: float
+    sensitivity: pd.DataFrame
+    excluded: pd.DataFrame
+    imputed: pd.DataFrame
+    unused: tuple[str, ...]
+    structure: pd.DataFrame
+    normalisation: pd.DataFrame
+    method: Mapping[str, Any]
+    _table: pd.DataFrame = field(repr=False)
+    _draws: np.ndarray | None = field(default=None, repr=False)     # deviations from _central, float32
+    _central: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 0)), repr=False)
+    _years: np.ndarray = field(default_factory=lambda: np.array([], dtype=int), repr=False)
+    _countries: np.ndarray = field(default_factory=lambda: np.array([], dtype=str), repr=False)
+    _comparable: bool = field(default=True, repr=False)
+    _lang: str = field(default="en", repr=False)
+
+    def __repr__(self) -> str:
+        n = self._table["country"].nunique()
+        years = ", ".join(str(y) for y in self._years)
+        return (f"<Scores {self.spec.id}@{self.spec.version}: {n} countries, years {years}, "
+                f"{len(self.structure)} nodes, draws={self.draws}, seed={self.seed}>")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The scores as a tidy table: :data:`SCORE_COLUMNS` first, then extra columns.
+
+        Extra columns: ``rank_median`` (median rank over the draws), ``parent``,
+        ``imputed`` (imputed indicator values used), ``indicators_used`` and
+        ``indicators_total`` (scored indicators under the node with data / in all).
+        """
+        return self._table.copy()
+
+    @property
+    def years(self) -> list[int]:
+        """The scored years."""
+        return [int(y) for y in self._years]
+
+    def trends(self, from_year: int, to_year: int) -> pd.DataFrame:
+        """Change of every score between two years, with its interval from the same draws.
+
+        Needs bounds that do not move between years: fixed goalposts, or min-max and
+        targets over all years (the default). ``significant`` is True when the
+        interval excludes 0 (``<NA>`` without draws).
+        """
+        lang = self._lang
+        for name, year in (("from_year", from_year), ("to_year", to_year)):
+            if int(year) not in self.years:
+                raise OptionError(message("scores.trend_year", lang, name=name, year=year,
+                                          years=", ".join(map(str, self.years))),
+                                  problems=[{"code": "scores.trend_year", "field": name, "value": repr(year),
+                                             "expected": ", ".join(map(str, self.years))}])
+        if not self._comparable:
+            text = message("scores.trend_not_comparable", lang)
+            raise DataError(text, problems=[{"code": "scores.trend_not_comparable", "message": text}])
+        t = self._table
+        keys = ["country", "level", "unit"]
+        a = t.loc[t["year"] == from_year, [*keys, "score", "coverage"]]
+        b = t.loc[t["year"] == to_year, [*keys, "score", "coverage"]]
+        out = a.merge(b, on=keys, how="inner", suffixes=("_from", "_to"), sort=False)
+        out["from_year"] = pd.array([from_year] * len(out), dtype="Int64")
+        out["to_year"] = pd.array([to_year] * len(out), dtype="Int64")
+        out["change"] = out["score_to"] - out["score_from"]
+        out["ci_low"] = np.nan
+        out["ci_high"] = np.nan
+        out["significant"] = pd.array([pd.NA] * len(out), dtype="boolean")
+        if self._draws is not None and len(out):
+            y1 = int(np.searchsorted(self._years, from_year))
+            y2 = int(np.searchsorted(self._years, to_year))
+            point = self._central
+            change = (point[y2] + self._draws[:, y2].astype(float)) - (point[y1] + self._draws[:, y1].astype(float))
+            q = (1 - self.interval) / 2
+            low, high = np.quantile(change, [q, 1 - q], axis=0) * self.spec.scale
+            node_pos = {u: k for k, u in enumerate(self.structure["unit"])}
+            ci = np.searchsorted(self._countries, out["country"].astype(str).to_numpy())
+            ni = out["unit"].map(node_pos).to_numpy(dtype=int)
+            out["ci_low"] = low[ci, ni]
+            out["ci_high"] = high[ci, ni]
+            known = (out["change"].notna() & out["ci_low"].notna()).to_numpy()
+            sig = (out["ci_low"].to_numpy() > 0) | (out["ci_high"].to_numpy() < 0)
+            out["significant"] = pd.array(np.where(known, sig, None), dtype="boolean")
+        return out[list(TREND_COLUMNS)].reset_index(drop=True)
+
+
+def _uncertainty(method_uncertainty: Any, spec: IndexSpec, draws: int, lang: str) -> Uncertainty | None:
+    if method_uncertainty is None or method_uncertainty is False:
+        return None
+    if method_uncertainty is True:
+        if spec.uncertainty is None:
+            raise OptionError(message("scores.no_uncertainty_in_spec", lang, index=spec.id),
+                              problems=[{"code": "scores.no_uncertainty_in_spec", "field": "method_uncertainty"}])
+        unc = spec.uncertainty
+    elif isinstance(method_uncertainty, Uncertainty):
+        unc = method_uncertainty
+    elif isinstance(method_uncertainty, Mapping):
+        unc = Uncertainty.from_dict(method_uncertainty, spec.level_ids[1:])
+    else:
+        raise OptionError(message("option.invalid", lang, name="method_uncertainty", func="score",
+                                  allowed="None, True, a mapping, an Uncertainty", got=repr(method_uncertainty)))
+    unknown = [lvl for lvl in unc.aggregation if lvl not in spec.level_ids[1:]]
+    if unknown:
+        raise OptionError(message("option.invalid", lang, name="method_uncertainty.aggregation", func="score",
+                                  allowed=", ".join(spec.level_ids[1:]), got=repr(unknown[0])))
+    if draws <= 0:
+        raise OptionError(message("scores.draws_needed", lang),
+                          problems=[{"code": "scores.draws_needed", "field": "draws", "value": repr(draws)}])
+    return unc
+
+
+def score(
+    values: pd.DataFrame,
+    spec: IndexSpec | str | Path = "mesecvi",
+    catalog: Catalog | str | Path | None = None,
+    *,
+    draws: int = 0,
+    seed: int = DEFAULT_SEED,
+    method_uncertainty: Uncertainty | Mapping[str, Any] | bool | None = None,
+    years: Iterable[int] | None = None,
+    interval: float = 0.90,
+    lang: str = "en",
+) -> Scores:
+    """Score a values table with an index specification.
+
+    Parameters
+    ----------
+    values:
+        A values table (``country, year, indicator, value`` and optionally ``se``,
+        ``ci_low``/``ci_high``, ``status`` and disaggregation columns).
+    spec:
+        An :class:`IndexSpec`, a built-in name (``"mesecvi"``, ``"sisdehm"``) or a path
+        to an index YAML file.
+    catalog:
+        The catalog the spec's indicators come from; by default the one the spec names.
+    draws:
+        Monte Carlo draws (0: point scores only). Estimated values are drawn from
+        their standard errors (or 95 % intervals).
+    seed:
+        Seed of the draws (recorded in the result).
+    method_uncertainty:
+        ``True`` for the spec's ``uncertainty`` block, a mapping of the same form, or
+        an :class:`Uncertainty`: the method's choices sampled with the draws.
+    years:
+        Years to report (default: every year in the table). Bounds from the data and
+        imputation still use every year, so choosing years changes no score.
+    interval:
+        Probability of the score, rank and change intervals (0.90: the 5-95 % range).
+    lang:
+        Language of messages (``en``, ``es``).
+
+    >>> import pandas as pd
+    >>> from indicators.scores import IndexSpec, Level, IndicatorSpec
+    >>> spec = IndexSpec(id="one", levels=(Level("indicator"), Level("index")),
+    ...                  indicators=(IndicatorSpec("X", goalposts=(10, 20), direction="higher_is_better"),))
+    >>> v = pd.DataFrame({"country": ["ARG"], "year": [2022], "indicator": ["X"], "value": [12.5]})
+    >>> float(score(v, spec).to_frame()["score"].iloc[-1])
+    25.0
+    """
+    check_lang(lang, "score")
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 0:
+        raise OptionError(message("option.invalid", lang, name="draws", func="score",
+                                  allowed="an integer >= 0", got=repr(draws)))
+    if not isinstance(interval, (float, int)) or not 0 < float(interval) < 1:
+        raise OptionError(message("option.invalid", lang, name="interval", func="score",
+                                  allowed="a probability between 0 and 1", got=repr(interval)))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise OptionError(message("option.invalid", lang, name="seed", func="score",
+                                  allowed="an integer >= 0", got=repr(seed)))
+    spec = load_index_spec(spec)
+    if catalog is None and spec.catalog is not None:
+        catalog = load_catalog(spec.catalog)
+    elif catalog is not None and not isinstance(catalog, Catalog):
+        catalog = load_catalog(catalog)
+    unc = _uncertainty(method_uncertainty, spec, int(draws), lang)
+    plan = build_plan(spec, catalog)
+    prep = prepare(values, plan, lang)
+    lin, bound_problems = linear_bounds(plan, prep.raw)
+    excluded = plan.excluded
+    if bound_problems:
+        extra = pd.DataFrame([{"indicator": i, "reason": r, "year": None if y is None else int(prep.years[y])}
+                              for i, r, y in bound_problems])
+        excluded = pd.concat([excluded, extra.astype(excluded.dtypes.to_dict())], ignore_index=True)
+    # the years reported
+    if years is None:
+        ysel = np.arange(prep.years.size)
+    else:
+        wanted = sorted({int(y) for y in years})
+        missing = [y for y in wanted if y not in set(prep.years.tolist())]
+        if missing:
+            raise OptionError(message("scores.unknown_years", lang, years=", ".join(map(str, missing)),
+                                      available=", ".join(map(str, prep.years))),
+                              problems=[{"code": "scores.unknown_years", "field": "years", "value": repr(missing)}])
+        ysel = np.searchsorted(prep.years, wanted)
+    lin = Linear(low=lin.low[ysel], high=lin.high[ysel], higher=lin.higher, log=lin.log, cap=lin.cap,
+                 fixed=lin.fixed)
+    struct = structure_of(plan)
+    levels = spec.level_ids
+    level_nodes = {lvl: np.flatnonzero(struct.level_of == k) for k, lvl in enumerate(levels)}
+    engine = Engine(raw=prep.raw[ysel], se=prep.se[ysel], lin=lin, struct=struct, n_nodes=len(plan.node_ids),
+                    uncertainty=unc, level_nodes=level_nodes)
+    central, coverage = engine.central()
+    sims = None
+    shares = None
+    factors = engine.factors if draws else ()
+    if draws:
+        sims, shares = engine.simulate(int(draws), int(seed), saltelli=len(factors) >= 2,
+                                       center=central)
+    years_out = prep.years[ysel]
+    table = _table(plan, prep, ysel, central, coverage, sims, float(interval), struct)
+    sensitivity = _sensitivity_frame(plan, factors, sims, shares)
+    comparable = all(not (p.method in ("minmax", "target") and not p.across_years) for p in plan.indicators)
+    normalisation = pd.DataFrame([p.record() for p in plan.indicators])
+    method = {
+        "index": spec.id, "index_version": spec.version, "scale": spec.scale,
+        "catalog": None if catalog is None else catalog.label,
+        "catalog_fingerprint": None if catalog is None else catalog.fingerprint,
+        "draws": int(draws), "seed": int(seed), "interval": float(interval),
+        "factors": list(factors), "uncertainty": None if unc is None else unc.to_dict(),
+        "imputation": {"method": spec.imputation.method, "max_years": spec.imputation.max_years},
+        "rows_used": prep.rows_used, "rows_other_disaggregations": prep.rows_other,
+        "years": [int(y) for y in years_out],
+    }
+    return Scores(spec=spec, catalog_version=None if catalog is None else catalog.label, seed=int(seed),
+                  draws=int(draws), interval=float(interval), sensitivity=sensitivity, excluded=excluded,
+                  imputed=prep.imputations, unused=prep.unused, structure=plan.structure(),
+                  normalisation=normalisation, method=method, _table=table, _draws=sims, _central=central,
+                  _years=years_out,
+                  _countries=prep.countries, _comparable=comparable, _lang=lang)
+
+
+def _table(plan: Any, prep: Any, ysel: np.ndarray, central: np.ndarray, coverage: np.ndarray,
+           sims: np.ndarray | None, interval: float, struct: Any) -> pd.DataFrame:
+    """The tidy table: rows in node order (indicators, then each level up), year, country."""
+    scale = plan.spec.scale
+    n_years, n_c, n_nodes = central.shape
+    present = prep.present[ysel]                              # (Y, C)
+    ranks = rank_desc(central, axis=1)
+    imputed = prep.imputed[ysel].astype(float) @ struct.descendants.astype(float)     # (Y, C, N)
+    available = (~np.isnan(prep.raw[ysel])).astype(float) @ struct.descendants.astype(float)
+    totals = struct.descendants.sum(axis=0)
+    q = (1 - interval) / 2
+    ci_low = ci_high = r_low = r_high = r_med = np.full(central.shape, np.nan)
+    if sims is not None:
+        ci_low, ci_high, r_low, r_high, r_med = (np.empty(central.shape) for _ in range(5))
+        step = max(1, 2_000_000 // max(1, sims.shape[0] * n_years * n_c))
+        for start in range(0, n_nodes, step):     # node blocks bound the memory
+            part = slice(start, start + step)
+            block = central[..., part] + sims[..., part].astype(float)
+            ci_low[..., part], ci_high[..., part] = np.quantile(block, [q, 1 - q], axis=0)
+            ranks_block = rank_desc(block, axis=2)
+            r_low[..., part] = np.quantile(ranks_block, q, axis=0, method="lower")
+            r_high[..., part] = np.quantile(ranks_block, 1 - q, axis=0, method="higher")
+            r_med[..., part] = np.quantile(ranks_block, 0.5, axis=0)
+    # (N, Y, C) order, keep present country-years
+    def flat(a: np.ndarray) -> np.ndarray:
+        return np.transpose(a, (2, 0, 1)).reshape(-1)
+    keep = np.broadcast_to(present[None], (n_nodes, n_years, n_c)).reshape(-1)
+    node_idx = np.repeat(np.arange(n_nodes), n_years * n_c)[keep]
+    year_idx = np.tile(np.repeat(np.arange(n_years), n_c), n_nodes)[keep]
+    c_idx = np.tile(np.arange(n_c), n_nodes * n_years)[keep]
+    levels = np.asarray(plan.spec.level_ids, dtype=object)[np.asarray(plan.node_levels)]
+    ids = np.asarray(plan.node_ids, dtype=object)
+    parents = np.asarray([plan.node_ids[p] if p >= 0 else None for p in plan.node_parents], dtype=object)
+
+    frame = pd.DataFrame({
+        "country": pd.array(prep.countries[c_idx], dtype="string"),
+        "year": pd.array(prep.years[ysel][year_idx], dtype="Int64"),
+        "level": pd.array(levels[node_idx], dtype="string"),
+        "unit": pd.array(ids[node_idx], dtype="string"),
+        "score": flat(central)[keep] * scale,
+        "ci_low": flat(ci_low)[keep] * scale,
+        "ci_high": flat(ci_high)[keep] * scale,
+        "rank": _int_array(flat(ranks)[keep]),
+        "rank_low": _int_array(flat(r_low)[keep]),
+        "rank_high": _int_array(flat(r_high)[keep]),
+        "coverage": flat(coverage)[keep],
+        "rank_median": flat(r_med)[keep],
+        "parent": pd.array(parents[node_idx], dtype="string"),
+        "imputed": flat(imputed)[keep].astype("int64"),
+        "indicators_used": flat(available)[keep].astype("int64"),
+        "indicators_total": totals[node_idx].astype("int64"),
+    })
+    return frame
+
+
+def _int_array(values: np.ndarray) -> pd.arrays.IntegerArray:
+    mask = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(mask, 0, values).astype("int64"), mask)
+
+
+def _sensitivity_frame(plan: Any, factors: tuple[str, ...], sims: np.ndarray | None,
+                       shares: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None) -> pd.DataFrame:
+    """Variance share of each factor per node, averaged over the country-years with variance."""
+    rows: list[dict[str, Any]] = []
+    levels = plan.spec.level_ids
+    if sims is not None and factors:
+        moves = (sims != 0).any(axis=0)                                 # (Y, C, N): the score varies
+        for n, node in enumerate(plan.node_ids):
+            for factor in factors:
+                if shares is None:
+                    has = moves[..., n]
+                    first = total = 1.0 if has.any() else np.nan
+                    count = int(has.sum())
+                else:
+                    s1, st, var = shares[factor]
+                    has = var[..., n] > 1e-12
+                    count = int(has.sum())
+                    first = float(np.mean(s1[..., n][has] / var[..., n][has])) if count else np.nan
+                    total = float(np.mean(st[..., n][has] / var[..., n][has])) if count else np.nan
+                rows.append({"level": levels[plan.node_levels[n]], "unit": node, "choice": factor,
+                             "first_order": first, "total_effect": total, "outputs": count})
+    frame = pd.DataFrame(rows, columns=["level", "unit", "choice", "first_order", "total_effect", "outputs"])
+    return frame.astype({"level": "string", "unit": "string", "choice": "string", "first_order": "float64",
+                         "total_effect": "float64", "outputs": "int64"})

@@ -1,0 +1,408 @@
+"""Index specifications: what a composite score is made of, as data.
+
+An :class:`IndexSpec` holds the hierarchy (indicator → … → index), the weights, the
+normalisation of each indicator, the aggregation and minimum coverage of each level,
+the imputation rule and the alternatives sampled in the sensitivity analysis. It is
+read from YAML (``kind: index``, validated against ``$defs/index`` of the definitions'
+JSON Schema) or built as Python objects; :func:`indicators.score` runs it.
+
+Two ways to state the hierarchy:
+
+* **from a catalog**: levels above the indicator carry ``group_by`` (an indicator
+  attribute such as ``area`` or ``type``); the nodes are the groups found in the
+  catalog. MESECVI's spec (``definitions/mesecvi/index.yaml``) works this way.
+* **explicitly**: each indicator names its ``parent`` and ``aggregates`` lists the
+  nodes above, each with its ``level`` and ``parent`` (``docs/examples/hdi2014.yaml``).
+
+>>> from indicators.scores import IndexSpec, Level, IndicatorSpec
+>>> spec = IndexSpec(
+...     id="demo", levels=(Level("indicator"), Level("index", aggregation="geometric")),
+...     indicators=(IndicatorSpec("a", goalposts=(0, 10), direction="higher_is_better"),
+...                 IndicatorSpec("b", goalposts=(0, 5), direction="lower_is_better")),
+...     scale=1.0)
+>>> spec.explicit, spec.levels[-1].aggregation
+(True, 'geometric')
+>>> IndexSpec.from_dict(spec.to_dict()) == spec
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from ..catalog._files import check_kind, definition_error, definitions_root, read_definition
+from ..i18n import check_option
+
+__all__ = [
+    "BUILTIN_SPECS",
+    "Aggregate",
+    "Aggregation",
+    "Direction",
+    "Imputation",
+    "IndexSpec",
+    "IndicatorSpec",
+    "Level",
+    "Method",
+    "Uncertainty",
+    "load_index_spec",
+]
+
+Aggregation = Literal["arithmetic", "geometric", "harmonic"]
+Method = Literal["goalposts", "minmax", "target", "binary", "categories"]
+Direction = Literal["higher_is_better", "lower_is_better"]
+WithoutGoalposts = Literal["exclude", "minmax"]
+AGGREGATIONS: tuple[str, ...] = get_args(Aggregation)
+METHODS: tuple[str, ...] = get_args(Method)
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
+#: Index specifications shipped with the definitions (``definitions/<name>/index.yaml``).
+BUILTIN_SPECS: tuple[str, ...] = ("mesecvi", "sisdehm")
+
+
+def _text(value: Any) -> dict[str, str] | None:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else None
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of the hierarchy, bottom (``indicator``) first.
+
+    ``group_by`` names the indicator attribute whose values are this level's nodes
+    (catalog-built hierarchies); the top level has none and holds one node, the index.
+    ``aggregation`` and ``min_coverage`` apply to the nodes of this level (not to the
+    bottom level, whose nodes are indicators).
+    """
+
+    id: str
+    group_by: str | None = None
+    aggregation: Aggregation = "arithmetic"
+    min_coverage: float = 0.5
+    names: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        check_option("Level", "aggregation", self.aggregation, AGGREGATIONS)
+        if not 0 <= float(self.min_coverage) <= 1:
+            check_option("Level", "min_coverage", self.min_coverage, ["a number from 0 to 1"])
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """How one indicator enters the index.
+
+    Fields left ``None`` are taken from the catalog's definition (unit, direction and
+    its ``scoring`` block: goalposts, log, target, exclude). ``goalposts`` are given
+    as ``(low, high)`` in the indicator's own unit, whatever its direction.
+    """
+
+    id: str
+    parent: str | None = None
+    weight: float = 1.0
+    method: Method | None = None
+    direction: Direction | None = None
+    goalposts: tuple[float, float] | None = None
+    cap: bool = True
+    log: bool | None = None
+    target: float | None = None
+    across_years: bool = True
+    points: Mapping[str, float] | None = None
+    exclude: bool = False
+    names: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.method is not None:
+            check_option(f"IndicatorSpec({self.id!r})", "method", self.method, METHODS)
+        if self.direction is not None:
+            check_option(f"IndicatorSpec({self.id!r})", "direction", self.direction, DIRECTIONS)
+        if self.goalposts is not None:
+            low, high = (float(v) for v in self.goalposts)
+            if not low < high:
+                check_option(f"IndicatorSpec({self.id!r})", "goalposts", list(self.goalposts),
+                             ["[low, high] with low < high"])
+            object.__setattr__(self, "goalposts", (low, high))
+        if float(self.weight) < 0:
+            check_option(f"IndicatorSpec({self.id!r})", "weight", self.weight, ["a number >= 0"])
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A node above the indicators in an explicit hierarchy."""
+
+    id: str
+    level: str
+    parent: str | None = None
+    weight: float = 1.0
+    aggregation: Aggregation | None = None
+    min_coverage: float | None = None
+    names: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Imputation:
+    """Imputation of missing indicator values: ``none`` (default) or ``locf``.
+
+    ``locf`` carries a country's last observed value of an indicator forward to later
+    years, at most ``max_years`` years (``None``: no limit). Every imputed value is
+    reported in :attr:`Scores.imputed`.
+    """
+
+    method: Literal["none", "locf"] = "none"
+    max_years: int | None = None
+
+    def __post_init__(self) -> None:
+        check_option("Imputation", "method", self.method, ["none", "locf"])
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """The method's choices sampled in the sensitivity analysis (as COINr's ``get_sensitivity``).
+
+    * ``weights``: every weight is multiplied by a uniform draw in ``[1 - w, 1 + w]``;
+    * ``goalposts``: each fixed goalpost moves by a uniform draw in ``[-g, +g]`` times
+      its range (in the transformed scale when ``log``);
+    * ``aggregation``: for each named level, one of the listed means is drawn.
+    """
+
+    weights: float = 0.0
+    goalposts: float = 0.0
+    aggregation: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weights < 1:
+            check_option("Uncertainty", "weights", self.weights, ["a number in [0, 1)"])
+        if not 0 <= self.goalposts < 0.5:
+            check_option("Uncertainty", "goalposts", self.goalposts, ["a number in [0, 0.5)"])
+        for level, options in self.aggregation.items():
+            for opt in options:
+                check_option(f"Uncertainty.aggregation[{level!r}]", "aggregation", opt, AGGREGATIONS)
+        object.__setattr__(self, "aggregation", {str(k): tuple(v) for k, v in self.aggregation.items()})
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The active choices, in a fixed order."""
+        out = []
+        if self.weights > 0:
+            out.append("weights")
+        if self.goalposts > 0:
+            out.append("goalposts")
+        if any(len(v) > 1 for v in self.aggregation.values()):
+            out.append("aggregation")
+        return tuple(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, in the YAML format."""
+        out: dict[str, Any] = {}
+        if self.weights:
+            out["weights"] = self.weights
+        if self.goalposts:
+            out["goalposts"] = self.goalposts
+        if self.aggregation:
+            out["aggregation"] = {k: list(v) for k, v in self.aggregation.items()}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], levels: Sequence[str] = ()) -> Uncertainty:
+        """Build from the YAML form; ``aggregation`` may be a list (all aggregate levels)."""
+        agg = data.get("aggregation") or {}
+        if isinstance(agg, Sequence) and not isinstance(agg, str):
+            agg = {lvl: tuple(agg) for lvl in levels}
+        return cls(weights=float(data.get("weights", 0.0)), goalposts=float(data.get("goalposts", 0.0)),
+                   aggregation={str(k): tuple(v) for k, v in dict(agg).items()})
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """A composite index: hierarchy, weights, normalisation, aggregation, coverage, imputation.
+
+    ``scale`` is the top of the score range (100 by default: scores are 0-100; 1 for
+    indices published on 0-1 such as the HDI). ``catalog`` names the indicator system
+    the indicators come from (``mesecvi``, ``sisdehm``, a path to an overlay) or is
+    ``None`` for a self-contained spec. With a catalog and no explicit ``indicators``
+    list, every catalog indicator enters, minus ``exclude``.
+    """
+
+    id: str
+    levels: tuple[Level, ...]
+    indicators: tuple[IndicatorSpec, ...] = ()
+    aggregates: tuple[Aggregate, ...] = ()
+    catalog: str | None = None
+    version: str = "1"
+    names: Mapping[str, str] | None = None
+    scale: float = 100.0
+    weights: Mapping[str, float] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    without_goalposts: WithoutGoalposts = "exclude"
+    imputation: Imputation = field(default_factory=Imputation)
+    uncertainty: Uncertainty | None = None
+    disaggregation: Mapping[str, str] = field(default_factory=dict)
+    description: Mapping[str, str] | None = None
+    source: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "levels", tuple(self.levels))
+        object.__setattr__(self, "indicators", tuple(self.indicators))
+        object.__setattr__(self, "aggregates", tuple(self.aggregates))
+        object.__setattr__(self, "exclude", tuple(self.exclude))
+        where = self.source or f"IndexSpec({self.id!r})"
+        if len(self.levels) < 2:
+            raise definition_error(where, None, "levels", "an index needs at least two levels "
+                                   "(the indicators and the index)", code="definition.index_levels")
+        names = [lvl.id for lvl in self.levels]
+        if len(set(names)) != len(names):
+            raise definition_error(where, None, "levels", f"duplicate level ids in {names}",
+                                   code="definition.index_levels")
+        if self.levels[0].group_by or self.levels[-1].group_by:
+            raise definition_error(where, None, "levels", "the bottom level (indicators) and the top level "
+                                   "(the index) take no group_by", code="definition.index_levels")
+        if not float(self.scale) > 0:
+            raise definition_error(where, None, "scale", f"scale must be positive, got {self.scale!r}",
+                                   code="definition.index_scale")
+        check_option("IndexSpec", "without_goalposts", self.without_goalposts, get_args(WithoutGoalposts))
+        grouped = [lvl.group_by is not None for lvl in self.levels[1:-1]]
+        if any(grouped) and not all(grouped):
+            raise definition_error(where, None, "levels", "either every middle level has group_by "
+                                   "(catalog hierarchy) or none has (explicit hierarchy)",
+                                   code="definition.index_levels")
+        if self.explicit:
+            if not self.indicators and self.catalog is None:
+                raise definition_error(where, None, "indicators", "an explicit hierarchy lists its indicators",
+                                       code="definition.index_indicators")
+        elif self.aggregates or any(i.parent for i in self.indicators):
+            raise definition_error(where, None, "aggregates", "a catalog hierarchy (levels with group_by) "
+                                   "takes no 'aggregates' and no indicator 'parent'", code="definition.index_levels")
+        if self.uncertainty is not None:
+            for lvl in self.uncertainty.aggregation:
+                if lvl not in names[1:]:
+                    raise definition_error(where, None, "uncertainty.aggregation",
+                                           f"unknown level {lvl!r}; aggregate levels: {', '.join(names[1:])}",
+                                           value=lvl, code="definition.index_levels")
+
+    @property
+    def explicit(self) -> bool:
+        """True if the hierarchy is written out (parents), False if grouped from a catalog."""
+        return not any(lvl.group_by for lvl in self.levels)
+
+    @property
+    def level_ids(self) -> tuple[str, ...]:
+        """Level ids, bottom first."""
+        return tuple(lvl.id for lvl in self.levels)
+
+    def name(self, lang: str = "en") -> str:
+        """The index's name in ``lang`` (its id if it has none)."""
+        if not self.names:
+            return self.id
+        return self.names.get(lang) or self.names.get("en") or self.id
+
+    # -- (de)serialisation -----------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The spec as plain data in the YAML format (``kind: index``)."""
+        out: dict[str, Any] = {"kind": "index", "format_version": 1, "id": self.id, "version": self.version}
+        if self.names:
+            out["name"] = dict(self.names)
+        if self.description:
+            out["description"] = dict(self.description)
+        if self.catalog:
+            out["catalog"] = self.catalog
+        out["scale"] = self.scale
+        out["levels"] = [_drop_defaults(lvl, {"names": "name"}) for lvl in self.levels]
+        if self.indicators:
+            out["indicators"] = [_drop_defaults(i, {"names": "name"}) for i in self.indicators]
+        if self.aggregates:
+            out["aggregates"] = [_drop_defaults(a, {"names": "name"}) for a in self.aggregates]
+        if self.weights:
+            out["weights"] = dict(self.weights)
+        if self.exclude:
+            out["exclude"] = list(self.exclude)
+        if self.without_goalposts != "exclude":
+            out["without_goalposts"] = self.without_goalposts
+        if self.imputation != Imputation():
+            out["imputation"] = _drop_defaults(self.imputation, {})
+        if self.uncertainty is not None:
+            out["uncertainty"] = self.uncertainty.to_dict()
+        if self.disaggregation:
+            out["disaggregation"] = dict(self.disaggregation)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> IndexSpec:
+        """Build a spec from its YAML form (already schema-valid, or checked here by the dataclasses)."""
+        levels = tuple(Level(id=lv["id"], group_by=lv.get("group_by"),
+                             aggregation=lv.get("aggregation", "arithmetic"),
+                             min_coverage=float(lv.get("min_coverage", 0.5)), names=_text(lv.get("name")))
+                       for lv in data["levels"])
+        inds = []
+        for item in data.get("indicators", ()):
+            gp = item.get("goalposts")
+            points = item.get("points")
+            inds.append(IndicatorSpec(
+                id=str(item["id"]), parent=item.get("parent"), weight=float(item.get("weight", 1.0)),
+                method=item.get("method"), direction=item.get("direction"),
+                goalposts=(float(gp[0]), float(gp[1])) if gp is not None else None,
+                cap=bool(item.get("cap", True)), log=item.get("log"), target=item.get("target"),
+                across_years=bool(item.get("across_years", True)),
+                points={str(k): float(v) for k, v in points.items()} if points else None,
+                exclude=bool(item.get("exclude", False)), names=_text(item.get("name"))))
+        aggs = tuple(Aggregate(id=str(a["id"]), level=a["level"], parent=a.get("parent"),
+                               weight=float(a.get("weight", 1.0)), aggregation=a.get("aggregation"),
+                               min_coverage=a.get("min_coverage"), names=_text(a.get("name")))
+                     for a in data.get("aggregates", ()))
+        imp = data.get("imputation") or {}
+        unc = data.get("uncertainty")
+        return cls(
+            id=str(data["id"]), levels=levels, indicators=tuple(inds), aggregates=aggs,
+            catalog=data.get("catalog"), version=str(data.get("version", "1")), names=_text(data.get("name")),
+            scale=float(data.get("scale", 100.0)),
+            weights={str(k): float(v) for k, v in (data.get("weights") or {}).items()},
+            exclude=tuple(data.get("exclude", ())), without_goalposts=data.get("without_goalposts", "exclude"),
+            imputation=Imputation(method=imp.get("method", "none"), max_years=imp.get("max_years")),
+            uncertainty=Uncertainty.from_dict(unc, [lv.id for lv in levels[1:]]) if unc else None,
+            disaggregation={str(k): str(v) for k, v in (data.get("disaggregation") or {}).items()},
+            description=_text(data.get("description")), source=source,
+        )
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> IndexSpec:
+        """Read and validate a ``kind: index`` YAML file.
+
+        A schema problem raises :class:`~indicators.errors.DefinitionError` naming the
+        file, the line and the field.
+        """
+        data = read_definition(path)
+        check_kind(data, str(path), ("index",))
+        return cls.from_dict(data, source=str(path))
+
+    def replace(self, **changes: Any) -> IndexSpec:
+        """A copy with some fields changed (the spec itself is immutable)."""
+        return replace(self, **changes)
+
+
+def _drop_defaults(obj: Any, rename: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if value == f.default or value is None:
+            continue
+        if isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, Mapping):
+            value = dict(value)
+        out[rename.get(f.name, f.name)] = value
+    return out
+
+
+def load_index_spec(spec: IndexSpec | str | Path) -> IndexSpec:
+    """An :class:`IndexSpec` from itself, a built-in name (``mesecvi``, ``sisdehm``) or a YAML path.
+
+    >>> load_index_spec("mesecvi").levels[-1].id
+    'overall'
+    """
+    if isinstance(spec, IndexSpec):
+        return spec
+    text = str(spec)
+    if isinstance(spec, str) and text in BUILTIN_SPECS:
+        return IndexSpec.from_yaml(definitions_root() / text / "index.yaml")
+    path = Path(text)
+    if not path.suffix and not path.exists():
+        check_option("score", "spec", text, [*BUILTIN_SPECS, "<path to an index YAML>", "<IndexSpec>"])
+    return IndexSpec.from_yaml(path)

@@ -1,0 +1,48 @@
+"""Design-based estimation from survey microdata, as R's ``survey`` package computes it.
+
+Designs (:class:`SurveyDesign` with Taylor linearisation, :class:`ReplicateDesign` with
+replicate weights), their estimators, the :class:`Estimates` result, design files
+(:func:`read_design`) and the catalog-driven :func:`estimate` that writes values-table rows.
+
+>>> from indicators.survey import LONELY_PSU
+>>> "adjust" in LONELY_PSU
+True
+"""
+
+from __future__ import annotations
+
+from ._designs import (
+    CI_METHODS,
+    FLAGS,
+    LONELY_PSU,
+    REPLICATE_TYPES,
+    CIMethod,
+    Estimates,
+    LonelyPSU,
+    ReplicateDesign,
+    ReplicateType,
+    SurveyDesign,
+    flag_label,
+    quality_flags,
+    read_design,
+)
+from ._estimate import estimable, estimate, parse_by
+
+__all__ = [
+    "CI_METHODS",
+    "FLAGS",
+    "LONELY_PSU",
+    "REPLICATE_TYPES",
+    "CIMethod",
+    "Estimates",
+    "LonelyPSU",
+    "ReplicateDesign",
+    "ReplicateType",
+    "SurveyDesign",
+    "estimable",
+    "estimate",
+    "flag_label",
+    "parse_by",
+    "quality_flags",
+    "read_design",
+]

@@ -1,0 +1,259 @@
+"""Outcome indicators estimated from survey microdata, as rows of the values table.
+
+Every indicator of a catalog whose definition has an ``estimation`` block
+(``variable`` or ``expression``, optional ``denominator``, ``universe``,
+``statistic``, ``quantile``, ``scale``) is estimated with a survey design and written
+as rows of the values table (:mod:`indicators.values`): the national total and one row
+per domain of each requested disaggregation, with ``se``, ``ci_low``, ``ci_high``,
+``cv``, ``n`` and status ``estimated``.
+
+Decisions, so a result can be rebuilt:
+
+* The ``universe`` is a domain, not a subset: rows outside it leave the estimate,
+  never the design (every PSU stays in the variance), as R's ``subset()``.
+* A row where the analysed variable (or any variable of an ``expression``) is missing
+  leaves the domain the same way.
+* ``value``, ``se``, ``ci_low`` and ``ci_high`` are multiplied by ``scale`` (100 for a
+  percentage); ``cv`` is written in percent, 100 * se / |estimate| (5.0 = 5 %), whatever
+  the scale, as the values table holds it (the national offices' convention, which the
+  reports' 15/30 % quality thresholds and validation's ``values.cv_inconsistent`` use);
+  :class:`~indicators.survey.Estimates` keeps R's fraction.
+* Proportions get R's ``svyciprop`` logit interval (t on the domain's degrees of
+  freedom); means, totals and ratios the Wald interval; quantiles Woodruff's.
+* ``by`` lists the disaggregations: each item is one variable (``"age_group_broad"``)
+  or several crossed (``("state", "age_group")``). A variable named like a values-table
+  disaggregation column (``area``, ``age_group_broad``, ``disability``, …) is written in
+  that column, its values mapped to the codelist's codes where they resolve (so
+  ``"Urbano"`` becomes ``U``) and kept as text otherwise; any other variable (``state``)
+  gets a column of its own. Rows that are not disaggregated by a column hold ``_T``.
+* ``note`` names the method and the quality flag (reliable, caution, unreliable, empty).
+
+>>> import pandas as pd
+>>> import indicators as ind
+>>> micro = pd.DataFrame({
+...     "ipv_any_12m": [1, 0, 0, 1, 0, None, 1, 0], "partnered": [1, 1, 1, 1, 1, 0, 1, 1],
+...     "age": [30, 41, 25, 52, 19, 33, 60, 45], "area": ["U", "U", "R", "R", "U", "R", "U", "R"],
+...     "weight": [120.0, 80, 100, 90, 110, 95, 70, 130], "stratum": [1, 1, 1, 1, 2, 2, 2, 2],
+...     "psu": [1, 1, 2, 2, 3, 3, 4, 4]})
+>>> design = ind.SurveyDesign(micro, weights="weight", strata="stratum", psu="psu")
+>>> table = ind.estimate(ind.load_catalog("mesecvi"), micro, design, by="area", country="MEX",
+...                      year=2021, indicators=["MESECVI-INF-R01"])
+>>> table[["indicator", "area", "value", "n", "status"]]
+         indicator area   value  n     status
+0  MESECVI-INF-R01   _T  40.000  7  estimated
+1  MESECVI-INF-R01    R  28.125  3  estimated
+2  MESECVI-INF-R01    U  50.000  4  estimated
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..catalog._model import Catalog, Indicator, load_codelist
+from ..errors import DataError, DefinitionError
+from ..catalog._expressions import Expression, ExpressionError
+from ..i18n import check_lang, message
+from ._designs import ReplicateDesign, SurveyDesign, _Design, read_design
+from ..values import DISAGGREGATIONS, TOTAL, VALUE_COLUMNS
+
+__all__ = ["estimate", "estimable", "parse_by"]
+
+ByItem = str | Sequence[str]
+
+
+def estimable(catalog: Catalog, indicators: Sequence[str] | None = None) -> list[Indicator]:
+    """The catalog's indicators with an ``estimation`` block (optionally only ``indicators``)."""
+    chosen = [i for i in catalog if i.estimation]
+    if indicators is not None:
+        wanted = list(indicators)
+        unknown = [i for i in wanted if i not in catalog]
+        if unknown:
+            text = message("survey.estimate.unknown_indicator", "en", ids=", ".join(unknown))
+            raise DefinitionError(text, problems=[{"code": "survey.estimate.unknown_indicator",
+                                                   "value": u, "message": text} for u in unknown])
+        chosen = [i for i in chosen if i.id in set(wanted)]
+    return chosen
+
+
+def parse_by(text: str | None) -> list[ByItem]:
+    """Parse a command-line ``by``: commas separate disaggregations, ``*`` crosses variables.
+
+    >>> parse_by("state,state*age_group")
+    ['state', ('state', 'age_group')]
+    """
+    if not text:
+        return []
+    out: list[ByItem] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        names = tuple(p.strip() for p in part.split("*") if p.strip())
+        out.append(names[0] if len(names) == 1 else names)
+    return out
+
+
+def _evaluate(text: str, data: pd.DataFrame, indicator: str, field: str, lang: str) -> np.ndarray:
+    """Evaluate an expression of a definition; NaN where any of its variables is missing."""
+    try:
+        expr = Expression(text)
+    except ExpressionError as exc:
+        raise DefinitionError(f"{indicator}, estimation.{field}: {exc}", problems=exc.problems) from None
+    missing = sorted(n for n in expr.names if n not in data.columns)
+    if missing:
+        text_ = message("survey.estimate.missing_variable", lang, indicator=indicator, field=field,
+                        variables=", ".join(missing), expression=text)
+        raise DataError(text_, problems=[{"code": "survey.estimate.missing_variable", "column": m,
+                                          "field": f"{indicator}: estimation.{field}",
+                                          "expected": "a column of the microdata", "message": text_}
+                                         for m in missing])
+    result = expr.evaluate(data)
+    values = np.asarray(pd.Series(result, index=data.index) if np.ndim(result) else
+                        np.full(len(data), result))
+    if values.dtype == object or pd.api.types.is_extension_array_dtype(values.dtype):
+        values = pd.Series(values).astype("float64").to_numpy()
+    values = values.astype(np.float64)
+    gone = np.zeros(len(data), dtype=bool)
+    for name in expr.names:
+        gone |= data[name].isna().to_numpy()
+    values[gone] = np.nan
+    return values
+
+
+def _universe(text: str | None, data: pd.DataFrame, indicator: str, lang: str) -> np.ndarray:
+    if not text:
+        return np.ones(len(data), dtype=bool)
+    values = _evaluate(text, data, indicator, "universe", lang)
+    return np.nan_to_num(values, nan=0.0) != 0
+
+
+def _code(column: str, values: pd.Series) -> pd.Series:
+    """Map domain values to the codelist's codes where they resolve; text otherwise."""
+    try:
+        codelist = load_codelist(column)
+    except Exception:  # noqa: BLE001 - no codelist: keep the values as text
+        return values.astype("string")
+    mapped = [codelist.resolve(str(v)) or str(v) for v in values]
+    return pd.Series(mapped, index=values.index, dtype="string")
+
+
+def estimate(catalog: Catalog, microdata: pd.DataFrame,
+             design: SurveyDesign | ReplicateDesign | str | Path | Mapping[str, Any],
+             by: ByItem | Sequence[ByItem] | None = None, country: str | None = None,
+             year: int | None = None, indicators: Sequence[str] | None = None, *,
+             level: float = 0.95, lang: str = "en") -> pd.DataFrame:
+    """Estimate every estimable outcome indicator of ``catalog`` from ``microdata``.
+
+    ``design`` is a design built on ``microdata``, or the path of a design YAML file
+    (see :func:`indicators.survey.read_design`). Returns a values table (the columns
+    of :data:`indicators.values.VALUE_COLUMNS`, plus one column per ``by`` variable
+    that is not a values-table column), ready for ``validate()`` and ``score()``.
+    """
+    lang = check_lang(lang, "estimate")
+    if not isinstance(microdata, pd.DataFrame):
+        raise DataError(message("survey.design.not_frame", lang, got=type(microdata).__name__))
+    if isinstance(design, (str, Path)):
+        design = read_design(design, microdata, lang=lang)
+    if not isinstance(design, _Design):
+        raise DataError(message("survey.estimate.not_design", lang, got=type(design).__name__))
+    if design.n_rows != len(microdata):
+        raise DataError(message("survey.estimate.rows", lang, design=design.n_rows, data=len(microdata)))
+    items: list[ByItem]
+    if by is None:
+        items = []
+    elif isinstance(by, str):
+        items = [by]
+    else:
+        items = list(by)
+    groups: list[tuple[str, ...]] = [()] + [(b,) if isinstance(b, str) else tuple(b) for b in items]
+    chosen = estimable(catalog, indicators)
+    extra_cols: list[str] = []
+    for g in groups:
+        for name in g:
+            if name not in DISAGGREGATIONS and name not in extra_cols:
+                extra_cols.append(name)
+    rows: list[pd.DataFrame] = []
+    for ind in chosen:
+        rows.extend(_estimate_one(ind, microdata, design, groups, level, lang))
+    columns = list(VALUE_COLUMNS) + extra_cols
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
+    table = pd.concat(rows, ignore_index=True)
+    table["country"] = pd.array([country] * len(table), dtype="string")
+    table["year"] = pd.array([year] * len(table), dtype="Int64")
+    for col in columns:
+        if col not in table.columns:
+            table[col] = pd.array([TOTAL if col in DISAGGREGATIONS or col in extra_cols else None]
+                                  * len(table), dtype="string")
+        elif col in DISAGGREGATIONS or col in extra_cols:
+            table[col] = table[col].astype("string").fillna(TOTAL)
+    table["n"] = table["n"].astype("Int64")
+    return table[columns]
+
+
+def _estimate_one(ind: Indicator, microdata: pd.DataFrame, design: _Design,
+                  groups: list[tuple[str, ...]], level: float, lang: str) -> list[pd.DataFrame]:
+    spec = dict(ind.estimation or {})
+    statistic = spec.get("statistic", "mean")
+    scale = float(spec.get("scale", 1.0))
+    universe = _universe(spec.get("universe"), microdata, ind.id, lang)
+    if "variable" in spec:
+        name = spec["variable"]
+        if name not in microdata.columns:
+            text = message("survey.estimate.missing_variable", lang, indicator=ind.id, field="variable",
+                           variables=name, expression=name)
+            raise DataError(text, problems=[{"code": "survey.estimate.missing_variable", "column": name,
+                                             "field": f"{ind.id}: estimation.variable",
+                                             "message": text}])
+        y = pd.to_numeric(microdata[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        y = _evaluate(spec["expression"], microdata, ind.id, "expression", lang)
+    y = np.where(universe, y, np.nan)
+    columns = {"__y": y}
+    if statistic == "ratio":
+        den = _evaluate(spec["denominator"], microdata, ind.id, "denominator", lang)
+        columns["__x"] = np.where(universe, den, np.nan)
+    for g in groups:
+        missing = [c for c in g if c not in microdata.columns]
+        if missing:
+            text = message("survey.estimate.missing_by", lang, variables=", ".join(missing))
+            raise DataError(text, problems=[{"code": "survey.estimate.missing_by", "column": m,
+                                             "message": text} for m in missing])
+    work = design._derive(columns)
+    out = []
+    for g in groups:
+        by = list(g) or None
+        if statistic == "proportion":
+            est = work.proportion("__y", by=by, level=level, ci_method="logit", deff=False)
+        elif statistic == "mean":
+            est = work.mean("__y", by=by, level=level, deff=False)
+        elif statistic == "total":
+            est = work.total("__y", by=by, level=level, deff=False)
+        elif statistic == "ratio":
+            est = work.ratio("__y", "__x", by=by, level=level, deff=False)
+        else:
+            est = work.quantile("__y", float(spec.get("quantile", 0.5)), by=by, level=level)
+        frame = est.to_frame()
+        part = pd.DataFrame({
+            "indicator": pd.array([ind.id] * len(frame), dtype="string"),
+            "value": frame["estimate"].to_numpy() * scale,
+            "se": frame["se"].to_numpy() * scale,
+            "ci_low": frame["ci_low"].to_numpy() * scale,
+            "ci_high": frame["ci_high"].to_numpy() * scale,
+            "cv": 100.0 * frame["cv"].to_numpy(),  # percent in the values table
+            "n": frame["n"].to_numpy(),
+            "status": pd.array(["estimated"] * len(frame), dtype="string"),
+        })
+        for col in g:
+            values = frame[col].reset_index(drop=True)
+            part[col] = _code(col, values) if col in DISAGGREGATIONS else values.astype("string")
+        ci = est.options.get("ci_method", "")
+        method = f"{est.method}; {statistic}, {ci} {level:.0%} CI"
+        part["note"] = pd.array([f"{method}; quality: {f}" for f in frame["flag"]], dtype="string")
+        out.append(part)
+    return out

@@ -1,0 +1,168 @@
+"""The one result type of every survey estimator: :class:`Estimates`.
+
+Private module; the public names are re-exported by :mod:`indicators.survey._designs`.
+
+>>> import pandas as pd
+>>> from indicators.survey import quality_flags
+>>> quality_flags(pd.Series([0.05, 0.2, 0.4]).to_numpy(), pd.Series([100, 100, 100]).to_numpy()).tolist()
+['reliable', 'caution', 'unreliable']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ..i18n import check_lang, message
+
+__all__ = ["Estimates", "FLAGS", "Flag", "quality_flags", "flag_label", "RESULT_COLUMNS"]
+
+Flag = Literal["reliable", "caution", "unreliable", "empty"]
+#: Quality flag codes (kept in English in data; labels translated by :func:`flag_label`).
+FLAGS: tuple[str, ...] = ("reliable", "caution", "unreliable", "empty")
+#: Columns after the variable and domain columns.
+RESULT_COLUMNS: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "flag")
+
+
+def quality_flags(cv: np.ndarray, n: np.ndarray, cv_limits: tuple[float, float] = (0.15, 0.30),
+                  min_n: int = 0) -> np.ndarray:
+    """Quality flag of each estimate from its coefficient of variation and unweighted n.
+
+    ``reliable`` when cv < ``cv_limits[0]``, ``caution`` up to ``cv_limits[1]``,
+    ``unreliable`` above it, when the cv cannot be computed, or when n < ``min_n``;
+    ``empty`` when the domain has no usable row (n = 0).
+    """
+    cv = np.asarray(cv, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    low, high = cv_limits
+    with np.errstate(invalid="ignore"):
+        out = np.where(cv < low, "reliable", np.where(cv <= high, "caution", "unreliable")).astype(object)
+    out[~np.isfinite(cv)] = "unreliable"
+    out[n < min_n] = "unreliable"
+    out[n == 0] = "empty"
+    return out
+
+
+def flag_label(code: str, lang: str = "en") -> str:
+    """The label of a quality flag in ``lang``.
+
+    >>> flag_label("caution", "es")
+    'usar con precaución'
+    """
+    return message(f"survey.flag.{code}", check_lang(lang))
+
+
+@dataclass(frozen=True, eq=False)
+class Estimates:
+    """Survey estimates with their precision, one row per variable and domain.
+
+    Immutable: :meth:`to_frame` returns a copy, :meth:`with_flags` a new object.
+    ``statistic`` is mean, proportion, total, ratio or quantile; ``method`` says how the
+    variance was computed; ``design`` summarises the design; ``options`` holds the
+    other parameters of the call (na_rm, ci_method, cv_limits, min_n, ...).
+
+    >>> import pandas as pd
+    >>> from indicators import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 0.0, 1.0, 1.0], "w": [1.0, 2.0, 1.0, 1.0],
+    ...                                "h": [1, 1, 2, 2], "c": [1, 2, 3, 4]}),
+    ...                  weights="w", strata="h", psu="c")
+    >>> est = d.mean("y")
+    >>> round(float(est.estimate.iloc[0]), 3), list(est.to_frame().columns)[:3]
+    (0.6, ['variable', 'estimate', 'se'])
+    """
+
+    table: pd.DataFrame
+    statistic: str
+    by: tuple[str, ...] = ()
+    level: float = 0.95
+    method: str = ""
+    design: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "table", self.table.copy())
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __repr__(self) -> str:
+        by = f" by {', '.join(self.by)}" if self.by else ""
+        return f"<Estimates {self.statistic}{by}: {len(self)} rows, {self.method}>\n{self.table!r}"
+
+    def _series(self, column: str) -> pd.Series:
+        index = pd.MultiIndex.from_frame(self.table[["variable", *self.by]]) if self.by \
+            else pd.Index(self.table["variable"], name="variable")
+        return pd.Series(self.table[column].to_numpy(), index=index, name=column)
+
+    @property
+    def estimate(self) -> pd.Series:
+        """The estimates, indexed by variable (and domain)."""
+        return self._series("estimate")
+
+    @property
+    def se(self) -> pd.Series:
+        """Standard errors."""
+        return self._series("se")
+
+    @property
+    def cv(self) -> pd.Series:
+        """Coefficients of variation (se / |estimate|)."""
+        return self._series("cv")
+
+    @property
+    def deff(self) -> pd.Series:
+        """Design effects (NaN where not computed)."""
+        return self._series("deff")
+
+    @property
+    def n(self) -> pd.Series:
+        """Unweighted number of usable rows in each domain."""
+        return self._series("n")
+
+    @property
+    def flag(self) -> pd.Series:
+        """Quality flags (reliable, caution, unreliable, empty)."""
+        return self._series("flag")
+
+    def confint(self) -> pd.DataFrame:
+        """The confidence intervals (``ci_low``, ``ci_high``) at :attr:`level`."""
+        return pd.DataFrame({"ci_low": self._series("ci_low"), "ci_high": self._series("ci_high")})
+
+    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+        """A copy of the results table; with ``lang``, a translated ``flag_label`` column too."""
+        out = self.table.copy()
+        if lang is not None:
+            check_lang(lang, "Estimates.to_frame")
+            out["flag_label"] = [flag_label(f, lang) for f in out["flag"]]
+        return out
+
+    def with_flags(self, cv_limits: tuple[float, float] = (0.15, 0.30), min_n: int = 0) -> Estimates:
+        """A new :class:`Estimates` flagged with other thresholds."""
+        limits = _check_limits(cv_limits, min_n)
+        table = self.table.copy()
+        table["flag"] = quality_flags(table["cv"].to_numpy(dtype=np.float64),
+                                      table["n"].to_numpy(dtype=np.float64), limits, min_n)
+        options = {**self.options, "cv_limits": limits, "min_n": min_n}
+        return replace(self, table=table, options=options)
+
+
+def _check_limits(cv_limits: Sequence[float], min_n: int) -> tuple[float, float]:
+    from ..errors import OptionError
+
+    try:
+        low, high = (float(v) for v in cv_limits)
+    except (TypeError, ValueError):
+        low, high = np.nan, np.nan
+    if not (0 <= low <= high) or np.isnan(low):
+        text = message("survey.option.cv_limits", "en", got=repr(cv_limits))
+        raise OptionError(text, problems=[{"code": "survey.option.cv_limits", "field": "cv_limits",
+                                           "value": repr(cv_limits), "message": text}])
+    if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 0:
+        text = message("survey.option.min_n", "en", got=repr(min_n))
+        raise OptionError(text, problems=[{"code": "survey.option.min_n", "field": "min_n",
+                                           "value": repr(min_n), "message": text}])
+    return (low, high)

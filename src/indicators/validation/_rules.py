@@ -1,0 +1,96 @@
+"""The validation rules: one stable code per rule, its severity and the column it concerns.
+
+Declarations only (what is checked); :mod:`indicators.validation._schemas` turns them into pandera
+checks and :mod:`indicators.validation._validate` runs them. Messages, hints and expectations of
+every code live in ``locale/<lang>/validation.yaml`` under ``validation.<code>``,
+``validation.<code>.hint`` and ``validation.<code>.expected``.
+
+>>> RULES["values.percent_range"].severity
+'error'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["CV_TOLERANCE", "NONNEGATIVE_UNITS", "NUMERIC_UNITS", "RULES", "SIGN_UNIT", "Rule", "Severity"]
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validation rule: its code, severity and what it checks (one line, English)."""
+
+    code: str
+    severity: Severity
+    summary: str
+
+
+def _rules(*items: tuple[str, Severity, str]) -> dict[str, Rule]:
+    return {code: Rule(code, sev, summary) for code, sev, summary in items}
+
+
+#: Every rule, by code. The codes are stable: reports and user scripts filter on them.
+RULES: dict[str, Rule] = _rules(
+    # -- whole table ------------------------------------------------------------------
+    ("values.missing_column", "error", "a required column (country, year, indicator, value) is absent"),
+    ("values.unknown_column", "warning", "a column that is not part of the values table (ignored)"),
+    ("values.duplicate_column", "warning", "two columns with the same meaning; the second is ignored"),
+    ("values.empty_table", "error", "the table has no rows"),
+    # -- cells ----------------------------------------------------------------------------
+    ("values.missing_value", "error", "an identifying cell (country, year, indicator) is empty"),
+    ("values.unknown_country", "error", "a country that is not an OAS member state"),
+    ("values.not_a_year", "error", "a year that is not a whole number"),
+    ("values.year_range", "error", "a year outside the accepted range"),
+    ("values.unknown_indicator", "error", "an indicator id that is not in the catalog"),
+    ("values.not_a_number", "error", "a cell that should hold a number does not"),
+    ("values.value_missing", "error", "no value, and a status that does not explain why"),
+    ("values.status_value_conflict", "warning", "a value given with status not_available or not_applicable"),
+    ("values.yes_no_invalid", "error", "a yes/no indicator with a value other than yes or no"),
+    ("values.percent_range", "error", "a percentage outside 0-100"),
+    ("values.negative", "error", "a negative count, rate, ratio, number of years or amount"),
+    ("values.out_of_bounds", "error", "a value outside the bounds its indicator's definition sets"),
+    ("values.count_not_whole", "error", "a count that is not a whole number"),
+    ("values.category_invalid", "error", "a category that the indicator does not define"),
+    ("values.currency_missing", "error", "an amount in national currency without its ISO 4217 code"),
+    ("values.currency_mismatch", "error", "an amount in a currency other than the indicator's"),
+    ("values.unknown_code", "error", "a disaggregation code that is not in its codelist"),
+    ("values.unknown_status", "error", "a status that is not in the status codelist"),
+    ("values.se_negative", "error", "a negative standard error"),
+    ("values.cv_negative", "error", "a negative coefficient of variation"),
+    ("values.n_invalid", "error", "a sample size that is negative or not whole"),
+    ("values.ci_order", "error", "a confidence interval that does not contain the value"),
+    ("values.cv_inconsistent", "warning", "a cv that is not 100 * se / |value| (the values table's cv is in percent)"),
+    # -- qualitative signs of progress (text in note, never scored) ---------------------------
+    ("values.sign_note_missing", "error", "a sign of progress without its text in note"),
+    ("values.sign_numeric_value", "warning", "a number in value on a sign of progress (signs are text, never scored)"),
+    # -- across rows ------------------------------------------------------------------------
+    ("values.duplicate_key", "error", "two rows for the same country, year, indicator and disaggregation"),
+    ("values.parts_above_total", "error", "the parts of a count add up to more than its total"),
+    # -- survey microdata -------------------------------------------------------------------
+    ("micro.missing_column", "error", "a design column (weights, strata, PSU) is absent"),
+    ("micro.empty_table", "error", "the microdata file has no rows"),
+    ("micro.weight_missing", "error", "an empty weight"),
+    ("micro.weight_not_number", "error", "a weight that is not a number"),
+    ("micro.weight_nonpositive", "error", "a weight that is zero or negative"),
+    ("micro.strata_missing", "error", "an empty stratum"),
+    ("micro.psu_missing", "error", "an empty primary sampling unit"),
+    ("micro.psu_not_nested", "error", "a PSU code that appears in more than one stratum"),
+    ("micro.single_psu_stratum", "warning", "a stratum with a single PSU"),
+    ("micro.unlabelled_value", "error", "a code outside the variable's value labels"),
+    # -- from reading the file --------------------------------------------------------------
+    ("read.problem", "warning", "a problem noted while reading the file"),
+    ("validation.schema_failure", "error", "a failure of the generated schema with no specific rule"),
+)
+
+#: Units whose values are numbers (``category`` and ``text`` are not).
+NUMERIC_UNITS: frozenset[str] = frozenset({"yes_no", "count", "percent", "rate", "currency", "ratio", "years", "index"})
+#: The pseudo-unit of a qualitative sign of progress: its row holds text in ``note``, no value.
+SIGN_UNIT = "sign"
+#: Relative and absolute tolerance of ``cv`` against ``100 * se / |value|`` (rounded inputs pass;
+#: a cv written as a fraction, 100 times too small, does not).
+CV_TOLERANCE: tuple[float, float] = (0.1, 0.05)
+#: Units that cannot be negative.
+NONNEGATIVE_UNITS: frozenset[str] = frozenset({"count", "rate", "currency", "ratio", "years"})

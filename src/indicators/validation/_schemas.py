@@ -1,0 +1,485 @@
+"""pandera schemas generated from the catalog and from a survey design.
+
+:func:`values_schema` describes a values table (DESIGN.md section 3) in its canonical
+columns; :func:`microdata_schema` describes survey microdata for a design. Every check
+is vectorised and named by its rule code (see :mod:`indicators.validation._rules`); checks that
+need several columns are named ``<code>:<column>`` after the column a user fixes. The
+schemas are declarations: :func:`indicators.validate` prepares the data (aliases,
+decimal commas, yes/no words, code names) and runs them, and they can be run alone
+(``schema.validate(frame, lazy=True)``) on a frame already in canonical columns.
+
+>>> import pandas as pd
+>>> from indicators.validation._schemas import microdata_schema
+>>> schema = microdata_schema({"weights": "w", "strata": "s", "psu": "p"})
+>>> sorted(schema.columns)
+['p', 's', 'w']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from ._rules import CV_TOLERANCE, NONNEGATIVE_UNITS, SIGN_UNIT
+from ..values import DISAGGREGATIONS, STATUSES, TOTAL
+
+if TYPE_CHECKING:
+    from ..catalog._model import Catalog
+
+__all__ = [
+    "CATEGORY_SEP",
+    "DesignColumns",
+    "design_columns",
+    "duplicate_key_mask",
+    "indicator_bounds",
+    "microdata_schema",
+    "parts_above_total",
+    "psu_strata",
+    "values_schema",
+]
+
+#: Separator joining an indicator id and a category code in one lookup key.
+CATEGORY_SEP = "\x1f"
+#: Statuses that explain an empty value.
+EMPTY_STATUSES: tuple[str, ...] = ("not_available", "not_applicable")
+
+
+def default_year_range() -> tuple[int, int]:
+    """1994 (the Belém do Pará Convention) to the current year."""
+    return (1994, date.today().year)
+
+
+# -- catalog lookups (vectorised by joining on the indicator id) ----------------------------
+
+@dataclass(frozen=True)
+class _CatalogMaps:
+    unit: dict[str, str]
+    currency: dict[str, str]
+    categories: frozenset[str]
+    lo: dict[str, float]
+    hi: dict[str, float]
+
+
+def indicator_bounds(catalog: Catalog) -> dict[str, tuple[float, float]]:
+    """The valid range of each indicator whose definition sets ``bounds`` (open ends as infinities).
+
+    Bounds replace the unit's default range (0-100 for a percentage, zero or more for counts,
+    rates, ratios, years and amounts); they do not apply to yes/no, category and text indicators.
+
+    >>> import indicators as ind
+    >>> indicator_bounds(ind.load_catalog("mesecvi"))["MESECVI-BUD-R01"]
+    (-100.0, inf)
+    """
+    out: dict[str, tuple[float, float]] = {}
+    for i in catalog:
+        if i.bounds is not None and i.unit not in ("yes_no", "category", "text"):
+            lo, hi = i.bounds
+            out[i.id] = (-np.inf if lo is None else float(lo), np.inf if hi is None else float(hi))
+    return out
+
+
+def _maps(catalog: Catalog) -> _CatalogMaps:
+    unit = {i.id: i.unit for i in catalog}
+    unit.update({s.id: SIGN_UNIT for s in catalog.signs})
+    currency = {i.id: i.currency for i in catalog if i.unit == "currency" and i.currency}
+    cats = frozenset(f"{i.id}{CATEGORY_SEP}{c['code']}" for i in catalog if i.unit == "category"
+                     for c in i.categories)
+    bounds = indicator_bounds(catalog)
+    return _CatalogMaps(unit, currency, cats, {k: v[0] for k, v in bounds.items()},
+                        {k: v[1] for k, v in bounds.items()})
+
+
+def _unit(frame: pd.DataFrame, maps: _CatalogMaps) -> pd.Series:
+    if "_unit" in frame.columns:  # precomputed by validate()
+        return frame["_unit"]
+    return frame["indicator"].map(maps.unit)
+
+
+def _num(frame: pd.DataFrame, column: str) -> pd.Series:
+    s = frame[column]
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("float64")
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A text column with blank cells as missing (all missing when the column is absent)."""
+    if column not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    text = frame[column].astype("string").str.strip()
+    return text.mask(text.eq("").fillna(False))
+
+
+def _text_value(frame: pd.DataFrame) -> pd.Series:
+    """The value as text: ``value_code`` when validate() prepared it, else the raw value."""
+    if "value_code" in frame.columns:
+        return frame["value_code"]
+    return frame["value"].astype("string")
+
+
+# -- cross-row rules (shared by the schema and validate) ---------------------------------------
+
+def duplicate_key_mask(frame: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
+    """True on every row whose key (all of ``keys``) also appears on another row.
+
+    Rows with an empty country, year or indicator take no part; an empty disaggregation is the
+    total ``_T``.
+
+    >>> f = pd.DataFrame({"country": ["ARG", "ARG", "PER"], "year": [2020, 2020, 2020],
+    ...                   "indicator": ["X", "X", "X"]})
+    >>> duplicate_key_mask(f, ["country", "year", "indicator"]).tolist()
+    [True, True, False]
+    """
+    present = [k for k in keys if k in frame.columns]
+    if not present:
+        return pd.Series(False, index=frame.index)
+    key = frame[present].copy()
+    for d in present:
+        if d in DISAGGREGATIONS:
+            key[d] = key[d].fillna(TOTAL)
+    complete = key[[k for k in present if k not in DISAGGREGATIONS]].notna().all(axis=1)
+    return key.duplicated(keep=False) & complete
+
+
+def parts_above_total(frame: pd.DataFrame, units: pd.Series, tolerance: float = 1e-9) -> pd.DataFrame:
+    """Totals of counts that are smaller than the sum of their parts.
+
+    For each disaggregation column, rows with a code other than ``_T`` are parts of the row with
+    ``_T`` in that column and the same other keys. Returns one row per offending total: its index
+    (``total_index``), the disaggregation (``by``), the total and the sum of the parts.
+
+    >>> f = pd.DataFrame({"country": ["PER"] * 3, "year": [2020] * 3, "indicator": ["C"] * 3,
+    ...                   "sex": ["F", "M", "_T"], "value": [60.0, 50.0, 100.0]})
+    >>> parts_above_total(f, pd.Series("count", index=f.index))[["by", "total", "parts"]].values.tolist()
+    [['sex', 100.0, 110.0]]
+    """
+    cols = ["total_index", "by", "total", "parts"]
+    dis = [d for d in DISAGGREGATIONS if d in frame.columns]
+    if not dis or "value" not in frame.columns:
+        return pd.DataFrame(columns=cols)
+    base = frame.loc[units.eq("count").fillna(False), ["country", "year", "indicator", *dis, "value"]]
+    base = base[base["value"].notna() & base[["country", "year", "indicator"]].notna().all(axis=1)]
+    if base.empty:
+        return pd.DataFrame(columns=cols)
+    base = base.copy()
+    for d in dis:
+        base[d] = base[d].fillna(TOTAL).astype("string")
+    out = []
+    for d in dis:
+        others = ["country", "year", "indicator", *(o for o in dis if o != d)]
+        is_total = base[d].eq(TOTAL)
+        parts = base[~is_total].groupby(others, dropna=False, sort=False)["value"].sum()
+        if parts.empty:
+            continue
+        totals = base[is_total].reset_index(names="total_index")
+        merged = totals.merge(parts.rename("parts").reset_index(), on=others, how="inner")
+        bad = merged[merged["parts"] > merged["value"] * (1 + tolerance) + tolerance]
+        if not bad.empty:
+            out.append(pd.DataFrame({"total_index": bad["total_index"].to_numpy(), "by": d,
+                                     "total": bad["value"].to_numpy(), "parts": bad["parts"].to_numpy()}))
+    if not out:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(out, ignore_index=True)
+
+
+# -- values table ------------------------------------------------------------------------------
+
+def _check(fn: Any, name: str, **kw: Any) -> pa.Check:
+    return pa.Check(fn, element_wise=False, name=name, **kw)
+
+
+def _isin(allowed: Sequence[Any], name: str) -> pa.Check:
+    allowed_set = list(allowed)
+    return _check(lambda s: s.isin(allowed_set), name)
+
+
+def values_schema(
+    catalog: Catalog,
+    *,
+    year_range: tuple[int, int] | None = None,
+    cross_row: bool = True,
+) -> pa.DataFrameSchema:
+    """A pandera schema for a values table in canonical columns, generated from ``catalog``.
+
+    Column checks: codes in their codelists, years in ``year_range``, precision not negative.
+    Checks that join each row's indicator to its unit: yes/no in {0, 1}, percent in 0-100,
+    counts whole, counts/rates/ratios/years/amounts not negative (an indicator's ``bounds``
+    replace those two ranges), categories defined by the indicator, currency codes, a status
+    that explains an empty value, ``ci_low <= value <= ci_high``, ``cv`` (percent) matching
+    ``100 * se / |value|``. A qualitative sign of progress (an id of ``catalog.signs``) needs
+    its text in ``note``, not a value. With ``cross_row``: unique keys and a count's parts not
+    above its total.
+
+    >>> import indicators as ind
+    >>> schema = values_schema(ind.load_catalog("mesecvi"))
+    >>> [c for c in ("country", "year", "indicator", "value") if schema.columns[c].required]
+    ['country', 'year', 'indicator', 'value']
+    """
+    from ..catalog._model import load_codelist
+
+    lo, hi = year_range or default_year_range()
+    maps = _maps(catalog)
+    countries = list(load_codelist("country"))
+
+    def year_in_range(s: pd.Series) -> pd.Series:
+        return s.between(lo, hi)
+
+    columns: dict[str, pa.Column] = {
+        "country": pa.Column(checks=[_isin(countries, "values.unknown_country")], nullable=False),
+        "year": pa.Column("Int64", checks=[_check(year_in_range, "values.year_range")], nullable=False, coerce=True),
+        "indicator": pa.Column(checks=[_isin([*catalog.ids, *(s.id for s in catalog.signs)],
+                                             "values.unknown_indicator")], nullable=False),
+        "value": pa.Column(nullable=True),
+        "value_code": pa.Column(nullable=True, required=False),
+    }
+    for d in DISAGGREGATIONS:
+        columns[d] = pa.Column(checks=[_isin(list(load_codelist(d)), "values.unknown_code")],
+                               nullable=True, required=False)
+    columns["se"] = pa.Column("float64", _check(lambda s: s >= 0, "values.se_negative"),
+                              nullable=True, required=False, coerce=True)
+    columns["cv"] = pa.Column("float64", _check(lambda s: s >= 0, "values.cv_negative"),
+                              nullable=True, required=False, coerce=True)
+    columns["n"] = pa.Column("float64", _check(lambda s: (s >= 0) & (s % 1 == 0), "values.n_invalid"),
+                             nullable=True, required=False, coerce=True)
+    for c in ("ci_low", "ci_high"):
+        columns[c] = pa.Column("float64", nullable=True, required=False, coerce=True)
+    columns["status"] = pa.Column(checks=[_isin(STATUSES, "values.unknown_status")], nullable=True, required=False)
+    columns["currency"] = pa.Column(nullable=True, required=False)
+
+    def unit_rule(units: set[str], bad: Any, *, bounded: bool = True) -> Any:
+        """Rows of ``units`` whose value is ``bad``; ``bounded=False`` leaves out indicators with bounds."""
+        def fn(d: pd.DataFrame) -> pd.Series:
+            v = _num(d, "value")
+            out = _unit(d, maps).isin(units) & v.notna() & bad(v)
+            if not bounded:
+                out &= ~d["indicator"].isin(list(maps.lo)).fillna(False)
+            return ~out
+        return fn
+
+    def within_bounds(d: pd.DataFrame) -> pd.Series:
+        v = _num(d, "value")
+        lo = pd.to_numeric(d["indicator"].astype(object).map(maps.lo), errors="coerce")
+        hi = pd.to_numeric(d["indicator"].astype(object).map(maps.hi), errors="coerce")
+        return ~((v < lo) | (v > hi)).fillna(False)
+
+    def is_sign(d: pd.DataFrame) -> pd.Series:
+        return _unit(d, maps).eq(SIGN_UNIT).fillna(False).astype(bool)
+
+    def sign_note_given(d: pd.DataFrame) -> pd.Series:
+        status = d["status"] if "status" in d.columns else pd.Series(pd.NA, index=d.index)
+        explained = status.isin(EMPTY_STATUSES).fillna(False).astype(bool)
+        return ~(is_sign(d) & _text(d, "note").isna() & ~explained)
+
+    def sign_without_number(d: pd.DataFrame) -> pd.Series:
+        return ~(is_sign(d) & _num(d, "value").notna())
+
+    def cv_consistent(d: pd.DataFrame) -> pd.Series:
+        if not {"cv", "se"} <= set(d.columns):
+            return pd.Series(True, index=d.index)
+        v, se, cv = _num(d, "value"), _num(d, "se"), _num(d, "cv")
+        expected = 100.0 * se / v.abs()
+        rel, absolute = CV_TOLERANCE
+        off = (cv - expected).abs() > rel * expected + absolute
+        return ~(off & (v != 0) & (se >= 0) & (cv >= 0)).fillna(False)
+
+    def category_ok(d: pd.DataFrame) -> pd.Series:
+        is_cat = _unit(d, maps).eq("category").fillna(False)
+        text = _text_value(d)
+        key = d["indicator"].astype("string") + CATEGORY_SEP + text.astype("string")
+        return ~(is_cat & text.notna() & ~key.isin(maps.categories).fillna(False))
+
+    def value_explained(d: pd.DataFrame) -> pd.Series:
+        empty = _num(d, "value").isna() & _text_value(d).isna() & ~is_sign(d)  # a sign's text is in note
+        if "status" not in d.columns:
+            return ~empty
+        return ~(empty & ~d["status"].isin(EMPTY_STATUSES))
+
+    def no_conflict(d: pd.DataFrame) -> pd.Series:
+        if "status" not in d.columns:
+            return pd.Series(True, index=d.index)
+        given = _num(d, "value").notna() | _text_value(d).notna()
+        return ~(given & d["status"].isin(EMPTY_STATUSES))
+
+    def ci_low_ok(d: pd.DataFrame) -> pd.Series:
+        if "ci_low" not in d.columns:
+            return pd.Series(True, index=d.index)
+        low = _num(d, "ci_low")
+        high = _num(d, "ci_high") if "ci_high" in d.columns else pd.Series(np.nan, index=d.index)
+        v = _num(d, "value")
+        return ~((low > v) | (v.isna() & (low > high)))
+
+    def ci_high_ok(d: pd.DataFrame) -> pd.Series:
+        if "ci_high" not in d.columns:
+            return pd.Series(True, index=d.index)
+        return ~(_num(d, "value") > _num(d, "ci_high"))
+
+    def currency_given(d: pd.DataFrame) -> pd.Series:
+        lcu = d["indicator"].map(maps.currency).eq("LCU").fillna(False)
+        code = d["currency"] if "currency" in d.columns else pd.Series(pd.NA, index=d.index, dtype="string")
+        return ~(lcu & code.isna() & _num(d, "value").notna())
+
+    def currency_matches(d: pd.DataFrame) -> pd.Series:
+        if "currency" not in d.columns:
+            return pd.Series(True, index=d.index)
+        want = d["indicator"].map(maps.currency)
+        code = d["currency"].astype("string").str.upper()
+        fixed = want.notna() & want.ne("LCU")
+        bad_fixed = fixed & code.notna() & code.ne(want)
+        bad_form = want.eq("LCU") & code.notna() & ~code.str.fullmatch(r"[A-Z]{3}").fillna(False)
+        return ~(bad_fixed | bad_form).fillna(False)
+
+    checks = [
+        _check(unit_rule({"yes_no"}, lambda v: ~v.isin([0.0, 1.0])), "values.yes_no_invalid:value", ignore_na=False),
+        _check(unit_rule({"percent"}, lambda v: (v < 0) | (v > 100), bounded=False), "values.percent_range:value",
+               ignore_na=False),
+        _check(unit_rule(set(NONNEGATIVE_UNITS), lambda v: v < 0, bounded=False), "values.negative:value",
+               ignore_na=False),
+        _check(within_bounds, "values.out_of_bounds:value", ignore_na=False),
+        _check(unit_rule({"count"}, lambda v: v % 1 != 0), "values.count_not_whole:value", ignore_na=False),
+        _check(category_ok, "values.category_invalid:value", ignore_na=False),
+        _check(value_explained, "values.value_missing:value", ignore_na=False),
+        _check(no_conflict, "values.status_value_conflict:value", ignore_na=False, raise_warning=True),
+        _check(ci_low_ok, "values.ci_order:ci_low", ignore_na=False),
+        _check(ci_high_ok, "values.ci_order:ci_high", ignore_na=False),
+        _check(cv_consistent, "values.cv_inconsistent:cv", ignore_na=False, raise_warning=True),
+        _check(sign_note_given, "values.sign_note_missing:note", ignore_na=False),
+        _check(sign_without_number, "values.sign_numeric_value:value", ignore_na=False, raise_warning=True),
+        _check(currency_given, "values.currency_missing:value", ignore_na=False),
+        _check(currency_matches, "values.currency_mismatch:currency", ignore_na=False),
+    ]
+    if cross_row:
+        from ..values import key_columns
+
+        def unique_key(d: pd.DataFrame) -> pd.Series:
+            return ~duplicate_key_mask(d, key_columns(d))
+
+        def parts_ok(d: pd.DataFrame) -> pd.Series:
+            bad = parts_above_total(d, _unit(d, maps))
+            return ~pd.Series(d.index.isin(bad["total_index"]), index=d.index)
+
+        checks += [_check(unique_key, "values.duplicate_key:indicator", ignore_na=False),
+                   _check(parts_ok, "values.parts_above_total:value", ignore_na=False)]
+    return pa.DataFrameSchema(columns, checks=checks, name=f"values[{catalog.label}]", strict=False)
+
+
+# -- survey microdata -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DesignColumns:
+    """The column names of a survey design, and how its PSUs are coded."""
+
+    weights: str | None
+    strata: str | None
+    psu: str | None
+    nest: bool = False
+    lonely_psu: str = "fail"
+
+    @property
+    def names(self) -> dict[str, str]:
+        """``{role: column}`` for the roles that are set."""
+        return {r: c for r in ("weights", "strata", "psu") if (c := getattr(self, r)) is not None}
+
+
+def design_columns(design: Mapping[str, Any] | Any) -> DesignColumns:
+    """Read weights/strata/psu column names from a mapping or any object with those attributes.
+
+    >>> design_columns({"weights": "w", "psu": "upm"}).names
+    {'weights': 'w', 'psu': 'upm'}
+    """
+    from ..errors import OptionError
+
+    def get(name: str, default: Any = None) -> Any:
+        if isinstance(design, Mapping):
+            return design.get(name, default)
+        return getattr(design, name, default)
+
+    out: dict[str, Any] = {}
+    for role in ("weights", "strata", "psu"):
+        value = get(role)
+        if value is not None and not isinstance(value, str):
+            raise OptionError(
+                f"The design's {role!r} must be a column name (text). Got {type(value).__name__} instead.",
+                problems=[{"code": "option.invalid", "field": f"design.{role}", "value": repr(value)[:80],
+                           "expected": "a column name"}],
+            )
+        out[role] = value
+    if not any(out.values()):
+        raise OptionError(
+            "The design names no weights, strata or psu column.",
+            problems=[{"code": "option.invalid", "field": "design", "value": repr(design)[:80],
+                       "expected": "a mapping with weights, strata and/or psu column names"}],
+        )
+    return DesignColumns(**out, nest=bool(get("nest", False)), lonely_psu=str(get("lonely_psu", "fail")))
+
+
+def psu_strata(frame: pd.DataFrame, strata: str, psu: str) -> pd.DataFrame:
+    """Per PSU code: the number of strata it appears in (``n_strata``) and their sorted codes.
+
+    >>> f = pd.DataFrame({"s": [1, 1, 2], "p": [10, 11, 10]})
+    >>> psu_strata(f, "s", "p").loc[10, "n_strata"]
+    np.int64(2)
+    """
+    pairs = frame[[strata, psu]].dropna().drop_duplicates()
+    grouped = pairs.groupby(psu, sort=True)[strata]
+    return pd.DataFrame({"n_strata": grouped.nunique(),
+                         "strata": grouped.agg(lambda s: ", ".join(sorted(map(_code_text, s))))})
+
+
+def _code_text(v: Any) -> str:
+    return str(int(v)) if isinstance(v, float | np.floating) and float(v).is_integer() else str(v)
+
+
+def microdata_schema(
+    design: Mapping[str, Any] | Any,
+    value_labels: Mapping[str, Mapping[Any, Any]] | None = None,
+    missing_codes: Mapping[str, Sequence[Any]] | None = None,
+) -> pa.DataFrameSchema:
+    """A pandera schema for survey microdata under ``design``.
+
+    Weights present and positive; strata and PSU columns present and complete; PSUs nested in
+    strata unless the design says their codes restart in each stratum (``nest=True``); a
+    stratum with a single PSU raises a warning; variables coded within their ``value_labels``
+    (or their declared ``missing_codes``).
+
+    >>> schema = microdata_schema({"weights": "w"}, value_labels={"sexo": {1: "Mujer", 2: "Hombre"}})
+    >>> schema.columns["sexo"].required
+    False
+    """
+    cols = design_columns(design)
+    columns: dict[str, pa.Column] = {}
+    if cols.weights:
+        columns[cols.weights] = pa.Column("float64", _check(lambda s: s > 0, "micro.weight_nonpositive"),
+                                          nullable=False, coerce=True)
+    if cols.strata:
+        columns[cols.strata] = pa.Column(nullable=False)
+    if cols.psu:
+        columns[cols.psu] = pa.Column(nullable=False)
+    for var, labels in (value_labels or {}).items():
+        if var in columns:
+            continue
+        allowed = [*labels.keys(), *((missing_codes or {}).get(var, ()))]
+        columns[var] = pa.Column(checks=[_isin(allowed, "micro.unlabelled_value")], nullable=True, required=False)
+    checks = []
+    if cols.strata and cols.psu:
+        strata, psu = cols.strata, cols.psu
+
+        def nested(d: pd.DataFrame) -> pd.Series:
+            counts = d.groupby(psu, dropna=True, sort=False)[strata].transform("nunique")
+            return ~(counts > 1).fillna(False)
+
+        def several_psus(d: pd.DataFrame) -> pd.Series:
+            key = d[psu] if not cols.nest else d[strata].astype("string") + CATEGORY_SEP + d[psu].astype("string")
+            counts = key.groupby(d[strata], dropna=True, sort=False).transform("nunique")
+            return ~(counts == 1).fillna(False)
+
+        if not cols.nest:
+            checks.append(_check(nested, "micro.psu_not_nested:" + psu, ignore_na=False))
+        checks.append(_check(several_psus, "micro.single_psu_stratum:" + strata, ignore_na=False,
+                             raise_warning=True))
+    return pa.DataFrameSchema(columns, checks=checks, name="microdata", strict=False)

@@ -1,0 +1,820 @@
+"""Validate values tables and survey microdata: every problem, in one pass, where the user sees it.
+
+:func:`validate` reads (or takes) one or several tables, normalises what a person may have
+typed (column names in en/es/pt/fr, decimal commas, ``sí``/``no``, country and code names),
+runs the pandera schema generated from the catalog (:mod:`indicators.validation._schemas`) lazily, adds
+the rules across rows (duplicate keys, parts above their total, PSUs and strata), and
+returns a :class:`ValidationReport`: one issue per problem with its severity, stable code,
+file, sheet, spreadsheet row, column, offending value, expectation, message and hint in the
+user's language.
+
+Several tables at once (MESECVI's experts): pass a list of paths or frames; the report's
+issues carry each table's file name, and ``accepted``/``rejected`` are the tables' rows
+stacked with a (``file``, row) index.
+
+>>> import pandas as pd
+>>> import indicators as ind
+>>> micro = pd.DataFrame({"w": [1.5, 0.0, 2.0], "s": [1, 1, 2], "p": [1, 2, 3]})
+>>> report = ind.validate(micro, None, kind="microdata", design={"weights": "w", "strata": "s", "psu": "p"})
+>>> report.ok, len(report.accepted), len(report.rejected)
+(False, 2, 1)
+>>> report.issues.loc[0, ["severity", "code", "column", "value"]].tolist(), int(report.issues.loc[0, "row"])
+(['error', 'micro.weight_nonpositive', 'w', '0'], 3)
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ._cells import (
+    as_text,
+    display,
+    fold,
+    parse_numbers,
+    parse_yes_no,
+    resolve_unique,
+    split_currency,
+)
+from ._rules import NUMERIC_UNITS, RULES, SIGN_UNIT
+from ..errors import DataError
+from ..i18n import check_lang, check_option, message
+from ..values import DISAGGREGATIONS, PRECISION_COLUMNS, TOTAL, canonical_column
+
+if TYPE_CHECKING:
+    from ..catalog._model import Catalog
+
+__all__ = ["ISSUE_COLUMNS", "Kind", "ValidationReport", "validate"]
+
+Kind = Literal["values", "microdata"]
+#: Columns of :attr:`ValidationReport.issues`, in order.
+ISSUE_COLUMNS: tuple[str, ...] = ("severity", "code", "file", "sheet", "row", "column", "value",
+                                  "expected", "message", "hint")
+#: Internal, language-neutral issue columns (``pos`` is the row's position in its table).
+_RAW_COLUMNS: tuple[str, ...] = ("code", "table", "pos", "column", "value", "indicator", "detail", "lo", "hi")
+#: Issues that only say a cell is empty: dropped when the same cell has a more specific issue.
+_GENERIC_EMPTY: frozenset[str] = frozenset({"values.missing_value", "values.value_missing", "micro.weight_missing",
+                                             "micro.strata_missing", "micro.psu_missing"})
+_REQUIRED: tuple[str, ...] = ("country", "year", "indicator", "value")
+_NUMERIC_COLUMNS: tuple[str, ...] = PRECISION_COLUMNS
+
+
+# -- collecting issues --------------------------------------------------------------------------
+
+class _Collector:
+    """Issues of one table, by row position and canonical column."""
+
+    def __init__(self, raw: pd.DataFrame, table: int, headers: Mapping[str, str]) -> None:
+        self.raw = raw
+        self.table = table
+        self.headers = dict(headers)  # canonical -> header as the user wrote it
+        self.parts: list[pd.DataFrame] = []
+        self.indicator: pd.Series | None = None
+
+    def header(self, canon: str | None) -> Any:
+        if canon is None:
+            return pd.NA
+        if canon not in self.headers and canon in ("currency", "value_code") and "value" in self.headers:
+            return self.headers["value"]  # the currency code came with the amount
+        return self.headers.get(canon, canon)
+
+    def cells(self, code: str, where: pd.Series | np.ndarray | Sequence[int], canon: str, *,
+              detail: Any = pd.NA, lo: Any = pd.NA, hi: Any = pd.NA, value: Any = None) -> None:
+        """Issues on the cells of column ``canon`` at positions ``where`` (a mask or positions)."""
+        arr = np.asarray(where)
+        pos = np.flatnonzero(arr) if arr.dtype == bool else arr.astype("int64")
+        if len(pos) == 0:
+            return
+        header = self.header(canon)
+        if value is None:
+            if isinstance(header, str) and header in self.raw.columns:
+                value = display(self.raw[header].iloc[pos]).to_numpy()
+            else:
+                value = pd.NA
+        indicator: Any = pd.NA
+        if self.indicator is not None:
+            indicator = self.indicator.iloc[pos].to_numpy()
+        self.parts.append(pd.DataFrame({
+            "code": code, "table": self.table, "pos": pos, "column": header, "value": value,
+            "indicator": indicator, "detail": detail, "lo": lo, "hi": hi,
+        }))
+
+    def table_issue(self, code: str, column: Any = pd.NA, *, value: Any = pd.NA, detail: Any = pd.NA) -> None:
+        """An issue about the whole table (no row)."""
+        self.parts.append(pd.DataFrame({
+            "code": [code], "table": [self.table], "pos": [pd.NA], "column": [column], "value": [value],
+            "indicator": [pd.NA], "detail": [detail], "lo": [pd.NA], "hi": [pd.NA],
+        }))
+
+    def frame(self) -> pd.DataFrame:
+        parts = [p for p in self.parts if not p.empty]
+        if not parts:
+            return _empty_raw()
+        out = pd.concat([p.astype({"pos": "Int64"}) for p in parts], ignore_index=True)
+        for col in ("column", "value", "indicator", "detail", "lo", "hi"):
+            out[col] = out[col].astype("string")
+        return out
+
+
+def _empty_raw() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="Int64" if c in ("pos", "table") else "string")
+                         for c in _RAW_COLUMNS})
+
+
+def _schema_issues(schema: Any, frame: pd.DataFrame, coll: _Collector,
+                   null_codes: Mapping[str, str], column_of: Mapping[str, str] | None = None) -> None:
+    """Run ``schema`` lazily on ``frame`` (RangeIndex) and turn its failure cases into issues."""
+    import pandera.errors as pae
+
+    try:
+        schema.validate(frame, lazy=True)
+        return
+    except pae.SchemaErrors as exc:
+        cases = exc.failure_cases
+    cases = cases[cases["index"].notna()]
+    if cases.empty:
+        return
+    check = cases["check"].astype("string")
+    name = check.str.split(":", n=1).str[0]
+    target = check.str.split(":", n=1).str[1].astype("string")
+    column = target.fillna(cases["column"].astype("string"))
+    code = name.where(name.isin(list(RULES)), "validation.schema_failure")
+    nulls = check.eq("not_nullable")
+    code = code.where(~nulls, column.map(lambda c: null_codes.get(str(c), "values.missing_value")))
+    out = pd.DataFrame({"code": code, "column": column, "pos": cases["index"].astype("int64"),
+                        "detail": check.where(code.eq("validation.schema_failure"))})
+    out = out.drop_duplicates(["code", "column", "pos"])
+    for (c, col), grp in out.groupby(["code", "column"], sort=True):
+        canon = (column_of or {}).get(str(col), str(col))
+        coll.cells(str(c), grp["pos"].to_numpy(), canon, detail=grp["detail"].to_numpy())
+
+
+def _without(schema: Any, keep: Any) -> Any:
+    import copy
+
+    out = copy.copy(schema)
+    out.checks = [c for c in schema.checks if keep(c)]
+    return out
+
+
+# -- values tables -------------------------------------------------------------------------------
+
+def _headers(raw: pd.DataFrame, coll: _Collector) -> dict[str, str]:
+    """Map canonical column -> user header; report unknown and repeated columns."""
+    out: dict[str, str] = {}
+    for col in raw.columns:
+        canon = canonical_column(str(col))
+        if canon is None:
+            if str(col).startswith("Unnamed:") and as_text(raw[col]).isna().all():
+                continue  # an empty spreadsheet column
+            coll.table_issue("values.unknown_column", str(col), value=str(col))
+        elif canon in out:
+            coll.table_issue("values.duplicate_column", str(col), value=str(col), detail=str(out[canon]))
+        else:
+            out[canon] = str(col)
+    return out
+
+
+def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tuple[pd.DataFrame, set[str]]:
+    """The table in canonical columns and parsed types; cells that do not parse are reported."""
+    from ..catalog._model import load_codelist
+
+    headers = _headers(raw, coll)
+    coll.headers = {**headers}
+    n = len(raw)
+    idx = pd.RangeIndex(n)
+    missing = {c for c in _REQUIRED if c not in headers}
+    for c in sorted(missing, key=_REQUIRED.index):
+        coll.table_issue("values.missing_column", c, detail=c)
+
+    def col(canon: str) -> pd.Series:
+        return raw[headers[canon]].reset_index(drop=True) if canon in headers else pd.Series(
+            pd.NA, index=idx, dtype="object")
+
+    out = pd.DataFrame(index=idx)
+    countries = load_codelist("country")
+    text = as_text(col("country"))
+    out["country"] = resolve_unique(text, lambda t: countries.resolve(t) or t).astype("string")
+
+    year_text = col("year")
+    year, bad = parse_numbers(year_text)
+    not_whole = year.notna() & (year % 1 != 0)
+    coll.cells("values.not_a_year", bad | not_whole, "year")
+    out["year"] = pd.array(year.where(~not_whole), dtype="Float64").astype("Int64")
+
+    units = {**{i.id: i.unit for i in catalog}, **{s.id: SIGN_UNIT for s in catalog.signs}}
+    ids = {fold(i): i for i in units}
+    out["indicator"] = resolve_unique(as_text(col("indicator")),
+                                      lambda t: t if t in units else ids.get(fold(t), t)).astype("string")
+    unit = out["indicator"].map(units).astype("string")
+    out["_unit"] = unit
+    coll.indicator = out["indicator"]
+
+    # the value, by unit
+    raw_value = col("value")
+    numeric_text, currency = split_currency(raw_value) if (unit == "currency").any() else (raw_value, None)
+    is_currency = unit.eq("currency").fillna(False)
+    value_src = raw_value.where(~is_currency, numeric_text) if currency is not None else raw_value
+    value, bad = parse_numbers(value_src if currency is None else value_src.astype("object"))
+    is_yes_no = unit.eq("yes_no").fillna(False)
+    if is_yes_no.any():
+        yn, yn_bad = parse_yes_no(raw_value[is_yes_no])
+        value = value.where(~is_yes_no, yn.reindex(idx))
+        bad = bad.where(~is_yes_no, yn_bad.reindex(idx).fillna(False).astype(bool))
+    value_text = as_text(raw_value)
+    is_category = unit.eq("category").fillna(False)
+    is_text = unit.eq("text").fillna(False)
+    value_code = value_text.where(bad | is_category | is_text)
+    if is_category.any():
+        labels: dict[tuple[str, str], str] = {}
+        for ind in catalog:
+            if ind.unit == "category":
+                for cat_def in ind.categories:
+                    labels[(ind.id, fold(str(cat_def["code"])))] = str(cat_def["code"])
+                    for lab in (cat_def.get("label") or {}).values():
+                        labels.setdefault((ind.id, fold(str(lab))), str(cat_def["code"]))
+        pairs = pd.DataFrame({"i": out["indicator"], "t": value_text})[is_category]
+        keys = pairs["i"].astype("string") + "\x1f" + pairs["t"].astype("string")
+        resolved = resolve_unique(keys, lambda k: labels.get((k.split("\x1f")[0], fold(k.split("\x1f", 1)[1])),
+                                                             k.split("\x1f", 1)[1]))
+        value_code = value_code.where(~is_category, resolved.reindex(idx).astype("string"))
+    numeric_unit = unit.isin(list(NUMERIC_UNITS)).fillna(False)
+    coll.cells("values.not_a_number", bad & numeric_unit & ~is_yes_no, "value")
+    coll.cells("values.yes_no_invalid", bad & is_yes_no, "value")
+    # a sign of progress keeps a number only to be warned about (its text is in note)
+    out["value"] = value.where(numeric_unit | unit.isna() | unit.eq(SIGN_UNIT).fillna(False))
+    out["value_code"] = value_code.astype("string")
+    if "note" in headers:
+        out["note"] = as_text(col("note"))
+
+    # disaggregations: codes, names or aliases; empty means total
+    for d in DISAGGREGATIONS:
+        if d in headers:
+            out[d] = resolve_unique(as_text(col(d)), _resolver(load_codelist(d))).astype("string")
+
+    for c in _NUMERIC_COLUMNS:
+        if c in headers:
+            num, bad = parse_numbers(col(c))
+            coll.cells("values.not_a_number", bad, c)
+            out[c] = num
+
+    if "status" in headers:
+        statuses = load_codelist("status")
+        out["status"] = resolve_unique(as_text(col("status")),
+                                       lambda t: statuses.resolve(t) or t).astype("string")
+    currency_col = as_text(col("currency")).str.upper() if "currency" in headers else None
+    if currency is not None:
+        from_value = currency.where(is_currency)
+        out["currency"] = from_value if currency_col is None else currency_col.fillna(from_value)
+    elif currency_col is not None:
+        out["currency"] = currency_col
+    return out, missing
+
+
+def _resolver(codelist: Any) -> Callable[[Any], Any]:
+    """A code, name or alias -> its code in ``codelist`` (unchanged when it does not resolve)."""
+    return lambda t: codelist.resolve(t) or t
+
+
+def _values_issues(raw: pd.DataFrame, catalog: Catalog, coll: _Collector,
+                   year_range: tuple[int, int], rows: np.ndarray) -> None:
+    from ._schemas import duplicate_key_mask, parts_above_total, values_schema
+    from ..values import key_columns
+
+    if len(raw) == 0:
+        coll.table_issue("values.empty_table")
+        _headers(raw, _Collector(raw, coll.table, {}))
+        return
+    parsed, missing = _prepare_values(raw, catalog, coll)
+    schema = values_schema(catalog, year_range=year_range, cross_row=False)
+    _schema_issues(_without(schema, lambda c: not c.raise_warning), parsed, coll, {})
+    for check in schema.checks:
+        if check.raise_warning:
+            ok = check(parsed).check_output
+            code, _, canon = str(check.name).partition(":")
+            coll.cells(code, ~ok.to_numpy(dtype=bool), canon or "value")
+    _range_details(coll, parsed, catalog, year_range)
+    # duplicate keys: every row of a repeated key, naming the others
+    keys = key_columns(parsed)
+    dup = duplicate_key_mask(parsed, keys)
+    if dup.any():
+        sub = parsed.loc[dup, keys].copy()
+        for d in keys:
+            if d in DISAGGREGATIONS:
+                sub[d] = sub[d].fillna(TOTAL)
+        group = sub.groupby(keys, sort=False, dropna=False).ngroup()
+        row_of = pd.Series(rows[sub.index.to_numpy()], index=sub.index)
+        listed = row_of.groupby(group).agg(lambda r: ", ".join(str(x) for x in sorted(r)))
+        coll.cells("values.duplicate_key", sub.index.to_numpy(), "indicator",
+                   detail=group.map(listed).to_numpy())
+    bad = parts_above_total(parsed, parsed["_unit"])
+    if not bad.empty:
+        bad = bad.sort_values(["total_index", "by"]).drop_duplicates("total_index")
+        coll.cells("values.parts_above_total", bad["total_index"].to_numpy(dtype="int64"), "value",
+                   detail=[f"{p:g}" for p in bad["parts"]], lo=[coll.header(b) for b in bad["by"]])
+    # unknown indicators: suggest the closest ids
+    _suggest_indicators(coll, catalog)
+    if missing:
+        absent = {coll.header(c) for c in missing}
+        coll.parts = [p[~(p["column"].isin(absent) & p["pos"].notna())] for p in coll.parts]
+
+
+def _range_details(coll: _Collector, parsed: pd.DataFrame, catalog: Catalog, year_range: tuple[int, int]) -> None:
+    """The expected range of year and bounds issues (``lo``, ``hi``; empty for an open end) and the
+    cv that se and value imply (``detail``)."""
+    from ._schemas import indicator_bounds
+
+    bounds = indicator_bounds(catalog)
+
+    def end(x: float) -> str:
+        return "" if np.isinf(x) else f"{x:g}"
+
+    for part in coll.parts:
+        if part.empty:
+            continue
+        code = part["code"].iloc[0]
+        if code == "values.year_range":
+            part["lo"], part["hi"] = str(year_range[0]), str(year_range[1])
+        elif code == "values.out_of_bounds":
+            ids = part["indicator"].astype(object)
+            part["lo"] = ids.map(lambda i: end(bounds[i][0]))
+            part["hi"] = ids.map(lambda i: end(bounds[i][1]))
+        elif code == "values.cv_inconsistent":
+            pos = part["pos"].to_numpy(dtype="int64")
+            implied = 100.0 * parsed["se"].to_numpy()[pos] / np.abs(parsed["value"].to_numpy()[pos])
+            part["detail"] = [f"{x:.3g}" for x in implied]
+
+
+def _suggest_indicators(coll: _Collector, catalog: Catalog) -> None:
+    ids = [*catalog.ids, *(s.id for s in catalog.signs)]
+    for part in coll.parts:
+        if not part.empty and part["code"].iloc[0] == "values.unknown_indicator":
+            cache: dict[str, str] = {}
+            for v in pd.unique(part["value"].astype("string").dropna()):
+                close = difflib.get_close_matches(str(v).upper(), ids, n=1, cutoff=0.6)
+                cache[str(v)] = close[0] if close else ""
+            part["detail"] = part["value"].astype("string").map(cache).replace("", pd.NA)
+
+
+# -- microdata ---------------------------------------------------------------------------------------
+
+def _micro_issues(raw: pd.DataFrame, design: Any, coll: _Collector, rows: np.ndarray,
+                  value_labels: Mapping[str, Mapping[Any, Any]] | None,
+                  missing_codes: Mapping[str, Sequence[Any]] | None) -> np.ndarray:
+    """Issues of survey microdata; returns a mask of rows rejected as a group (PSUs not nested)."""
+    from ._schemas import DesignColumns, design_columns, microdata_schema, psu_strata
+
+    cols = design_columns(design)
+    coll.headers = {c: c for c in raw.columns}
+    reject = np.zeros(len(raw), dtype=bool)
+    present: dict[str, str | None] = {}
+    for role, name in (("weights", cols.weights), ("strata", cols.strata), ("psu", cols.psu)):
+        if name is not None and name not in raw.columns:
+            coll.table_issue("micro.missing_column", name, detail=role)
+            present[role] = None
+        else:
+            present[role] = name
+    if len(raw) == 0:
+        coll.table_issue("micro.empty_table")
+        return reject
+    frame = raw.reset_index(drop=True).copy()
+    null_codes: dict[str, str] = {}
+    if present["weights"]:
+        w = present["weights"]
+        num, bad = parse_numbers(frame[w])
+        coll.cells("micro.weight_not_number", bad, w)
+        frame[w] = num
+        null_codes[w] = "micro.weight_missing"
+    for role, code in (("strata", "micro.strata_missing"), ("psu", "micro.psu_missing")):
+        name = present[role]
+        if name:
+            s = frame[name]
+            if not pd.api.types.is_numeric_dtype(s.dtype):
+                frame[name] = as_text(s)
+            null_codes[name] = code
+    labels = {k: v for k, v in (value_labels or {}).items() if k in frame.columns}
+    for var, lab in labels.items():
+        keys = list(lab.keys())
+        if keys and all(isinstance(k, int | float | np.number) for k in keys) and not \
+                pd.api.types.is_numeric_dtype(frame[var].dtype):
+            num, bad = parse_numbers(frame[var])
+            frame[var] = num.astype("object").where(~bad, as_text(frame[var]).astype("object"))
+    run = DesignColumns(present["weights"], present["strata"], present["psu"], nest=True)
+    if any(run.names.values()):
+        schema = microdata_schema(run.names, labels, missing_codes)
+        _schema_issues(_without(schema, lambda c: False), frame, coll, null_codes)
+    s, p = present["strata"], present["psu"]
+    if s and p:
+        complete = frame[s].notna() & frame[p].notna()
+        sub = frame.loc[complete, [s, p]]
+        if not cols.nest:
+            per_psu = psu_strata(sub, s, p)
+            crossing = per_psu[per_psu["n_strata"] > 1]
+            if not crossing.empty:
+                in_bad = sub[p].isin(crossing.index)
+                reject[sub.index[in_bad]] = True
+                first = sub[in_bad].groupby(p, sort=True).apply(lambda g: g.index.min())
+                coll.cells("micro.psu_not_nested", first.to_numpy(dtype="int64"), p,
+                           detail=crossing.loc[first.index, "strata"].to_numpy())
+        n_psu = sub[p].groupby(sub[s], sort=True).nunique()
+        lonely = n_psu[n_psu == 1].index
+        if len(lonely):
+            firsts = sub[sub[s].isin(lonely)].groupby(s, sort=True).apply(lambda g: g.index.min())
+            coll.cells("micro.single_psu_stratum", firsts.to_numpy(dtype="int64"), s,
+                       detail=[str(v) for v in sub.loc[firsts.to_numpy(), p]])
+    return reject
+
+
+# -- the report --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Table:
+    file: str | None
+    sheet: str | None
+    sha256: str
+    rows: int
+    columns: tuple[str, ...]
+
+
+def _sha_frame(frame: pd.DataFrame) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps([str(c) for c in frame.columns]).encode())
+    h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _render(raw: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Language-neutral issues -> the public issues table in ``lang``."""
+    if raw.empty:
+        out = pd.DataFrame({c: pd.Series(dtype="string") for c in ISSUE_COLUMNS})
+        out["row"] = pd.Series(dtype="Int64")
+        return out
+    from ..i18n import FALLBACK, _catalog
+
+    texts, fallback = _catalog(lang), _catalog(FALLBACK)
+
+    def template(key: str) -> str:
+        return texts.get(key) or fallback.get(key) or key
+
+    names = ("column", "value", "indicator", "detail", "lo", "hi")
+    fields = {k: raw[k].astype("string").fillna("") for k in names}
+    fields["code"] = raw["code"].astype("string")
+    fields["row"] = raw["row"].astype("Int64").astype("string").fillna("")
+    expected = pd.Series("", index=raw.index, dtype="string")
+    messages = expected.copy()
+    hints = expected.copy()
+    for code, idx in raw.groupby("code", sort=False).groups.items():
+        key = f"validation.{code}"
+        sub = {k: v.loc[idx] for k, v in fields.items()}
+        sub["expected"] = _fill(template(f"{key}.expected"), sub)
+        expected.loc[idx] = sub["expected"]
+        messages.loc[idx] = _fill(template(key), sub)
+        hint = _fill(template(f"{key}.hint"), sub)
+        if code == "values.unknown_indicator":
+            closest = sub["detail"].ne("")
+            hint = hint.where(~closest, _fill(template(f"{key}.hint_closest"), sub))
+        if code == "values.out_of_bounds":  # one open end: "at least lo" / "at most hi"
+            for variant, open_end in (("at_least", sub["hi"].eq("")), ("at_most", sub["lo"].eq(""))):
+                if open_end.any():
+                    exp = _fill(template(f"{key}.expected.{variant}"), sub)
+                    expected.loc[idx] = expected.loc[idx].where(~open_end, exp)
+                    msg = _fill(template(f"{key}.{variant}"), {**sub, "expected": exp})
+                    messages.loc[idx] = messages.loc[idx].where(~open_end, msg)
+        hints.loc[idx] = hint
+    out = pd.DataFrame({
+        "severity": raw["code"].map(lambda c: RULES[c].severity).astype("string"),
+        "code": raw["code"].astype("string"),
+        "file": raw["file"].astype("string"),
+        "sheet": raw["sheet"].astype("string"),
+        "row": raw["row"].astype("Int64"),
+        "column": raw["column"].astype("string"),
+        "value": raw["value"].astype("string"),
+        "expected": expected,
+        "message": messages,
+        "hint": hints,
+    })
+    return out.reset_index(drop=True)
+
+
+def _fill(template: str, fields: Mapping[str, pd.Series]) -> pd.Series:
+    """``template.format(**fields)`` for whole columns at once (plain ``{name}`` fields only)."""
+    import string
+
+    index = next(iter(fields.values())).index
+    out = pd.Series("", index=index, dtype="string")
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            out = out + literal
+        if name is not None:
+            out = out + (fields[name] if name in fields else "{" + name + "}")
+    return out
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The result of :func:`validate`: every problem found, and the rows split by them.
+
+    Attributes: ``ok`` (no errors; warnings allowed), ``issues`` (one row per problem, columns
+    :data:`ISSUE_COLUMNS`, in the report's ``lang``), ``accepted`` and ``rejected`` (the input
+    rows without and with errors, original index kept), ``counts`` (issues per code and column),
+    ``provenance`` (files and their SHA-256, catalog label and fingerprint, library version).
+
+    >>> import pandas as pd
+    >>> r = validate(pd.DataFrame({"w": [1.0]}), None, kind="microdata", design={"weights": "w"})
+    >>> r.ok, r.n_errors, r.issues.empty
+    (True, 0, True)
+    """
+
+    lang: str
+    kind: str
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame
+    provenance: Mapping[str, Any]
+    raw_issues: pd.DataFrame = field(repr=False)
+    issues: pd.DataFrame = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "issues", _render(self.raw_issues, self.lang))
+
+    # -- summaries -----------------------------------------------------------------------------
+    @property
+    def n_errors(self) -> int:
+        """Number of issues of severity ``error``."""
+        return int(self.issues["severity"].eq("error").sum())
+
+    @property
+    def n_warnings(self) -> int:
+        """Number of issues of severity ``warning``."""
+        return int(self.issues["severity"].eq("warning").sum())
+
+    @property
+    def ok(self) -> bool:
+        """True when no issue is an error."""
+        return self.n_errors == 0
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        """Issues per rule and column: ``severity, code, column, count``, most frequent first."""
+        i = self.issues.assign(column=self.issues["column"].fillna(""))
+        out = i.groupby(["severity", "code", "column"], sort=True).size().rename("count").reset_index()
+        return out.sort_values(["count", "code", "column"], ascending=[False, True, True], kind="stable") \
+            .reset_index(drop=True)
+
+    @property
+    def counts_by_code(self) -> pd.Series:
+        """Number of issues per rule code."""
+        return self.issues.groupby("code", sort=True).size().rename("count")
+
+    @property
+    def counts_by_column(self) -> pd.Series:
+        """Number of issues per column (table-level issues without a column under ``""``)."""
+        return self.issues["column"].fillna("").value_counts().sort_index().rename("count")
+
+    def in_lang(self, lang: str) -> ValidationReport:
+        """The same report with messages, hints and expectations in ``lang``."""
+        check_lang(lang, "ValidationReport.in_lang")
+        return ValidationReport(lang, self.kind, self.accepted, self.rejected, self.provenance, self.raw_issues)
+
+    def __repr__(self) -> str:
+        return (f"ValidationReport(ok={self.ok}, rows={len(self.accepted) + len(self.rejected)}, "
+                f"accepted={len(self.accepted)}, rejected={len(self.rejected)}, errors={self.n_errors}, "
+                f"warnings={self.n_warnings})")
+
+    def summary(self, max_issues: int = 10) -> str:
+        """A short text summary in the report's language: verdict, counts, the first issues."""
+        from ._writers import summary_text
+
+        return summary_text(self, max_issues)
+
+    # -- writers -------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Summary, counts, provenance and issues as plain data (JSON-ready)."""
+        issues = self.issues.astype(object).where(self.issues.notna(), None)
+        return {
+            "ok": self.ok, "kind": self.kind, "lang": self.lang,
+            "rows": len(self.accepted) + len(self.rejected),
+            "accepted": len(self.accepted), "rejected": len(self.rejected),
+            "errors": self.n_errors, "warnings": self.n_warnings,
+            "counts": self.counts.to_dict(orient="records"),
+            "provenance": dict(self.provenance),
+            "issues": [{k: (int(v) if k == "row" and v is not None else v) for k, v in rec.items()}
+                       for rec in issues.to_dict(orient="records")],
+        }
+
+    def to_json(self, path: str | Path | None = None, *, folder: str | Path | None = None) -> str:
+        """The report as JSON text; written to ``path`` (inside ``folder`` if given) when a path is given."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+        if path is not None:
+            _target(path, folder).write_text(text, encoding="utf-8")
+        return text
+
+    def to_html(self, path: str | Path | None = None, *, folder: str | Path | None = None) -> str:
+        """One self-contained HTML page (no network): summary, counts, a sortable, filterable issues table."""
+        from ._writers import render_html
+
+        text = render_html(self)
+        if path is not None:
+            _target(path, folder).write_text(text, encoding="utf-8")
+        return text
+
+    def to_excel(self, path: str | Path, *, folder: str | Path | None = None) -> Path:
+        """An .xlsx workbook with sheets ``summary`` and ``issues`` (formulas escaped, header frozen)."""
+        from ._writers import write_excel
+
+        target = _target(path, folder)
+        write_excel(self, target)
+        return target
+
+
+def _target(path: str | Path, folder: str | Path | None) -> Path:
+    from .._export import safe_path
+
+    if folder is not None:
+        return safe_path(folder, path)
+    return Path(path)
+
+
+# -- validate ------------------------------------------------------------------------------------------
+
+def _source(item: Any, k: int, many: bool, lang: str = "en") -> tuple[pd.DataFrame, _Table, pd.DataFrame | None]:
+    """A table and where it came from (reading a path with :func:`indicators.read`)."""
+    if isinstance(item, str | Path):
+        from ..io._read import read  # lazily: io is optional for frames
+
+        frame = read(item, lang=lang)
+    elif isinstance(item, pd.DataFrame):
+        frame = item
+    else:
+        raise DataError(
+            f"validate: expected a DataFrame or a file path, got {type(item).__name__}.",
+            problems=[{"code": "validation.bad_input", "value": type(item).__name__,
+                       "expected": "a pandas DataFrame or a path"}],
+        )
+    prov = frame.attrs.get("provenance")
+    file = getattr(prov, "file", None)
+    if file is None and isinstance(item, str | Path):
+        file = str(item)
+    if file is None and many:
+        file = f"table_{k + 1}"
+    sheet = getattr(prov, "sheet", None)
+    sha = getattr(prov, "sha256", None) or _sha_frame(frame)
+    problems = getattr(prov, "problems", None)
+    return frame, _Table(None if file is None else str(file), None if sheet is None else str(sheet), str(sha),
+                         len(frame), tuple(str(c) for c in frame.columns)), problems
+
+
+#: Reader notes that a values table's ``value`` column makes moot: it mixes numbers with category
+#: codes, yes/no words and text by design, and each value is checked against its indicator's unit.
+_VALUE_MIXED_TYPES: frozenset[str] = frozenset({"io.text_in_numbers"})
+
+
+def _read_problems(problems: pd.DataFrame | None, coll: _Collector, rows: np.ndarray, kind: str) -> None:
+    if problems is None or len(problems) == 0:
+        return
+    where = {int(r): i for i, r in enumerate(rows)}
+    for rec in problems.to_dict(orient="records"):
+        if kind == "values" and rec.get("code") in _VALUE_MIXED_TYPES and isinstance(rec.get("column"), str) \
+                and canonical_column(rec["column"]) == "value":
+            continue
+        row = rec.get("row")
+        pos = where.get(int(row)) if row is not None and not pd.isna(row) else None
+        text = str(rec.get("message") or rec.get("code") or "")
+        col = rec.get("column")
+        col = pd.NA if col is None or (not isinstance(col, str) and pd.isna(col)) else str(col)
+        value = rec.get("value")
+        value = pd.NA if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+        if pos is None:
+            coll.table_issue("read.problem", col, value=value, detail=text)
+        else:
+            coll.cells("read.problem", [pos], str(col) if col is not pd.NA else "", detail=text,
+                       value=[value])
+
+
+def validate(
+    data: pd.DataFrame | str | Path | Sequence[pd.DataFrame | str | Path],
+    catalog: Catalog | str | Path | None = "mesecvi",
+    *,
+    kind: Kind = "values",
+    design: Mapping[str, Any] | Any | None = None,
+    value_labels: Mapping[str, Mapping[Any, Any]] | None = None,
+    lang: str = "en",
+    year_range: tuple[int, int] | None = None,
+    lazy: bool = True,
+) -> ValidationReport:
+    """Check a values table (or survey microdata against its design) and report every problem.
+
+    ``data`` is a DataFrame, a path (read with :func:`indicators.read`) or a list of them (one
+    report for all; issues carry the file). ``catalog`` is a :class:`~indicators.Catalog` or a
+    name/path for :func:`~indicators.load_catalog` (``None`` for microdata). ``kind="microdata"``
+    needs ``design``: a mapping or object with ``weights``, ``strata``, ``psu`` column names
+    (and optional ``nest``); ``value_labels`` (default: those the file carried) are checked too.
+    ``year_range`` defaults to 1994 to the current year. With ``lazy=False`` a report with
+    errors raises :class:`~indicators.DataError` carrying the issues as its problems.
+
+    >>> import pandas as pd
+    >>> import indicators as ind
+    >>> table = pd.DataFrame({"país": ["PER", "Perú"], "año": [2020, 2021],
+    ...                       "indicador": ["MESECVI-LEG-S02", "MESECVI-LEG-S02"], "valor": ["sí", "tal vez"]})
+    >>> report = ind.validate(table, "mesecvi", lang="es")
+    >>> report.issues[["row", "column", "code"]].values.tolist()
+    [[3, 'valor', 'values.yes_no_invalid']]
+    """
+    from .._version import __version__
+    from ..catalog._model import Catalog as _Catalog
+    from ..catalog._model import load_catalog
+
+    lang = check_lang(lang, "validate")
+    check_option("validate", "kind", kind, ("values", "microdata"), lang)
+    if kind == "values" and catalog is None:
+        raise DataError(message("validation.catalog_needed", lang),
+                        problems=[{"code": "validation.catalog_needed", "field": "catalog"}])
+    if kind == "microdata" and design is None:
+        from ..errors import OptionError
+
+        raise OptionError(message("validation.design_needed", lang),
+                          problems=[{"code": "validation.design_needed", "field": "design"}])
+    cat = catalog if isinstance(catalog, _Catalog) or catalog is None else load_catalog(catalog)
+    if year_range is None:
+        from ._schemas import default_year_range
+
+        year_range = default_year_range()
+    many = isinstance(data, list | tuple)
+    items = list(data) if many else [data]  # type: ignore[arg-type]
+    raws: list[pd.DataFrame] = []
+    tables: list[_Table] = []
+    accepted: list[pd.DataFrame] = []
+    rejected: list[pd.DataFrame] = []
+    for k, item in enumerate(items):
+        frame, table, problems = _source(item, k, many, lang)
+        rows = (np.asarray(frame.index, dtype="int64") if frame.index.name == "row"
+                else np.arange(len(frame), dtype="int64") + 2)
+        coll = _Collector(frame, k, {})
+        labels = value_labels
+        group_reject = np.zeros(len(frame), dtype=bool)
+        if kind == "values":
+            assert cat is not None
+            _values_issues(frame, cat, coll, year_range, rows)
+        else:
+            prov = frame.attrs.get("provenance")
+            if labels is None:
+                labels = getattr(prov, "value_labels", None)
+            group_reject = _micro_issues(frame, design, coll, rows, labels, getattr(prov, "missing_codes", None))
+        _read_problems(problems, coll, rows, kind)
+        raw = coll.frame()
+        raw = _dedupe(raw)
+        raw["file"] = table.file
+        raw["sheet"] = table.sheet
+        raw["row"] = pd.array([rows[p] if not pd.isna(p) else pd.NA for p in raw["pos"]], dtype="Int64")
+        raws.append(raw)
+        tables.append(table)
+        errors = raw[raw["code"].map(lambda c: RULES[c].severity == "error").astype(bool)]
+        if errors["pos"].isna().any():
+            bad = np.ones(len(frame), dtype=bool)
+        else:
+            bad = group_reject.copy()
+            bad[errors["pos"].to_numpy(dtype="int64")] = True
+        accepted.append(frame[~bad])
+        rejected.append(frame[bad])
+    raw_all = pd.concat(raws, ignore_index=True) if raws else _empty_raw()
+    raw_all = raw_all.sort_values(["table", "row", "column", "code", "value"], na_position="first",
+                                  kind="stable").reset_index(drop=True)
+    if many:
+        keys = [t.file or f"table_{k + 1}" for k, t in enumerate(tables)]
+        acc = pd.concat(accepted, keys=keys, names=["file", *accepted[0].index.names]) if accepted else pd.DataFrame()
+        rej = pd.concat(rejected, keys=keys, names=["file", *rejected[0].index.names]) if rejected else pd.DataFrame()
+    else:
+        acc, rej = accepted[0], rejected[0]
+    provenance = {
+        "library": "belem-indicators", "version": __version__, "kind": kind,
+        "catalog": cat.label if cat is not None else None,
+        "catalog_fingerprint": cat.fingerprint if cat is not None else None,
+        "year_range": list(year_range) if kind == "values" else None,
+        "files": [{"file": t.file, "sheet": t.sheet, "sha256": t.sha256, "rows": t.rows} for t in tables],
+    }
+    report = ValidationReport(lang, kind, acc, rej, provenance, raw_all)
+    if not lazy and not report.ok:
+        raise DataError(message("validation.invalid", lang, errors=report.n_errors, warnings=report.n_warnings),
+                        problems=report.issues)
+    return report
+
+
+def _dedupe(raw: pd.DataFrame) -> pd.DataFrame:
+    """One issue per (code, row, column); an 'empty cell' issue only when nothing more specific applies."""
+    if raw.empty:
+        return raw
+    raw = raw.drop_duplicates(["code", "pos", "column"]).reset_index(drop=True)
+    generic = raw["code"].isin(list(_GENERIC_EMPTY))
+    if generic.any():
+        cell = raw["pos"].astype("string").fillna("") + "\x1f" + raw["column"].fillna("")
+        specific = set(cell[~generic & raw["pos"].notna()])
+        raw = raw[~(generic & cell.isin(specific))]
+    return raw.reset_index(drop=True)
+

@@ -1,0 +1,21 @@
+"""Shared test configuration: hypothesis profiles chosen by ``HYPOTHESIS_PROFILE``.
+
+- ``ci`` (the default): few examples, no deadline, so the whole suite stays short;
+- ``dev``: hypothesis' defaults, for working on a property;
+- ``long``: many examples, for the fuzz runs (``HYPOTHESIS_PROFILE=long python -m pytest tests/fuzz``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+settings.register_profile("dev", deadline=None)
+settings.register_profile(
+    "long", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck)
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -1,0 +1,118 @@
+"""Catalog-driven estimation of outcome indicators into the values table.
+
+Source of truth: R's survey package through ``tests/data/survey/expected_r_survey.csv``
+(the catalog's indicators MESECVI-INF-R01 and MESECVI-AJ-R03 are R's ``ipv_any_12m``
+and ``reported`` proportions: their universes only select rows where the variable is
+asked), and two routes that must agree (``estimate`` vs ``SurveyDesign`` directly).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import indicators as ind
+from indicators import DataError
+from indicators.survey import estimable, parse_by
+from indicators.values import VALUE_COLUMNS
+
+DATA = Path(__file__).parents[1] / "data" / "survey"
+
+
+@pytest.fixture(scope="module")
+def micro() -> pd.DataFrame:
+    frame = pd.read_csv(DATA / "women_survey.csv")
+    frame["age_group_broad"] = frame["age_group"]
+    return frame
+
+
+@pytest.fixture(scope="module")
+def design(micro: pd.DataFrame) -> ind.SurveyDesign:
+    return ind.SurveyDesign(micro, weights="weight", strata="stratum", psu="psu")
+
+
+@pytest.fixture(scope="module")
+def catalog() -> ind.Catalog:
+    return ind.load_catalog("mesecvi")
+
+
+def test_matches_r_reference(micro: pd.DataFrame, design: ind.SurveyDesign, catalog: ind.Catalog) -> None:
+    """R's svyciprop logit interval and svymean SE, times 100 (expected_r_survey.csv)."""
+    ref = pd.read_csv(DATA / "expected_r_survey.csv")
+    table = ind.estimate(catalog, micro, design, country="MEX", year=2021,
+                         indicators=["MESECVI-INF-R01", "MESECVI-AJ-R03"])
+    for ind_id, variable in (("MESECVI-INF-R01", "ipv_any_12m"), ("MESECVI-AJ-R03", "reported")):
+        r = ref[(ref["case"] == "ciprop_logit") & (ref["variable"] == variable)].iloc[0]
+        got = table[table["indicator"] == ind_id].iloc[0]
+        assert got["value"] == pytest.approx(100 * r["estimate"], rel=1e-9)
+        assert got["se"] == pytest.approx(100 * r["se"], rel=1e-9)
+        assert got["ci_low"] == pytest.approx(100 * r["ci_low"], rel=1e-9)
+        assert got["ci_high"] == pytest.approx(100 * r["ci_high"], rel=1e-9)
+        assert got["n"] == r["n"]
+        assert got["status"] == "estimated"
+
+
+def test_values_table_layout(micro: pd.DataFrame, design: ind.SurveyDesign, catalog: ind.Catalog) -> None:
+    table = ind.estimate(catalog, micro, design, by=["area", "state"], country="MEX", year=2021)
+    assert list(table.columns) == [*VALUE_COLUMNS, "state"]
+    ids = {i.id for i in estimable(catalog)}
+    assert set(table["indicator"]) == ids
+    per = table.groupby("indicator").size()
+    assert (per == 1 + 2 + 32).all()
+    assert set(table["area"]) == {"_T", "U", "R"}
+    assert (table.loc[table["area"] != "_T", "state"] == "_T").all()
+    assert table["year"].dtype == "Int64" and (table["country"] == "MEX").all()
+    assert (table["cv"] > 0).all() and (table["ci_low"] < table["value"]).all()
+
+
+def test_universe_is_a_domain_not_a_subset(micro: pd.DataFrame, design: ind.SurveyDesign,
+                                           catalog: ind.Catalog) -> None:
+    """Two routes: the universe filter equals estimating on a NaN-masked variable."""
+    table = ind.estimate(catalog, micro, design, indicators=["MESECVI-INF-R05"], by="area")
+    masked = micro.assign(v=micro["violence_lifetime"].where(micro["age"] >= 15))
+    direct = ind.SurveyDesign(masked, weights="weight", strata="stratum", psu="psu").proportion(
+        "v", by="area").to_frame()
+    got = table[table["area"] != "_T"].sort_values("area")
+    assert np.allclose(got["value"].to_numpy(), 100 * direct.sort_values("area")["estimate"].to_numpy(),
+                       rtol=1e-12)
+
+
+def test_missing_variable_names_indicator(micro: pd.DataFrame, design: ind.SurveyDesign,
+                                          catalog: ind.Catalog) -> None:
+    broken = micro.drop(columns=["partnered"])
+    d = ind.SurveyDesign(broken, weights="weight", strata="stratum", psu="psu")
+    with pytest.raises(DataError, match="MESECVI-INF-R01.*partnered"):
+        ind.estimate(catalog, broken, d, indicators=["MESECVI-INF-R01"])
+
+
+def test_design_from_yaml_path(tmp_path: Path, micro: pd.DataFrame, catalog: ind.Catalog) -> None:
+    path = tmp_path / "design.yaml"
+    path.write_text("weights: weight\nstrata: stratum\npsu: psu\n", encoding="utf-8")
+    table = ind.estimate(catalog, micro, path, indicators=["MESECVI-INF-R01"])
+    assert len(table) == 1 and table["se"].iloc[0] > 0
+
+
+def test_parse_by() -> None:
+    assert parse_by("state, state*age_group") == ["state", ("state", "age_group")]
+    assert parse_by("") == []
+
+
+def test_cli_estimate(tmp_path: Path) -> None:
+    """`indicators estimate MICRODATA --design design.yaml --by ... --out values.csv` writes the table."""
+    from indicators.cli import main
+
+    design = tmp_path / "design.yaml"
+    design.write_text("weights: weight\nstrata: stratum\npsu: psu\n", encoding="utf-8")
+    out = tmp_path / "values.csv"
+    code = main(["estimate", str(DATA / "women_survey.csv"), "--design", str(design), "--system", "mesecvi",
+                 "--by", "area,state*age_group", "--indicators", "MESECVI-SS-R01", "--country", "MEX",
+                 "--year", "2021", "--out", str(out)])
+    assert code == 0
+    table = pd.read_csv(out, keep_default_na=False)
+    assert {"state", "area", "se", "cv", "n"} <= set(table.columns)
+    assert (table["status"] == "estimated").all()
+    assert len(table) == 1 + 2 + table[table["state"] != "_T"].shape[0]
+    assert main(["estimate", str(DATA / "cases_data.csv"), "--design", str(tmp_path / "none.yaml")]) == 2
