@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from indicators import load_catalog, score
-from indicators.scores._plan import build_plan
 from indicators.scores import load_index_spec
+from indicators.scores._plan import build_plan
 
 
 def make_values(countries: int, years: int, seed: int = 1) -> pd.DataFrame:

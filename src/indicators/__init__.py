@@ -15,10 +15,10 @@ from ._version import __version__
 from .catalog import Catalog, Indicator, SignOfProgress, System, load_catalog, load_codelist
 from .errors import DataError, DefinitionError, DesignError, IndicatorsError, OptionError, ReadError
 from .io import Provenance, read
+from .report import Report, country_report, hemispheric_report
+from .scores import IndexSpec, Scores, load_index_spec, score
 from .survey import Estimates, ReplicateDesign, SurveyDesign, estimate, read_design
 from .validation import ValidationReport, validate
-from .scores import IndexSpec, Scores, load_index_spec, score
-from .report import Report, country_report, hemispheric_report
 
 __all__ = [
     "__version__",

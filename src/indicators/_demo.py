@@ -34,14 +34,13 @@ def run_demo(out: str | Path, *, lang: str = "en", country: str = "PER", year: i
     The survey sample is treated as the national violence survey of ``country`` for
     ``year``: its estimates replace that country-year's outcome rows of the sample table.
     """
-    from .catalog._model import load_catalog
-    from .survey._estimate import estimate
     from ._export import safe_path
-    from .io._read import read
+    from .catalog import load_catalog
+    from .io import read
     from .report import country_report, hemispheric_report
-    from .scores._scores import score
-    from .survey._designs import read_design
-    from .validation._validate import validate
+    from .scores import score
+    from .survey import estimate, read_design
+    from .validation import validate
 
     lang = check_lang(lang, "demo")
     folder = Path(out)

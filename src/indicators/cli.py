@@ -61,7 +61,7 @@ def _add_catalog(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
 def _run_catalog(args: argparse.Namespace) -> int:
-    from .catalog._model import load_catalog
+    from .catalog import load_catalog
 
     cat = load_catalog(args.system)
     if args.area or args.type or args.tag:
@@ -132,7 +132,7 @@ def _read_values(paths: list[str], lang: str):  # type: ignore[no-untyped-def]
     import pandas as pd
 
     try:
-        from .io._read import read
+        from .io import read
     except ImportError:  # pragma: no cover - io arrives with its own module
         read = None
     frames = []
@@ -150,7 +150,7 @@ def _read_values(paths: list[str], lang: str):  # type: ignore[no-untyped-def]
 
 def _run_score(args: argparse.Namespace) -> int:
     from .i18n import message
-    from .scores._scores import DEFAULT_SEED, score
+    from .scores import DEFAULT_SEED, score
 
     values = _read_values(args.values, args.lang)
     result = score(values, args.spec, args.catalog, draws=args.draws,
@@ -197,7 +197,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def _run_validate(args: argparse.Namespace) -> int:
     from .i18n import message
-    from .validation._validate import validate
+    from .validation import validate
 
     suffix = Path(args.report).suffix.lower() if args.report else ""
     if args.report and suffix not in (".html", ".htm", ".xlsx", ".json"):
@@ -275,9 +275,9 @@ def _add_estimate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _run_estimate(args: argparse.Namespace) -> int:
-    from .catalog._model import load_catalog
-    from .survey._estimate import estimate, parse_by
-    from .io._read import read
+    from .catalog import load_catalog
+    from .io import read
+    from .survey import estimate, parse_by
 
     micro = read(args.microdata, lang=args.lang)
     table = estimate(load_catalog(args.system), micro, args.design, by=parse_by(args.by),

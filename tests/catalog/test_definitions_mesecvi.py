@@ -15,8 +15,7 @@ import pandas as pd
 import pytest
 
 import indicators as ind
-from indicators.catalog import Catalog, Indicator
-from indicators.catalog import Expression
+from indicators.catalog import Catalog, Expression, Indicator
 
 DATA = Path(__file__).parents[1] / "data" / "definitions"
 AREAS = {

@@ -13,8 +13,7 @@ from collections import Counter
 import pytest
 
 import indicators as ind
-from indicators.catalog import codelist_ids
-from indicators.catalog import Expression
+from indicators.catalog import Expression, codelist_ids
 
 AREAS = {
     "economic_rights": "ECO", "work_social_security": "WSS", "education": "EDU", "health": "HEA",

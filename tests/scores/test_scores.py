@@ -15,6 +15,7 @@ import pytest
 
 from indicators import load_catalog
 from indicators.errors import DataError, DefinitionError, OptionError
+from indicators.scores import SCORE_COLUMNS, TREND_COLUMNS, score
 from indicators.scores._spec import (
     Aggregate,
     Imputation,
@@ -24,7 +25,6 @@ from indicators.scores._spec import (
     Uncertainty,
     load_index_spec,
 )
-from indicators.scores import SCORE_COLUMNS, TREND_COLUMNS, score
 
 HERE = Path(__file__).parents[1]
 DATA = HERE / "data" / "scores"

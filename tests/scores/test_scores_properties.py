@@ -15,8 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.scores import Aggregate, IndexSpec, IndicatorSpec, Level
-from indicators.scores import score
+from indicators.scores import Aggregate, IndexSpec, IndicatorSpec, Level, score
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 IDS = ["a1", "a2", "a3", "b1", "b2"]

@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 
 from indicators import ReplicateDesign, SurveyDesign
-from indicators.survey._designs import _Design
+from indicators.survey._estimators import _Design
 
 DATA = Path(__file__).parents[1] / "data" / "survey"
 RTOL = 1e-9

@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 import indicators as ind
-from indicators.validation._rules import RULES
 from indicators.catalog import Area, Catalog, Indicator, SignOfProgress, System
 from indicators.errors import DataError, OptionError
+from indicators.validation._rules import RULES
 
 DATA = Path(__file__).parents[1] / "data" / "validation"
 BASE = {"country": "ARG", "year": 2020, "indicator": "T-PCT", "value": 50}

@@ -11,17 +11,8 @@ A catalog is one indicator system (MESECVI or SISDEHM) or a national adaptation 
 from __future__ import annotations
 
 from ._expressions import Expression, ExpressionError
-from ._model import (
-    Area,
-    Catalog,
-    Codelist,
-    Indicator,
-    SignOfProgress,
-    System,
-    codelist_ids,
-    load_catalog,
-    load_codelist,
-)
+from ._loading import codelist_ids, load_catalog, load_codelist
+from ._model import Area, Catalog, Codelist, Indicator, SignOfProgress, System
 
 __all__ = [
     "Area",

@@ -33,9 +33,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ._buffers import single_byte_table, transcode
-from ._provenance import ROW, Problems, read_error
 from ._layout import find_header, is_blank_row
 from ._numbers import NUMERIC_LOOKING, convert_column, decide, family_votes
+from ._provenance import ROW, Problems, read_error
 
 __all__ = ["CsvInfo", "read_delimited"]
 

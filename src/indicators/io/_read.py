@@ -33,8 +33,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ._provenance import ROW, Problems, Provenance, file_sha256, read_error
 from ..i18n import check_lang, check_option
+from ._provenance import ROW, Problems, Provenance, file_sha256, read_error
 
 __all__ = ["FORMATS", "BadLines", "MissingMode", "Provenance", "read"]
 

@@ -21,9 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._provenance import ROW, Problems, read_error
 from ._layout import find_header, is_blank_row
 from ._numbers import NUMERIC_LOOKING, convert_column, decide, family_votes
+from ._provenance import ROW, Problems, read_error
 
 __all__ = ["read_workbook"]
 

@@ -18,13 +18,13 @@ from .model import Column, Table
 from .tables import prepare_scores
 
 if TYPE_CHECKING:
-    from ..catalog._model import Catalog
+    from ..catalog import Catalog
     from .report import Report
 
 
 def load(catalog: Any) -> Catalog:
     """A :class:`Catalog` from a catalog or a name/path."""
-    from ..catalog._model import Catalog, load_catalog
+    from ..catalog import Catalog, load_catalog
 
     return catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
 
@@ -56,7 +56,7 @@ def check_year(year: Any, lang: str) -> int | None:
 
 def country_name(code: str, lang: str) -> str:
     """The country's name in ``lang`` (its code when the codelist does not know it)."""
-    from ..catalog._model import load_codelist
+    from ..catalog import load_codelist
 
     try:
         countries = load_codelist("country")
@@ -67,7 +67,7 @@ def country_name(code: str, lang: str) -> str:
 
 def resolve_country(code: str, available: Sequence[str], lang: str) -> str:
     """The ISO3 code for ``code`` (a code, a name or an alias), present in the values."""
-    from ..catalog._model import load_codelist
+    from ..catalog import load_codelist
 
     text = str(code).strip()
     resolved = text.upper()
@@ -127,7 +127,7 @@ def run_validation(values: pd.DataFrame, catalog: Catalog, validation: Any, lang
     if validation is not None:
         return validation
     try:
-        from ..validation._validate import validate
+        from ..validation import validate
     except ImportError:
         return None
     return validate(values, catalog, lang=lang)
@@ -211,7 +211,7 @@ def status_label(status: Any, lang: str) -> str | None:
     """The status code's name in ``lang`` (``observed`` → ``Observado``)."""
     if status is None or (not isinstance(status, str) and pd.isna(status)) or str(status) == "":
         return None
-    from ..catalog._model import load_codelist
+    from ..catalog import load_codelist
 
     try:
         statuses = load_codelist("status")

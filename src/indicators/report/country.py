@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..catalog._model import Catalog, Indicator
+from ..catalog import Catalog, Indicator
 from ..i18n import check_lang
 from ._common import (
     check_year,

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..catalog._model import Catalog
+from ..catalog import Catalog
 from ..i18n import check_lang
 from ._common import (
     check_year,

@@ -14,8 +14,8 @@ from typing import Literal
 
 import pandas as pd
 
-from ..errors import OptionError
 from .._export import safe_path
+from ..errors import OptionError
 from ..i18n import check_option, message
 from .formatting import Formatter
 from .model import ChartSpec, Section, Table

@@ -27,7 +27,7 @@ from ..i18n import message
 from ..values import DISAGGREGATIONS, TOTAL, rename_columns
 
 if TYPE_CHECKING:
-    from ..catalog._model import Catalog, Indicator
+    from ..catalog import Catalog, Indicator
 
 __all__ = [
     "SCORE_COLUMNS",

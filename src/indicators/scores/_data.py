@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._plan import Plan
 from ..errors import DataError
 from ..i18n import message
 from ..values import DISAGGREGATIONS, TOTAL, rename_columns
+from ._plan import Plan
 
 __all__ = ["MISSING_STATUSES", "Prepared", "prepare"]
 

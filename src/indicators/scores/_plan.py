@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..catalog import Catalog, Indicator
 from ..catalog._files import definition_error
-from ..catalog._model import Catalog, Indicator
 from ._spec import AGGREGATIONS, IndexSpec, IndicatorSpec
 
 __all__ = ["GROUPABLE", "IndicatorPlan", "Plan", "build_plan"]

@@ -33,14 +33,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._aggregate import structure_of
-from ._normalise import Linear, linear_bounds
-from ._data import prepare
-from ._plan import build_plan
-from ._sensitivity import Engine, rank_desc
-from ..catalog._model import Catalog, load_catalog
+from ..catalog import Catalog, load_catalog
 from ..errors import DataError, OptionError
 from ..i18n import check_lang, message
+from ._aggregate import structure_of
+from ._data import prepare
+from ._normalise import Linear, linear_bounds
+from ._plan import build_plan
+from ._sensitivity import Engine, rank_desc
 from ._spec import IndexSpec, Uncertainty, load_index_spec
 
 __all__ = ["DEFAULT_SEED", "SCORE_COLUMNS", "TREND_COLUMNS", "Scores", "score"]

@@ -11,22 +11,11 @@ True
 
 from __future__ import annotations
 
-from ._designs import (
-    CI_METHODS,
-    FLAGS,
-    LONELY_PSU,
-    REPLICATE_TYPES,
-    CIMethod,
-    Estimates,
-    LonelyPSU,
-    ReplicateDesign,
-    ReplicateType,
-    SurveyDesign,
-    flag_label,
-    quality_flags,
-    read_design,
-)
+from ._designs import ReplicateDesign, SurveyDesign
+from ._domains import CI_METHODS, LONELY_PSU, REPLICATE_TYPES, CIMethod, LonelyPSU, ReplicateType
 from ._estimate import estimable, estimate, parse_by
+from ._estimates import FLAGS, Estimates, flag_label, quality_flags
+from ._files import read_design
 
 __all__ = [
     "CI_METHODS",

@@ -54,12 +54,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..catalog._model import Catalog, Indicator, load_codelist
+from ..catalog import Catalog, Expression, ExpressionError, Indicator, load_codelist
 from ..errors import DataError, DefinitionError
-from ..catalog._expressions import Expression, ExpressionError
 from ..i18n import check_lang, message
-from ._designs import ReplicateDesign, SurveyDesign, _Design, read_design
 from ..values import DISAGGREGATIONS, TOTAL, VALUE_COLUMNS
+from ._designs import ReplicateDesign, SurveyDesign
+from ._estimators import _Design
+from ._files import read_design
 
 __all__ = ["estimate", "estimable", "parse_by"]
 

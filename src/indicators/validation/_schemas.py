@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ._rules import CV_TOLERANCE, NONNEGATIVE_UNITS, SIGN_UNIT
 from ..values import DISAGGREGATIONS, STATUSES, TOTAL
+from ._rules import CV_TOLERANCE, NONNEGATIVE_UNITS, SIGN_UNIT
 
 if TYPE_CHECKING:
-    from ..catalog._model import Catalog
+    from ..catalog import Catalog
 
 __all__ = [
     "CATEGORY_SEP",
@@ -221,7 +221,7 @@ def values_schema(
     >>> [c for c in ("country", "year", "indicator", "value") if schema.columns[c].required]
     ['country', 'year', 'indicator', 'value']
     """
-    from ..catalog._model import load_codelist
+    from ..catalog import load_codelist
 
     lo, hi = year_range or default_year_range()
     maps = _maps(catalog)

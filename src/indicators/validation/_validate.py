@@ -35,6 +35,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from ..errors import DataError
+from ..i18n import check_lang, check_option, message
+from ..values import DISAGGREGATIONS, PRECISION_COLUMNS, TOTAL, canonical_column
 from ._cells import (
     as_text,
     display,
@@ -45,12 +48,9 @@ from ._cells import (
     split_currency,
 )
 from ._rules import NUMERIC_UNITS, RULES, SIGN_UNIT
-from ..errors import DataError
-from ..i18n import check_lang, check_option, message
-from ..values import DISAGGREGATIONS, PRECISION_COLUMNS, TOTAL, canonical_column
 
 if TYPE_CHECKING:
-    from ..catalog._model import Catalog
+    from ..catalog import Catalog
 
 __all__ = ["ISSUE_COLUMNS", "Kind", "ValidationReport", "validate"]
 
@@ -185,7 +185,7 @@ def _headers(raw: pd.DataFrame, coll: _Collector) -> dict[str, str]:
 
 def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tuple[pd.DataFrame, set[str]]:
     """The table in canonical columns and parsed types; cells that do not parse are reported."""
-    from ..catalog._model import load_codelist
+    from ..catalog import load_codelist
 
     headers = _headers(raw, coll)
     coll.headers = {**headers}
@@ -286,8 +286,8 @@ def _resolver(codelist: Any) -> Callable[[Any], Any]:
 
 def _values_issues(raw: pd.DataFrame, catalog: Catalog, coll: _Collector,
                    year_range: tuple[int, int], rows: np.ndarray) -> None:
-    from ._schemas import duplicate_key_mask, parts_above_total, values_schema
     from ..values import key_columns
+    from ._schemas import duplicate_key_mask, parts_above_total, values_schema
 
     if len(raw) == 0:
         coll.table_issue("values.empty_table")
@@ -647,7 +647,7 @@ def _target(path: str | Path, folder: str | Path | None) -> Path:
 def _source(item: Any, k: int, many: bool, lang: str = "en") -> tuple[pd.DataFrame, _Table, pd.DataFrame | None]:
     """A table and where it came from (reading a path with :func:`indicators.read`)."""
     if isinstance(item, str | Path):
-        from ..io._read import read  # lazily: io is optional for frames
+        from ..io import read
 
         frame = read(item, lang=lang)
     elif isinstance(item, pd.DataFrame):
@@ -728,8 +728,8 @@ def validate(
     [[3, 'valor', 'values.yes_no_invalid']]
     """
     from .._version import __version__
-    from ..catalog._model import Catalog as _Catalog
-    from ..catalog._model import load_catalog
+    from ..catalog import Catalog as _Catalog
+    from ..catalog import load_catalog
 
     lang = check_lang(lang, "validate")
     check_option("validate", "kind", kind, ("values", "microdata"), lang)

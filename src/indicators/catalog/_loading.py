@@ -1,0 +1,284 @@
+"""Loading catalogs and codelists: the shipped systems, folders of definitions, overlays.
+
+A built-in system is read from the definitions shipped with the package; a national
+adaptation is an overlay YAML that names its base system and adds, replaces or removes
+indicators. Every file is checked against the definitions schema on load.
+
+>>> from indicators.catalog import load_catalog
+>>> load_catalog("mesecvi").id
+'mesecvi'
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import DefinitionError
+from ..i18n import check_option
+from ._expressions import Expression, ExpressionError
+from ._files import LineDict, check_kind, definition_error, definitions_root, read_definition
+from ._model import (
+    BUILTIN_SYSTEMS,
+    Area,
+    Catalog,
+    Codelist,
+    Indicator,
+    SignOfProgress,
+    System,
+    _plain,
+)
+
+__all__ = ["codelist_ids", "load_catalog", "load_codelist"]
+
+
+@lru_cache(maxsize=None)
+def codelist_ids() -> tuple[str, ...]:
+    """The ids of the shipped codelists."""
+    folder = definitions_root() / "codelists"
+    return tuple(sorted(p.stem for p in folder.glob("*.yaml"))) if folder.is_dir() else ()
+
+
+@lru_cache(maxsize=None)
+def load_codelist(codelist_id: str) -> Codelist:
+    """Load a shipped codelist by id (``country``, ``sex``, ``age_group``, …).
+
+    >>> from indicators import load_codelist
+    >>> load_codelist("country").label("PER", "es")
+    'Perú'
+    """
+    check_option("load_codelist", "codelist_id", codelist_id, codelist_ids())
+    path = definitions_root() / "codelists" / f"{codelist_id}.yaml"
+    data = read_definition(path)
+    check_kind(data, str(path), ("codelist",))
+    seen: set[str] = set()
+    for pos, c in enumerate(data["codes"]):
+        code = str(c["code"])
+        if code in seen:
+            raise definition_error(str(path), data["codes"].item_lines[pos], f"codes[{pos}].code",
+                                   f"duplicate code {code!r}", value=code, code="definition.duplicate_code")
+        seen.add(code)
+    return Codelist(id=data["id"], version=data["version"], names=_plain(data["name"]),
+                    codes=tuple(_plain(c) for c in data["codes"]), total_code=data.get("total_code"))
+
+
+# -- loading -------------------------------------------------------------------------
+
+def _system_from(data: LineDict) -> System:
+    return System(
+        id=data["id"], version=str(data["version"]), names=_plain(data["name"]),
+        reference=data["reference"],
+        areas=tuple(sorted((Area(a["id"], a["code"], a["order"], _plain(a["name"])) for a in data["areas"]),
+                           key=lambda a: a.order)),
+        types={t["id"]: _plain(t["name"]) for t in data["types"]},
+        categories={c["id"]: _plain(c["name"]) for c in data["categories"]},
+    )
+
+
+def _check_indicator(ind: Mapping[str, Any], system: System, file: str, line: int | None,
+                     where: str) -> None:
+    """Checks the schema cannot express: area known, expressions parse, codelists known."""
+    areas = [a.id for a in system.areas]
+    if ind["area"] not in areas:
+        raise definition_error(file, line, f"{where}.area", f"unknown area {ind['area']!r}; the areas of "
+                               f"{system.id} are {', '.join(areas)}", value=ind["area"],
+                               expected=", ".join(areas), code="definition.unknown_area")
+    bounds = ind.get("bounds")
+    if bounds is not None and None not in bounds and not bounds[0] < bounds[1]:
+        raise definition_error(file, line, f"{where}.bounds", f"bounds [{bounds[0]}, {bounds[1]}]: the lower end "
+                               "must be below the upper end", value=str(list(bounds)), expected="[lo, hi] with lo < hi",
+                               code="definition.bounds")
+    known_lists = codelist_ids()
+    for d in ind.get("disaggregations", ()):
+        if known_lists and d not in known_lists:
+            raise definition_error(file, line, f"{where}.disaggregations", f"unknown disaggregation {d!r}; "
+                                   f"known: {', '.join(known_lists)}", value=d,
+                                   expected=", ".join(known_lists), code="definition.unknown_codelist")
+    formula = ind.get("formula")
+    try:
+        if formula:
+            inputs = {i["name"] for i in formula["inputs"]}
+            for part in ("numerator", "denominator"):
+                if part in formula:
+                    unknown = Expression(formula[part]).names - inputs
+                    if unknown:
+                        raise ExpressionError(f"{part} uses {', '.join(sorted(unknown))}, not among the "
+                                              f"formula's inputs ({', '.join(sorted(inputs))})")
+        est = ind.get("estimation")
+        if est:
+            for part in ("expression", "universe", "denominator"):
+                if part in est:
+                    Expression(est[part])
+    except ExpressionError as exc:
+        raise definition_error(file, line, f"{where}.formula" if formula else f"{where}.estimation",
+                               str(exc), code="definition.expression") from None
+
+
+@lru_cache(maxsize=None)
+def _load_system(folder: str) -> Catalog:
+    root = Path(folder)
+    sys_path = root / "system.yaml"
+    data = read_definition(sys_path)
+    check_kind(data, str(sys_path), ("system",))
+    system = _system_from(data)
+    indicators: list[Indicator] = []
+    signs: list[SignOfProgress] = []
+    where_defined: dict[str, str] = {}
+    for rel in data["files"]:
+        path = root / rel
+        part = read_definition(path)
+        kind = check_kind(part, str(path), ("indicators", "signs_of_progress"))
+        if part["system"] != system.id:
+            raise definition_error(str(path), part.key_lines.get("system"), "system",
+                                   f"file belongs to system {part['system']!r}, not {system.id!r}",
+                                   value=part["system"], expected=system.id, code="definition.system")
+        items = part["indicators"] if kind == "indicators" else part["signs"]
+        for pos, item in enumerate(items):
+            line = items.item_lines[pos]
+            where = f"{'indicators' if kind == 'indicators' else 'signs'}[{pos}]"
+            if item["id"] in where_defined:
+                raise definition_error(str(path), line, f"{where}.id",
+                                       f"duplicate id {item['id']!r} (already defined in {where_defined[item['id']]})",
+                                       value=item["id"], code="definition.duplicate_id")
+            where_defined[item["id"]] = f"{path.name}, line {line}"
+            if kind == "indicators":
+                if part.get("area") and item["area"] != part["area"]:
+                    raise definition_error(str(path), line, f"{where}.area",
+                                           f"indicator in area {item['area']!r} in the file of area {part['area']!r}",
+                                           value=item["area"], expected=part["area"], code="definition.area_file")
+                _check_indicator(item, system, str(path), line, where)
+                indicators.append(Indicator.from_dict(item, system.id))
+            else:
+                if item["area"] not in [a.id for a in system.areas]:
+                    raise definition_error(str(path), line, f"{where}.area", f"unknown area {item['area']!r}",
+                                           value=item["area"], code="definition.unknown_area")
+                signs.append(SignOfProgress(
+                    id=item["id"], system=system.id, area=item["area"], titles=_plain(item["title"]),
+                    provenance=item["provenance"], reference=item["reference"],
+                    descriptions=_plain(item["description"]) if item.get("description") else None,
+                    tags=tuple(item.get("tags", ()))))
+    order = {a.id: a.order for a in system.areas}
+    indicators.sort(key=lambda i: order[i.area])  # stable: file order within an area
+    return Catalog(system=system, indicators=tuple(indicators), signs=tuple(signs),
+                   sources=(str(sys_path),))
+
+
+def _apply_overlay(data: LineDict, path: str) -> Catalog:
+    base_name, _, base_version = data["extends"].partition("@")
+    if base_name not in BUILTIN_SYSTEMS:
+        raise definition_error(path, data.key_lines.get("extends"), "extends",
+                               f"unknown base system {base_name!r}; known: {', '.join(BUILTIN_SYSTEMS)}",
+                               value=data["extends"], expected=", ".join(f"{s}@<version>" for s in BUILTIN_SYSTEMS),
+                               code="definition.unknown_base")
+    base = load_catalog(base_name)
+    if base_version and base_version != base.version:
+        raise definition_error(path, data.key_lines.get("extends"), "extends",
+                               f"base {data['extends']!r} not available; this library ships {base.label}",
+                               value=data["extends"], expected=base.label, code="definition.unknown_base")
+    indicators = {i.id: i.to_dict() for i in base}
+    order = list(indicators)
+    for pos, ind_id in enumerate(data.get("drop", [])):
+        if ind_id not in indicators:
+            raise definition_error(path, data["drop"].item_lines[pos], f"drop[{pos}]",
+                                   f"cannot drop {ind_id!r}: not in {base.label}", value=ind_id,
+                                   code="definition.unknown_id")
+        del indicators[ind_id]
+        order.remove(ind_id)
+    for pos, change in enumerate(data.get("change", [])):
+        line = data["change"].item_lines[pos]
+        ind_id = change["id"]
+        if ind_id not in indicators:
+            raise definition_error(path, line, f"change[{pos}].id", f"cannot change {ind_id!r}: not in the catalog",
+                                   value=ind_id, code="definition.unknown_id")
+        merged = copy.deepcopy(indicators[ind_id])
+        for key, value in _plain(change).items():
+            if key == "id":
+                continue
+            if isinstance(value, dict) and isinstance(merged.get(key), dict) and key in (
+                    "title", "definition", "unit_label", "notes", "scoring", "estimation"):
+                merged[key] = {**merged[key], **value}
+            elif value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        _validate_indicator(merged, path, line, f"change[{pos}]")
+        indicators[ind_id] = merged
+    for pos, new in enumerate(data.get("add", [])):
+        line = data["add"].item_lines[pos]
+        if new["id"] in indicators or new["id"] in base:
+            raise definition_error(path, line, f"add[{pos}].id", f"duplicate id {new['id']!r}: already in the catalog",
+                                   value=new["id"], code="definition.duplicate_id")
+        indicators[new["id"]] = _plain(new)
+        order.append(new["id"])
+    items = []
+    for ind_id in order:
+        item = indicators[ind_id]
+        _check_indicator(item, base.system, path, data.line, ind_id)
+        items.append(Indicator.from_dict(item, base.system.id))
+    area_order = {a.id: a.order for a in base.areas}
+    items.sort(key=lambda i: area_order[i.area])
+    signs = {s.id: s for s in base.signs}
+    for pos, sid in enumerate(data.get("drop_signs", [])):
+        if sid not in signs:
+            raise definition_error(path, data["drop_signs"].item_lines[pos], f"drop_signs[{pos}]",
+                                   f"cannot drop sign {sid!r}: not in {base.label}", value=sid,
+                                   code="definition.unknown_id")
+        del signs[sid]
+    for pos, s in enumerate(data.get("add_signs", [])):
+        if s["id"] in signs:
+            raise definition_error(path, data["add_signs"].item_lines[pos], f"add_signs[{pos}].id",
+                                   f"duplicate sign id {s['id']!r}", value=s["id"], code="definition.duplicate_id")
+        signs[s["id"]] = SignOfProgress(
+            id=s["id"], system=base.system.id, area=s["area"], titles=_plain(s["title"]),
+            provenance=s["provenance"], reference=s["reference"],
+            descriptions=_plain(s["description"]) if s.get("description") else None,
+            tags=tuple(s.get("tags", ())))
+    return Catalog(system=base.system, indicators=tuple(items), signs=tuple(signs.values()),
+                   id=data["id"], version=str(data["version"]), base=base.label,
+                   sources=(*base.sources, path))
+
+
+def _validate_indicator(item: Mapping[str, Any], file: str, line: int | None, where: str) -> None:
+    from ._files import _validator
+
+    errors = list(_validator("indicator").iter_errors(item))
+    if errors:
+        err = errors[0]
+        field_name = ".".join(str(p) for p in err.absolute_path)
+        raise definition_error(file, line, f"{where}.{field_name}" if field_name else where, err.message,
+                               code="definition.schema")
+
+
+def load_catalog(name_or_path: str | Path = "mesecvi") -> Catalog:
+    """Load an indicator system by name (``"mesecvi"``, ``"sisdehm"``, optionally
+    ``"mesecvi@2013"``), a folder holding a ``system.yaml``, or an overlay YAML file.
+
+    Every file is validated against the definitions' JSON Schema; a problem raises
+    :class:`~indicators.errors.DefinitionError` naming the file, the line and the field.
+
+    >>> load_catalog("sisdehm").id
+    'sisdehm'
+    """
+    if isinstance(name_or_path, str) and not name_or_path.endswith((".yaml", ".yml")) and "/" not in name_or_path \
+            and "\\" not in name_or_path:
+        name, _, version = name_or_path.partition("@")
+        if name in BUILTIN_SYSTEMS:
+            cat = _load_system(str(definitions_root() / name))
+            if version and version != cat.version:
+                raise DefinitionError(f"System {name!r} version {version!r} is not shipped; available: {cat.label}",
+                                      problems=[{"code": "definition.unknown_version", "field": "name_or_path",
+                                                 "value": name_or_path, "expected": cat.label}])
+            return cat
+        if not Path(name_or_path).exists():
+            check_option("load_catalog", "name_or_path", name, BUILTIN_SYSTEMS + ("<path to a YAML file>",))
+    path = Path(name_or_path)
+    if path.is_dir():
+        return _load_system(str(path.resolve()))
+    data = read_definition(path)
+    kind = check_kind(data, str(path), ("overlay", "system"))
+    if kind == "system":
+        return _load_system(str(path.resolve().parent))
+    return _apply_overlay(data, str(path))

@@ -1,0 +1,505 @@
+"""The estimators every design shares: mean, proportion, total, ratio, quantile.
+
+:class:`_Design` holds the data, weights and caches and runs the estimators; a design
+(:mod:`._designs`) supplies its variance (Taylor or replicate) and degrees of freedom.
+Private to :mod:`indicators.survey`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, DefinitionError, DesignError
+from ..i18n import check_lang, check_option, message
+from ._core import (
+    beta_ci,
+    combine_cells,
+    factorize,
+    logit_ci,
+    t_or_normal,
+    wald_ci,
+    weighted_quantile,
+)
+from ._domains import (
+    _CACHE_SIZE,
+    _COLUMN_CACHE_SIZE,
+    _ONES,
+    _VARIABLE_CACHE_SIZE,
+    CI_METHODS,
+    CIMethod,
+    _as_list,
+    _design_error,
+    _Domains,
+    _numeric,
+    _option_error,
+    _Row,
+    _rows_text,
+    _Sums,
+    _Var,
+    _zero_at,
+)
+from ._estimates import Estimates, _check_limits, quality_flags
+
+
+class _Design:
+    """What both designs share: data, weights, domains and the estimators."""
+
+    _kind: str = ""
+
+    def __init__(self, data: pd.DataFrame, weights: str, lang: str) -> None:
+        self.lang = check_lang(lang, type(self).__name__)
+        if not isinstance(data, pd.DataFrame):
+            raise _design_error("survey.design.not_frame", self.lang, got=type(data).__name__)
+        self.data = data.copy(deep=False)
+        self.n_rows = len(data)
+        if self.n_rows == 0:
+            raise _design_error("survey.design.empty", self.lang)
+        self.weights = weights
+        self._w = self._weights(weights)
+        # Read once, kept on the design: domain codes per ``by``, codes per column, and
+        # per variable its missing rows and whether it is 0/1. The design's data are its
+        # own (a copy-on-write view), so they cannot change under these caches.
+        self._cache: OrderedDict[tuple[str, ...], _Domains] = OrderedDict()
+        self._column_codes: OrderedDict[str, tuple[np.ndarray, Any, bool]] = OrderedDict()
+        self._variable_facts: OrderedDict[str, tuple[np.ndarray, np.ndarray, bool | None]] = OrderedDict()
+        self._indptr: np.ndarray | None = None
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, data: pd.DataFrame, *, lang: str = "en") -> Any:
+        """Build the design from a YAML file (see :func:`read_design`)."""
+        from ._files import read_design
+
+        design = read_design(path, data, lang=lang)
+        if cls is not _Design and not isinstance(design, cls):
+            raise DefinitionError(message("survey.yaml.kind", lang, file=str(path),
+                                          expected=cls.__name__))
+        return design
+
+    def _derive(self, columns: Mapping[str, np.ndarray]) -> Any:
+        """The same design over the same rows with extra (derived) columns.
+
+        Shares the checked design and the domain codes already computed; used to
+        estimate expressions and universes without rebuilding the design.
+        """
+        import copy
+
+        clone = copy.copy(self)
+        clone.data = self.data.assign(**{k: np.asarray(v) for k, v in columns.items()})
+        # The clone gets caches of its own, without anything read from a replaced column.
+        new = set(columns)
+        clone._cache = OrderedDict((k, v) for k, v in self._cache.items() if not new & set(k))
+        clone._column_codes = OrderedDict((k, v) for k, v in self._column_codes.items()
+                                          if k not in new)
+        clone._variable_facts = OrderedDict((k, v) for k, v in self._variable_facts.items()
+                                            if k not in new)
+        return clone
+
+    # -- construction helpers -------------------------------------------------------------
+    def _require(self, columns: Sequence[str | None], func: str) -> None:
+        missing = [c for c in columns if c is not None and c not in self.data.columns]
+        if missing:
+            raise _design_error(
+                "survey.design.missing_column", self.lang,
+                problems=[{"column": c, "expected": "a column of the microdata"} for c in missing],
+                columns=", ".join(repr(c) for c in missing), func=func,
+                available=", ".join(map(str, list(self.data.columns)[:30])))
+
+    def _weights(self, column: str) -> np.ndarray:
+        self._require([column], type(self).__name__)
+        try:
+            w = _numeric(self.data, column, self.lang, type(self).__name__)
+        except DataError as exc:
+            raise DesignError(exc.message, problems=exc.problems) from None
+        ok = bool(w.min() > 0) and bool(np.isfinite(w.max()))  # a NaN fails the first
+        bad = np.zeros(0, dtype=np.int64) if ok else np.flatnonzero(~(w > 0) | ~np.isfinite(w))
+        if len(bad):
+            raise _design_error(
+                "survey.design.bad_weights", self.lang,
+                problems=[{"row": int(r) + 1, "column": column, "value": repr(w[r]),
+                           "expected": "a positive number"} for r in bad[:1000]],
+                column=column, count=len(bad), rows=_rows_text(bad + 1))
+        return np.array(w, dtype=np.float64)  # the design's own contiguous copy
+
+    def _codes(self, column: str, role: str) -> tuple[np.ndarray, Any]:
+        self._require([column], type(self).__name__)
+        series = self.data[column]
+        codes, values = factorize(series)
+        if not (isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub"):
+            missing = np.flatnonzero(codes < 0)  # numpy integers cannot be missing
+            if len(missing):
+                raise _design_error(
+                    "survey.design.missing_code", self.lang,
+                    problems=[{"row": int(r) + 1, "column": column, "value": "NA",
+                               "expected": f"a {role} code"} for r in missing[:1000]],
+                    column=column, role=role, count=len(missing), rows=_rows_text(missing + 1))
+        return codes, values
+
+    # -- domains ------------------------------------------------------------------------------
+    def _column(self, name: str) -> tuple[np.ndarray, Any, bool]:
+        """Sorted codes (-1 for missing) and values of one ``by`` column, and whether a
+        value is missing; kept on the design."""
+        if name in self._column_codes:
+            self._column_codes.move_to_end(name)
+            return self._column_codes[name]
+        series = self.data[name]
+        codes, values = factorize(series)
+        if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iub":
+            has_missing = False
+        else:
+            has_missing = bool((codes < 0).any())
+        self._column_codes[name] = (codes, values, has_missing)
+        while len(self._column_codes) > _COLUMN_CACHE_SIZE:
+            self._column_codes.popitem(last=False)
+        return self._column_codes[name]
+
+    def _domains(self, by: str | Sequence[str] | None) -> _Domains:
+        names = tuple(_as_list(by))
+        if names in self._cache:
+            self._cache.move_to_end(names)
+            return self._cache[names]
+        columns = []
+        if names:
+            self._require(list(names), "by")
+            columns = [self._column(c) for c in names]
+        ctx = self._make_domains(names, columns)
+        if ctx.outside_rows:
+            warnings.warn(message("survey.by.missing", self.lang, count=ctx.outside_rows,
+                                  columns=", ".join(names)), stacklevel=4)
+        self._cache[names] = ctx
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return ctx
+
+    def _make_domains(self, names: tuple[str, ...],
+                      columns: list[tuple[np.ndarray, Any, bool]]) -> _Domains:
+        """The domains of one ``by`` (``columns``: codes, values and missing flag of its
+        columns), with whatever the design needs once per ``by``."""
+        if not columns:
+            return _Domains(names, [], 1, dom=np.zeros(self.n_rows, dtype=np.int64))
+        flags = [flag for _, _, flag in columns]
+        dom, values, _ = combine_cells([(codes, v) for codes, v, _ in columns], flags)
+        outside = int((dom < 0).sum()) if any(flags) else 0
+        return _Domains(names, values, len(values[0]), dom=dom, all_in=outside == 0,
+                        outside_rows=outside)
+
+    def _missing(self, name: str, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows where ``name`` is missing (sorted) and their weights, kept on the design."""
+        facts = self._variable_facts.get(name)
+        if facts is None:
+            missing = np.flatnonzero(np.isnan(y))
+            facts = (missing, self._w[missing], None)
+            self._remember(name, facts)
+        else:
+            self._variable_facts.move_to_end(name)
+        return facts[0], facts[1]
+
+    def _is_binary(self, name: str, y0: np.ndarray) -> bool:
+        """Whether every usable value of ``name`` is 0 or 1 (``y0``: 0 where missing)."""
+        facts = self._variable_facts.get(name)
+        if facts is not None and facts[2] is not None:
+            return facts[2]
+        binary = np.count_nonzero(y0 == 0.0) + np.count_nonzero(y0 == 1.0) == len(y0)
+        if facts is not None:
+            self._remember(name, (facts[0], facts[1], binary))
+        return binary
+
+    def _remember(self, name: str, facts: tuple[np.ndarray, np.ndarray, bool | None]) -> None:
+        self._variable_facts[name] = facts
+        self._variable_facts.move_to_end(name)
+        while len(self._variable_facts) > _VARIABLE_CACHE_SIZE:
+            self._variable_facts.popitem(last=False)
+
+    # -- hooks ----------------------------------------------------------------------------------
+    def _estimate_var(self, ctx: _Domains, v: _Var) -> _Sums:
+        """Estimate, variance and the sums behind them, per domain."""
+        raise NotImplementedError
+
+    def _degf(self, ctx: _Domains, missing: np.ndarray) -> np.ndarray:
+        """Degrees of freedom per domain, ``missing`` the rows left out."""
+        raise NotImplementedError
+
+    def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, v: _Var, level: float,
+               df: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Logit interval by the delta method: Wald on logit(p), t with ``df``."""
+        lo, hi = logit_ci(est, se, level, df)
+        return est, lo, hi
+
+    def degf(self) -> float:
+        """The design's degrees of freedom (R's ``degf``)."""
+        raise NotImplementedError
+
+    def summary(self) -> dict[str, Any]:
+        """A short description of the design, recorded in every result."""
+        raise NotImplementedError
+
+    @property
+    def method(self) -> str:
+        raise NotImplementedError
+
+    # -- the estimators ------------------------------------------------------------------------
+    def _check_common(self, func: str, level: float, cv_limits: tuple[float, float], min_n: int,
+                      na_rm: bool) -> tuple[float, float]:
+        if not isinstance(level, (int, float)) or isinstance(level, bool) or not 0 < level < 1:
+            text = message("survey.option.level", self.lang, func=func, got=repr(level))
+            raise _option_error(text, "level", level)
+        check_option(func, "na_rm", na_rm, [True, False], self.lang)
+        return _check_limits(cv_limits, min_n)
+
+    def _variables(self, variables: str | Sequence[str], func: str) -> list[str]:
+        names = _as_list(variables)
+        if not names:
+            text = message("survey.option.no_variables", self.lang, func=func)
+            raise _option_error(text, "variables", variables)
+        self._require(names, func)
+        return names
+
+    def mean(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
+             na_rm: bool = True, level: float = 0.95, ci_method: CIMethod = "wald",
+             deff: bool = True, cv_limits: tuple[float, float] = (0.15, 0.30),
+             min_n: int = 0) -> Estimates:
+        """Weighted means of ``variables`` (R's ``svymean``/``svyby(..., svymean)``).
+
+        ``ci_method``: ``wald`` (normal, as R's ``confint``), ``wald_t`` (t on the
+        domain's degrees of freedom), or for 0/1 variables ``logit`` and ``beta``.
+        """
+        check_option("mean", "ci_method", ci_method, CI_METHODS, self.lang)
+        return self._linear("mean", self._variables(variables, "mean"), None, by, na_rm, level,
+                            ci_method, deff, cv_limits, min_n)
+
+    def proportion(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
+                   na_rm: bool = True, level: float = 0.95, ci_method: CIMethod = "logit",
+                   deff: bool = True, cv_limits: tuple[float, float] = (0.15, 0.30),
+                   min_n: int = 0) -> Estimates:
+        """Proportions of 0/1 (or boolean) ``variables``, with R's ``svyciprop`` intervals.
+
+        ``ci_method``: ``logit`` (default; t with the domain's degrees of freedom),
+        ``beta`` (Korn-Graubard), ``wald`` or ``wald_t``.
+        """
+        check_option("proportion", "ci_method", ci_method, CI_METHODS, self.lang)
+        return self._linear("proportion", self._variables(variables, "proportion"), None, by,
+                            na_rm, level, ci_method, deff, cv_limits, min_n)
+
+    def total(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
+              na_rm: bool = True, level: float = 0.95, ci_method: Literal["wald", "wald_t"] = "wald",
+              deff: bool = True, cv_limits: tuple[float, float] = (0.15, 0.30),
+              min_n: int = 0) -> Estimates:
+        """Weighted totals of ``variables`` (R's ``svytotal``)."""
+        check_option("total", "ci_method", ci_method, ("wald", "wald_t"), self.lang)
+        return self._linear("total", self._variables(variables, "total"), None, by, na_rm, level,
+                            ci_method, deff, cv_limits, min_n)
+
+    def ratio(self, numerator: str | Sequence[str], denominator: str | Sequence[str],
+              by: str | Sequence[str] | None = None, *, na_rm: bool = True, level: float = 0.95,
+              ci_method: Literal["wald", "wald_t"] = "wald", deff: bool = True,
+              cv_limits: tuple[float, float] = (0.15, 0.30), min_n: int = 0) -> Estimates:
+        """Ratios of weighted totals, ``sum(w * num) / sum(w * den)`` (R's ``svyratio``).
+
+        Several numerators and denominators pair up one to one (or one denominator for
+        all). A row missing either leaves the domain. The variable is named ``num/den``.
+        """
+        check_option("ratio", "ci_method", ci_method, ("wald", "wald_t"), self.lang)
+        nums = self._variables(numerator, "ratio")
+        dens = self._variables(denominator, "ratio")
+        if len(dens) == 1:
+            dens = dens * len(nums)
+        if len(dens) != len(nums):
+            text = message("survey.option.ratio_pairs", self.lang, n=len(nums), d=len(dens))
+            raise _option_error(text, "denominator", denominator)
+        return self._linear("ratio", nums, dens, by, na_rm, level, ci_method, deff, cv_limits, min_n)
+
+    def quantile(self, variables: str | Sequence[str], q: float | Sequence[float] = 0.5,
+                 by: str | Sequence[str] | None = None, *, na_rm: bool = True, level: float = 0.95,
+                 cv_limits: tuple[float, float] = (0.15, 0.30), min_n: int = 0) -> Estimates:
+        """Weighted quantiles with Woodruff intervals (R's ``svyquantile`` defaults).
+
+        The quantile is R's ``qrule="math"`` (the smallest value whose weighted
+        distribution function reaches ``q``); the interval inverts the Wald interval
+        (t on the domain's degrees of freedom) of the share below the estimated
+        quantile, R's ``interval.type="mean"``; ``se`` is its width over ``2 t``.
+        """
+        limits = self._check_common("quantile", level, cv_limits, min_n, na_rm)
+        names = self._variables(variables, "quantile")
+        probs = [q] if isinstance(q, (int, float)) else list(q)
+        for p in probs:
+            if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+                text = message("survey.option.q", self.lang, got=repr(q))
+                raise _option_error(text, "q", q)
+        ctx = self._domains(by)
+        D = ctx.n_domains
+        w = self._w
+        rows: list[_Row] = []
+        for name in names:
+            y = _numeric(self.data, name, self.lang, "quantile")
+            missing, w_missing = self._missing(name, y)
+            lost = ctx.outside(missing)
+            n = ctx.counts() - lost
+            bad = lost > 0 if not na_rm else np.zeros(D, dtype=bool)
+            df = self._degf(ctx, missing)
+            crit = t_or_normal(level, df)
+            y0 = _zero_at(y, missing)
+            usable = _Var(y0, _ONES, missing).usable(ctx)
+            dom_u = np.where(usable, ctx.dom, -1)
+            for p in probs:
+                qhat = weighted_quantile(y0, w, dom_u, D, np.full(D, float(p)))
+                below = (usable & (y0 <= qhat[np.maximum(dom_u, 0)])).astype(np.float64)
+                part = self._estimate_var(ctx, _Var(below, _ONES, missing, w_missing))
+                pest, pse = part.est, np.sqrt(part.var)
+                lo_p, hi_p = pest - crit * pse, pest + crit * pse
+                lo = weighted_quantile(y0, w, dom_u, D, np.where(lo_p < 0, np.nan, lo_p))
+                hi = weighted_quantile(y0, w, dom_u, D, np.where(hi_p > 1, np.nan, hi_p))
+                se = (hi - lo) / (2 * crit)
+                label = name if len(probs) == 1 else f"{name}@{p:g}"
+                rows.append((label, *(np.where(bad, np.nan, a) for a in (qhat, se, lo, hi)),
+                             np.full(D, np.nan), n))
+        return self._result("quantile", ctx, rows, level, "woodruff", na_rm, limits, min_n,
+                            extra={"q": probs, "qrule": "math", "interval": "woodruff (R interval.type='mean')"})
+
+    # -- shared machinery -------------------------------------------------------------------------
+    def _linear(self, statistic: str, names: list[str], dens: list[str] | None,
+                by: str | Sequence[str] | None, na_rm: bool, level: float, ci_method: str,
+                deff: bool, cv_limits: tuple[float, float], min_n: int) -> Estimates:
+        limits = self._check_common(statistic, level, cv_limits, min_n, na_rm)
+        check_option(statistic, "deff", deff, [True, False], self.lang)
+        ctx = self._domains(by)
+        D = ctx.n_domains
+        rows: list[_Row] = []
+        buffers: dict[str, np.ndarray] = {}  # reused from one variable to the next
+
+        def buffer(key: str) -> np.ndarray:
+            if key not in buffers:
+                buffers[key] = np.empty(self.n_rows)
+            return buffers[key]
+
+        for i, name in enumerate(names):
+            y = _numeric(self.data, name, self.lang, statistic)
+            missing, known_w = self._missing(name, y)
+            w_missing: np.ndarray | None = known_w
+            x = None
+            if dens is not None:
+                x = _numeric(self.data, dens[i], self.lang, statistic)
+                missing = np.union1d(missing, self._missing(dens[i], x)[0])
+                w_missing = None
+            y0 = _zero_at(y, missing, buffer("y") if len(missing) else None)
+            binary = statistic == "proportion" or ci_method in ("logit", "beta")
+            if binary:
+                self._check_binary(name, y, y0, statistic)
+            x0: np.ndarray | None
+            if statistic == "total":
+                x0 = None
+            elif x is None:
+                x0 = _ONES
+            else:
+                x0 = _zero_at(x, missing, buffer("x") if len(missing) else None)
+            v = _Var(y0, x0, missing, w_missing)
+            sums = self._estimate_var(ctx, v)
+            est, var = sums.est, sums.var
+            n = ctx.counts() - sums.lost
+            with np.errstate(invalid="ignore", divide="ignore"):
+                se = np.sqrt(var)
+            df = self._degf(ctx, missing) if ci_method in ("wald_t", "logit", "beta") else None
+            if ci_method == "logit":
+                est, lo, hi = self._logit(ctx, est, se, v, level, df)
+            elif ci_method == "beta":
+                lo, hi = beta_ci(est, se, level, df, n)  # type: ignore[arg-type]
+            else:
+                lo, hi = wald_ci(est, se, level, df)
+            if deff:
+                binary = statistic == "proportion" or (
+                    statistic != "ratio" and self._is_binary(name, y0))
+                d_eff = self._deff(ctx, statistic, v, n, sums, est, binary)
+            else:
+                d_eff = np.full(D, np.nan)
+            if not na_rm and len(missing):
+                bad = sums.lost > 0
+                est, se, lo, hi, d_eff = (np.where(bad, np.nan, a) for a in (est, se, lo, hi, d_eff))
+            label = name if dens is None else f"{name}/{dens[i]}"
+            rows.append((label, est, se, lo, hi, d_eff, n))
+        return self._result(statistic, ctx, rows, level, ci_method, na_rm, limits, min_n,
+                            extra={"deff": deff})
+
+    def _check_binary(self, name: str, y: np.ndarray, y0: np.ndarray, func: str) -> None:
+        if self._is_binary(name, y0):
+            return
+        bad = np.flatnonzero(~np.isnan(y) & (y != 0) & (y != 1))
+        text = message("survey.data.not_binary", self.lang, column=name, func=func,
+                       rows=_rows_text(bad + 1), value=repr(y[bad[0]]))
+        raise DataError(text, problems=[{"code": "survey.data.not_binary", "row": int(r) + 1,
+                                         "column": name, "value": repr(y[r]),
+                                         "expected": "0, 1 or missing", "message": text}
+                                        for r in bad[:1000]])
+
+    def _deff(self, ctx: _Domains, statistic: str, v: _Var, n: np.ndarray, sums: _Sums,
+              est: np.ndarray, binary: bool) -> np.ndarray:
+        """R's ``deff=TRUE``: the variance over that of a simple random sample without
+        replacement of the same size, ``s2 * (N - n) / (N n)`` (times ``N^2`` for totals),
+        with ``s2 = n / (n - 1) * sum(w (y - ybar)^2) / N`` over the domain's usable rows.
+
+        ``est`` is the reported estimate (with a logit interval, the fit's, as before).
+        Unusable rows hold 0 in ``v.y0`` and ``v.x0``, so sums over each row's domain
+        need no other mask; the weights of the unusable rows are taken off the domain's.
+        """
+        D = len(n)
+        w = self._w
+        var, den, lost_w = sums.var, sums.den, sums.lost_w
+        if statistic == "ratio":
+            ext = ctx.ext
+            x0 = v.x0
+            assert x0 is not None
+            wsum = ctx.weight_sums(w) - lost_w
+            with np.errstate(invalid="ignore", divide="ignore"):
+                resid = (v.y0 - np.append(est, 0.0)[ext] * x0) / np.append(den, 1.0)[ext]
+            ss = np.bincount(ext, weights=w * resid * resid, minlength=D + 1)[:D]
+        else:
+            syy = sums.total if binary else np.bincount(ctx.ext, weights=w * v.y0 * v.y0,
+                                                   minlength=D + 1)[:D]
+            if statistic == "total":
+                wsum = ctx.weight_sums(w) - lost_w
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    ybar = est / wsum
+            else:
+                wsum, ybar = den, est
+            ss = syy - ybar * ybar * wsum
+            # A variable constant in the domain leaves only rounding here: its spread is 0.
+            ss = np.where(np.abs(ss) <= 1e-13 * np.abs(syy), 0.0, ss)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s2 = n / (n - 1) * ss / wsum
+            vsrs = s2 * (wsum - n) / (wsum * n)
+            if statistic in ("total", "ratio"):
+                vsrs = vsrs * wsum * wsum
+            d_eff = var / vsrs
+        if statistic in ("mean", "proportion"):
+            # Constant variable: the estimate has no variance either; R's 0 / 0.
+            d_eff = np.where(ss == 0, np.nan, d_eff)
+        return d_eff
+
+    def _result(self, statistic: str, ctx: _Domains, rows: list[_Row],
+                level: float, ci_method: str, na_rm: bool, limits: tuple[float, float], min_n: int,
+                extra: Mapping[str, Any]) -> Estimates:
+        """One table for all variables: ``rows`` holds (label, estimate, se, ci_low,
+        ci_high, deff, n) per variable, each array one value per domain."""
+        D = ctx.n_domains
+        est, se, lo, hi, d_eff, n = (np.concatenate([r[i] for r in rows]) for i in range(1, 7))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cv = se / np.abs(est)
+        empty = n == 0
+        est, se, lo, hi, cv, d_eff = (np.where(empty, np.nan, a) for a in (est, se, lo, hi, cv, d_eff))
+        labels = np.array([r[0] for r in rows], dtype=object)
+        cols: dict[str, Any] = {"variable": pd.array(np.repeat(labels, D), dtype="string")}
+        where = np.tile(np.arange(D), len(rows))
+        for name, values in zip(ctx.by, ctx.values):
+            cols[name] = pd.Series(values.take(where) if len(values) else values)
+        cols.update({"estimate": est, "se": se, "ci_low": lo, "ci_high": hi, "cv": cv,
+                     "deff": d_eff, "n": n.astype(np.int64),
+                     "flag": pd.array(quality_flags(cv, n, limits, min_n), dtype="string")})
+        table = pd.DataFrame(cols)
+        options = {"na_rm": na_rm, "ci_method": ci_method, "cv_limits": limits, "min_n": min_n,
+                   **extra}
+        return Estimates(table=table, statistic=statistic, by=ctx.by, level=float(level),
+                         method=self.method, design=self.summary(), options=options)
