@@ -52,3 +52,28 @@ def test_docstring_examples_run(module_name: str) -> None:
 
 def test_version_is_a_version() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+([.-]?\w+)?", indicators.__version__)
+
+
+HEAVY = {"matplotlib", "statsmodels", "pandera", "pyreadstat", "docx", "openpyxl", "xlsxwriter",
+         "babel", "scipy", "pyarrow", "jsonschema"}
+
+
+def test_import_loads_no_heavy_library() -> None:
+    """``import indicators`` (and ``indicators --help``) load none of the heavy libraries."""
+    import subprocess
+    import sys
+
+    code = ("import sys, indicators\n"
+            "from indicators.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & %r))" % HEAVY)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_lazy_names_resolve_to_their_stage() -> None:
+    for name in indicators.__all__:
+        assert getattr(indicators, name) is not None
+    assert indicators.survey.SurveyDesign is indicators.SurveyDesign
+    with pytest.raises(AttributeError):
+        indicators.no_such_name  # noqa: B018

@@ -11,14 +11,50 @@ and report women's-rights indicators.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .catalog import Catalog, Indicator, SignOfProgress, System, load_catalog, load_codelist
 from .errors import DataError, DefinitionError, DesignError, IndicatorsError, OptionError, ReadError
-from .io import Provenance, read
-from .report import Report, country_report, hemispheric_report
-from .scores import IndexSpec, Scores, load_index_spec, score
-from .survey import Estimates, ReplicateDesign, SurveyDesign, estimate, read_design
-from .validation import ValidationReport, validate
+
+if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
+    from .catalog import Catalog, Indicator, SignOfProgress, System, load_catalog, load_codelist
+    from .io import Provenance, read
+    from .report import Report, country_report, hemispheric_report
+    from .scores import IndexSpec, Scores, load_index_spec, score
+    from .survey import Estimates, ReplicateDesign, SurveyDesign, estimate, read_design
+    from .validation import ValidationReport, validate
+
+#: Where each public name lives. ``import indicators`` loads none of the stages: a name is
+#: imported from its stage on first use, so scripts and the command line pay only for what
+#: they use (the heavy optional libraries are imported later still, inside the functions).
+_LAZY: dict[str, str] = {
+    "Catalog": "catalog", "Indicator": "catalog", "SignOfProgress": "catalog", "System": "catalog",
+    "load_catalog": "catalog", "load_codelist": "catalog",
+    "Provenance": "io", "read": "io",
+    "SurveyDesign": "survey", "ReplicateDesign": "survey", "Estimates": "survey",
+    "read_design": "survey", "estimate": "survey",
+    "ValidationReport": "validation", "validate": "validation",
+    "IndexSpec": "scores", "Scores": "scores", "load_index_spec": "scores", "score": "scores",
+    "Report": "report", "country_report": "report", "hemispheric_report": "report",
+}
+_STAGES = ("catalog", "io", "validation", "survey", "scores", "report")
+
+
+def __getattr__(name: str) -> Any:
+    stage = _LAZY.get(name)
+    if stage is not None:
+        value = getattr(importlib.import_module(f".{stage}", __name__), name)
+        globals()[name] = value
+        return value
+    if name in _STAGES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | set(_STAGES))
+
 
 __all__ = [
     "__version__",

@@ -15,9 +15,10 @@ export every problem rather than only the first.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "PROBLEM_COLUMNS",
@@ -44,6 +45,8 @@ PROBLEM_COLUMNS: tuple[str, ...] = (
 
 
 def _problems_frame(problems: Iterable[Mapping[str, Any]] | pd.DataFrame | None) -> pd.DataFrame:
+    import pandas as pd  # imported here so that ``import indicators`` stays light
+
     if problems is None:
         frame = pd.DataFrame(columns=list(PROBLEM_COLUMNS))
     elif isinstance(problems, pd.DataFrame):
