@@ -1,6 +1,6 @@
 """The values table: the one long table every part of the library reads or writes.
 
-This module is the one place that knows its columns (DESIGN.md section 3). One row
+This module is the one place that knows its columns (see ``docs/values.md``). One row
 per observation: a country, a year, an indicator, the value (with its ISO 4217
 ``currency`` code for amounts), optional disaggregations, its precision, its status,
 its source and note (the text of a qualitative sign of progress).

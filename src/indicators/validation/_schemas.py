@@ -1,6 +1,6 @@
 """pandera schemas generated from the catalog and from a survey design.
 
-:func:`values_schema` describes a values table (DESIGN.md section 3) in its canonical
+:func:`values_schema` describes a values table (see ``docs/values.md``) in its canonical
 columns; :func:`microdata_schema` describes survey microdata for a design. Every check
 is vectorised and named by its rule code (see :mod:`indicators.validation._rules`); checks that
 need several columns are named ``<code>:<column>`` after the column a user fixes. The
