@@ -62,7 +62,7 @@ def hemispheric_report(
     >>> rep = hemispheric_report(values, cat, lang="en", scores=pd.DataFrame(
     ...     columns=["country", "year", "level", "unit", "score", "ci_low", "ci_high", "rank",
     ...              "rank_low", "rank_high", "coverage"]))
-    >>> rep.tables["indicators_legislation"].iloc[0][["ARG", "PER"]].tolist()
+    >>> rep.tables["indicators_legislation"].iloc[0].loc[["ARG", "PER"]].tolist()
     ['Constitutional level', 'Legal level']
     """
     lang = check_lang(lang, "hemispheric_report")
