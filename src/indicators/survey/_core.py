@@ -44,6 +44,8 @@ __all__ = [
     "domain_values",
     "factorize",
     "glm_logit",
+    "glm_logit_start",
+    "glm_wald_factors",
     "logit_ci",
     "psu_codes",
     "ratio_variance",
@@ -568,6 +570,26 @@ def t_or_normal(level: float, df: np.ndarray | float | None) -> np.ndarray:
     return crit
 
 
+def glm_wald_factors(level: float, df: np.ndarray | float | None) -> tuple[np.ndarray, np.ndarray]:
+    """The factors of R's ``confint.svyglm(method="Wald", ddf=df)``: it turns the t level
+    into a normal one, ``1 - 2 pnorm(qt(alpha/2, df))``, and takes normal quantiles of
+    that (so with 1 degree of freedom the level rounds to 1 and the interval is
+    infinite, as in R); NaN for ``df <= 0``.
+
+    >>> [round(float(f), 6) for f in glm_wald_factors(0.95, 10.0)]
+    [-2.228139, 2.228139]
+    """
+    a = (1.0 - level) / 2
+    if df is None:
+        return np.asarray(stats.norm.ppf(a)), np.asarray(stats.norm.ppf(1 - a))
+    dfa = np.asarray(df, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        t = np.where(np.isinf(dfa), stats.norm.ppf(a), stats.t.ppf(a, np.where(dfa > 0, dfa, np.nan)))
+        tlevel = 1 - 2 * stats.norm.cdf(t)
+        b = (1 - tlevel) / 2
+        return stats.norm.ppf(b), stats.norm.ppf(1 - b)
+
+
 def wald_ci(est: np.ndarray, se: np.ndarray, level: float,
             df: np.ndarray | float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``est -/+ crit * se`` (R's ``confint`` on a ``svystat``)."""
@@ -675,3 +697,43 @@ def glm_logit(y: np.ndarray, wn: np.ndarray, dom: np.ndarray, n_domains: int,
         if not active.any():
             break
     return coef, ratio, info
+
+
+def glm_logit_start(p: np.ndarray, start: np.ndarray, epsilon: float = 1e-8,
+                    maxit: int = 25) -> np.ndarray:
+    """Intercept-only logistic fits started at ``start``, step for step as R's ``glm.fit``
+    with ``start=`` and weights summing to one (the replicate refits of ``svyglm``).
+
+    ``p`` (domains x replicates) is each fit's weighted share of ones; ``start`` (one per
+    domain) the full-sample coefficient. With one coefficient and a common linear
+    predictor, each IRLS step is ``eta + (p - mu) / mu.eta(eta)``; the fit stops when
+    the relative change of the deviance ``-2 (p log mu + (1 - p) log(1 - mu))`` is
+    below ``epsilon``. Returns the coefficients (domains x replicates).
+
+    >>> glm_logit_start(np.array([[0.25, 0.5]]), np.array([0.0])).round(6).tolist()
+    [[-1.098612, 0.0]]
+    """
+    def deviance(mu: np.ndarray) -> np.ndarray:
+        # The rows are 0/1: sum(wt * (y log(y / mu) + ...)) is -(p log mu + (1 - p) log(1 - mu)).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = np.where(p != 0, p * np.log(mu), 0.0)
+            b = np.where(1 - p != 0, (1 - p) * np.log(1 - mu), 0.0)
+        return -2 * (a + b)
+
+    eta = np.broadcast_to(np.asarray(start, dtype=np.float64)[:, None], p.shape).copy()
+    mu = _expit(eta)
+    devold = deviance(mu)
+    active = np.isfinite(p) & np.isfinite(eta)
+    for _ in range(maxit):
+        if not active.any():
+            break
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            step = eta + (p - mu) / _mu_eta(eta)
+        eta = np.where(active, step, eta)
+        mu = _expit(eta)
+        dev = deviance(mu)
+        with np.errstate(invalid="ignore"):
+            done = np.abs(dev - devold) / (np.abs(dev) + 0.1) < epsilon
+        active &= ~done
+        devold = np.where(active, dev, devold)
+    return np.where(np.isfinite(p), eta, np.nan)

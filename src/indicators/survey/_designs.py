@@ -43,13 +43,15 @@ from . import _replicate as _rep
 from ._core import (
     PairIndex,
     StrataInfo,
+    combine_codes,
     domain_degf,
     domain_values,
     glm_logit,
+    glm_logit_start,
+    glm_wald_factors,
     psu_codes,
     ratio_variance,
     stratified_variance,
-    t_or_normal,
 )
 from ._domains import (
     _MAX_LISTED,
@@ -58,6 +60,7 @@ from ._domains import (
     REPLICATE_TYPES,
     LonelyPSU,
     ReplicateType,
+    _as_list,
     _design_error,
     _Domains,
     _numeric,
@@ -70,6 +73,12 @@ from ._estimators import _Design
 __all__ = ["ReplicateDesign", "SurveyDesign"]
 
 
+def _one_minus_fraction(pop: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """``(N - n) / N`` per stratum (1 where the population is infinite: no fpc)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(pop), 1.0, (pop - n) / pop)
+
+
 class SurveyDesign(_Design):
     """A stratified cluster design, with-replacement first stage, Taylor linearisation.
 
@@ -79,14 +88,23 @@ class SurveyDesign(_Design):
         The microdata, one row per respondent.
     weights:
         Column of sampling weights (positive; a missing or non-positive weight is an error).
+        ``None`` when an fpc is given for every stage: the weights are then the product
+        of ``N / n`` over the stages, as R does.
     strata:
-        Column of strata (``None``: one stratum).
+        Column of strata (``None``: one stratum), or one per stage (``["region",
+        "zone"]``; strata of a later stage are taken within each unit of the stage above).
     psu:
-        Column of primary sampling units (``None``: each row is its own PSU).
+        Column of primary sampling units (``None``: each row is its own PSU), or one per
+        stage for a multistage design (``["area", "dwelling"]``: R's ``ids = ~area +
+        dwelling``); units of a later stage are always nested in the unit above.
     fpc:
         Column of the finite population correction, constant within strata: either the
         number of PSUs in the stratum's population (all values > 1) or the first-stage
-        sampling fraction (all values <= 1), as R's ``svydesign(fpc=)``.
+        sampling fraction (all values <= 1), as R's ``svydesign(fpc=)``. A multistage
+        design gives one per stage (``["N1", "N2"]``) and gets R's multistage variance:
+        each later stage adds the spread of its units within the unit above, with its own
+        fpc, times the sampling fractions of the stages above. Without an fpc only the
+        first stage enters the variance (with-replacement "ultimate cluster").
     lonely_psu:
         Strata with a single PSU, as R's ``survey.lonely.psu``: ``fail`` (an error naming
         them), ``remove`` and ``certainty`` (no contribution to the variance),
@@ -107,24 +125,27 @@ class SurveyDesign(_Design):
 
     _kind = "taylor"
 
-    def __init__(self, data: pd.DataFrame, weights: str, strata: str | None = None,
-                 psu: str | None = None, fpc: str | None = None, lonely_psu: LonelyPSU = "fail",
-                 nest: bool = True, *, lang: str = "en") -> None:
+    def __init__(self, data: pd.DataFrame, weights: str | None,
+                 strata: str | Sequence[str] | None = None,
+                 psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
+                 lonely_psu: LonelyPSU = "fail", nest: bool = True, *, lang: str = "en") -> None:
         check_option("SurveyDesign", "lonely_psu", lonely_psu, LONELY_PSU, lang if lang in ("en", "es") else "en")
         check_option("SurveyDesign", "nest", nest, [True, False])
         super().__init__(data, weights, lang)
         self.strata, self.psu, self.fpc = strata, psu, fpc
         self.lonely_psu: str = lonely_psu
         self.nest = bool(nest)
+        stages = self._stage_columns(strata, psu, fpc, weights)
         n = self.n_rows
-        if strata is not None:
-            h, h_values = self._codes(strata, "stratum")
+        strata1, psu1, fpc1 = stages[0]
+        if strata1 is not None:
+            h, h_values = self._codes(strata1, "stratum")
         else:
             h, h_values = np.zeros(n, dtype=np.int64), pd.Index(["(all)"])
-        if psu is not None:
-            c_raw, psu_values = self._codes(psu, "PSU")
-            if not self.nest and strata is not None:
-                self._check_not_nested(c_raw, h, psu, psu_values, h_values)
+        if psu1 is not None:
+            c_raw, psu_values = self._codes(psu1, "PSU")
+            if not self.nest and strata1 is not None:
+                self._check_not_nested(c_raw, h, psu1, psu_values, h_values)
             c = psu_codes(h, len(h_values), c_raw, len(psu_values))
         else:
             c = psu_codes(h, len(h_values), None, n)  # each row its own PSU
@@ -133,7 +154,8 @@ class SurveyDesign(_Design):
         psu_stratum[c] = h
         H = len(h_values)
         n_psu = np.bincount(psu_stratum, minlength=H)
-        f = self._fpc(fpc, h, n_psu, h_values) if fpc is not None else np.ones(H)
+        pop = self._fpc(fpc1, h, n_psu, h_values) if fpc1 is not None else np.full(H, np.inf)
+        f = _one_minus_fraction(pop, n_psu)
         self._c = c
         self._h_values = h_values
         self._strata = StrataInfo(n_psu=n_psu, f=f, psu_stratum=psu_stratum, lonely_psu=lonely_psu)
@@ -144,10 +166,97 @@ class SurveyDesign(_Design):
             more = len(lonely) - _MAX_LISTED
             raise _design_error(
                 "survey.design.lonely_psu", self.lang,
-                problems=[{"column": strata, "value": str(s), "expected": "two or more PSUs"}
+                problems=[{"column": strata1, "value": str(s), "expected": "two or more PSUs"}
                           for s in self.lonely_strata],
                 count=len(lonely), strata=names + (f" (+{more})" if more > 0 else ""),
-                column=strata)
+                column=strata1)
+        # Later stages (R's multistage variance, used when every stage has an fpc): units
+        # nested in the unit above, strata within it, each weighted by the sampling
+        # fractions of the stages above.
+        self._stages: list[tuple[np.ndarray, StrataInfo]] = []
+        weight = np.where(np.isinf(pop), 1.0, pop / n_psu)[h] if weights is None else None
+        parent, parent_fraction = c, (n_psu / pop)[psu_stratum]
+        parent_names = self._unit_names(c, [strata1, psu1]) if len(stages) > 1 else None
+        for stage, (strata_s, psu_s, fpc_s) in enumerate(stages[1:], start=2):
+            assert psu_s is not None and fpc_s is not None
+            labels, _ = self._codes(psu_s, "PSU")
+            unit, _ = combine_codes([(parent, np.arange(int(parent.max()) + 1)),
+                                     (labels, np.arange(int(labels.max()) + 1))])
+            if strata_s is not None:
+                sub, _ = self._codes(strata_s, "stratum")
+            else:
+                sub = np.zeros(n, dtype=np.int64)
+            group, group_keys = combine_codes([(parent, np.arange(int(parent.max()) + 1)),
+                                               (sub, np.arange(int(sub.max()) + 1))])
+            U = int(unit.max()) + 1
+            unit_group = np.zeros(U, dtype=np.int64)
+            unit_group[unit] = group
+            G = int(group.max()) + 1
+            n_unit = np.bincount(unit_group, minlength=G)
+            group_parent = np.zeros(G, dtype=np.int64)
+            group_parent[group] = parent
+            assert parent_names is not None
+            names = pd.Index(parent_names[np.asarray(group_keys[0])])
+            if strata_s is not None:
+                names = pd.Index([f"{a} / {b}" for a, b in zip(names, group_keys[1])])
+            pop_s = self._fpc(fpc_s, group, n_unit, names)
+            f_s = _one_minus_fraction(pop_s, n_unit)
+            lonely_s = np.flatnonzero((n_unit == 1) & ~(f_s < 1e-7))
+            if len(lonely_s) and lonely_psu == "fail":
+                shown = ", ".join(str(names[g]) for g in lonely_s[:_MAX_LISTED])
+                raise _design_error(
+                    "survey.design.lonely_unit", self.lang,
+                    problems=[{"column": psu_s, "value": str(names[g]),
+                               "expected": "two or more sampled units"} for g in lonely_s],
+                    count=len(lonely_s), stage=stage, column=psu_s, units=shown)
+            scale = parent_fraction[group_parent]
+            info = StrataInfo(n_psu=n_unit, f=scale * f_s, psu_stratum=unit_group,
+                              lonely_psu=lonely_psu)
+            self._stages.append((unit, info))
+            if weight is not None:
+                weight = weight * np.where(np.isinf(pop_s), 1.0, pop_s / n_unit)[group]
+            parent, parent_fraction = unit, (scale * n_unit / pop_s)[unit_group]
+            parent_names = self._unit_names(unit, [strata1, *[st[1] for st in stages[:stage]]])
+        if weight is not None:
+            self._w = np.ascontiguousarray(weight, dtype=np.float64)
+
+    def _unit_names(self, unit: np.ndarray, columns: Sequence[str | None]) -> np.ndarray:
+        """A readable name for each unit code: its stratum and cluster labels."""
+        first = np.zeros(int(unit.max()) + 1, dtype=np.int64)
+        first[unit[::-1]] = np.arange(len(unit))[::-1]
+        parts = [self.data[col].iloc[first].astype(str).to_numpy() for col in columns if col is not None]
+        return np.array([" / ".join(row) for row in zip(*parts)], dtype=object)
+
+    def _weights(self, column: str | None) -> np.ndarray:
+        if column is None:  # taken from the fpc once the stages are known
+            return np.ones(self.n_rows)
+        return super()._weights(column)
+
+    def _stage_columns(self, strata: str | Sequence[str] | None, psu: str | Sequence[str] | None,
+                       fpc: str | Sequence[str] | None, weights: str | None
+                       ) -> list[tuple[str | None, str | None, str | None]]:
+        """(strata, cluster, fpc) column of each stage, as R's ``svydesign(ids = ~a + b,
+        strata = ~s1 + s2, fpc = ~N1 + N2)``; later stages need an fpc each."""
+        psus, stratas, fpcs = _as_list(psu), _as_list(strata), _as_list(fpc)
+        n_stages = max(len(psus), 1)
+        for name, given in (("strata", stratas), ("fpc", fpcs)):
+            if len(given) > n_stages:
+                raise _design_error("survey.design.stage_columns", self.lang, option=name,
+                                    given=len(given), stages=n_stages)
+        if n_stages > 1 and fpcs and len(fpcs) != n_stages:
+            raise _design_error("survey.design.fpc_stages", self.lang, stages=n_stages,
+                                given=len(fpcs), columns=", ".join(psus))
+        if weights is None and not fpcs:
+            raise _design_error("survey.design.no_weights", self.lang)
+        self._require([*psus, *stratas, *fpcs], "SurveyDesign")
+        if not fpcs:  # without an fpc only the first stage counts (ultimate cluster)
+            psus = psus[:1]
+            n_stages = 1
+        out: list[tuple[str | None, str | None, str | None]] = []
+        for i in range(n_stages):
+            s = stratas[min(i, len(stratas) - 1)] if stratas and (i == 0 or len(stratas) > i) else None
+            out.append((s, psus[i] if psus else None, fpcs[i] if fpcs else None))
+        return out
 
     def _check_not_nested(self, c_raw: np.ndarray, h: np.ndarray, psu: str, psu_values: Any,
                            h_values: Any) -> None:
@@ -210,8 +319,7 @@ class SurveyDesign(_Design):
                 problems=[{"column": column, "value": str(h_values[s]),
                            "expected": f">= {int(n_psu[s])} PSUs"} for s in small],
                 column=column, strata=", ".join(str(h_values[s]) for s in small[:_MAX_LISTED]))
-        with np.errstate(invalid="ignore"):
-            return np.where(np.isinf(pop), 1.0, (pop - n_psu) / pop)
+        return np.asarray(pop, dtype=np.float64)
 
     # -- facts --------------------------------------------------------------------------------
     @property
@@ -281,7 +389,34 @@ class SurveyDesign(_Design):
         ctx.n_pair = n_pair
         ctx.set_counts(pairs.by_domain(n_pair))
         ctx.set_weight_sums(pairs.by_domain(ctx.sw_pair))
+        ctx.stage_pairs = [PairIndex.build(unit, None, info.n_psus, 1, psu_stratum=info.psu_stratum,
+                                           weights=self._w, steps=steps, indptr=self._indptr)
+                           for unit, info in self._stages]
         return ctx
+
+    def _later_stages(self, ctx: _Domains, v: _Var, ratio: np.ndarray | None,
+                      den: np.ndarray | None) -> np.ndarray:
+        """The variance from the stages below the first (R's ``multistage``): within each
+        unit of the stage above, the spread of its sampled units' totals of the
+        linearised variable, with that stage's fpc, times the sampling fractions above."""
+        out = np.zeros(ctx.n_domains)
+        for pairs, (_, info) in zip(ctx.stage_pairs, self._stages):
+            sy = pairs.weighted_sums(v.y0)
+            if v.x0 is None:
+                out += stratified_variance(sy, pairs, info)
+                continue
+            assert ratio is not None and den is not None
+            if v.x0 is _ONES:
+                sx = pairs.sums(self._w)
+                if len(v.missing):
+                    w_missing = v.w_missing if v.w_missing is not None else self._w[v.missing]
+                    sx = sx - np.bincount(pairs.pair[v.missing], weights=w_missing,
+                                          minlength=pairs.n_pairs)
+            else:
+                sx = pairs.weighted_sums(v.x0)
+            out += ratio_variance(sy, sx, pairs.segment_sums(sy), pairs.segment_sums(sx), ratio,
+                                  den, pairs, info)
+        return out
 
     def _lost(self, ctx: _Domains, missing: np.ndarray) -> np.ndarray:
         """Unusable rows per pair."""
@@ -315,6 +450,8 @@ class SurveyDesign(_Design):
                 present = ctx.n_pair > 0
         if v.x0 is None:
             var = stratified_variance(sy, pairs, self._strata, present)
+            if self._stages:
+                var = var + self._later_stages(ctx, v, None, None)
             return _Sums(Y, var, Y, Y, lost_dom, lost_w_dom)
         if v.x0 is _ONES:
             sx = ctx.sw_pair
@@ -327,6 +464,8 @@ class SurveyDesign(_Design):
         with np.errstate(invalid="ignore", divide="ignore"):
             R = Y / X
         var = ratio_variance(sy, sx, a, b, R, X, pairs, self._strata, present)
+        if self._stages:
+            var = var + self._later_stages(ctx, v, R, X)
         return _Sums(R, np.where(X > 0, var, np.nan), X, Y, lost_dom, lost_w_dom)
 
     def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, v: _Var, level: float,
@@ -347,8 +486,8 @@ class SurveyDesign(_Design):
             mu = np.exp(coef) / (1 + np.exp(coef))
             z = np.where(usable, (y0 - np.append(mu, 0.0)[d]) * factor / mean_w[d], 0.0)
             se_coef = np.sqrt(self._estimate_var(ctx, _Var(z, None, v.missing, v.w_missing)).var) / info
-            crit = t_or_normal(level, df)
-            lo_eta, hi_eta = coef - crit * se_coef, coef + crit * se_coef
+            f_lo, f_hi = glm_wald_factors(level, df)
+            lo_eta, hi_eta = coef + f_lo * se_coef, coef + f_hi * se_coef
             lo = np.exp(lo_eta) / (1 + np.exp(lo_eta))
             hi = np.exp(hi_eta) / (1 + np.exp(hi_eta))
         return mu, lo, hi
@@ -441,6 +580,7 @@ class ReplicateDesign(_Design):
         self.replicate_weights = tuple(cols)
         self._repw = np.ascontiguousarray(mat if combined_weights else mat * self._w[:, None])
         self._degf_value = _rep.replicate_degf(self._repw)
+        self._keys: np.ndarray | None = None
 
     def degf(self) -> int:
         """Rank of the replicate weights minus one (R's ``degf`` for replicate designs)."""
@@ -488,4 +628,47 @@ class ReplicateDesign(_Design):
         return _Sums(R, var, X, Y, lost, lost_w)
 
     def _degf(self, ctx: _Domains, missing: np.ndarray) -> np.ndarray:
-        return np.full(ctx.n_domains, float(self._degf_value))
+        """R's ``degf`` of each domain's subset: the rank of the replicate weights of the
+        domain's usable rows, minus one (a domain's rows can span fewer replicates)."""
+        D = ctx.n_domains
+        d = _Var(np.zeros(0), None, missing).d_ext(ctx)
+        if D == 1 and ctx.all_in and not len(missing):
+            return np.full(1, float(self._degf_value))
+        return _rep.domain_degf(self._repw, self._row_keys(), d, D)
+
+    def _row_keys(self) -> np.ndarray:
+        """A key per row that is equal for rows whose replicate weights are proportional
+        (rows of one variance unit): rows sharing it add nothing to a rank."""
+        if self._keys is None:
+            self._keys = _rep.pattern_keys(self._repw, self._w)
+        return self._keys
+
+    def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, v: _Var, level: float,
+               df: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """R's ``svyciprop(method="logit")`` on replicate weights: the ``svyglm`` fit on
+        the full-sample weights, refitted (``glm.fit`` from the full-sample coefficient)
+        on each replicate; the variance of the replicate coefficients (``svrVar``), Wald
+        on the logit scale with t on ``df``, back-transformed."""
+        D = ctx.n_domains
+        d = v.d_ext(ctx)
+        w = self._w
+        y0 = v.y0
+        mean_w = (np.bincount(d, weights=w, minlength=D + 1)
+                  / np.maximum(np.bincount(d, minlength=D + 1), 1))
+        mean_w[D] = 1.0
+        coef, _, _ = glm_logit(y0, w / mean_w[d], d, D)
+        dom = np.where(d < D, d, -1)
+        usable = (d < D).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p_rep = _rep.replicate_sums(self._repw, y0, dom, D) / _rep.replicate_sums(
+                self._repw, usable, dom, D)
+        betas = glm_logit_start(p_rep, coef)
+        var = _rep.replicate_variance(betas, self.scale, self.rscales, self.mse, coef)
+        with np.errstate(over="ignore", invalid="ignore"):
+            se_coef = np.sqrt(var)
+            f_lo, f_hi = glm_wald_factors(level, df)
+            lo_eta, hi_eta = coef + f_lo * se_coef, coef + f_hi * se_coef
+            mu = np.exp(coef) / (1 + np.exp(coef))
+            lo = np.exp(lo_eta) / (1 + np.exp(lo_eta))
+            hi = np.exp(hi_eta) / (1 + np.exp(hi_eta))
+        return mu, lo, hi

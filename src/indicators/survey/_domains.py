@@ -95,6 +95,7 @@ class _Domains:
         self._dom_fn = dom_fn
         self._ext: np.ndarray | None = None
         self.pairs: PairIndex | None = None
+        self.stage_pairs: list[PairIndex] = []  # units of the later stages (multistage designs)
         self._counts: np.ndarray | None = None
         self._wsums: np.ndarray | None = None
         self.sw_pair: np.ndarray | None = None

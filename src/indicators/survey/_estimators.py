@@ -53,7 +53,7 @@ class _Design:
 
     _kind: str = ""
 
-    def __init__(self, data: pd.DataFrame, weights: str, lang: str) -> None:
+    def __init__(self, data: pd.DataFrame, weights: str | None, lang: str) -> None:
         self.lang = check_lang(lang, type(self).__name__)
         if not isinstance(data, pd.DataFrame):
             raise _design_error("survey.design.not_frame", self.lang, got=type(data).__name__)
@@ -111,7 +111,9 @@ class _Design:
                 columns=", ".join(repr(c) for c in missing), func=func,
                 available=", ".join(map(str, list(self.data.columns)[:30])))
 
-    def _weights(self, column: str) -> np.ndarray:
+    def _weights(self, column: str | None) -> np.ndarray:
+        if column is None:
+            raise _design_error("survey.design.no_weights", self.lang)
         self._require([column], type(self).__name__)
         try:
             w = _numeric(self.data, column, self.lang, type(self).__name__)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["default_scales", "replicate_sums", "replicate_variance", "replicate_degf"]
+__all__ = ["default_scales", "domain_degf", "pattern_keys", "replicate_degf", "replicate_sums",
+           "replicate_variance"]
 
 
 def default_scales(kind: str, n_rep: int, scale: float | None, rscales: np.ndarray | None,
@@ -86,3 +87,39 @@ def replicate_degf(repw: np.ndarray) -> int:
     top = float(eig.max()) if eig.size else 0.0
     rank = int(np.sum(eig > (1e-5) ** 2 * top)) if top > 0 else 0
     return rank - 1
+
+
+def pattern_keys(repw: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """A number per row, equal for rows whose replicate weights are the same multiple of
+    their full-sample weight (the rows of one variance unit, in practice).
+
+    Two random projections of ``repw / w``, rounded to 12 significant digits, combined
+    into one integer code.
+    """
+    rng = np.random.default_rng(20240611)
+    proj = (repw / w[:, None]) @ rng.standard_normal((repw.shape[1], 2))
+    scale = np.maximum(np.abs(proj).max(axis=0), 1e-300)
+    rounded = np.round(proj / scale, 12)
+    _, codes = np.unique(rounded, axis=0, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64)
+
+
+def domain_degf(repw: np.ndarray, keys: np.ndarray, dom: np.ndarray, n_domains: int) -> np.ndarray:
+    """R's ``degf`` of each domain's subset: the rank of the replicate weights of its
+    rows minus one. ``dom`` is each row's domain (``n_domains``: outside every domain);
+    rows with the same ``keys`` are proportional, so one of them is enough."""
+    D = n_domains
+    inside = np.flatnonzero(dom < D)
+    out = np.full(D, np.nan)
+    if not len(inside):
+        return out
+    pair = dom[inside].astype(np.int64) * (int(keys.max()) + 1) + keys[inside]
+    _, first = np.unique(pair, return_index=True)
+    rows = inside[first]
+    doms = dom[rows]
+    order = np.argsort(doms, kind="stable")
+    rows, doms = rows[order], doms[order]
+    bounds = np.flatnonzero(np.diff(doms)) + 1
+    for chunk in np.split(np.arange(len(rows)), bounds):
+        out[doms[chunk[0]]] = replicate_degf(repw[rows[chunk]])
+    return out

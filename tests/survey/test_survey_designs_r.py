@@ -1,0 +1,127 @@
+"""Designs as statistics offices build them, against R.
+
+Source of truth: ``tests/data/survey/r_designs_expected.csv``, printed by R's ``survey``
+4.1.1 running ``tests/data/survey/r_designs.R`` on ``designs_data.csv`` (made by the same
+script from ``cases_data.csv``), ``cases_factors.csv`` and ``designs_population.csv``, all
+kept beside it so no R is needed here. Every figure is compared at a relative 1e-9:
+estimate, se, ci_low, ci_high, and deff and degrees of freedom where R printed them.
+
+Cases: ``repdf_<type>_mse<bool>`` (replicate designs: logit intervals refitted on every
+replicate, beta intervals and medians on each domain's degrees of freedom, the rank of
+its replicate weights); ``ms_*`` (two-stage designs with a finite population correction
+at each stage, as sizes and as fractions, and weights taken from the fpc).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from indicators import ReplicateDesign, SurveyDesign
+
+DATA = Path(__file__).parents[1] / "data" / "survey"
+RTOL = 1e-9
+EXPECTED = pd.read_csv(DATA / "r_designs_expected.csv", dtype={"domain": "string", "by": "string"})
+
+
+@cache
+def _data(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / name)
+
+
+def _replicate(kind: str, mse: bool) -> ReplicateDesign:
+    data = _data("designs_data.csv")
+    factors = _data("cases_factors.csv")
+    table = factors[factors["type"] == kind].pivot(index="unit", columns="replicate", values="factor")
+    per_row = table.loc[data["unit"]].to_numpy()
+    cols = [f"repw{j + 1}" for j in range(per_row.shape[1])]
+    frame = pd.concat([data, pd.DataFrame(data["weight"].to_numpy()[:, None] * per_row, columns=cols)],
+                      axis=1)
+    extra: dict[str, Any] = {}
+    if kind == "JKn":
+        extra["rscales"] = 0.5
+    if kind == "Fay":
+        extra["rho"] = 0.5
+    return ReplicateDesign(frame, weights="weight", replicate_weights=cols, type=kind,  # type: ignore[arg-type]
+                           mse=mse, **extra)
+
+
+@cache
+def design(case: str) -> Any:
+    data = _data("designs_data.csv")
+    if case.startswith("repdf_"):
+        kind, mse = case.removeprefix("repdf_").split("_mse")
+        return _replicate(kind, mse == "TRUE")
+    if case == "ms_pop":
+        return SurveyDesign(data, weights="weight", strata="stratum", psu=["psu", "ssu"], fpc=["N1", "N2"])
+    if case == "ms_frac":
+        return SurveyDesign(data, weights="weight", strata="stratum", psu=["psu", "ssu"], fpc=["f1", "f2"])
+    if case == "ms_noweights":
+        return SurveyDesign(data, weights=None, strata="stratum", psu=["psu", "ssu"], fpc=["N1", "N2"])
+    raise AssertionError(case)
+
+
+@cache
+def _frame(case: str, statistic: str, variable: str, by: str | None) -> pd.DataFrame:
+    d = design(case)
+    if statistic == "mean":
+        return d.mean(variable, by=by).to_frame()
+    if statistic == "total":
+        return d.total(variable, by=by).to_frame()
+    if statistic == "ratio":
+        num, den = variable.split("/")
+        return d.ratio(num, den, by=by).to_frame()
+    if statistic == "median":
+        return d.quantile(variable, 0.5, by=by).to_frame()
+    if statistic.startswith("proportion_"):
+        method = statistic.removeprefix("proportion_")
+        return d.proportion(variable, by=by, ci_method=method).to_frame()
+    raise AssertionError(statistic)
+
+
+def _ids() -> list[str]:
+    return [f"{r.case}-{r.statistic}-{r.variable}-{r.by if isinstance(r.by, str) else ''}-{r.domain}"
+            for r in EXPECTED.itertuples()]
+
+
+@pytest.mark.parametrize("row", [r for _, r in EXPECTED.iterrows()], ids=_ids())
+def test_matches_r(row: pd.Series) -> None:
+    """One row of r_designs_expected.csv (R survey 4.1.1) at a relative 1e-9."""
+    if row["statistic"] == "degf":
+        assert design(row["case"]).degf() == row["estimate"]
+        return
+    by = row["by"] if isinstance(row["by"], str) and row["by"] else None
+    frame = _frame(row["case"], row["statistic"], row["variable"], by)
+    if by:
+        got = frame[frame[by].astype(str) == str(row["domain"])]
+        assert len(got) == 1
+        got = got.iloc[0]
+    else:
+        assert len(frame) == 1
+        got = frame.iloc[0]
+    compared = 0
+    for col in ("estimate", "se", "ci_low", "ci_high", "deff"):
+        if pd.notna(row[col]) or col in ("ci_low", "ci_high"):
+            assert _close(got[col], row[col]), (col, got[col], row[col])
+            compared += 1
+    assert compared >= 4
+
+
+def test_domain_degf_is_the_rank_of_the_domain() -> None:
+    """A state's rows span 4 of the 12 jackknife units: 3 degrees of freedom, not 11."""
+    d = design("repdf_JK1_mseFALSE")
+    assert d.degf() == 11
+    rows = EXPECTED[(EXPECTED["case"] == "repdf_JK1_mseFALSE") & (EXPECTED["statistic"] == "median")]
+    assert set(rows["df"]) == {3.0}
+
+
+def _close(got: Any, want: Any) -> bool:
+    """Equal at a relative 1e-9; R's NA (an interval that does not exist) is NaN here."""
+    if pd.isna(want):
+        return bool(pd.isna(got))
+    return math.isclose(float(got), float(want), rel_tol=RTOL)
