@@ -6,15 +6,17 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
 from .._export import safe_path
+from .._results import ReadOnlyMapping, Result, Summary, target_path, write_error, write_text
 from ..errors import OptionError
 from ..i18n import check_option, message
 from .formatting import Formatter
@@ -28,12 +30,23 @@ FORMATS: tuple[str, ...] = ("html", "xlsx", "docx")
 CHART_FORMATS: tuple[str, ...] = ("svg", "png")
 
 
-@dataclass(frozen=True)
-class Report:
+def _table_copy(table: Table) -> Table:
+    return replace(table, frame=table.frame.copy(), display=table.display.copy())
+
+
+def _chart_copy(chart: ChartSpec) -> ChartSpec:
+    return replace(chart, data=chart.data.copy(), options=copy.deepcopy(dict(chart.options)))
+
+
+@dataclass(frozen=True, eq=False)
+class Report(Result):
     """A finished report: its tables (by name), charts (SVG, by name) and sections.
 
     Build one with :func:`~indicators.country_report` or
-    :func:`~indicators.hemispheric_report`; write it with :meth:`save`.
+    :func:`~indicators.hemispheric_report`; write it with :meth:`save`. It shares the
+    result protocol: :meth:`to_frame` (a table, by name), ``_repr_html_`` (notebooks),
+    :meth:`to_html`, :meth:`to_excel`, :meth:`save`. Tables and charts are handed out as
+    copies: changing one never changes the report.
     """
 
     kind: Literal["country", "hemispheric"]
@@ -47,8 +60,16 @@ class Report:
     svgs: Mapping[str, str]
     metadata: Mapping[str, str] = field(default_factory=dict)
 
+    _stem = "report"
+
     def __post_init__(self) -> None:
-        for name in ("table_objects", "chart_specs", "svgs", "metadata"):
+        tables = {name: replace(t, frame=t.frame.copy(deep=False), display=t.display.copy(deep=False))
+                  for name, t in self.table_objects.items()}
+        charts = {name: replace(c, data=c.data.copy(deep=False), options=copy.deepcopy(dict(c.options)))
+                  for name, c in self.chart_specs.items()}
+        object.__setattr__(self, "table_objects", ReadOnlyMapping(tables, _table_copy))
+        object.__setattr__(self, "chart_specs", ReadOnlyMapping(charts, _chart_copy))
+        for name in ("svgs", "metadata"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     @property
@@ -66,11 +87,66 @@ class Report:
         """The report's charts as SVG text, by name."""
         return dict(self.svgs)
 
-    def to_html(self) -> str:
-        """The report as one self-contained HTML page (inline CSS and SVG, no network requests)."""
+    # -- the result protocol --------------------------------------------------------------------
+    def _table_names(self) -> list[str]:
+        """Table names in the order the sections show them, then any other."""
+        names = list(dict.fromkeys(n for s in self.sections for n in s.tables if n in self.table_objects))
+        return names + [n for n in self.table_objects if n not in names]
+
+    def to_frame(self, name: str | None = None) -> pd.DataFrame:
+        """The table ``name`` (raw values; a copy); by default the first table the report shows."""
+        names = self._table_names()
+        if name is None:
+            return self.table_objects[names[0]].frame if names else pd.DataFrame()
+        check_option("Report.to_frame", "name", name, names, self.lang)
+        return self.table_objects[name].frame
+
+    def _summary(self) -> Summary:
+        lang = self.lang
+        figures = [(message("results.language", lang), self.lang),
+                   (message("results.report.locale", lang), self.locale),
+                   (message("results.report.sections", lang), str(len(self.sections))),
+                   (message("results.report.tables", lang), str(len(self.table_objects))),
+                   (message("results.report.charts", lang), str(len(self.svgs)))]
+        names = self._table_names()
+        head = pd.DataFrame()
+        if names:
+            table = self.table_objects[names[0]]
+            cols = [c for c in table.screen_columns if c.key in table.display.columns]
+            head = table.display[[c.key for c in cols]].set_axis([c.label for c in cols], axis=1)
+            figures.append((message("results.table", lang),
+                            message("results.report.first_table", lang, title=table.title)))
+        if self.subtitle:
+            figures.insert(0, ("", self.subtitle))
+        return Summary(title=self.title,
+                       figures=tuple(figures), table=head, lang=lang)
+
+    def _sheets(self) -> dict[str, pd.DataFrame]:
+        return {name: self.table_objects[name].frame for name in self._table_names()}
+
+    def _about(self) -> dict[str, Any]:
+        return {"kind": self.kind, "title": self.title, "lang": self.lang, "locale": self.locale,
+                **dict(self.metadata)}
+
+    def to_html(self, path: str | Path | None = None, *, folder: str | Path | None = None) -> str:
+        """The report as one self-contained HTML page (inline CSS and SVG, no network requests);
+        written to ``path`` (inside ``folder`` if given) too."""
         from .html import render_html
 
-        return render_html(self)
+        text = render_html(self)
+        if path is not None:
+            write_text(text, path, folder, self.lang)
+        return text
+
+    def to_excel(self, path: str | Path, *, folder: str | Path | None = None) -> Path:
+        """Write the workbook (a sheet per table, formula-like text escaped) to ``path``."""
+        from .xlsx import write_xlsx
+
+        target = target_path(path, folder, self.lang)
+        try:
+            return write_xlsx(self, target)
+        except OSError as exc:
+            raise write_error(target, exc, self.lang) from exc
 
     def chart_png(self, name: str, dpi: int = 150) -> bytes:
         """The chart ``name`` as PNG bytes."""
@@ -79,10 +155,8 @@ class Report:
         return bytes(render(self.chart_specs[name], self.formatter, "png", dpi=dpi))
 
     def to_xlsx(self, path: str | Path) -> Path:
-        """Write the workbook (a sheet per table) to ``path``."""
-        from .xlsx import write_xlsx
-
-        return write_xlsx(self, Path(path))
+        """Write the workbook (a sheet per table) to ``path`` (the same as :meth:`to_excel`)."""
+        return self.to_excel(path)
 
     def to_docx(self, path: str | Path) -> Path:
         """Write the Word document (narrative with tables and charts) to ``path``."""

@@ -26,13 +26,14 @@ variance shares). The method is written out in ``docs/methodology.md``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._results import Result, Summary, frozen_array, protect_fields
 from ..catalog import Catalog, load_catalog
 from ..errors import DataError, OptionError
 from ..i18n import check_lang, message
@@ -55,8 +56,10 @@ TREND_COLUMNS: tuple[str, ...] = ("country", "level", "unit", "from_year", "to_y
 DEFAULT_SEED: int = 20130521
 
 
+@protect_fields(copies=("sensitivity", "excluded", "imputed", "structure", "normalisation"),
+                mappings=("method",))
 @dataclass(frozen=True, eq=False)
-class Scores:
+class Scores(Result):
     """The result of :func:`score`: a tidy table and how it was made.
 
     Attributes: ``spec`` (the :class:`IndexSpec`), ``catalog_version``, ``seed``,
@@ -65,7 +68,10 @@ class Scores:
     (indicators left out, with the reason), ``imputed`` (every imputed value),
     ``unused`` (indicators in the data the index does not use), ``structure`` (the
     hierarchy), ``normalisation`` (each indicator's method and bounds) and ``method``
-    (every other parameter, so that the result can be rebuilt).
+    (every other parameter, so that the result can be rebuilt). Tables and ``method`` are
+    handed out as copies. It shares the result protocol: :meth:`to_frame`,
+    ``_repr_html_`` (notebooks, in ``lang``), :meth:`to_html`, :meth:`to_excel` (a sheet
+    per table), :meth:`save`.
     """
 
     spec: IndexSpec
@@ -88,11 +94,30 @@ class Scores:
     _comparable: bool = field(default=True, repr=False)
     _lang: str = field(default="en", repr=False)
 
+    _stem = "scores"
+    _structure: pd.DataFrame = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # the arrays behind trends() are never handed out; read-only all the same
+        for name in ("_draws", "_central", "_years", "_countries"):
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):
+                frozen_array(value)
+
     def __repr__(self) -> str:
         n = self._table["country"].nunique()
         years = ", ".join(str(y) for y in self._years)
         return (f"<Scores {self.spec.id}@{self.spec.version}: {n} countries, years {years}, "
-                f"{len(self.structure)} nodes, draws={self.draws}, seed={self.seed}>")
+                f"{len(self._structure)} nodes, draws={self.draws}, seed={self.seed}>")
+
+    @property
+    def lang(self) -> str:
+        """The language of messages and summaries."""
+        return self._lang
+
+    def in_lang(self, lang: str) -> Scores:
+        """The same scores, with messages and summaries in ``lang``."""
+        return replace(self, _lang=check_lang(lang, "Scores.in_lang"))
 
     def to_frame(self) -> pd.DataFrame:
         """The scores as a tidy table: :data:`SCORE_COLUMNS` first, then extra columns.
@@ -102,6 +127,38 @@ class Scores:
         ``indicators_total`` (scored indicators under the node with data / in all).
         """
         return self._table.copy()
+
+    # -- the result protocol --------------------------------------------------------------------
+    def _summary(self) -> Summary:
+        lang = self.lang
+        t = self._table
+        top = self.spec.level_ids[-1]
+        figures = [
+            (message("results.scores.countries", lang), str(t["country"].nunique())),
+            (message("results.scores.years", lang), ", ".join(str(y) for y in self.years)),
+            (message("results.scores.nodes", lang), str(len(self._structure))),
+            (message("results.scores.catalog", lang), str(self.catalog_version or "")),
+            (message("results.scores.draws", lang), str(self.draws)),
+        ]
+        if self.draws:
+            figures += [(message("results.scores.interval", lang), f"{self.interval:.0%}"),
+                        (message("results.scores.seed", lang), str(self.seed))]
+        figures += [(message("results.scores.excluded", lang), str(len(self.excluded))),
+                    (message("results.scores.imputed", lang), str(len(self.imputed)))]
+        head = t.loc[t["level"] == top, ["country", "year", "unit", "score", "ci_low", "ci_high", "rank",
+                                         "coverage"]]
+        head = head.sort_values(["year", "rank", "country"], ascending=[False, True, True], kind="stable")
+        figures.append((message("results.table", lang), message("results.scores.top", lang, level=top)))
+        return Summary(title=message("results.scores.title", lang, index=self.spec.id, version=self.spec.version),
+                       figures=tuple(figures), table=head.reset_index(drop=True), lang=lang)
+
+    def _sheets(self) -> dict[str, pd.DataFrame]:
+        return {"scores": self.to_frame(), "sensitivity": self.sensitivity, "excluded": self.excluded,
+                "imputed": self.imputed, "structure": self.structure, "normalisation": self.normalisation}
+
+    def _about(self) -> dict[str, Any]:
+        return {"index": self.spec.id, "index_version": self.spec.version, "catalog": self.catalog_version,
+                "unused": list(self.unused), "method": self.method}
 
     @property
     def years(self) -> list[int]:
@@ -143,7 +200,7 @@ class Scores:
             change = (point[y2] + self._draws[:, y2].astype(float)) - (point[y1] + self._draws[:, y1].astype(float))
             q = (1 - self.interval) / 2
             low, high = np.quantile(change, [q, 1 - q], axis=0) * self.spec.scale
-            node_pos = {u: k for k, u in enumerate(self.structure["unit"])}
+            node_pos = {u: k for k, u in enumerate(self._structure["unit"])}
             ci = np.searchsorted(self._countries, out["country"].astype(str).to_numpy())
             ni = out["unit"].map(node_pos).to_numpy(dtype=int)
             out["ci_low"] = low[ci, ni]

@@ -17,9 +17,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._results import Result, Summary, protect_fields
 from ..i18n import check_lang, message
 
-__all__ = ["Estimates", "FLAGS", "Flag", "quality_flags", "flag_label", "RESULT_COLUMNS"]
+__all__ = ["FLAGS", "RESULT_COLUMNS", "Estimates", "Flag", "flag_label", "quality_flags"]
 
 Flag = Literal["reliable", "caution", "unreliable", "empty"]
 #: Quality flag codes (kept in English in data; labels translated by :func:`flag_label`).
@@ -56,14 +57,18 @@ def flag_label(code: str, lang: str = "en") -> str:
     return message(f"survey.flag.{code}", check_lang(lang))
 
 
+@protect_fields(copies=("table",), mappings=("design", "options"))
 @dataclass(frozen=True, eq=False)
-class Estimates:
+class Estimates(Result):
     """Survey estimates with their precision, one row per variable and domain.
 
-    Immutable: :meth:`to_frame` returns a copy, :meth:`with_flags` a new object.
-    ``statistic`` is mean, proportion, total, ratio or quantile; ``method`` says how the
-    variance was computed; ``design`` summarises the design; ``options`` holds the
-    other parameters of the call (na_rm, ci_method, cv_limits, min_n, ...).
+    Immutable: :attr:`table` and :meth:`to_frame` hand out copies, :meth:`with_flags` a new
+    object. ``statistic`` is mean, proportion, total, ratio or quantile; ``method`` says how
+    the variance was computed; ``design`` summarises the design; ``options`` holds the
+    other parameters of the call (na_rm, ci_method, cv_limits, min_n, ...); ``lang`` is the
+    language of its summaries (the design's). It shares the result protocol:
+    :meth:`to_frame`, ``_repr_html_`` (notebooks), :meth:`to_html`, :meth:`to_excel`,
+    :meth:`save`.
 
     >>> import pandas as pd
     >>> from indicators import SurveyDesign
@@ -73,6 +78,8 @@ class Estimates:
     >>> est = d.mean("y")
     >>> round(float(est.estimate.iloc[0]), 3), list(est.to_frame().columns)[:3]
     (0.6, ['variable', 'estimate', 'se'])
+    >>> "0.6" in est.to_html() and "Survey estimates: mean" in est._repr_html_()
+    True
     """
 
     table: pd.DataFrame
@@ -82,21 +89,23 @@ class Estimates:
     method: str = ""
     design: Mapping[str, Any] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
+    lang: str = "en"
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "table", self.table.copy())
+    _stem = "estimates"
+    _table: pd.DataFrame = field(init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
-        return len(self.table)
+        return len(self._table)
 
     def __repr__(self) -> str:
         by = f" by {', '.join(self.by)}" if self.by else ""
-        return f"<Estimates {self.statistic}{by}: {len(self)} rows, {self.method}>\n{self.table!r}"
+        return f"<Estimates {self.statistic}{by}: {len(self)} rows, {self.method}>\n{self._table!r}"
 
     def _series(self, column: str) -> pd.Series:
-        index = pd.MultiIndex.from_frame(self.table[["variable", *self.by]]) if self.by \
-            else pd.Index(self.table["variable"], name="variable")
-        return pd.Series(self.table[column].to_numpy(), index=index, name=column)
+        t = self._table
+        index = pd.MultiIndex.from_frame(t[["variable", *self.by]]) if self.by \
+            else pd.Index(t["variable"], name="variable")
+        return pd.Series(t[column].to_numpy(copy=True), index=index, name=column)
 
     @property
     def estimate(self) -> pd.Series:
@@ -134,7 +143,7 @@ class Estimates:
 
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:
         """A copy of the results table; with ``lang``, a translated ``flag_label`` column too."""
-        out = self.table.copy()
+        out = self._table.copy()
         if lang is not None:
             check_lang(lang, "Estimates.to_frame")
             out["flag_label"] = [flag_label(f, lang) for f in out["flag"]]
@@ -143,11 +152,52 @@ class Estimates:
     def with_flags(self, cv_limits: tuple[float, float] = (0.15, 0.30), min_n: int = 0) -> Estimates:
         """A new :class:`Estimates` flagged with other thresholds."""
         limits = _check_limits(cv_limits, min_n)
-        table = self.table.copy()
+        table = self._table.copy()
         table["flag"] = quality_flags(table["cv"].to_numpy(dtype=np.float64),
                                       table["n"].to_numpy(dtype=np.float64), limits, min_n)
         options = {**self.options, "cv_limits": limits, "min_n": min_n}
         return replace(self, table=table, options=options)
+
+    def in_lang(self, lang: str) -> Estimates:
+        """The same estimates, with summaries and labels in ``lang``."""
+        return replace(self, lang=check_lang(lang, "Estimates.in_lang"))
+
+    # -- the result protocol --------------------------------------------------------------------
+    def _summary(self) -> Summary:
+        lang = self.lang
+        stat = message(f"results.estimates.statistic.{self.statistic}", lang)
+        if stat.startswith("results."):
+            stat = self.statistic
+        title = (message("results.estimates.title_by", lang, statistic=stat, by=", ".join(self.by)) if self.by
+                 else message("results.estimates.title", lang, statistic=stat))
+        t = self._table
+        flags = t["flag"].value_counts()
+        figures = [
+            (message("results.estimates.variables", lang), ", ".join(dict.fromkeys(t["variable"].astype(str)))),
+            (message("results.rows", lang), str(len(t))),
+            (message("results.estimates.method", lang), self.method),
+            (message("results.estimates.level", lang), f"{self.level:.0%}"),
+        ]
+        design = self.design
+        if design.get("kind") == "taylor":
+            figures.append((message("results.estimates.design", lang),
+                            message("results.estimates.design_taylor", lang, rows=design.get("rows"),
+                                    strata=design.get("n_strata"), psu=design.get("n_psu"))))
+        elif design.get("kind") == "replicate":
+            figures.append((message("results.estimates.design", lang),
+                            message("results.estimates.design_replicate", lang, rows=design.get("rows"),
+                                    replicates=design.get("replicates"), type=design.get("type"))))
+        if len(flags):
+            figures.append((message("results.estimates.flags", lang),
+                            "; ".join(f"{flag_label(str(f), lang)}: {int(flags[f])}" for f in FLAGS if f in flags)))
+        return Summary(title=title, figures=tuple(figures), table=self.to_frame(lang=lang), lang=lang)
+
+    def _sheets(self) -> dict[str, pd.DataFrame]:
+        return {"estimates": self.to_frame(lang=self.lang)}
+
+    def _about(self) -> dict[str, Any]:
+        return {"statistic": self.statistic, "by": list(self.by), "level": self.level, "method": self.method,
+                "design": self.design, "options": self.options, "lang": self.lang}
 
 
 def _check_limits(cv_limits: Sequence[float], min_n: int) -> tuple[float, float]:

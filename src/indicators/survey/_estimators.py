@@ -504,4 +504,5 @@ class _Design:
         options = {"na_rm": na_rm, "ci_method": ci_method, "cv_limits": limits, "min_n": min_n,
                    **extra}
         return Estimates(table=table, statistic=statistic, by=ctx.by, level=float(level),
-                         method=self.method, design=self.summary(), options=options)
+                         method=self.method, design=self.summary(), options=options,
+                         lang=self.lang)

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._results import Result, Summary, protect_fields, target_path, write_error, write_text
 from ..errors import DataError
 from ..i18n import check_lang, check_option, message
 from ..values import DISAGGREGATIONS, PRECISION_COLUMNS, TOTAL, canonical_column
@@ -518,14 +519,19 @@ def _fill(template: str, fields: Mapping[str, pd.Series]) -> pd.Series:
     return out
 
 
-@dataclass(frozen=True)
-class ValidationReport:
+@protect_fields(copies=("raw_issues", "issues"), views=("accepted", "rejected"), mappings=("provenance",))
+@dataclass(frozen=True, eq=False)
+class ValidationReport(Result):
     """The result of :func:`validate`: every problem found, and the rows split by them.
 
     Attributes: ``ok`` (no errors; warnings allowed), ``issues`` (one row per problem, columns
     :data:`ISSUE_COLUMNS`, in the report's ``lang``), ``accepted`` and ``rejected`` (the input
     rows without and with errors, original index kept), ``counts`` (issues per code and column),
     ``provenance`` (files and their SHA-256, catalog label and fingerprint, library version).
+    Every table is handed out as a copy (``accepted`` and ``rejected`` as copy-on-write
+    copies, free whatever their size): changing one never changes the report. It shares the
+    result protocol: :meth:`to_frame` (the issues), ``_repr_html_`` (notebooks),
+    :meth:`to_html`, :meth:`to_excel`, :meth:`save`.
 
     >>> import pandas as pd
     >>> r = validate(pd.DataFrame({"w": [1.0]}), None, kind="microdata", design={"weights": "w"})
@@ -541,19 +547,25 @@ class ValidationReport:
     raw_issues: pd.DataFrame = field(repr=False)
     issues: pd.DataFrame = field(init=False, repr=False)
 
+    _stem = "validation"
+    _accepted: pd.DataFrame = field(init=False, repr=False)
+    _rejected: pd.DataFrame = field(init=False, repr=False)
+    _raw_issues: pd.DataFrame = field(init=False, repr=False)
+    _issues: pd.DataFrame = field(init=False, repr=False)
+
     def __post_init__(self) -> None:
-        object.__setattr__(self, "issues", _render(self.raw_issues, self.lang))
+        object.__setattr__(self, "issues", _render(self._raw_issues, self.lang))
 
     # -- summaries -----------------------------------------------------------------------------
     @property
     def n_errors(self) -> int:
         """Number of issues of severity ``error``."""
-        return int(self.issues["severity"].eq("error").sum())
+        return int(self._issues["severity"].eq("error").sum())
 
     @property
     def n_warnings(self) -> int:
         """Number of issues of severity ``warning``."""
-        return int(self.issues["severity"].eq("warning").sum())
+        return int(self._issues["severity"].eq("warning").sum())
 
     @property
     def ok(self) -> bool:
@@ -561,9 +573,14 @@ class ValidationReport:
         return self.n_errors == 0
 
     @property
+    def n_rows(self) -> int:
+        """Number of rows checked (accepted and rejected)."""
+        return len(self._accepted) + len(self._rejected)
+
+    @property
     def counts(self) -> pd.DataFrame:
         """Issues per rule and column: ``severity, code, column, count``, most frequent first."""
-        i = self.issues.assign(column=self.issues["column"].fillna(""))
+        i = self._issues.assign(column=self._issues["column"].fillna(""))
         out = i.groupby(["severity", "code", "column"], sort=True).size().rename("count").reset_index()
         return out.sort_values(["count", "code", "column"], ascending=[False, True, True], kind="stable") \
             .reset_index(drop=True)
@@ -571,21 +588,21 @@ class ValidationReport:
     @property
     def counts_by_code(self) -> pd.Series:
         """Number of issues per rule code."""
-        return self.issues.groupby("code", sort=True).size().rename("count")
+        return self._issues.groupby("code", sort=True).size().rename("count")
 
     @property
     def counts_by_column(self) -> pd.Series:
         """Number of issues per column (table-level issues without a column under ``""``)."""
-        return self.issues["column"].fillna("").value_counts().sort_index().rename("count")
+        return self._issues["column"].fillna("").value_counts().sort_index().rename("count")
 
     def in_lang(self, lang: str) -> ValidationReport:
         """The same report with messages, hints and expectations in ``lang``."""
         check_lang(lang, "ValidationReport.in_lang")
-        return ValidationReport(lang, self.kind, self.accepted, self.rejected, self.provenance, self.raw_issues)
+        return ValidationReport(lang, self.kind, self._accepted, self._rejected, self.provenance, self._raw_issues)
 
     def __repr__(self) -> str:
-        return (f"ValidationReport(ok={self.ok}, rows={len(self.accepted) + len(self.rejected)}, "
-                f"accepted={len(self.accepted)}, rejected={len(self.rejected)}, errors={self.n_errors}, "
+        return (f"ValidationReport(ok={self.ok}, rows={self.n_rows}, "
+                f"accepted={len(self._accepted)}, rejected={len(self._rejected)}, errors={self.n_errors}, "
                 f"warnings={self.n_warnings})")
 
     def summary(self, max_issues: int = 10) -> str:
@@ -594,14 +611,30 @@ class ValidationReport:
 
         return summary_text(self, max_issues)
 
+    # -- the result protocol ---------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """The issues (a copy): one row per problem, columns :data:`ISSUE_COLUMNS`."""
+        return self._issues.copy()
+
+    def _summary(self) -> Summary:
+        from ._writers import report_summary
+
+        return report_summary(self)
+
+    def _sheets(self) -> dict[str, pd.DataFrame]:
+        return {"issues": self.to_frame(), "counts": self.counts}
+
+    def _about(self) -> dict[str, Any]:
+        return dict(self.provenance)
+
     # -- writers -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Summary, counts, provenance and issues as plain data (JSON-ready)."""
-        issues = self.issues.astype(object).where(self.issues.notna(), None)
+        issues = self._issues.astype(object).where(self._issues.notna(), None)
         return {
             "ok": self.ok, "kind": self.kind, "lang": self.lang,
-            "rows": len(self.accepted) + len(self.rejected),
-            "accepted": len(self.accepted), "rejected": len(self.rejected),
+            "rows": self.n_rows,
+            "accepted": len(self._accepted), "rejected": len(self._rejected),
             "errors": self.n_errors, "warnings": self.n_warnings,
             "counts": self.counts.to_dict(orient="records"),
             "provenance": dict(self.provenance),
@@ -613,7 +646,7 @@ class ValidationReport:
         """The report as JSON text; written to ``path`` (inside ``folder`` if given) when a path is given."""
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
         if path is not None:
-            _target(path, folder).write_text(text, encoding="utf-8")
+            write_text(text, path, folder, self.lang)
         return text
 
     def to_html(self, path: str | Path | None = None, *, folder: str | Path | None = None) -> str:
@@ -622,24 +655,19 @@ class ValidationReport:
 
         text = render_html(self)
         if path is not None:
-            _target(path, folder).write_text(text, encoding="utf-8")
+            write_text(text, path, folder, self.lang)
         return text
 
     def to_excel(self, path: str | Path, *, folder: str | Path | None = None) -> Path:
         """An .xlsx workbook with sheets ``summary`` and ``issues`` (formulas escaped, header frozen)."""
         from ._writers import write_excel
 
-        target = _target(path, folder)
-        write_excel(self, target)
+        target = target_path(path, folder, self.lang)
+        try:
+            write_excel(self, target)
+        except OSError as exc:
+            raise write_error(target, exc, self.lang) from exc
         return target
-
-
-def _target(path: str | Path, folder: str | Path | None) -> Path:
-    from .._export import safe_path
-
-    if folder is not None:
-        return safe_path(folder, path)
-    return Path(path)
 
 
 # -- validate ------------------------------------------------------------------------------------------

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .._results import HEAD_ROWS, Summary
 from ..i18n import message
 
 if TYPE_CHECKING:
     from ._validate import ValidationReport
 
-__all__ = ["render_html", "summary_text", "write_excel"]
+__all__ = ["render_html", "report_summary", "summary_text", "write_excel"]
 
 _TABLE_COLUMNS = ("severity", "code", "file", "sheet", "row", "column", "value", "expected", "message", "hint")
 
@@ -37,9 +38,34 @@ def _ui(key: str, lang: str, **values: object) -> str:
 def _verdict(report: ValidationReport) -> tuple[str, str]:
     lang = report.lang
     verdict = _ui("valid", lang) if report.ok else _ui("invalid", lang, errors=report.n_errors)
-    counts = _ui("counts", lang, rows=len(report.accepted) + len(report.rejected), accepted=len(report.accepted),
-                 rejected=len(report.rejected), errors=report.n_errors, warnings=report.n_warnings)
+    counts = _ui("counts", lang, rows=report.n_rows, accepted=len(report._accepted),
+                 rejected=len(report._rejected), errors=report.n_errors, warnings=report.n_warnings)
     return verdict, counts
+
+
+def report_summary(report: ValidationReport) -> Summary:
+    """Title, verdict, key figures and the first issues, for a notebook."""
+    lang = report.lang
+    verdict, _ = _verdict(report)
+    files = [str(f.get("file")) for f in report.provenance.get("files", []) if f.get("file")]
+
+    def figure(key: str, value: object) -> tuple[str, str]:
+        return message(f"results.validation.{key}", lang), str(value)
+
+    figures = [figure("kind", message(f"results.validation.kind.{report.kind}", lang)),
+               figure("rows", report.n_rows), figure("accepted", len(report._accepted)),
+               figure("rejected", len(report._rejected)), figure("errors", report.n_errors),
+               figure("warnings", report.n_warnings)]
+    if files:
+        figures.append(figure("files", ", ".join(files)))
+    issues = report._issues
+    cols = [c for c in ("severity", "code", "file", "sheet", "row", "column", "value", "message")
+            if c not in ("file", "sheet") or issues[c].notna().any()]
+    head = issues[cols].head(HEAD_ROWS)
+    head = head.assign(severity=[_ui(str(v), lang) for v in head["severity"]])
+    return Summary(title=_ui("title", lang), figures=tuple(figures),
+                   table=head.rename(columns={c: _ui(c, lang) for c in cols}), lang=lang,
+                   status="ok" if report.ok else "bad", verdict=verdict, total=len(issues))
 
 
 def summary_text(report: ValidationReport, max_issues: int = 10) -> str:
@@ -47,7 +73,7 @@ def summary_text(report: ValidationReport, max_issues: int = 10) -> str:
     lang = report.lang
     verdict, counts = _verdict(report)
     lines = [verdict, counts]
-    issues = report.issues
+    issues = report._issues
     if issues.empty:
         return "\n".join(lines)
     lines.append("")
@@ -121,7 +147,7 @@ def render_html(report: ValidationReport) -> str:
     lang = report.lang
     e = html.escape
     verdict, counts = _verdict(report)
-    issues = report.issues
+    issues = report._issues
     cols = [c for c in _TABLE_COLUMNS if c not in ("file", "sheet") or issues[c].notna().any()]
     out = [
         "<!DOCTYPE html>",
@@ -183,7 +209,7 @@ def write_excel(report: ValidationReport, path: Path) -> None:
                      for k, v in report.provenance.items()]
     summary = pd.DataFrame(summary_rows, columns=["item", "value"])
     counts_table = report.counts.rename(columns={c: _ui(c, lang) for c in ("severity", "code", "column", "count")})
-    issues = report.issues.rename(columns={c: _ui(c, lang) for c in _TABLE_COLUMNS})
+    issues = report._issues.rename(columns={c: _ui(c, lang) for c in _TABLE_COLUMNS})
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         writer.book.set_properties({"created": datetime.datetime(2000, 1, 1)})
         escape_formulas(summary).to_excel(writer, sheet_name="summary", index=False)
