@@ -137,16 +137,18 @@ class Scores(Result):
             (message("results.scores.countries", lang), str(t["country"].nunique())),
             (message("results.scores.years", lang), ", ".join(str(y) for y in self.years)),
             (message("results.scores.nodes", lang), str(len(self._structure))),
-            (message("results.scores.catalog", lang), str(self.catalog_version or "")),
-            (message("results.scores.draws", lang), str(self.draws)),
         ]
+        if self.catalog_version:
+            figures.append((message("results.scores.catalog", lang), str(self.catalog_version)))
+        figures.append((message("results.scores.draws", lang), str(self.draws)))
         if self.draws:
             figures += [(message("results.scores.interval", lang), f"{self.interval:.0%}"),
                         (message("results.scores.seed", lang), str(self.seed))]
         figures += [(message("results.scores.excluded", lang), str(len(self.excluded))),
                     (message("results.scores.imputed", lang), str(len(self.imputed)))]
-        head = t.loc[t["level"] == top, ["country", "year", "unit", "score", "ci_low", "ci_high", "rank",
-                                         "coverage"]]
+        cols = ["country", "year", "unit", "score", *(("ci_low", "ci_high") if self.draws else ()), "rank",
+                "coverage"]
+        head = t.loc[t["level"] == top, cols]
         head = head.sort_values(["year", "rank", "country"], ascending=[False, True, True], kind="stable")
         figures.append((message("results.table", lang), message("results.scores.top", lang, level=top)))
         return Summary(title=message("results.scores.title", lang, index=self.spec.id, version=self.spec.version),
