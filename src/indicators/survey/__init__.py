@@ -11,6 +11,17 @@ True
 
 from __future__ import annotations
 
+from ._analysis import (
+    TestResult,
+    chisq_test,
+    compare_rounds,
+    contrast,
+    crosstab,
+    difference,
+    glm,
+    ttest,
+    variance,
+)
 from ._designs import ReplicateDesign, SurveyDesign
 from ._domains import CI_METHODS, LONELY_PSU, REPLICATE_TYPES, CIMethod, LonelyPSU, ReplicateType
 from ._estimate import estimable, estimate, parse_by
@@ -18,6 +29,15 @@ from ._estimates import FLAGS, Estimates, flag_label, quality_flags
 from ._files import read_design
 
 __all__ = [
+    "TestResult",
+    "chisq_test",
+    "compare_rounds",
+    "contrast",
+    "crosstab",
+    "difference",
+    "glm",
+    "ttest",
+    "variance",
     "CI_METHODS",
     "FLAGS",
     "LONELY_PSU",
