@@ -24,8 +24,8 @@ replicate design the statistic is recomputed with every replicate's weights (R's
 ...                       "w": [1.0, 2, 1, 1, 2, 1, 1, 2], "h": [1, 1, 1, 1, 2, 2, 2, 2],
 ...                       "c": [1, 1, 2, 2, 3, 3, 4, 4]})
 >>> d = SurveyDesign(micro, weights="w", strata="h", psu="c")
->>> round(float(difference(d, "y", "g", ("a", "b")).estimate.iloc[0]), 4)
-0.2
+>>> round(float(difference(d, "y", "g", ("a", "b")).estimate.iloc[0]), 4)  # 2/5 - 2/6
+0.0667
 """
 
 from __future__ import annotations
