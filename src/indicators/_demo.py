@@ -2,7 +2,7 @@
 
 catalog → read (a Spanish-locale survey export and a values table) → validate →
 estimate the outcome indicators from the microdata with design-based standard
-errors → score → country and hemispheric reports. Everything is written inside
+errors → score → follow-up of the sample recommendations → country and hemispheric reports. Everything is written inside
 the folder the user names.
 """
 
@@ -83,9 +83,27 @@ def run_demo(out: str | Path, *, lang: str = "en", country: str = "PER", year: i
     overall = scores.to_frame().query("level == 'overall'").dropna(subset=["score"])
     echo(message("demo.score", lang, n=len(overall), countries=overall["country"].nunique()))
 
+    # the follow-up of the (synthetic) sample recommendations, its evidence from the same values and scores
+    from .followup import follow_up
+
+    followed = follow_up("sample", "sample", report.accepted, catalog=cat, scores=scores, lang=lang)
+    for out_lang in ("es", "en"):
+        base = safe_path(folder, f"follow_up/{out_lang}")
+        result = followed.report(lang=out_lang)
+        written.update({f"follow_up_{out_lang}_{k}": v for k, v in result.save(base, ("html", "xlsx")).items()})
+        for state in followed.countries:
+            formats = ("html", "xlsx", "docx") if state == country else ("html", "xlsx")
+            written.update({f"follow_up_{out_lang}_{state}_{k}": v for k, v in followed.report(
+                state, lang=out_lang).save(safe_path(base, state), formats).items()})
+    written["compliance"] = safe_path(folder, "follow_up/compliance.csv")
+    followed.compliance().to_csv(written["compliance"], index=False)
+    counts = followed.to_frame()
+    echo(message("demo.follow_up", lang, n=len(followed.recommendations), states=len(followed.countries),
+                 records=len(followed.history), disagreements=int(counts["disagreement"].notna().sum())))
+
     country_folder = safe_path(folder, f"country_{country}")
     written.update({f"country_{k}": v for k, v in country_report(
-        report.accepted, cat, country=country, lang=lang, scores=scores, validation=report
+        report.accepted, cat, country=country, lang=lang, scores=scores, validation=report, follow_up=followed
     ).save(country_folder).items()})
     hemi_folder = safe_path(folder, "hemispheric")
     written.update({f"hemispheric_{k}": v for k, v in hemispheric_report(

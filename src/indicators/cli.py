@@ -287,6 +287,53 @@ def _run_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- follow-up ----------------------------------------------------------------------------
+
+def _add_follow_up(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("follow-up", help="follow-up of the Committee's recommendations: statuses, indicator "
+                                         "signals, per-State and per-round reports")
+    p.add_argument("recommendations", help="recommendations YAML ('sample' for the shipped synthetic sample)")
+    p.add_argument("records", nargs="?", help="follow-up records: csv, xlsx, … ('sample' for the shipped sample)")
+    p.add_argument("--values", nargs="+", help="values table(s): the indicators whose change is the evidence")
+    p.add_argument("--catalog", help="catalog or overlay YAML (default: the system the recommendations name)")
+    p.add_argument("--country", help="only this State's report (ISO3 code or name)")
+    p.add_argument("--round", help="only this round")
+    p.add_argument("--count", default="committee_first", choices=["committee_first", "committee_only"],
+                   help="which status is counted when the Committee has not assessed")
+    p.add_argument("--lang", default="en", choices=LANGS)
+    p.add_argument("--locale", help="number and date format, e.g. es_MX (default: from --lang)")
+    p.add_argument("--format", nargs="+", default=["html", "xlsx", "docx"], choices=["html", "xlsx", "docx"],
+                   help="files to write (default: all three)")
+    p.add_argument("--out", default="follow-up", help="folder to write into (created if needed)")
+
+
+def _run_follow_up(args: argparse.Namespace) -> int:
+    from .followup import follow_up
+
+    values = _read_values(args.values, args.lang) if args.values else None
+    result = follow_up(args.recommendations, args.records, values, catalog=args.catalog, count=args.count,
+                       lang=args.lang)
+    for report in (result.recommendations.validation, result.records.validation):
+        if not report.ok or report.n_warnings:
+            print(report.summary(), file=sys.stderr)
+    if args.country:
+        written = result.report(args.country, locale=args.locale, round=args.round).save(args.out, args.format)
+    elif args.round:
+        written = result.report(locale=args.locale, round=args.round).save(args.out, args.format)
+    else:
+        written = result.save(args.out, args.format)
+    from ._export import safe_path
+
+    for name, check in (("checks_recommendations.html", result.recommendations.validation),
+                        ("checks_records.html", result.records.validation)):
+        written[name] = safe_path(args.out, name)
+        check.to_html(written[name])
+    for path in written.values():
+        print(path)
+    ok = result.recommendations.validation.ok and result.records.validation.ok
+    return 0 if ok else 1
+
+
 # -- demo -------------------------------------------------------------------------------------
 
 def _add_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -310,6 +357,7 @@ COMMANDS: list[tuple[str, Callable[[argparse._SubParsersAction], None], Callable
     ("validate", _add_validate, _run_validate),
     ("report", _add_report, _run_report),
     ("estimate", _add_estimate, _run_estimate),
+    ("follow-up", _add_follow_up, _run_follow_up),
     ("demo", _add_demo, _run_demo),
 ]
 

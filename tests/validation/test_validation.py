@@ -125,7 +125,8 @@ UNTESTED_HERE = {"read.problem", "validation.schema_failure"}
 
 
 def test_every_rule_has_cases() -> None:
-    assert set(CASES) | set(MICRO_CASES) | UNTESTED_HERE == set(RULES)
+    followup = {c for c in RULES if c.startswith("followup.")}  # tested in tests/followup
+    assert set(CASES) | set(MICRO_CASES) | UNTESTED_HERE | followup == set(RULES)
 
 
 @pytest.mark.parametrize("code", sorted(CASES))

@@ -62,6 +62,7 @@ def country_report(
     year: int | None = None,
     cv_thresholds: tuple[float, float] = (15.0, 30.0),
     date: datetime.date | None = None,
+    follow_up: Any = None,
 ) -> Report:
     """The profile of one State: indicators, scores, charts, precision, gaps, signs of progress.
 
@@ -69,7 +70,8 @@ def country_report(
     :func:`indicators.score` when absent and available); ``validation`` a
     ``ValidationReport`` (computed when absent and available). ``year`` caps the data
     used (default: the latest). ``locale`` (``es_MX``, ``es_AR``, …) sets how numbers
-    are written; the default follows ``lang``.
+    are written; the default follows ``lang``. ``follow_up`` (a ``FollowUp``) adds a section on the
+    follow-up of the Committee's recommendations to the State.
 
     >>> import indicators as ind, pandas as pd
     >>> cat = ind.load_catalog("mesecvi")
@@ -90,7 +92,9 @@ def country_report(
     code = resolve_country(country, sorted(vals["country"].dropna().unique()), lang)
     sc = compute_scores(values, cat, scores, lang)
     checked = run_validation(values, cat, validation, lang)
-    report = _Builder(cat, vals, code, fmt, sc, checked, year, cv_thresholds, values).build()
+    builder = _Builder(cat, vals, code, fmt, sc, checked, year, cv_thresholds, values)
+    builder.follow_up = follow_up
+    report = builder.build()
     return dated(report, date, fmt)
 
 
@@ -162,6 +166,10 @@ class _Builder:
         self._outcomes()
         self._gaps()
         self._signs()
+        if getattr(self, "follow_up", None) is not None:  # the follow-up of the recommendations
+            sections, tables = self.follow_up.country_part(self.country, self.fmt)
+            self.sections.extend(sections)
+            self.tables.update(tables)
         self._validation()
         self._about()
         svgs = {name: render(spec, self.fmt) for name, spec in self.charts.items()}

@@ -49,7 +49,7 @@ class Report(Result):
     copies: changing one never changes the report.
     """
 
-    kind: Literal["country", "hemispheric"]
+    kind: Literal["country", "hemispheric", "followup"]
     title: str
     subtitle: str
     lang: str
