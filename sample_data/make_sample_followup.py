@@ -29,45 +29,45 @@ MARK_ES = "[Ejemplo sintético, no es un texto del Comité] "
 #: (key, area, themes, indicators, English text, Spanish text)
 TEMPLATES: list[tuple[str, str, list[str], list[str], str, str]] = [
     ("FEM", "access_to_justice", ["femicide", "access_to_justice"], ["MESECVI-AJ-R02", "MESECVI-AJ-S04"],
-     "Adopt and apply a protocol for investigating femicide with a gender perspective, and raise the share "
-     "of femicide cases that end in a conviction.",
-     "Adoptar y aplicar un protocolo de investigación del femicidio con perspectiva de género y aumentar la "
-     "proporción de casos de femicidio que terminan en condena."),
+     ("Adopt and apply a protocol for investigating femicide with a gender perspective, and raise the share "
+     "of femicide cases that end in a conviction."),
+     ("Adoptar y aplicar un protocolo de investigación del femicidio con perspectiva de género y aumentar la "
+     "proporción de casos de femicidio que terminan en condena.")),
     ("SHE", "specialized_services", ["specialized_services"], ["MESECVI-SS-P01", "MESECVI-SS-R02"],
-     "Increase the number of shelter places for women victims of violence and their children throughout "
-     "the territory.",
-     "Aumentar el número de plazas en casas de acogida para mujeres víctimas de violencia y sus hijas e "
-     "hijos en todo el territorio."),
+     ("Increase the number of shelter places for women victims of violence and their children throughout "
+     "the territory."),
+     ("Aumentar el número de plazas en casas de acogida para mujeres víctimas de violencia y sus hijas e "
+     "hijos en todo el territorio.")),
     ("BUD", "budgets", ["budgets"], ["MESECVI-BUD-P02", "MESECVI-BUD-P05"],
-     "Earmark a budget for preventing, punishing and eradicating violence against women and execute it "
-     "in full.",
-     "Asignar un presupuesto específico para prevenir, sancionar y erradicar la violencia contra las "
-     "mujeres y ejecutarlo en su totalidad."),
+     ("Earmark a budget for preventing, punishing and eradicating violence against women and execute it "
+     "in full."),
+     ("Asignar un presupuesto específico para prevenir, sancionar y erradicar la violencia contra las "
+     "mujeres y ejecutarlo en su totalidad.")),
     ("SUR", "information_statistics", ["information_statistics", "partner_violence"],
      ["MESECVI-INF-P01", "MESECVI-INF-R01"],
      "Carry out a national survey on violence against women at regular intervals and publish its results.",
-     "Realizar una encuesta nacional sobre violencia contra las mujeres a intervalos regulares y publicar "
-     "sus resultados."),
+     ("Realizar una encuesta nacional sobre violencia contra las mujeres a intervalos regulares y publicar "
+     "sus resultados.")),
     ("CHM", "legislation", ["child_marriage", "legislation"], ["MESECVI-LEG-S13", "MESECVI-LEG-R02"],
      "Set the minimum age of marriage and union at 18 years without exceptions.",
      "Fijar la edad mínima para el matrimonio y la unión en 18 años sin excepciones."),
     ("TRA", "national_plans", ["training", "national_plans"], ["MESECVI-NP-P02", "MESECVI-AJ-P04"],
-     "Train public officials and justice operators on violence against women and the Convention, with "
-     "regular, evaluated programmes.",
-     "Capacitar a funcionarias, funcionarios y operadores de justicia sobre la violencia contra las "
-     "mujeres y la Convención, con programas regulares y evaluados."),
+     ("Train public officials and justice operators on violence against women and the Convention, with "
+     "regular, evaluated programmes."),
+     ("Capacitar a funcionarias, funcionarios y operadores de justicia sobre la violencia contra las "
+     "mujeres y la Convención, con programas regulares y evaluados.")),
 ]
 #: Hemispheric recommendations (to every State Party): (key, round, area, themes, indicators, en, es).
 HEMISPHERIC: list[tuple[str, str, str, list[str], list[str], str, str]] = [
     ("STAT", "S1", "information_statistics", ["information_statistics", "diversity"], ["MESECVI-INF-P04"],
-     "Disaggregate official statistics on violence against women by the characteristics that Article 9 "
-     "of the Convention names.",
-     "Desagregar las estadísticas oficiales sobre violencia contra las mujeres según las características "
-     "que nombra el artículo 9 de la Convención."),
+     ("Disaggregate official statistics on violence against women by the characteristics that Article 9 "
+     "of the Convention names."),
+     ("Desagregar las estadísticas oficiales sobre violencia contra las mujeres según las características "
+     "que nombra el artículo 9 de la Convención.")),
     ("PROT", "S1", "access_to_justice", ["protection_measures", "access_to_justice"], ["MESECVI-AJ-P01"],
      "Grant the protective measures that women request promptly and follow up on their enforcement.",
-     "Otorgar con prontitud las medidas de protección que solicitan las mujeres y dar seguimiento a su "
-     "cumplimiento."),
+     ("Otorgar con prontitud las medidas de protección que solicitan las mujeres y dar seguimiento a su "
+     "cumplimiento.")),
     ("HELP", "S2", "specialized_services", ["specialized_services"], ["MESECVI-SS-P05", "MESECVI-SS-S04"],
      "Keep a free national helpline open 24 hours a day and answer every call.",
      "Mantener una línea telefónica nacional gratuita abierta las 24 horas y atender todas las llamadas."),
@@ -144,8 +144,8 @@ def main() -> None:
         "name": {"en": "Synthetic sample of recommendations (not the Committee's)",
                  "es": "Muestra sintética de recomendaciones (no son del Comité)"},
         "synthetic": True,
-        "reference": "Made up for the demo and the tests of belem-indicators. The rounds, texts and links are "
-                     "invented to show the format; no text is the Committee of Experts' wording.",
+        "reference": ("Made up for the demo and the tests of belem-indicators. The rounds, texts and links "
+                      "are invented to show the format; no text is the Committee of Experts' wording."),
         "system": "mesecvi",
         "rounds": ROUNDS,
         "recommendations": recs,

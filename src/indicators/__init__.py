@@ -19,6 +19,14 @@ from .errors import DataError, DefinitionError, DesignError, IndicatorsError, Op
 
 if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from .catalog import Catalog, Indicator, SignOfProgress, System, load_catalog, load_codelist
+    from .followup import (
+        FollowUp,
+        FollowUpRecords,
+        Recommendations,
+        follow_up,
+        load_recommendations,
+        read_follow_up,
+    )
     from .io import Provenance, read
     from .report import Report, country_report, hemispheric_report
     from .scores import IndexSpec, Scores, load_index_spec, score
@@ -37,8 +45,10 @@ _LAZY: dict[str, str] = {
     "ValidationReport": "validation", "validate": "validation",
     "IndexSpec": "scores", "Scores": "scores", "load_index_spec": "scores", "score": "scores",
     "Report": "report", "country_report": "report", "hemispheric_report": "report",
+    "load_recommendations": "followup", "Recommendations": "followup", "read_follow_up": "followup",
+    "FollowUpRecords": "followup", "follow_up": "followup", "FollowUp": "followup",
 }
-_STAGES = ("catalog", "io", "validation", "survey", "scores", "report")
+_STAGES = ("catalog", "io", "validation", "survey", "scores", "report", "followup")
 
 
 def __getattr__(name: str) -> Any:
@@ -86,4 +96,10 @@ __all__ = [
     "country_report",
     "hemispheric_report",
     "Report",
+    "load_recommendations",
+    "Recommendations",
+    "read_follow_up",
+    "FollowUpRecords",
+    "follow_up",
+    "FollowUp",
 ]

@@ -15,23 +15,29 @@ from __future__ import annotations
 from ._evidence import EVIDENCE_COLUMNS, SIGNALS
 from ._files import load_followup_codelist
 from ._follow_up import COUNT_RULES, STATUS_COLUMNS, CountRule, FollowUp, follow_up
-from ._recommendations import ALL_STATES, Recommendation, Recommendations, Round, load_recommendations
+from ._recommendations import (
+    ALL_STATES,
+    Recommendation,
+    Recommendations,
+    Round,
+    load_recommendations,
+)
 from ._records import RECORD_COLUMNS, FollowUpRecords, read_follow_up
 
 __all__ = [
     "ALL_STATES",
     "COUNT_RULES",
-    "CountRule",
     "EVIDENCE_COLUMNS",
-    "FollowUp",
+    "RECORD_COLUMNS",
     "SIGNALS",
     "STATUS_COLUMNS",
-    "follow_up",
-    "RECORD_COLUMNS",
+    "CountRule",
+    "FollowUp",
     "FollowUpRecords",
     "Recommendation",
     "Recommendations",
     "Round",
+    "follow_up",
     "load_followup_codelist",
     "load_recommendations",
     "read_follow_up",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -95,8 +95,13 @@ def read_yaml(path: str | Path, lang: str = "en") -> Located:
         raise _error(str(path), None, "", message("followup.file_unreadable", lang, path=str(path), reason=exc),
                      "followup.file_unreadable") from None
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built, else Python
+        node = yaml.compose(text, Loader=loader_class)
+        loader = loader_class("")
+        try:
+            data = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -117,12 +122,12 @@ def _error(file: str, line: int | None, field: str, text: str, code: str, value:
                                             "value": value, "expected": expected, "message": text}])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema(name: str) -> dict[str, Any]:
     return json.loads((definitions_folder() / "schema" / name).read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(schema_file: str, ref: str | None) -> jsonschema.protocols.Validator:
     schema = _schema(schema_file)
     if ref is not None:
@@ -166,7 +171,7 @@ def followup_codelist(path: str | Path, lang: str = "en") -> Codelist:
                     codes=tuple(dict(c) for c in data["codes"]), total_code=data.get("total_code"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_followup_codelist(name: CodelistName) -> Codelist:
     """A shipped follow-up codelist: ``status``, ``themes`` or ``reporters``."""
     return followup_codelist(definitions_folder() / "followup" / _FILES[name])

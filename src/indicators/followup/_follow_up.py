@@ -127,7 +127,7 @@ class FollowUp:
 
     # -- output ---------------------------------------------------------------------------------
     def report(self, country: str | None = None, *, lang: str | None = None, locale: str | None = None,
-               round: str | None = None) -> Report:  # noqa: A002 - the round is the domain's word
+               round: str | None = None) -> Report:
         """The follow-up report: of one State (``country``) or of every State per round (hemispheric)."""
         from ._report import build_report
 

@@ -35,7 +35,7 @@ from ..errors import DataError
 from ..i18n import check_lang, message
 from ._files import followup_codelist, load_followup_codelist
 from ._issues import Issues
-from ._recommendations import ALL_STATES, Recommendations
+from ._recommendations import Recommendations
 
 if TYPE_CHECKING:
     from ..catalog import Codelist
@@ -176,7 +176,7 @@ def read_follow_up(
     prov = raw.attrs.get("provenance")
     file = getattr(prov, "file", None) or (str(data) if isinstance(data, str | Path) else None)
     name = Path(file).name if file else None
-    rows = (list(int(r) for r in raw.index) if raw.index.name == "row" else list(range(2, len(raw) + 2)))
+    rows = ([int(r) for r in raw.index] if raw.index.name == "row" else list(range(2, len(raw) + 2)))
     issues = Issues(name, getattr(prov, "sheet", None))
     headers = _headers(raw, issues)
     for c in _REQUIRED:
@@ -188,9 +188,10 @@ def read_follow_up(
     known = {r.id: r for r in recommendations}
     folded = {r.casefold(): r for r in known}
     records: list[dict[str, Any]] = []
+    columns = {canon: raw[header].tolist() for canon, header in headers.items()}
     for pos, row_no in enumerate(rows):
-        def cell(canon: str) -> Any:
-            return raw[headers[canon]].iloc[pos] if canon in headers else None
+        def cell(canon: str, pos: int = pos) -> Any:
+            return columns[canon][pos] if canon in columns else None
 
         rec_text, rid = cell("recommendation"), None
         for canon in _REQUIRED:
@@ -247,19 +248,21 @@ def read_follow_up(
                 issues.add("followup.evidence_missing", row_no, headers.get("evidence", "evidence"), None,
                            recommendation=rid)
 
-        def text(canon: str) -> str | None:
-            v = cell(canon)
+        def text_of(canon: str, pos: int = pos) -> str | None:
+            v = cell(canon, pos)
             return None if _blank(v) else str(v).strip()
 
         records.append({"row": row_no, "recommendation": rid, "round": rec.round if rec else None,
                         "country": country, "date": when, "reporter": reporter,
-                        "organisation": text("organisation"), "status": status, "evidence": text("evidence"),
-                        "source": text("source"), "note": text("note")})
+                        "organisation": text_of("organisation"), "status": status, "evidence": text_of("evidence"),
+                        "source": text_of("source"), "note": text_of("note")})
     frame = pd.DataFrame(records, columns=list(RECORD_COLUMNS))
     _across_rows(frame, issues, status_list, headers)
     errors = issues.error_rows()
     table_error = issues.has_table_error()
-    kept = frame[[not table_error and int(r) not in errors for r in frame["row"]]]
+    keep = pd.Series([not table_error and int(r) not in errors for r in frame["row"]], index=frame.index,
+                     dtype=bool)
+    kept = frame.loc[keep]
     kept = kept.sort_values(["recommendation", "country", "date", "reporter", "row"], kind="stable")
     sha = getattr(prov, "sha256", None) or hashlib.sha256(
         pd.util.hash_pandas_object(raw.astype("string"), index=False).to_numpy().tobytes()).hexdigest()
@@ -279,19 +282,24 @@ def read_follow_up(
 def _across_rows(frame: pd.DataFrame, issues: Issues, statuses: Codelist, headers: dict[str, str]) -> None:
     """Duplicate records, and later records contradicting a closed status of the same reporter."""
     closed = {str(c["code"]) for c in statuses.codes if c.get("closed")}
-    ok = frame.dropna(subset=["recommendation", "country", "date", "reporter", "status"])
-    keys = ["recommendation", "country", "reporter", "organisation", "date"]
-    dup = ok.assign(organisation=ok["organisation"].fillna("")).duplicated(keys, keep="first")
-    for r in ok.loc[dup.to_numpy()].itertuples():
-        issues.add("followup.duplicate_record", int(r.row), headers.get("date", "date"),
-                   r.date.isoformat(), recommendation=r.recommendation)
-    for _, grp in ok.sort_values(["date", "row"], kind="stable").groupby(
-            ["recommendation", "country", "reporter", ok["organisation"].fillna("")], sort=False):
+    need = ("recommendation", "country", "date", "reporter", "status")
+    rows = [r for r in frame.to_dict("records") if all(r[k] is not None and not _blank(r[k]) for k in need)]
+    seen: set[tuple[Any, ...]] = set()
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        who = (r["recommendation"], r["country"], r["reporter"], r["organisation"] or "")
+        key = (*who, r["date"])
+        if key in seen:
+            issues.add("followup.duplicate_record", int(r["row"]), headers.get("date", "date"),
+                       r["date"].isoformat(), recommendation=r["recommendation"])
+        seen.add(key)
+        groups.setdefault(who, []).append(r)
+    for grp in groups.values():
         closing = None
-        for r in grp.itertuples():
-            if closing is not None and r.date > closing.date and r.status != closing.status:
-                issues.add("followup.contradicts_closed", int(r.row), headers.get("status", "status"), r.status,
-                           recommendation=r.recommendation, detail=closing.status, lo=closing.date.isoformat(),
-                           hi=str(closing.row))
-            if r.status in closed and closing is None:
+        for r in sorted(grp, key=lambda x: (x["date"], x["row"])):
+            if closing is not None and r["date"] > closing["date"] and r["status"] != closing["status"]:
+                issues.add("followup.contradicts_closed", int(r["row"]), headers.get("status", "status"),
+                           r["status"], recommendation=r["recommendation"], detail=closing["status"],
+                           lo=closing["date"].isoformat(), hi=str(closing["row"]))
+            if r["status"] in closed and closing is None:
                 closing = r

@@ -123,6 +123,7 @@ class _Builder:
         self.tables: dict[str, Table] = {}
         self.charts: dict[str, ChartSpec] = {}
         self.sections: list[Section] = []
+        self.follow_up: Any = None
         self.score_year = self._score_year()
 
     # -- helpers ------------------------------------------------------------------------
@@ -166,7 +167,7 @@ class _Builder:
         self._outcomes()
         self._gaps()
         self._signs()
-        if getattr(self, "follow_up", None) is not None:  # the follow-up of the recommendations
+        if self.follow_up is not None:  # the follow-up of the recommendations
             sections, tables = self.follow_up.country_part(self.country, self.fmt)
             self.sections.extend(sections)
             self.tables.update(tables)
