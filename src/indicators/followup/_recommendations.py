@@ -11,7 +11,7 @@ the catalog and the themes codelist; every recommendation is accepted or reporte
 >>> recs.synthetic, len(recs), recs.validation.ok
 (True, 38, True)
 >>> recs["S1-PER-01"].area
-'budgets'
+'access_to_justice'
 """
 
 from __future__ import annotations
