@@ -328,3 +328,22 @@ def test_command_line(tmp_path: Path) -> None:
                  "--out", str(out)]) == 0
     assert (out / "report.html").read_text(encoding="utf-8").count("S1-PER-01") >= 1
     assert main(["follow-up", "sample", "sample", "--country", "Narnia", "--out", str(out)]) == 2
+
+
+def test_result_protocol_copies_escaping_and_files(recs: ind.Recommendations, tmp_path: Path) -> None:
+    table = rec_table(evidence=["<script>alert(1)</script>", "=HYPERLINK(\"x\")", "ok"])
+    fu = ind.follow_up(recs, table, countries=["PER"], lang="es")
+    frame = fu.to_frame()
+    frame.loc[0, "status"] = "changed"
+    assert fu.to_frame().loc[0, "status"] != "changed"
+    assert "<script>alert" not in fu._repr_html_() and "<script>alert" not in fu.report("PER").to_html()
+    assert "&lt;script&gt;" in fu.report("PER").to_html()
+    with pytest.raises(ind.OptionError):
+        fu.to_html("../escape.html", folder=tmp_path)
+    book = pd.read_excel(fu.to_excel(tmp_path / "fu.xlsx"), sheet_name=None)
+    history = next(v for k, v in book.items() if k.startswith("followup_history"))
+    assert "'=HYPERLINK(\"x\")" in set(history["evidence"])
+    written = fu.save(tmp_path / "out", ["html"])
+    assert {"hemispheric_html", "PER_html", "tables_xlsx", "tables_csv"} <= set(written)
+    assert all(p.resolve().is_relative_to((tmp_path / "out").resolve()) for p in written.values())
+    assert recs.to_frame("en")["text"].str.startswith("[Synthetic example").all()

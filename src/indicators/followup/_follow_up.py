@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from .._results import Result, Summary, write_text
 from ..i18n import check_lang, check_option, message
 from ._evidence import EVIDENCE_COLUMNS, combine, indicator_changes
 from ._recommendations import Recommendations, load_recommendations
@@ -44,7 +45,7 @@ STATUS_COLUMNS: tuple[str, ...] = ("round", "recommendation", "country", "area",
 
 
 @dataclass(frozen=True, eq=False)
-class FollowUp:
+class FollowUp(Result):
     """The follow-up of a set of recommendations: statuses, history, evidence and the tables built from them.
 
     Tables (copies): :meth:`to_frame` (one row per recommendation and State), :attr:`history`
@@ -62,6 +63,8 @@ class FollowUp:
     _status: pd.DataFrame = field(repr=False)
     _history: pd.DataFrame = field(repr=False)
     _evidence: pd.DataFrame = field(repr=False)
+
+    _stem = "follow_up"
 
     def __repr__(self) -> str:
         return (f"<FollowUp {self.recommendations.id}: {len(self._status)} recommendation-State pairs, "
@@ -133,27 +136,55 @@ class FollowUp:
 
         return build_report(self, country=country, lang=lang or self.lang, locale=locale, round_id=round)
 
-    def _repr_html_(self) -> str:
-        return self.report().to_html()
+    def _summary(self) -> Summary:
+        from ._report import L
 
-    def to_html(self, path: str | Path | None = None) -> str:
-        """The hemispheric follow-up report as one HTML page; written to ``path`` when given."""
+        lang = self.lang
+        s = self._status
+        figures = (
+            (L("fig.recommendations", lang), f"{self.recommendations.name(lang)} ({len(self.recommendations)})"),
+            (L("fig.units", lang), str(len(s))),
+            (L("fig.states", lang), ", ".join(self.countries)),
+            (L("fig.records", lang), str(len(self._history))),
+            (L("fig.assessed", lang), str(int(s["committee"].notna().sum()) if len(s) else 0)),
+            (L("fig.disagreements", lang), str(int(s["disagreement"].notna().sum()) if len(s) else 0)),
+            (L("fig.count", lang), L(f"about.count.{self.count}", lang)),
+        )
+        return Summary(title=L("title.all", lang), figures=figures, table=s.head(5), lang=lang, total=len(s))
+
+    def _sheets(self) -> dict[str, pd.DataFrame]:
+        return {"followup_status": self.to_frame(), "followup_compliance": self.compliance(),
+                "followup_timing": self.timing(), "followup_disagreements": self.disagreements(),
+                "followup_history": self.history, "followup_evidence": self.evidence}
+
+    def _about(self) -> dict[str, Any]:
+        return {"recommendations": f"{self.recommendations.id}@{self.recommendations.version}",
+                "recommendations_file": self.recommendations.file,
+                "recommendations_sha256": self.recommendations.sha256,
+                "records_file": self.records.file, "records_sha256": self.records.sha256,
+                "catalog": self.catalog.label, "catalog_fingerprint": self.catalog.fingerprint,
+                "count": self.count, "as_of": None if self.as_of is None else self.as_of.isoformat(),
+                "countries": list(self.countries), "synthetic": self.recommendations.synthetic}
+
+    def to_html(self, path: str | Path | None = None, *, folder: str | Path | None = None) -> str:
+        """The follow-up report of every State (per round) as one self-contained HTML page;
+        written to ``path`` (inside ``folder`` if given) too."""
         text = self.report().to_html()
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8", newline="\n")
+            write_text(text, path, folder, self.lang)
         return text
 
-    def to_excel(self, path: str | Path) -> Path:
-        """The hemispheric follow-up report as a workbook (a sheet per table)."""
-        return self.report().to_xlsx(path)
-
     def save(self, folder: str | Path, formats: Sequence[str] = ("html", "xlsx", "docx")) -> dict[str, Path]:
-        """The hemispheric report in ``folder`` and one per State in ``folder/<ISO3>/``."""
-        from .._export import safe_path
+        """Inside ``folder``: the report of every State (``report.*``), one per State in
+        ``<ISO3>/``, and the tables of the result (``follow_up.xlsx``, ``follow_up.csv``)."""
+        from .._export import escape_formulas, safe_path
 
         written = {f"hemispheric_{k}": v for k, v in self.report().save(folder, formats).items()}
         for c in self.countries:
             written.update({f"{c}_{k}": v for k, v in self.report(c).save(safe_path(folder, c), formats).items()})
+        written["tables_xlsx"] = self.to_excel("follow_up.xlsx", folder=folder)
+        text = escape_formulas(self.to_frame()).to_csv(index=False, lineterminator="\n")
+        written["tables_csv"] = write_text(text, "follow_up.csv", folder, self.lang)
         return written
 
     def country_part(self, country: str, fmt: Any) -> tuple[list[Any], dict[str, Any]]:

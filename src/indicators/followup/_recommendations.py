@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._results import Result, Summary
 from ..i18n import check_lang, message
 from ._files import _error, check_against, followup_codelist, load_followup_codelist, read_yaml
 from ._issues import Issues
@@ -91,7 +92,7 @@ class Recommendation:
 
 
 @dataclass(frozen=True, eq=False)
-class Recommendations:
+class Recommendations(Result):
     """The recommendations of a file that passed the checks, its rounds and the check's report.
 
     ``validation`` is a :class:`~indicators.ValidationReport` (one row per recommendation, the
@@ -110,6 +111,9 @@ class Recommendations:
     file: str | None = None
     sha256: str = ""
     themes: Codelist | None = field(default=None, repr=False)
+    lang: str = "en"
+
+    _stem = "recommendations"
 
     def __len__(self) -> int:
         return len(self.items)
@@ -155,30 +159,36 @@ class Recommendations:
         """The recommendations addressed to ``country``: its own and those to every State."""
         return [r for r in self.items if r.country in (country, ALL_STATES)]
 
-    def to_frame(self, lang: str = "en") -> pd.DataFrame:
-        """One row per recommendation: id, round, country, area, themes, indicators, text, source."""
+    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+        """One row per recommendation: id, round, country, area, themes, indicators, text (in ``lang``,
+        default the language it was loaded in), source, paragraph, line."""
+        lang = lang or self.lang
         rows = [{"id": r.id, "round": r.round, "country": r.country, "area": r.area,
                  "themes": "; ".join(r.themes), "indicators": "; ".join(r.indicators), "text": r.text(lang),
                  "source": r.source, "paragraph": r.paragraph, "line": r.line} for r in self.items]
         return pd.DataFrame(rows, columns=["id", "round", "country", "area", "themes", "indicators", "text",
                                            "source", "paragraph", "line"])
 
-    def _repr_html_(self) -> str:
-        return self.to_frame().to_html(index=False, escape=True)
+    def _summary(self) -> Summary:
+        lang = self.lang
 
-    def to_html(self, path: str | Path | None = None, lang: str = "en") -> str:
-        """The recommendations as an HTML table (text escaped); written to ``path`` when given."""
-        text = self.to_frame(lang).to_html(index=False, escape=True)
-        if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
-        return text
+        def lab(key: str) -> str:
+            return message(f"report.followup.fig.{key}", lang)
 
-    def to_excel(self, path: str | Path, lang: str = "en") -> Path:
-        """The recommendations as a workbook (formulas escaped)."""
-        from .._export import escape_formulas
+        figures = ((lab("version"), self.version), (lab("rounds"), ", ".join(r.name(lang) for r in self.rounds)),
+                   (lab("recommendations"), str(len(self))),
+                   (lab("checks"), f"{self.validation.n_errors} / {self.validation.n_warnings}"))
+        if self.synthetic:
+            figures = ((lab("synthetic"), message("report.followup.synthetic", lang)), *figures)
+        frame = self.to_frame()
+        return Summary(title=self.name(lang), figures=figures, table=frame.head(5), lang=lang, total=len(frame))
 
-        escape_formulas(self.to_frame(lang)).to_excel(path, index=False, sheet_name="recommendations")
-        return Path(path)
+    def _about(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "file": self.file, "sha256": self.sha256,
+                "synthetic": self.synthetic, "system": self.system,
+                "rounds": [{"id": r.id, "adopted": r.adopted.isoformat(), "baseline_year": r.baseline_year,
+                            "follow_up_until": None if r.follow_up_until is None else r.follow_up_until.isoformat(),
+                            "follow_up_year": r.follow_up_year} for r in self.rounds]}
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -339,7 +349,7 @@ def load_recommendations(
                         problems=report.issues)
     return Recommendations(str(data["id"]), str(data["version"]), dict(data["name"]), rounds, kept, report,
                            bool(data.get("synthetic", False)), system, str(data.get("reference") or ""), file, sha,
-                           theme_list)
+                           theme_list, lang)
 
 
 def _sample_path() -> Path:

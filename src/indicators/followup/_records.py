@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._results import Result, Summary
 from ..errors import DataError
 from ..i18n import check_lang, message
 from ._files import followup_codelist, load_followup_codelist
@@ -103,7 +104,7 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 @dataclass(frozen=True, eq=False)
-class FollowUpRecords:
+class FollowUpRecords(Result):
     """The records that passed the checks (``to_frame()``), with the check's report and the codelists used."""
 
     frame: pd.DataFrame = field(repr=False)
@@ -112,6 +113,9 @@ class FollowUpRecords:
     reporters: Codelist = field(repr=False)
     file: str | None = None
     sha256: str = ""
+    lang: str = "en"
+
+    _stem = "follow_up_records"
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -124,8 +128,19 @@ class FollowUpRecords:
         """The accepted records: :data:`RECORD_COLUMNS`, codes resolved, dates as ``datetime.date``."""
         return self.frame.copy()
 
-    def _repr_html_(self) -> str:
-        return self.frame.to_html(index=False, escape=True)
+    def _summary(self) -> Summary:
+        lang = self.lang
+        figures = ((message("report.followup.fig.file", lang), self.file or ""),
+                   (message("report.followup.fig.accepted", lang), str(len(self.frame))),
+                   (message("report.followup.fig.rejected", lang), str(len(self.validation.rejected))),
+                   (message("report.followup.fig.checks", lang),
+                    f"{self.validation.n_errors} / {self.validation.n_warnings}"))
+        return Summary(title=message("report.followup.fig.records_title", lang), figures=figures,
+                       table=self.frame.head(5), lang=lang, total=len(self.frame))
+
+    def _about(self) -> dict[str, Any]:
+        return {"file": self.file, "sha256": self.sha256, "statuses": f"{self.statuses.id}@{self.statuses.version}",
+                "reporters": f"{self.reporters.id}@{self.reporters.version}"}
 
 
 def _headers(raw: pd.DataFrame, issues: Issues) -> dict[str, str]:
@@ -276,7 +291,7 @@ def read_follow_up(
     if not lazy and not report.ok:
         raise DataError(message("followup.invalid", lang, file=name or "table", errors=report.n_errors),
                         problems=report.issues)
-    return FollowUpRecords(kept.reset_index(drop=True), report, status_list, reporter_list, file, sha)
+    return FollowUpRecords(kept.reset_index(drop=True), report, status_list, reporter_list, file, sha, lang)
 
 
 def _across_rows(frame: pd.DataFrame, issues: Issues, statuses: Codelist, headers: dict[str, str]) -> None:
