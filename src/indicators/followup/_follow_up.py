@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -174,11 +174,12 @@ class FollowUp(Result):
             write_text(text, path, folder, self.lang)
         return text
 
-    def save(self, folder: str | Path, formats: Sequence[str] = ("html", "xlsx", "docx")) -> dict[str, Path]:
+    def save(self, folder: str | Path, formats: Iterable[str] = ("html", "xlsx", "docx")) -> dict[str, Path]:
         """Inside ``folder``: the report of every State (``report.*``), one per State in
         ``<ISO3>/``, and the tables of the result (``follow_up.xlsx``, ``follow_up.csv``)."""
         from .._export import escape_formulas, safe_path
 
+        formats = tuple(formats)
         written = {f"hemispheric_{k}": v for k, v in self.report().save(folder, formats).items()}
         for c in self.countries:
             written.update({f"{c}_{k}": v for k, v in self.report(c).save(safe_path(folder, c), formats).items()})
