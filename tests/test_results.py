@@ -88,6 +88,26 @@ def report() -> Report:
 
 
 RESULTS = ("estimates", "scores", "validation", "report")
+#: The result types the fixtures above cover, by class name.
+COVERED = {"Estimates", "Scores", "ValidationReport", "Report"}
+
+
+def test_every_result_type_is_walked() -> None:
+    """A result type added later (a subclass of the shared Result) must get a fixture here."""
+    import importlib
+    import pkgutil
+
+    from indicators._results import Result
+
+    for info in pkgutil.walk_packages(ind.__path__, "indicators."):
+        importlib.import_module(info.name)
+
+    def subclasses(cls: type) -> set[type]:
+        out = set(cls.__subclasses__())
+        return out.union(*(subclasses(c) for c in out)) if out else out
+
+    found = {c.__name__ for c in subclasses(Result) if c.__module__.startswith("indicators.")}
+    assert found == COVERED, f"add a fixture to tests/test_results.py for: {sorted(found - COVERED)}"
 
 
 @pytest.fixture(params=RESULTS)
