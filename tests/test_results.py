@@ -492,3 +492,25 @@ def test_writing_into_a_file_path_is_a_library_error(estimates: ind.Estimates, t
     with pytest.raises(OptionError) as err:
         estimates.to_html(blocker / "page.html")
     assert err.value.problems.loc[0, "code"] == "results.cannot_write"
+
+
+@pytest.mark.parametrize("lang, title", [("pt", "Estimativas de pesquisa amostral: média por g"),
+                                         ("fr", "Estimations d'enquête : moyenne par g")])
+def test_summaries_in_portuguese_and_french(estimates: ind.Estimates, validation: ind.ValidationReport,
+                                            lang: str, title: str) -> None:
+    import html as html_lib
+
+    assert html_lib.escape(title) in estimates.in_lang(lang)._repr_html_()
+    rows = {"pt": "Linhas lidas", "fr": "Lignes lues"}[lang]
+    assert rows in validation.in_lang(lang)._repr_html_()
+
+
+def test_summary_labels_exist_in_every_language() -> None:
+    import yaml
+
+    folder = Path(ind.__file__).parent / "locale"
+    keys = {lang.name: set(yaml.safe_load((lang / "results.yaml").read_text(encoding="utf-8")))
+            for lang in folder.iterdir() if (lang / "results.yaml").exists()}
+    assert {"en", "es"} <= set(keys)
+    for lang, found in keys.items():
+        assert found == keys["en"], f"{lang}: {sorted(found ^ keys['en'])}"
