@@ -142,3 +142,20 @@ def test_compare_rounds_is_the_difference_of_independent_estimates() -> None:
     np.testing.assert_allclose(res["estimate"], a["estimate"] - b["estimate"], rtol=1e-12)
     np.testing.assert_allclose(res["se"], np.hypot(a["se"], b["se"]), rtol=1e-12)
     assert (res["p_value"] <= 1).all()
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("statistic", ["mean", "total"])
+def test_difference_within_each_state_is_the_difference_on_each_state_alone(case: str, statistic: str) -> None:
+    # Two routes to the same numbers: the one-pass `within` form, and the two-domain difference on
+    # a design whose `by` crosses state and area (its covariance from the full machinery).
+    d = design(case)
+    res = difference(d, "income", "area", ("U", "R"), statistic=statistic, ratio=True,  # type: ignore[arg-type]
+                     within="state").to_frame()
+    crossed = d._derive({"cell": (d.data["state"].astype(str) + ":" + d.data["area"]).to_numpy()})
+    for state in (1, 2, 3):
+        one = difference(crossed, "income", "cell", (f"{state}:U", f"{state}:R"), statistic=statistic,  # type: ignore[arg-type]
+                         ratio=True).to_frame()
+        got = res[res["state"] == state].reset_index(drop=True)
+        np.testing.assert_allclose(got["estimate"], one["estimate"], rtol=1e-12)
+        np.testing.assert_allclose(got["se"], one["se"], rtol=1e-9)

@@ -68,7 +68,16 @@ _BATCH = 48
 
 # -- the variance machinery ------------------------------------------------------------------------
 
-def _taylor_vcov(design: Any, influence: np.ndarray) -> np.ndarray:
+def _derived(design: Any, columns: Mapping[str, np.ndarray]) -> Any:
+    """The design with extra columns (pandas' warning about many inserted columns silenced)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        return design._derive(columns)
+
+
+def _taylor_vcov(design: Any, influence: np.ndarray, full: bool = True) -> np.ndarray:
     """Covariance of the totals of the columns of ``influence`` (rows x K) under ``design``.
 
     ``influence`` holds weighted values (their column sums are the linearised errors); the
@@ -79,16 +88,17 @@ def _taylor_vcov(design: Any, influence: np.ndarray) -> np.ndarray:
         values = np.where(w[:, None] > 0, influence / w[:, None], 0.0)
     k = values.shape[1]
     columns: list[tuple[str, np.ndarray]] = [(f"\x00z{j}", values[:, j]) for j in range(k)]
-    columns += [(f"\x00s{a}.{b}", values[:, a] + values[:, b]) for a in range(k) for b in range(a + 1, k)]
+    if full:
+        columns += [(f"\x00s{a}.{b}", values[:, a] + values[:, b]) for a in range(k) for b in range(a + 1, k)]
     var: dict[str, float] = {}
     for start in range(0, len(columns), _BATCH):
         part = dict(columns[start:start + _BATCH])
-        est = design._derive(part).total(list(part), deff=False)
+        est = _derived(design, part).total(list(part), deff=False)
         var.update(zip(part, np.asarray(est.se, dtype=np.float64) ** 2, strict=True))
-    out = np.empty((k, k))
+    out = np.full((k, k), np.nan)
     for j in range(k):
         out[j, j] = var[f"\x00z{j}"]
-    for a in range(k):
+    for a in range(k if full else 0):
         for b in range(a + 1, k):
             out[a, b] = out[b, a] = (var[f"\x00s{a}.{b}"] - out[a, a] - out[b, b]) / 2.0
     return out
@@ -106,12 +116,14 @@ def _replicate_vcov(design: ReplicateDesign, theta: Callable[[np.ndarray], np.nd
 
 
 def _vcov(design: Any, theta: Callable[[np.ndarray], np.ndarray],
-          influence: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The statistic and its covariance matrix under ``design``."""
+          influence: Callable[[np.ndarray, np.ndarray], np.ndarray],
+          covariances: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The statistic and its covariance matrix under ``design`` (only the variances, on the
+    diagonal, with ``covariances=False``: NaN elsewhere for Taylor designs)."""
     full = theta(design._w)
     if isinstance(design, ReplicateDesign):
         return full, _replicate_vcov(design, theta, full)
-    return full, _taylor_vcov(design, influence(design._w, full))
+    return full, _taylor_vcov(design, influence(design._w, full), covariances)
 
 
 def _ratios(a: np.ndarray, b: np.ndarray | None) -> tuple[Callable[[np.ndarray], np.ndarray],
@@ -268,12 +280,15 @@ def contrast(design: Any, variable: str, by: str, coefficients: Mapping[Any, flo
 
 
 def difference(design: Any, variable: str, by: str, groups: tuple[Any, Any], *,
-               statistic: Statistic = "mean", ratio: bool = False, level: float = 0.95) -> Estimates:
+               statistic: Statistic = "mean", ratio: bool = False, within: str | None = None,
+               level: float = 0.95) -> Estimates:
     """The difference (and, with ``ratio=True``, the ratio) between two domains of one survey.
 
     ``groups = (a, b)`` gives ``estimate_a - estimate_b`` (and ``estimate_a / estimate_b``,
     its SE by the delta method as R's ``svycontrast(b, quote(a / b))``). Both use the
     covariance of the two domain estimates; the p-value tests a difference of 0 (a ratio of 1).
+    With ``within`` (a column such as the state), one difference (and ratio) per value of
+    ``within``: the gap between the two groups inside each state, in one pass.
 
     >>> import pandas as pd
     >>> from indicators import SurveyDesign
@@ -287,6 +302,8 @@ def difference(design: Any, variable: str, by: str, groups: tuple[Any, Any], *,
         text = message("analysis.two_groups", design.lang, got=repr(groups))
         raise OptionError(text, problems=[{"code": "analysis.two_groups", "field": "groups",
                                            "value": repr(groups), "message": text}])
+    if within is not None:
+        return _difference_within(design, variable, by, groups, statistic, ratio, within, level)
     a, b, levels, n = _domain_parts(design, variable, by, statistic, "difference")
     i = _level_index(design, levels, groups[0], by, "difference")
     j = _level_index(design, levels, groups[1], by, "difference")
@@ -310,6 +327,92 @@ def difference(design: Any, variable: str, by: str, groups: tuple[Any, Any], *,
         table = pd.concat([table, extra], ignore_index=True)
     return _estimates(design, table, "difference", (), level,
                       {"by": by, "statistic": statistic, "groups": [str(g) for g in groups], "ratio": ratio})
+
+
+def _difference_within(design: Any, variable: str, by: str, groups: Sequence[Any], statistic: str,
+                       ratio: bool, within: str, level: float) -> Estimates:
+    """Differences (and ratios) of two groups inside each value of ``within``, vectorised.
+
+    Each row belongs to one value of ``within``, so the influence values of all the
+    differences fit in one column, and the design's variance of its domain totals by
+    ``within`` gives every difference's variance at once (replicate designs: the cell
+    estimates of every replicate in one sparse product).
+    """
+    from . import _replicate as rep
+
+    check_option("difference", "statistic", statistic, ("mean", "proportion", "total"), design.lang)
+    y = _numeric(design, variable, "difference")
+    gc, glev = _groups(design, by, "difference")
+    sc, slev = _groups(design, within, "difference")
+    i = _level_index(design, glev, groups[0], by, "difference")
+    j = _level_index(design, glev, groups[1], by, "difference")
+    side = np.where(gc == i, 0, np.where(gc == j, 1, -1))
+    ok = ~np.isnan(y) & (side >= 0) & (sc >= 0)
+    cells = len(slev) * 2
+    cell = np.where(ok, sc * 2 + side, -1)
+    yv = np.where(ok, y, 0.0)
+    w = design._w
+    use = cell >= 0
+
+    def cell_sums(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return np.bincount(cell[use], weights=(weights * values)[use], minlength=cells)
+
+    num = cell_sums(w, yv)
+    den = cell_sums(w, np.ones_like(yv)) if statistic != "total" else None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        est = num / den if den is not None else num
+    ea, eb = est[0::2], est[1::2]
+    diff = ea - eb
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rat = ea / eb
+    counts = np.bincount(cell[use], minlength=cells)
+    if isinstance(design, ReplicateDesign):
+        dom = np.where(use, cell, -1)
+        nr = rep.replicate_sums(design._repw, yv, dom, cells)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            er = nr / rep.replicate_sums(design._repw, np.ones_like(yv), dom, cells) if den is not None else nr
+        rscales = np.asarray(design.rscales, dtype=np.float64)
+        ta, tb = er[0::2], er[1::2]
+        da = ta - (ea[:, None] if design.mse else ta.mean(axis=1, keepdims=True))
+        db = tb - (eb[:, None] if design.mse else tb.mean(axis=1, keepdims=True))
+        scale = float(design.scale)
+        vaa, vbb, vab = ((scale * (p * q * rscales[None, :]).sum(axis=1)) for p, q in ((da, da), (db, db), (da, db)))
+        ga, gb = 1.0 / eb, -ea / eb ** 2  # the ratio by the delta method, as R's svycontrast
+        var = [vaa + vbb - 2 * vab, ga * ga * vaa + gb * gb * vbb + 2 * ga * gb * vab]
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            part = np.where(use, yv - (est[np.maximum(cell, 0)] if den is not None else 0.0), 0.0)
+            if den is not None:
+                part = np.where(use, part / den[np.maximum(cell, 0)], 0.0)
+            sign = np.where(side == 0, 1.0, -1.0)
+            s_of_row = np.maximum(sc, 0)
+            g_ratio = np.where(side == 0, 1.0 / eb[s_of_row], -ea[s_of_row] / eb[s_of_row] ** 2)
+        columns = {"\x00diff": np.where(use, sign * part, 0.0), "\x00ratio": np.where(use, g_ratio * part, 0.0)}
+        res = _derived(design, columns).total(list(columns), by=within, deff=False).to_frame()
+        var = []
+        for name in columns:
+            got = res[res["variable"] == name]
+            got = got.set_index(got[within].astype(str))["se"].reindex([str(v) for v in slev])
+            var.append(got.to_numpy(dtype=np.float64) ** 2)
+    rows: list[dict[str, Any]] = []
+    df = float(design.degf())
+    for k, value in enumerate(slev):
+        n = int(counts[2 * k] + counts[2 * k + 1])
+        rows.append({within: value, "variable": variable, "contrast": f"{glev[i]} - {glev[j]}",
+                     "estimate": float(diff[k]), "se": float(np.sqrt(var[0][k])), "n": n})
+    table = _table(rows, level, df)
+    if ratio:
+        extra = _table([{within: value, "variable": variable, "contrast": f"{glev[i]} / {glev[j]}",
+                         "estimate": float(rat[k]), "se": float(np.sqrt(var[1][k])),
+                         "n": int(counts[2 * k] + counts[2 * k + 1])} for k, value in enumerate(slev)],
+                       level, df)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            extra["statistic"] = (extra["estimate"] - 1.0) / extra["se"]
+        extra["p_value"] = 2.0 * _t_or_normal(df).sf(np.abs(extra["statistic"].to_numpy(dtype=np.float64)))
+        table = pd.concat([table, extra], ignore_index=True)
+    return _estimates(design, table, "difference", (within,), level,
+                      {"by": by, "statistic": statistic, "groups": [str(g) for g in groups], "ratio": ratio,
+                       "within": within})
 
 
 def compare_rounds(before: Estimates, after: Estimates, *, level: float = 0.95) -> Estimates:
@@ -537,33 +640,48 @@ def crosstab(design: Any, row: str, column: str | None = None, *, statistic: Lit
         cc, clev = _groups(design, column, "crosstab")
     nr, nc = len(rlev), len(clev)
     ok = (rc >= 0) & (cc >= 0)
-    cell = np.where(ok, rc * nc + cc, -1)
-    a = _indicators(cell, nr * nc)
-    if statistic == "total":
-        b = None
-    elif margin == "row" and column is not None:
-        b = _indicators(np.where(ok, rc, -1), nr)[:, np.repeat(np.arange(nr), nc)]
-    elif margin == "column" and column is not None:
-        b = _indicators(np.where(ok, cc, -1), nc)[:, np.tile(np.arange(nc), nr)]
+    # Each cell is an indicator column estimated by the design's own estimators (one vectorised
+    # pass per column; replicate designs recompute each ratio per replicate, as R does).
+    by: str | None = None
+    if statistic == "proportion" and margin == "row" and column is not None:
+        names = {f"\x00c{j}": np.where(ok, (cc == j).astype(np.float64), np.nan) for j in range(nc)}
+        by, keys = row, [(i, j) for i in range(nr) for j in range(nc)]
+    elif statistic == "proportion" and margin == "column" and column is not None:
+        names = {f"\x00c{i}": np.where(ok, (rc == i).astype(np.float64), np.nan) for i in range(nr)}
+        by, keys = column, [(i, j) for i in range(nr) for j in range(nc)]
     else:
-        b = np.repeat(ok.astype(np.float64)[:, None], nr * nc, axis=1)
-    theta, infl = _ratios(a, b)
-    est, vcov = _vcov(design, theta, infl)
-    n = a.sum(axis=0)
-    rows = []
-    for i in range(nr):
-        for j in range(nc):
-            k = i * nc + j
-            entry: dict[str, Any] = {row: rlev[i]}
-            if column is not None:
-                entry[column] = clev[j]
-            entry.update({"estimate": float(est[k]), "se": float(np.sqrt(max(vcov[k, k], 0.0))),
-                          "n": int(n[k])})
-            rows.append(entry)
-    table = _table(rows, level, None).drop(columns=list(TEST_COLUMNS))
+        names = {f"\x00c{i}.{j}": np.where(ok, ((rc == i) & (cc == j)).astype(np.float64), np.nan)
+                 for i in range(nr) for j in range(nc)}
+        keys = [(i, j) for i in range(nr) for j in range(nc)]
+    derived = _derived(design, names)
+    func = derived.total if statistic == "total" else derived.mean
+    res = func(list(names), by=by, level=level).to_frame()
+    lookup: dict[tuple[int, int], Any] = {}
+    for r in res.to_dict("records"):
+        code = str(r["variable"])[2:]
+        if by is None:
+            i, j = (int(x) for x in code.split("."))
+        elif by == row:
+            j, i = int(code), rlev.index(r[row]) if r[row] in rlev else _level_index(design, rlev, r[row], row, "crosstab")
+        else:
+            i, j = int(code), clev.index(r[column]) if r[column] in clev else _level_index(design, clev, r[column], str(column), "crosstab")
+        lookup[(i, j)] = r
+    rows_out = []
+    for i, j in keys:
+        r = lookup.get((i, j))
+        entry: dict[str, Any] = {row: rlev[i]}
+        if column is not None:
+            entry[column] = clev[j]
+        entry.update({k: (r[k] if r is not None else np.nan) for k in ("estimate", "se", "ci_low", "ci_high",
+                                                                        "cv", "deff")})
+        entry["n"] = int(np.sum(ok & (rc == i) & (cc == j)))
+        rows_out.append(entry)
+    table = pd.DataFrame(rows_out)
+    table["flag"] = pd.array(quality_flags(table["cv"].to_numpy(dtype=np.float64),
+                                           table["n"].to_numpy(dtype=np.float64), (0.15, 0.30), 0), dtype="string")
     table.insert(0, "variable", pd.array([f"{row} x {column}" if column else row] * len(table), dtype="string"))
-    by = (row,) if column is None else (row, column)
-    return _estimates(design, table, "total" if statistic == "total" else "proportion", by, level,
+    dims = (row,) if column is None else (row, column)
+    return _estimates(design, table, "total" if statistic == "total" else "proportion", dims, level,
                       {"margin": margin})
 
 
