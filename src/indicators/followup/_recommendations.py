@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .._results import Result, Summary
+from .._results import Result, Summary, protect_fields
 from ..i18n import check_lang, message
 from ._files import _error, check_against, followup_codelist, load_followup_codelist, read_yaml
 from ._issues import Issues
@@ -91,6 +91,7 @@ class Recommendation:
         return self.country == ALL_STATES
 
 
+@protect_fields(mappings=("names",))
 @dataclass(frozen=True, eq=False)
 class Recommendations(Result):
     """The recommendations of a file that passed the checks, its rounds and the check's report.

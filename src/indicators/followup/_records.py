@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .._results import Result, Summary
+from .._results import Result, Summary, protect_fields
 from ..errors import DataError
 from ..i18n import check_lang, message
 from ._files import followup_codelist, load_followup_codelist
@@ -103,6 +103,7 @@ def parse_date(value: Any) -> dt.date | None:
     return None
 
 
+@protect_fields(copies=("frame",))
 @dataclass(frozen=True, eq=False)
 class FollowUpRecords(Result):
     """The records that passed the checks (``to_frame()``), with the check's report and the codelists used."""

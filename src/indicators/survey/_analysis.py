@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._results import Result, Summary
+from .._results import Result, Summary, protect_fields
 from ..errors import DataError, OptionError
 from ..i18n import check_option, message
 from ._designs import ReplicateDesign
@@ -451,6 +451,7 @@ def compare_rounds(before: Estimates, after: Estimates, *, level: float = 0.95) 
 
 # -- tests -----------------------------------------------------------------------------------------
 
+@protect_fields(mappings=("parameters", "details"))
 @dataclass(frozen=True)
 class TestResult(Result):
     """The result of a design-based test: statistic, degrees of freedom, p-value.
