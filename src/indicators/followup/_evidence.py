@@ -5,7 +5,8 @@ baseline year to its follow-up year:
 
 * ``design``: when both values are survey estimates with standard errors, the difference of the
   two values with the interval of independent samples, ``d ± z·sqrt(se₁² + se₂²)`` (two rounds of
-  a survey are independent samples); the right direction is the indicator's ``direction``.
+  a survey are independent samples), computed by :func:`indicators.survey.compare_rounds`; the
+  right direction is the indicator's ``direction``.
 * ``score``: otherwise, the change of the indicator's 0-100 score from
   :meth:`indicators.Scores.trends` (scores are oriented so that higher is better), with the
   interval of the scores' draws where they have one.
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -113,10 +113,13 @@ def indicator_changes(
     level: float = 0.95,
 ) -> pd.DataFrame:
     """The evidence table for ``units`` (columns ``round, recommendation, country, indicators``)."""
-    z = NormalDist().inv_cdf(0.5 + level / 2)
     totals = _totals(values) if values is not None and len(values) else None
     by_key = {} if totals is None else {(r.country, r.indicator, int(r.year)): (r.value, r.se)
                                         for r in totals.itertuples()}
+    years_of: dict[tuple[str, str], list[int]] = {}
+    for (c, i, y), (v, _se) in by_key.items():
+        if pd.notna(v):
+            years_of.setdefault((c, i), []).append(y)
     score_years: list[int] = list(getattr(scores, "years", []) or [])
     if not score_years and isinstance(scores, pd.DataFrame) and "year" in scores:
         score_years = sorted({int(y) for y in scores["year"].dropna()})
@@ -127,7 +130,8 @@ def indicator_changes(
             trend_cache[(a, b)] = _trends(scores, a, b)
         return trend_cache[(a, b)]
 
-    rows = []
+    rows: list[dict[str, Any]] = []
+    design: dict[tuple[int, int], list[tuple[int, str, str, int]]] = {}
     for u in units.itertuples():
         rnd = rounds[u.round]
         until = rnd.follow_up_until.year if rnd.follow_up_until else None
@@ -135,22 +139,18 @@ def indicator_changes(
             ind = catalog.get(ind_id)
             direction = ind.direction if ind is not None else "neutral"
             good = {"higher_is_better": 1, "lower_is_better": -1}.get(direction, 0)
-            row = {"round": u.round, "recommendation": u.recommendation, "country": u.country, "indicator": ind_id,
-                   "direction": direction, "method": None, "from_year": pd.NA, "to_year": pd.NA,
-                   "value_from": np.nan, "value_to": np.nan, "change": np.nan, "ci_low": np.nan,
-                   "ci_high": np.nan, "signal": "no_data"}
-            own_years = sorted(y for (c, i, y), (v, _se) in by_key.items()
-                               if c == u.country and i == ind_id and pd.notna(v))
+            row: dict[str, Any] = {
+                "round": u.round, "recommendation": u.recommendation, "country": u.country, "indicator": ind_id,
+                "direction": direction, "method": None, "from_year": pd.NA, "to_year": pd.NA,
+                "value_from": np.nan, "value_to": np.nan, "change": np.nan, "ci_low": np.nan,
+                "ci_high": np.nan, "signal": "no_data"}
+            rows.append(row)
+            own_years = years_of.get((u.country, ind_id), [])
             span = _years(own_years, rnd.baseline_year, rnd.follow_up_year, until)
             if span is not None:
-                (v1, s1), (v2, s2) = by_key[(u.country, ind_id, span[0])], by_key[(u.country, ind_id, span[1])]
+                (_v1, s1), (_v2, s2) = by_key[(u.country, ind_id, span[0])], by_key[(u.country, ind_id, span[1])]
                 if pd.notna(s1) and pd.notna(s2):
-                    d = float(v2) - float(v1)
-                    half = z * math.sqrt(float(s1) ** 2 + float(s2) ** 2)
-                    row.update(method="design", from_year=span[0], to_year=span[1], value_from=float(v1),
-                               value_to=float(v2), change=d, ci_low=d - half, ci_high=d + half,
-                               signal=_signal(d, d - half, d + half, good))
-                    rows.append(row)
+                    design.setdefault(span, []).append((len(rows) - 1, u.country, ind_id, good))
                     continue
             span = _years(score_years, rnd.baseline_year, rnd.follow_up_year, until) if score_years else None
             t = trends(*span) if span is not None else None
@@ -163,11 +163,33 @@ def indicator_changes(
                     row.update(method="score", from_year=span[0], to_year=span[1], value_from=float(h["score_from"]),
                                value_to=float(h["score_to"]), change=float(h["change"]), ci_low=low, ci_high=high,
                                signal=_signal(float(h["change"]), low, high, 0 if good == 0 else 1))
-            rows.append(row)
+    for span, items in design.items():
+        for pos, d in _design_changes(span, items, by_key, level).items():
+            good = next(g for p, _c, _i, g in items if p == pos)
+            rows[pos].update(method="design", from_year=span[0], to_year=span[1], **d,
+                             signal=_signal(d["change"], d["ci_low"], d["ci_high"], good))
     out = pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))
     out["from_year"] = out["from_year"].astype("Int64")
     out["to_year"] = out["to_year"].astype("Int64")
     return out
+
+
+def _design_changes(span: tuple[int, int], items: list[tuple[int, str, str, int]],
+                    by_key: dict[tuple[str, str, int], tuple[Any, Any]], level: float) -> dict[int, dict[str, float]]:
+    """Changes of survey estimates between two rounds (independent samples), by row position."""
+    from ..survey import Estimates, compare_rounds
+
+    def estimates(year: int) -> Estimates:
+        table = pd.DataFrame({"variable": [str(p) for p, *_ in items],
+                              "estimate": [float(by_key[(c, i, year)][0]) for _p, c, i, _g in items],
+                              "se": [float(by_key[(c, i, year)][1]) for _p, c, i, _g in items],
+                              "n": [0] * len(items)})
+        return Estimates(table=table, statistic="value", method="values table", level=level)
+
+    change = compare_rounds(estimates(span[0]), estimates(span[1]), level=level).to_frame()
+    return {int(r["variable"]): {"value_from": float(r["estimate_before"]), "value_to": float(r["estimate_after"]),
+                                 "change": float(r["estimate"]), "ci_low": float(r["ci_low"]),
+                                 "ci_high": float(r["ci_high"])} for r in change.to_dict("records")}
 
 
 def _trends(scores: Any, a: int, b: int) -> pd.DataFrame | None:
