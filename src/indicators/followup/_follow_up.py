@@ -70,6 +70,14 @@ class FollowUp(Result):
         return (f"<FollowUp {self.recommendations.id}: {len(self._status)} recommendation-State pairs, "
                 f"{len(self._history)} records, {len(self.countries)} States, count={self.count}>")
 
+    def in_lang(self, lang: str) -> FollowUp:
+        """The same follow-up with its reports, summaries and check messages in ``lang``."""
+        import dataclasses
+
+        lang = check_lang(lang, "FollowUp.in_lang")
+        return dataclasses.replace(self, recommendations=self.recommendations.in_lang(lang),
+                                   records=self.records.in_lang(lang), lang=lang)
+
     @property
     def statuses(self) -> tuple[str, ...]:
         """The status codes, in the codelist's order."""
@@ -150,7 +158,8 @@ class FollowUp(Result):
             (L("fig.disagreements", lang), str(int(s["disagreement"].notna().sum()) if len(s) else 0)),
             (L("fig.count", lang), L(f"about.count.{self.count}", lang)),
         )
-        return Summary(title=L("title.all", lang), figures=figures, table=s.head(5), lang=lang, total=len(s))
+        return Summary(title=L("title.all", lang), figures=figures, table=s.head(5), lang=lang,
+                       total=len(s))
 
     def _sheets(self) -> dict[str, pd.DataFrame]:
         return {"followup_status": self.to_frame(), "followup_compliance": self.compliance(),

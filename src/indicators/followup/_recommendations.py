@@ -16,6 +16,7 @@ the catalog and the themes codelist; every recommendation is accepted or reporte
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
@@ -137,7 +138,13 @@ class Recommendations(Result):
 
     def name(self, lang: str = "en") -> str:
         """The file's name in ``lang``."""
-        return _pick(self.names, lang)
+        return _pick(self._names, lang)  # type: ignore[attr-defined]
+
+    def in_lang(self, lang: str) -> Recommendations:
+        """The same recommendations with texts, summaries and check messages in ``lang``."""
+        lang = check_lang(lang, "Recommendations.in_lang")
+        return dataclasses.replace(self, names=self._names, validation=self.validation.in_lang(lang),  # type: ignore[attr-defined]
+                                   lang=lang)
 
     @property
     def ids(self) -> list[str]:

@@ -127,7 +127,13 @@ class FollowUpRecords(Result):
 
     def to_frame(self) -> pd.DataFrame:
         """The accepted records: :data:`RECORD_COLUMNS`, codes resolved, dates as ``datetime.date``."""
-        return self.frame.copy()
+        return self.frame
+
+    def in_lang(self, lang: str) -> FollowUpRecords:
+        """The same records with their summaries and check messages in ``lang``."""
+        lang = check_lang(lang, "FollowUpRecords.in_lang")
+        return FollowUpRecords(self.frame, self.validation.in_lang(lang), self.statuses, self.reporters,
+                               self.file, self.sha256, lang)
 
     def _summary(self) -> Summary:
         lang = self.lang
