@@ -347,3 +347,20 @@ def test_result_protocol_copies_escaping_and_files(recs: ind.Recommendations, tm
     assert {"hemispheric_html", "PER_html", "tables_xlsx", "tables_csv"} <= set(written)
     assert all(p.resolve().is_relative_to((tmp_path / "out").resolve()) for p in written.values())
     assert recs.to_frame("en")["text"].str.startswith("[Synthetic example").all()
+
+
+@pytest.mark.parametrize("lang, title", [("pt", "Acompanhamento das recomendações: Peru"),
+                                         ("fr", "Suivi des recommandations : Pérou")])
+def test_reports_and_messages_in_portuguese_and_french(recs: ind.Recommendations, lang: str, title: str) -> None:
+    fu = ind.follow_up(recs, rec_table(), countries=["PER"], lang=lang)
+    assert fu.report("PER").title == title
+    bad = ind.read_follow_up(rec_table(status=["partial", "maybe", "pending"]), recs, lang=lang).validation
+    message = bad.issues.loc[bad.issues["code"] == "followup.unknown_status", "message"].iloc[0]
+    assert message.startswith({"pt": "Linha 3", "fr": "Ligne 3"}[lang])
+
+
+def test_without_records_every_recommendation_has_no_information(recs: ind.Recommendations) -> None:
+    fu = ind.follow_up(recs)
+    assert fu.records.validation.ok and len(fu.history) == 0
+    assert set(fu.to_frame()["status"]) == {"no_information"}
+    assert len(fu.to_frame()) == sum(len(recs.for_country(c)) for c in recs.countries)

@@ -27,7 +27,7 @@ from .._results import Result, Summary, write_text
 from ..i18n import check_lang, check_option, message
 from ._evidence import EVIDENCE_COLUMNS, combine, indicator_changes
 from ._recommendations import Recommendations, load_recommendations
-from ._records import FollowUpRecords, read_follow_up
+from ._records import FollowUpRecords, no_records, read_follow_up
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -244,7 +244,7 @@ def follow_up(
         load_recommendations(recommendations, catalog=catalog, lang=lang)
     cat = catalog if isinstance(catalog, _Catalog) else load_catalog(catalog or recs.system)
     if records is None:
-        records = pd.DataFrame(columns=["recommendation", "date", "reporter", "status"])
+        records = no_records(recs, lang)
     if isinstance(records, str) and records == "sample":
         from .._demo import sample_data
 

@@ -301,6 +301,16 @@ def read_follow_up(
     return FollowUpRecords(kept.reset_index(drop=True), report, status_list, reporter_list, file, sha, lang)
 
 
+def no_records(recommendations: Recommendations, lang: str = "en") -> FollowUpRecords:
+    """Follow-up records of a set of recommendations on which nothing was reported yet."""
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in RECORD_COLUMNS})
+    rows = pd.DataFrame(index=pd.Index([], name="row", dtype="int64"))
+    report = Issues(None).report(rows, "follow_up_records", lang=lang,
+                                 provenance={"kind": "follow_up_records", "files": []})
+    return FollowUpRecords(frame, report, load_followup_codelist("status"), load_followup_codelist("reporters"),
+                           None, "", lang)
+
+
 def _across_rows(frame: pd.DataFrame, issues: Issues, statuses: Codelist, headers: dict[str, str]) -> None:
     """Duplicate records, and later records contradicting a closed status of the same reporter."""
     closed = {str(c["code"]) for c in statuses.codes if c.get("closed")}
