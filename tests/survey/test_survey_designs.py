@@ -60,3 +60,81 @@ def test_lonely_unit_at_the_second_stage(micro: pd.DataFrame) -> None:
 def test_too_many_strata_columns(micro: pd.DataFrame) -> None:
     with pytest.raises(DesignError, match="at most one per stage"):
         SurveyDesign(micro, weights="weight", strata=["stratum", "area"], psu="psu")
+
+
+@pytest.fixture(scope="module")
+def population() -> pd.DataFrame:
+    return pd.read_csv(DATA / "designs_population.csv", dtype={"category": "string"})
+
+
+@pytest.fixture(scope="module")
+def base(micro: pd.DataFrame) -> SurveyDesign:
+    return SurveyDesign(micro, weights="weight", strata="stratum", psu="psu")
+
+
+@pytest.mark.parametrize("how", ["linear", "raking", "logit"])
+def test_calibrated_weights_meet_every_total(base: SurveyDesign, population: pd.DataFrame, how: str) -> None:
+    bounds = (0.5, 2.0) if how == "logit" else (-np.inf, np.inf)
+    cal = base.calibrate(["state", "area", "age_group"], population, calfun=how, bounds=bounds)
+    for var in ("state", "area", "age_group"):
+        got = cal.total("violence_lifetime", by=var).to_frame()  # any variable: use weight sums
+        sums = pd.Series(cal._w).groupby(base.data[var].astype(str).to_numpy()).sum()
+        want = population[population["variable"] == var].set_index("category")["total"]
+        assert np.allclose(sums.sort_index().to_numpy(), want.sort_index().to_numpy(), rtol=1e-6)
+        assert len(got) == len(want)
+
+
+def test_unreachable_totals_are_all_named(base: SurveyDesign, population: pd.DataFrame) -> None:
+    extra = pd.concat([population, pd.DataFrame({"variable": ["area", "area"], "category": ["X", "Y"],
+                                                 "total": [10.0, 20.0]})], ignore_index=True)
+    with pytest.raises(DesignError, match="X, Y") as info:
+        base.rake(["area", "state"], extra)
+    assert set(info.value.problems["value"]) == {"X", "Y"}
+    with pytest.raises(DesignError, match="no tienen filas en la muestra"):
+        SurveyDesign(base.data, weights="weight", strata="stratum", psu="psu", lang="es").calibrate(
+            ["area"], extra)
+
+
+def test_sample_category_without_total(base: SurveyDesign, population: pd.DataFrame) -> None:
+    short = population[~((population["variable"] == "age_group") & (population["category"] == "60+"))]
+    with pytest.raises(DesignError, match="60\\+"):
+        base.calibrate(["age_group"], short)
+
+
+def test_logit_needs_finite_bounds(base: SurveyDesign, population: pd.DataFrame) -> None:
+    with pytest.raises(DesignError, match="finite bounds"):
+        base.calibrate(["area"], population, calfun="logit")
+
+
+def test_population_from_a_file_and_in_wide_form(base: SurveyDesign, population: pd.DataFrame,
+                                                 tmp_path: Path) -> None:
+    """The same totals as a CSV file (read with ind.read) and as a wide table give the same design."""
+    path = tmp_path / "totals.csv"
+    population.to_csv(path, index=False)
+    from_file = base.rake(["state", "area"], path)
+    wide = pd.DataFrame({"state": [1, 2, 3, None, None], "area": [None, None, None, "R", "U"],
+                         "total": population[population["variable"].isin(["state", "area"])]["total"].to_numpy()})
+    from_wide = base.rake(["state", "area"], wide)
+    a = from_file.mean("income", by="state").to_frame()
+    b = from_wide.mean("income", by="state").to_frame()
+    assert np.allclose(a["estimate"], b["estimate"], rtol=1e-12)
+    assert np.allclose(a["se"], b["se"], rtol=1e-12)
+
+
+def test_calibration_does_not_change_the_original(base: SurveyDesign, population: pd.DataFrame) -> None:
+    before = base.mean("income").to_frame()
+    base.calibrate(["area"], population)
+    after = base.mean("income").to_frame()
+    assert before["se"].iloc[0] == after["se"].iloc[0]
+
+
+def test_rake_not_converging_warns(base: SurveyDesign, population: pd.DataFrame) -> None:
+    with pytest.warns(UserWarning, match="did not converge"):
+        base.rake(["state", "area", "age_group"], population, max_iter=1, epsilon=1e-6)
+
+
+def test_trim_limits(base: SurveyDesign) -> None:
+    trimmed = base.trim_weights(150, 900)
+    assert trimmed._w.sum() == pytest.approx(base._w.sum(), rel=1e-12)
+    with pytest.raises(DesignError, match="lower < upper"):
+        base.trim_weights(900, 150)

@@ -22,6 +22,7 @@ from ._analysis import (
     ttest,
     variance,
 )
+from ._calibration import CALFUNS, CalFun
 from ._designs import ReplicateDesign, SurveyDesign
 from ._domains import CI_METHODS, LONELY_PSU, REPLICATE_TYPES, CIMethod, LonelyPSU, ReplicateType
 from ._estimate import estimable, estimate, parse_by
@@ -38,11 +39,13 @@ __all__ = [
     "glm",
     "ttest",
     "variance",
+    "CALFUNS",
     "CI_METHODS",
     "FLAGS",
     "LONELY_PSU",
     "REPLICATE_TYPES",
     "CIMethod",
+    "CalFun",
     "Estimates",
     "LonelyPSU",
     "ReplicateDesign",

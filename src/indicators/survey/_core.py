@@ -39,6 +39,7 @@ __all__ = [
     "beta_ci",
     "combine_cells",
     "combine_codes",
+    "dense_variance",
     "domain_codes",
     "domain_degf",
     "domain_values",
@@ -500,6 +501,40 @@ def ratio_variance(sy: np.ndarray, sx: np.ndarray, a: np.ndarray, b: np.ndarray,
     ss = pairs.segment_sums(t) * inv_x * inv_x + (n_h - pairs.seg_len) * (c * inv_x) ** 2
     s1 = total * inv_x
     return _combine_strata(ss, s1, pairs, strata, present)
+
+
+def dense_variance(z: np.ndarray, strata: StrataInfo) -> np.ndarray:
+    """Variance per domain from unit totals of the linearised variable, ``z`` (units x
+    domains, every unit present), with R's scale factors and lonely-PSU rules (as
+    :func:`stratified_variance`, where a calibrated design keeps every unit in every
+    domain, as R's subsets of calibrated designs do)."""
+    h = strata.psu_stratum
+    order = np.argsort(h, kind="stable")
+    zs, hs = z[order], h[order]
+    starts = np.flatnonzero(np.concatenate(([True], hs[1:] != hs[:-1])))
+    seg_h = hs[starts]
+    counts = np.diff(np.append(starts, len(hs)))
+    s1 = np.add.reduceat(zs, starts, axis=0)
+    nh = strata.n_psu.astype(np.float64)[seg_h]
+    zbar = s1 / nh[:, None]
+    dev = zs - np.repeat(zbar, counts, axis=0)
+    ss = np.add.reduceat(dev * dev, starts, axis=0)
+    lonely = (strata.n_psu == 1)[seg_h]
+    f = strata.f[seg_h]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(lonely, f, f * nh / (nh - 1.0))
+    contrib = ss * scale[:, None]
+    certain = f < 1e-7
+    if lonely.any():
+        if strata.lonely_psu == "adjust":
+            contrib[lonely] = (f[:, None] * s1 * s1)[lonely]
+        else:
+            contrib[lonely] = 0.0
+    contrib[certain] = 0.0
+    var: np.ndarray = contrib.sum(axis=0)
+    if lonely.any() and strata.lonely_psu == "average":
+        var = var * len(seg_h) / np.sum(~(lonely & ~certain))
+    return var
 
 
 def domain_degf(pairs: PairIndex, strata: StrataInfo, present: np.ndarray) -> np.ndarray:

@@ -36,14 +36,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..errors import DataError, DesignError
 from ..i18n import check_option
 from . import _replicate as _rep
+from ._calibration import Calibration, _Calibrating, reweighted_replicate, reweighted_taylor
 from ._core import (
     PairIndex,
     StrataInfo,
     combine_codes,
+    dense_variance,
     domain_degf,
     domain_values,
     glm_logit,
@@ -79,7 +82,7 @@ def _one_minus_fraction(pop: np.ndarray, n: np.ndarray) -> np.ndarray:
         return np.where(np.isinf(pop), 1.0, (pop - n) / pop)
 
 
-class SurveyDesign(_Design):
+class SurveyDesign(_Calibrating, _Design):
     """A stratified cluster design, with-replacement first stage, Taylor linearisation.
 
     Parameters
@@ -226,6 +229,16 @@ class SurveyDesign(_Design):
         first[unit[::-1]] = np.arange(len(unit))[::-1]
         parts = [self.data[col].iloc[first].astype(str).to_numpy() for col in columns if col is not None]
         return np.array([" / ".join(row) for row in zip(*parts)], dtype=object)
+
+    _calibration: Calibration | None = None
+    _dense: dict[Any, Any] = {}  # noqa: RUF012 - replaced per design by _reset_caches
+
+    def _reweighted(self, fn: Any) -> SurveyDesign:
+        return reweighted_taylor(self, fn)  # type: ignore[no-any-return]
+
+    def _subset_rows(self, n: np.ndarray) -> np.ndarray:
+        # R's subsets of a calibrated design keep every row (with weight 0).
+        return n if self._calibration is None else np.full_like(n, self.n_rows)
 
     def _weights(self, column: str | None) -> np.ndarray:
         if column is None:  # taken from the fpc once the stages are known
@@ -423,7 +436,56 @@ class SurveyDesign(_Design):
         assert ctx.pairs is not None
         return np.bincount(ctx.pairs.pair[missing], minlength=ctx.pairs.n_pairs)
 
+    def _unit_parts(self, stage: int) -> tuple[Any, list[np.ndarray]]:
+        """The units x rows indicator of a stage and each calibration basis summed by unit."""
+        key = ("units", stage)
+        if key not in self._dense:
+            unit = self._c if stage == 0 else self._stages[stage - 1][0]
+            U = int(unit.max()) + 1
+            ind = sp.csr_matrix((np.ones(self.n_rows), (unit, np.arange(self.n_rows))),
+                                shape=(U, self.n_rows))
+            assert self._calibration is not None
+            bases = []
+            for step in self._calibration.steps:
+                b = ind @ step.basis
+                bases.append(np.asarray(b.todense()) if sp.issparse(b) else np.asarray(b))
+            self._dense[key] = (ind, bases)
+        return self._dense[key]  # type: ignore[no-any-return]
+
+    def _calibrated_var(self, ctx: _Domains, v: _Var, ratio: np.ndarray | None,
+                        den: np.ndarray | None) -> np.ndarray:
+        """The variance of a calibrated design (R's ``svyrecvar`` with post-strata): the
+        linearised variable of every domain, projected on the calibration model's
+        residuals over all rows, summed by unit of each stage."""
+        assert self._calibration is not None
+        D = ctx.n_domains
+        d = v.d_ext(ctx)
+        ok = d < D
+        if v.x0 is None:
+            u = v.y0
+        else:
+            assert ratio is not None and den is not None
+            x = v.x_array(self.n_rows)
+            assert x is not None
+            with np.errstate(invalid="ignore", divide="ignore"):
+                u = (v.y0 - np.append(ratio, 0.0)[d] * x) / np.append(den, 1.0)[d]
+        vals = np.where(ok, self._w * u, 0.0)
+        rows = np.flatnonzero(np.isfinite(vals) & (vals != 0))
+        x0 = sp.csc_matrix((vals[rows], (rows, d[rows])), shape=(self.n_rows, D))
+        coefs = self._calibration.coefficients(x0)
+        var = np.zeros(D)
+        infos = [self._strata] + [info for _, info in self._stages]
+        for stage, info in enumerate(infos):
+            ind, bases = self._unit_parts(stage)
+            z = np.asarray((ind @ x0).todense())
+            for b, c in zip(bases, coefs):
+                z += b @ c
+            var += dense_variance(z, info)
+        return var
+
     def _estimate_var(self, ctx: _Domains, v: _Var) -> _Sums:
+        if self._calibration is not None:
+            return self._estimate_calibrated(ctx, v)
         pairs = ctx.pairs
         assert pairs is not None and ctx.sw_pair is not None and ctx.n_pair is not None
         D = ctx.n_domains
@@ -468,6 +530,22 @@ class SurveyDesign(_Design):
             var = var + self._later_stages(ctx, v, R, X)
         return _Sums(R, np.where(X > 0, var, np.nan), X, Y, lost_dom, lost_w_dom)
 
+    def _estimate_calibrated(self, ctx: _Domains, v: _Var) -> _Sums:
+        D = ctx.n_domains
+        d = v.d_ext(ctx)
+        w = self._w
+        Y = np.bincount(d, weights=w * v.y0, minlength=D + 1)[:D]
+        lost = ctx.outside(v.missing)
+        lost_w = ctx.outside(v.missing, w)
+        if v.x0 is None:
+            return _Sums(Y, self._calibrated_var(ctx, v, None, None), Y, Y, lost, lost_w)
+        x = v.x_array(self.n_rows)
+        X = np.bincount(d, weights=w * x, minlength=D + 1)[:D]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            R = Y / X
+        var = self._calibrated_var(ctx, v, R, X)
+        return _Sums(R, np.where(X > 0, var, np.nan), X, Y, lost, lost_w)
+
     def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, v: _Var, level: float,
                df: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """R's ``svyciprop(method="logit")``: the ``svyglm`` fit, its sandwich variance,
@@ -499,7 +577,7 @@ class SurveyDesign(_Design):
         return domain_degf(pairs, self._strata, present)
 
 
-class ReplicateDesign(_Design):
+class ReplicateDesign(_Calibrating, _Design):
     """A design given by replicate-weight columns, as R's ``svrepdesign``.
 
     Parameters
@@ -581,6 +659,9 @@ class ReplicateDesign(_Design):
         self._repw = np.ascontiguousarray(mat if combined_weights else mat * self._w[:, None])
         self._degf_value = _rep.replicate_degf(self._repw)
         self._keys: np.ndarray | None = None
+
+    def _reweighted(self, fn: Any) -> ReplicateDesign:
+        return reweighted_replicate(self, fn)  # type: ignore[no-any-return]
 
     def degf(self) -> int:
         """Rank of the replicate weights minus one (R's ``degf`` for replicate designs)."""

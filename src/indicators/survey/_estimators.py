@@ -233,6 +233,10 @@ class _Design:
         lo, hi = logit_ci(est, se, level, df)
         return est, lo, hi
 
+    def _subset_rows(self, n: np.ndarray) -> np.ndarray:
+        """Rows of each domain's subset as R counts them (``nrow(design)``)."""
+        return n
+
     def degf(self) -> float:
         """The design's degrees of freedom (R's ``degf``)."""
         raise NotImplementedError
@@ -409,7 +413,7 @@ class _Design:
             if ci_method == "logit":
                 est, lo, hi = self._logit(ctx, est, se, v, level, df)
             elif ci_method == "beta":
-                lo, hi = beta_ci(est, se, level, df, n)  # type: ignore[arg-type]
+                lo, hi = beta_ci(est, se, level, df, self._subset_rows(n))  # type: ignore[arg-type]
             else:
                 lo, hi = wald_ci(est, se, level, df)
             if deff:

@@ -59,7 +59,7 @@ common_cases <- function(case, kind, des, with_deff = TRUE) {
           svyby(~reported, ~area, des, svytotal, na.rm = TRUE, deff = with_deff), with_deff)
   by_rows(case, kind, "mean", "income", "age_group",
           svyby(~income, ~age_group, des, svymean, na.rm = TRUE, deff = with_deff), with_deff)
-  r <- svyratio(~reported, ~sought_help, subset(des, !is.na(reported) & !is.na(sought_help)))
+  r <- svyratio(~reported, ~sought_help, des, na.rm = TRUE)
   ci <- confint(r)
   add(case, kind, "ratio", "reported/sought_help", "", "all", coef(r), SE(r), ci[, 1], ci[, 2])
 }
@@ -67,12 +67,14 @@ common_cases <- function(case, kind, des, with_deff = TRUE) {
 # proportion, the median with its Woodruff interval, by state.
 domain_df_cases <- function(case, kind, des) {
   add(case, kind, "degf", "", "", "all", degf(des), NA, NA, NA)
+  # Missing answers as 0 outside the subset: a calibrated design keeps those rows (weight 0).
+  des <- update(des, ipv0 = ifelse(is.na(ipv_any_12m), 0, ipv_any_12m))
   for (s in sort(unique(d$state))) {
     ps <- subset(des, !is.na(ipv_any_12m) & state == s)
-    p <- svyciprop(~I(ipv_any_12m == 1), ps, method = "logit")
+    p <- svyciprop(~I(ipv0 == 1), ps, method = "logit")
     add(case, kind, "proportion_logit", "ipv_any_12m", "state", s, coef(p), SE(p),
         attr(p, "ci")[1], attr(p, "ci")[2], NA, degf(ps))
-    p <- svyciprop(~I(ipv_any_12m == 1), ps, method = "beta")
+    p <- svyciprop(~I(ipv0 == 1), ps, method = "beta")
     add(case, kind, "proportion_beta", "ipv_any_12m", "state", s, coef(p), SE(p),
         attr(p, "ci")[1], attr(p, "ci")[2], NA, degf(ps))
     sub <- subset(des, state == s)
@@ -112,6 +114,69 @@ common_cases("ms_frac", "taylor", ms_frac)
 # Without weights: R takes them from the fpc (N1/n1 * N2/n2).
 ms_noweights <- svydesign(ids = ~psu + ssu, strata = ~stratum, fpc = ~N1 + N2, nest = TRUE, data = d)
 common_cases("ms_noweights", "taylor", ms_noweights)
+
+
+# 3. Calibration. Population totals (synthetic): the sample's weighted counts times a
+#    factor per category, rounded; one row per category (variable, category, total).
+des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, nest = TRUE, data = d)
+d$state_f <- factor(d$state)
+des <- update(des, state_f = factor(state))
+ms_pop <- update(ms_pop, state_f = factor(state))
+bump <- function(x, k) round(x * (0.92 + 0.04 * ((seq_along(x) + k) %% 5)))
+wsum <- function(v) tapply(d$weight, d[[v]], sum)
+pop_state <- bump(wsum("state"), 1)
+pop_area <- bump(wsum("area"), 2)
+pop_area <- round(pop_area * sum(pop_state) / sum(pop_area))  # margins agree on the total
+pop_area[1] <- pop_area[1] + sum(pop_state) - sum(pop_area)
+pop_age <- bump(wsum("age_group"), 3)
+pop_age <- round(pop_age * sum(pop_state) / sum(pop_age))
+pop_age[1] <- pop_age[1] + sum(pop_state) - sum(pop_age)
+cells <- tapply(d$weight, list(d$area, d$age_group), sum)
+pop_cells <- round(cells * (0.9 + 0.05 * (row(cells) + col(cells)) %% 4))
+income_total <- round(sum(d$weight * d$income) * 1.03)
+popdf <- rbind(
+  data.frame(variable = "state", category = names(pop_state), total = as.vector(pop_state)),
+  data.frame(variable = "area", category = names(pop_area), total = as.vector(pop_area)),
+  data.frame(variable = "age_group", category = names(pop_age), total = as.vector(pop_age)),
+  data.frame(variable = "area*age_group",
+             category = paste(rownames(cells)[row(cells)], colnames(cells)[col(cells)], sep = "*"),
+             total = as.vector(pop_cells)),
+  data.frame(variable = "income", category = NA, total = income_total))
+write.csv(popdf, "designs_population.csv", row.names = FALSE, na = "")
+p_state <- data.frame(state_f = names(pop_state), Freq = as.vector(pop_state))
+p_area <- data.frame(area = names(pop_area), Freq = as.vector(pop_area))
+p_age <- data.frame(age_group = names(pop_age), Freq = as.vector(pop_age))
+p_cells <- data.frame(area = rownames(cells)[row(cells)], age_group = colnames(cells)[col(cells)],
+                      Freq = as.vector(pop_cells))
+margins <- list(~state_f, ~area, ~age_group)
+margin_pops <- list(p_state, p_area, p_age)
+calib <- function(des) {
+  list(
+    post = postStratify(des, ~area + age_group, p_cells),
+    rake = rake(des, margins, margin_pops),
+    linear = calibrate(des, margins, margin_pops, compress = FALSE),
+    linear_bounded = calibrate(des, margins, margin_pops, calfun = "linear", bounds = c(0.8, 1.3), compress = FALSE),
+    raking = calibrate(des, margins, margin_pops, calfun = "raking", compress = FALSE),
+    logit = calibrate(des, margins, margin_pops, calfun = "logit", bounds = c(0.6, 1.6), compress = FALSE),
+    numeric = calibrate(des, ~area + income, c(sum(pop_area), pop_area[["U"]], income_total), compress = FALSE)
+  )
+}
+for (kind in c("taylor", "JK1", "bootstrap")) {
+  base <- if (kind == "taylor") des else update(rep_design(kind, FALSE), state_f = factor(state))
+  cal <- calib(base)
+  for (nm in names(cal)) {
+    case <- paste0("cal_", kind, "_", nm)
+    common_cases(case, if (kind == "taylor") "taylor" else "replicate", cal[[nm]])
+    if (kind == "taylor" && nm %in% c("post", "linear")) domain_df_cases(case, "taylor", cal[[nm]])
+  }
+}
+# Trimming (R's trimWeights), on the design and after raking-ratio calibration.
+common_cases("trim_taylor", "taylor", trimWeights(des, lower = 150, upper = 900))
+common_cases("trim_taylor_strict", "taylor", trimWeights(des, lower = 150, upper = 900, strict = TRUE))
+common_cases("trim_cal_raking", "taylor",
+             trimWeights(calibrate(des, margins, margin_pops, calfun = "raking"), lower = 150, upper = 900))
+# Calibration of a two-stage design: the residuals go through both stages.
+common_cases("cal_ms_linear", "taylor", calibrate(ms_pop, margins, margin_pops))
 
 res <- do.call(rbind, out)
 num <- c("estimate", "se", "ci_low", "ci_high", "deff", "df")
