@@ -138,3 +138,53 @@ def test_trim_limits(base: SurveyDesign) -> None:
     assert trimmed._w.sum() == pytest.approx(base._w.sum(), rel=1e-12)
     with pytest.raises(DesignError, match="lower < upper"):
         base.trim_weights(900, 150)
+
+
+@pytest.mark.parametrize("kind", ["bootstrap", "subbootstrap"])
+def test_bootstrap_is_reproducible_and_draws_within_strata(base: SurveyDesign, kind: str) -> None:
+    a = base.as_replicate(kind, replicates=20, seed=7)  # type: ignore[arg-type]
+    b = base.as_replicate(kind, replicates=20, seed=7)  # type: ignore[arg-type]
+    c = base.as_replicate(kind, replicates=20, seed=8)  # type: ignore[arg-type]
+    assert a.mean("income").se.iloc[0] == b.mean("income").se.iloc[0]
+    assert a.mean("income").se.iloc[0] != c.mean("income").se.iloc[0]
+    assert a.n_replicates == 20
+    factors = a._factors
+    assert factors is not None
+    # Each replicate draws n_h PSUs (bootstrap) or n_h - 1 rescaled by n_h / (n_h - 1) in each stratum.
+    n_h = base._strata.n_psu
+    per_stratum = np.zeros((len(n_h), 20))
+    np.add.at(per_stratum, base._strata.psu_stratum, factors)
+    assert np.allclose(per_stratum, n_h[:, None])
+    if kind == "subbootstrap":
+        assert a.scale == pytest.approx(1 / 19)
+    else:
+        harmonic = 1 / np.mean(1 / n_h)
+        assert a.scale == pytest.approx(harmonic / ((harmonic - 1) * 19))
+
+
+def test_replicate_weights_written_out_reproduce_the_design(base: SurveyDesign) -> None:
+    """A partner gets the weights only, and the same figures."""
+    from indicators import ReplicateDesign
+
+    made = base.as_replicate("JKn")
+    frame = made.weights_frame()
+    assert frame.shape == (base.n_rows, 1 + made.n_replicates)
+    data = pd.concat([base.data[["income", "state"]], frame], axis=1)
+    again = ReplicateDesign(data, weights="weight", replicate_weights=list(made.replicate_weights),
+                            type="JKn", rscales=made.rscales)
+    a, b = made.mean("income", by="state").to_frame(), again.mean("income", by="state").to_frame()
+    assert np.allclose(a["se"], b["se"], rtol=1e-12)
+
+
+def test_as_replicate_errors(micro: pd.DataFrame, base: SurveyDesign, population: pd.DataFrame) -> None:
+    with pytest.raises(DesignError, match="exactly two PSUs per stratum"):
+        base.as_replicate("BRR")
+    with pytest.raises(DesignError, match="unstratified"):
+        base.as_replicate("JK1")
+    with pytest.raises(DesignError, match="need a stratified design"):
+        SurveyDesign(micro, weights="weight", psu="psu").as_replicate("JKn")
+    with pytest.raises(DesignError, match="before calibration"):
+        base.calibrate(["area"], population).as_replicate("JKn")
+    with pytest.raises(DesignError, match="Hadamard"):
+        SurveyDesign(micro, weights="weight", strata="stratum", psu="unit").as_replicate(
+            "BRR", hadamard=np.ones((8, 8)))

@@ -63,6 +63,8 @@ def design(case: str) -> Any:
         return SurveyDesign(data, weights="weight", strata="stratum", psu=["psu", "ssu"], fpc=["f1", "f2"])
     if case == "ms_noweights":
         return SurveyDesign(data, weights=None, strata="stratum", psu=["psu", "ssu"], fpc=["N1", "N2"])
+    if case.startswith("mk_"):
+        return _made(case.removeprefix("mk_"))
     if case.startswith("cal_ms_"):
         return design("ms_pop").calibrate(MARGINS, _population())
     if case.startswith("cal_"):
@@ -81,6 +83,30 @@ def design(case: str) -> Any:
 
 
 MARGINS = ["state", "area", "age_group"]
+
+
+def _made(name: str) -> Any:
+    """Replicate designs made from a design (R's as.svrepdesign)."""
+    data = _data("designs_data.csv")
+    if name == "JK1":
+        return SurveyDesign(data, weights="weight", psu="psu", fpc="N_all").as_replicate("JK1")
+    if name == "JK1_nofpc":
+        return SurveyDesign(data, weights="weight", psu="psu").as_replicate("JK1")
+    if name == "JKn":
+        return SurveyDesign(data, weights="weight", strata="stratum", psu="psu", fpc="N1").as_replicate("JKn")
+    if name == "JKn_nofpc":
+        return design("base").as_replicate("JKn")
+    if name == "JKn_mse":
+        return design("base").as_replicate("JKn", mse=True)
+    if name == "JKn_rake":
+        return design("base").as_replicate("JKn").rake(MARGINS, _population())
+    hadamard = _data("designs_hadamard.csv").to_numpy()
+    pairs = SurveyDesign(data, weights="weight", strata="stratum", psu="unit")
+    if name == "BRR":
+        return pairs.as_replicate("BRR", hadamard=hadamard)
+    if name == "Fay":
+        return pairs.as_replicate("Fay", rho=0.3, hadamard=hadamard)
+    raise AssertionError(name)
 
 
 @cache

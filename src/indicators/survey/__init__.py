@@ -28,6 +28,7 @@ from ._domains import CI_METHODS, LONELY_PSU, REPLICATE_TYPES, CIMethod, LonelyP
 from ._estimate import estimable, estimate, parse_by
 from ._estimates import FLAGS, Estimates, flag_label, quality_flags
 from ._files import read_design
+from ._make_replicates import MAKE_TYPES, MakeType
 
 __all__ = [
     "TestResult",
@@ -43,11 +44,13 @@ __all__ = [
     "CI_METHODS",
     "FLAGS",
     "LONELY_PSU",
+    "MAKE_TYPES",
     "REPLICATE_TYPES",
     "CIMethod",
     "CalFun",
     "Estimates",
     "LonelyPSU",
+    "MakeType",
     "ReplicateDesign",
     "ReplicateType",
     "SurveyDesign",

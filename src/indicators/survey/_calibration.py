@@ -96,10 +96,10 @@ def read_population(population: Any, wanted: Sequence[str] | None, lang: str) ->
             names = tuple(v.strip() for v in var.split("*"))
             if pd.isna(cat) or _text(cat) == "":
                 m = margins.setdefault(names, Margin(names, numeric=True))
-                m.totals[()] = m.totals.get((), 0.0) + totals[i]
+                m.totals[()] = m.totals.get((), 0.0) + float(totals[i])
             else:
                 parts = tuple(p.strip() for p in _text(cat).split("*")) if len(names) > 1 else (_text(cat),)
-                margins.setdefault(names, Margin(names)).totals[parts] = totals[i]
+                margins.setdefault(names, Margin(names)).totals[parts] = float(totals[i])
     else:
         variables = [c for c in table.columns if c != cols["total"]]
         for i in range(len(table)):
@@ -109,7 +109,7 @@ def read_population(population: Any, wanted: Sequence[str] | None, lang: str) ->
                                     problems=[{"row": rows[i], "expected": "a category"}])
             names = tuple(str(c) for c in filled)
             key = tuple(_text(table[c].iloc[i]) for c in filled)
-            margins.setdefault(names, Margin(names)).totals[key] = totals[i]
+            margins.setdefault(names, Margin(names)).totals[key] = float(totals[i])
     if wanted is not None:
         order = [tuple(w.split("*")) if isinstance(w, str) else tuple(w) for w in wanted]
         missing = [o for o in order if o not in margins]
@@ -616,9 +616,10 @@ def reweighted_replicate(design: Any, fn: Any) -> Any:
 
         warnings.warn(message("survey.calibration.rake_not_converged", design.lang, sweeps=fn.sweeps),
                       stacklevel=3)
-    repw = np.empty_like(design._repw)
+    source = design._rep_matrix()
+    repw = np.empty_like(source)
     for j in range(repw.shape[1]):
-        repw[:, j] = fn(design._repw[:, j])
+        repw[:, j] = fn(source[:, j])
     out = copy.copy(design)
     out._w = np.ascontiguousarray(new, dtype=np.float64)
     out._repw = np.ascontiguousarray(repw)
@@ -627,5 +628,6 @@ def reweighted_replicate(design: Any, fn: Any) -> Any:
 
     out._degf_value = _rep.replicate_degf(out._repw)
     out._keys = None
+    out._unit = out._factors = None
     return out
 

@@ -72,6 +72,7 @@ from ._domains import (
     _Var,
 )
 from ._estimators import _Design
+from ._make_replicates import MAKE_TYPES, MakeType, make_replicates
 
 __all__ = ["ReplicateDesign", "SurveyDesign"]
 
@@ -141,6 +142,7 @@ class SurveyDesign(_Calibrating, _Design):
         stages = self._stage_columns(strata, psu, fpc, weights)
         n = self.n_rows
         strata1, psu1, fpc1 = stages[0]
+        self._stage_strata = strata1
         if strata1 is not None:
             h, h_values = self._codes(strata1, "stratum")
         else:
@@ -222,6 +224,68 @@ class SurveyDesign(_Calibrating, _Design):
             parent_names = self._unit_names(unit, [strata1, *[st[1] for st in stages[:stage]]])
         if weight is not None:
             self._w = np.ascontiguousarray(weight, dtype=np.float64)
+
+    def as_replicate(self, type: MakeType = "JKn", *, replicates: int = 50, seed: int | None = None,
+                     rho: float = 0.5, hadamard: Any = None, mse: bool = False,
+                     fpc: bool = True) -> ReplicateDesign:
+        """Replicate weights made from this design, as R's ``as.svrepdesign``.
+
+        ``type``: ``JK1`` (unstratified designs), ``JKn`` (one replicate per PSU, its
+        stratum's other PSUs reweighted), ``BRR`` (two PSUs per stratum, half-samples
+        from a Hadamard matrix: Sylvester's of the next power of two above the number of
+        strata, or ``hadamard``, a 0/1 or -1/+1 matrix with a row per stratum plus one),
+        ``Fay`` (BRR with factors ``2 - rho`` and ``rho``), ``bootstrap`` (R's Canty-Davison
+        bootstrap: ``n_h`` PSUs drawn with replacement, without replacement from the
+        population when there is an fpc) and ``subbootstrap`` (Rao-Wu: ``n_h - 1`` draws,
+        rescaled), ``replicates`` of them from ``seed``. Replicates are made from the
+        first-stage PSUs, with the first-stage fpc for JK1, JKn and the bootstrap
+        (``fpc=False`` ignores it). The weights are kept compressed (a factor per PSU);
+        :meth:`ReplicateDesign.weights_frame` writes them out.
+
+        >>> import pandas as pd
+        >>> micro = pd.DataFrame({"w": [1.0, 1, 1, 1], "h": [1, 1, 2, 2], "c": [1, 2, 3, 4],
+        ...                       "y": [1.0, 2, 3, 5]})
+        >>> SurveyDesign(micro, weights="w", strata="h", psu="c").as_replicate("BRR").n_replicates
+        4
+        """
+        check_option("as_replicate", "type", type, MAKE_TYPES, self.lang)
+        check_option("as_replicate", "mse", mse, [True, False], self.lang)
+        check_option("as_replicate", "fpc", fpc, [True, False], self.lang)
+        if self._calibration is not None:
+            raise _design_error("survey.replicate.calibrated", self.lang)
+        if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or replicates < 2:
+            raise _design_error("survey.replicate.count", self.lang, got=repr(replicates))
+        stratified = self._stage_strata is not None
+        if type == "JK1" and stratified:
+            raise _design_error("survey.replicate.jk1_strata", self.lang)
+        if type in ("JKn", "BRR", "Fay") and not stratified:
+            raise _design_error("survey.replicate.needs_strata", self.lang, type=type)
+        n_h = self._strata.n_psu
+        if type in ("JKn",) and (n_h == 1).any():
+            lonely = [str(self._h_values[i]) for i in np.flatnonzero(n_h == 1)]
+            raise _design_error("survey.replicate.lonely", self.lang, strata=", ".join(lonely[:_MAX_LISTED]))
+        if type in ("BRR", "Fay") and (n_h != 2).any():
+            bad = [f"{self._h_values[i]} ({n_h[i]})" for i in np.flatnonzero(n_h != 2)]
+            raise _design_error("survey.replicate.brr_pairs", self.lang, strata=", ".join(bad[:_MAX_LISTED]),
+                                count=len(bad))
+        if type == "Fay" and not 0 < rho < 1:
+            raise _design_error("survey.design.fay_rho", self.lang, got=repr(rho))
+        matrix = None
+        if hadamard is not None and type in ("BRR", "Fay"):
+            matrix = np.asarray(hadamard)
+            ok = matrix.ndim == 2 and matrix.shape[0] >= self.n_strata + 1 and len(np.unique(matrix)) == 2
+            if ok:
+                b = (matrix == matrix.max()).astype(np.int64) * 2 - 1
+                ok = bool(np.array_equal(b.T @ b, matrix.shape[0] * np.eye(matrix.shape[1], dtype=np.int64)))
+            if not ok:
+                raise _design_error("survey.replicate.hadamard", self.lang, strata=self.n_strata)
+        first_row = np.full(self.n_psu, self.n_rows, dtype=np.int64)
+        np.minimum.at(first_row, self._c, np.arange(self.n_rows))
+        made = make_replicates(type, self._strata.psu_stratum, self._strata.f, replicates=int(replicates),
+                               seed=seed, rho=rho if type == "Fay" else 0.0, hadamard=matrix,
+                               use_fpc=fpc, first_row=first_row)
+        return ReplicateDesign._from_factors(self, np.asarray(self._c, dtype=np.int64), made.factors,
+                                             made.type, made.scale, made.rscales, made.rho, mse)
 
     def _unit_names(self, unit: np.ndarray, columns: Sequence[str | None]) -> np.ndarray:
         """A readable name for each unit code: its stratum and cluster labels."""
@@ -659,6 +723,68 @@ class ReplicateDesign(_Calibrating, _Design):
         self._repw = np.ascontiguousarray(mat if combined_weights else mat * self._w[:, None])
         self._degf_value = _rep.replicate_degf(self._repw)
         self._keys: np.ndarray | None = None
+        self._unit: np.ndarray | None = None  # with factors: each row's unit (compressed weights)
+        self._factors: np.ndarray | None = None
+
+    @classmethod
+    def _from_factors(cls, source: _Design, unit: np.ndarray, factors: np.ndarray, type: str,
+                      scale: float, rscales: np.ndarray, rho: float | None, mse: bool) -> ReplicateDesign:
+        """A replicate design whose replicate weight of a row is its weight times its
+        unit's factor (kept compressed: units x replicates)."""
+        from collections import OrderedDict
+
+        out = cls.__new__(cls)
+        out.lang, out.data, out.n_rows = source.lang, source.data, source.n_rows
+        out.weights, out._w = source.weights, source._w
+        out._cache, out._column_codes, out._variable_facts = OrderedDict(), OrderedDict(), OrderedDict()
+        out._indptr = None
+        out.scale, out.rscales, out.type, out.rho = float(scale), np.asarray(rscales, dtype=np.float64), type, rho
+        out.mse, out.combined_weights = bool(mse), True
+        out.replicate_weights = tuple(f"repw_{j + 1}" for j in range(factors.shape[1]))
+        out._repw = None  # type: ignore[assignment]
+        out._unit, out._factors = unit, np.ascontiguousarray(factors, dtype=np.float64)
+        out._keys = unit.astype(np.int64)
+        out._degf_value = _rep.replicate_degf(out._factors)
+        return out
+
+    def _rep_matrix(self) -> np.ndarray:
+        """The replicate weights, rows x replicates (made from the factors if compressed)."""
+        if self._repw is None:
+            assert self._factors is not None and self._unit is not None
+            return self._w[:, None] * self._factors[self._unit]
+        return self._repw
+
+    def _rep_rows(self, rows: np.ndarray) -> np.ndarray:
+        if self._repw is None:
+            assert self._factors is not None and self._unit is not None
+            return self._w[rows, None] * self._factors[self._unit[rows]]
+        return self._repw[rows]
+
+    def _rep_sums(self, values: np.ndarray, dom: np.ndarray, n_domains: int) -> np.ndarray:
+        """``sum_i repw[i, r] * values[i]`` per domain (domains x replicates)."""
+        if self._repw is not None:
+            return _rep.replicate_sums(self._repw, values, dom, n_domains)
+        assert self._factors is not None and self._unit is not None
+        keep = np.flatnonzero((dom >= 0) & (values != 0))
+        m = sp.csr_matrix((self._w[keep] * values[keep], (dom[keep], self._unit[keep])),
+                          shape=(n_domains, self._factors.shape[0]))
+        return np.asarray(m @ self._factors)
+
+    def weights_frame(self) -> pd.DataFrame:
+        """The full-sample and replicate weights, one row per microdata row, to be written
+        out with the data so that a partner can reproduce every figure without the
+        design variables.
+
+        >>> import pandas as pd
+        >>> micro = pd.DataFrame({"w": [1.0, 2], "r1": [0.0, 4], "r2": [2.0, 0]})
+        >>> ReplicateDesign(micro, "w", ["r1", "r2"]).weights_frame().columns.tolist()
+        ['w', 'r1', 'r2']
+        """
+        rep = self._rep_matrix()
+        name = self.weights if self.weights is not None else "weight"
+        frame = pd.DataFrame(rep, columns=list(self.replicate_weights), index=self.data.index)
+        frame.insert(0, name, self._w)
+        return frame
 
     def _reweighted(self, fn: Any) -> ReplicateDesign:
         return reweighted_replicate(self, fn)  # type: ignore[no-any-return]
@@ -694,14 +820,14 @@ class ReplicateDesign(_Calibrating, _Design):
         w = self._w
         y0 = v.y0
         Y = np.bincount(d, weights=w * y0, minlength=D + 1)[:D]
-        Yr = _rep.replicate_sums(self._repw, y0, dom, D)
+        Yr = self._rep_sums(y0, dom, D)
         x0 = v.x_array(self.n_rows)
         lost, lost_w = ctx.outside(v.missing), ctx.outside(v.missing, w)
         if x0 is None:
             var = _rep.replicate_variance(Yr, self.scale, self.rscales, self.mse, Y)
             return _Sums(Y, var, Y, Y, lost, lost_w)
         X = np.bincount(d, weights=w * x0, minlength=D + 1)[:D]
-        Xr = _rep.replicate_sums(self._repw, x0, dom, D)
+        Xr = self._rep_sums(x0, dom, D)
         with np.errstate(invalid="ignore", divide="ignore"):
             R = Y / X
             thetas = Yr / Xr
@@ -715,13 +841,13 @@ class ReplicateDesign(_Calibrating, _Design):
         d = _Var(np.zeros(0), None, missing).d_ext(ctx)
         if D == 1 and ctx.all_in and not len(missing):
             return np.full(1, float(self._degf_value))
-        return _rep.domain_degf(self._repw, self._row_keys(), d, D)
+        return _rep.domain_degf(self._rep_rows, self._row_keys(), d, D)
 
     def _row_keys(self) -> np.ndarray:
         """A key per row that is equal for rows whose replicate weights are proportional
         (rows of one variance unit): rows sharing it add nothing to a rank."""
         if self._keys is None:
-            self._keys = _rep.pattern_keys(self._repw, self._w)
+            self._keys = _rep.pattern_keys(self._rep_matrix(), self._w)
         return self._keys
 
     def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, v: _Var, level: float,
@@ -741,8 +867,7 @@ class ReplicateDesign(_Calibrating, _Design):
         dom = np.where(d < D, d, -1)
         usable = (d < D).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            p_rep = _rep.replicate_sums(self._repw, y0, dom, D) / _rep.replicate_sums(
-                self._repw, usable, dom, D)
+            p_rep = self._rep_sums(y0, dom, D) / self._rep_sums(usable, dom, D)
         betas = glm_logit_start(p_rep, coef)
         var = _rep.replicate_variance(betas, self.scale, self.rscales, self.mse, coef)
         with np.errstate(over="ignore", invalid="ignore"):

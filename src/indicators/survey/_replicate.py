@@ -11,6 +11,8 @@ replicate estimates around their mean, or around the full-sample estimate with
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -104,9 +106,9 @@ def pattern_keys(repw: np.ndarray, w: np.ndarray) -> np.ndarray:
     return codes.reshape(-1).astype(np.int64)
 
 
-def domain_degf(repw: np.ndarray, keys: np.ndarray, dom: np.ndarray, n_domains: int) -> np.ndarray:
+def domain_degf(rows_of: Any, keys: np.ndarray, dom: np.ndarray, n_domains: int) -> np.ndarray:
     """R's ``degf`` of each domain's subset: the rank of the replicate weights of its
-    rows minus one. ``dom`` is each row's domain (``n_domains``: outside every domain);
+    rows minus one (``rows_of(rows)`` gives their replicate weights). ``dom`` is each row's domain (``n_domains``: outside every domain);
     rows with the same ``keys`` are proportional, so one of them is enough."""
     D = n_domains
     inside = np.flatnonzero(dom < D)
@@ -121,5 +123,5 @@ def domain_degf(repw: np.ndarray, keys: np.ndarray, dom: np.ndarray, n_domains: 
     rows, doms = rows[order], doms[order]
     bounds = np.flatnonzero(np.diff(doms)) + 1
     for chunk in np.split(np.arange(len(rows)), bounds):
-        out[doms[chunk[0]]] = replicate_degf(repw[rows[chunk]])
+        out[doms[chunk[0]]] = replicate_degf(rows_of(rows[chunk]))
     return out

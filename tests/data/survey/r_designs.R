@@ -27,9 +27,10 @@ d$N1 <- d$fpc_pop
 d$N2 <- n_ssu * (2 + d$psu %% 3)
 d$f1 <- d$fpc_frac
 d$f2 <- n_ssu / d$N2
+d$N_all <- 500  # population PSUs of the unstratified design
 write.csv(d[, c("id", "state", "area", "stratum", "psu", "ssu", "unit", "weight", "age_group",
                 "ipv_any_12m", "violence_lifetime", "sought_help", "reported", "schooling_years",
-                "income", "N1", "N2", "f1", "f2")], "designs_data.csv", row.names = FALSE)
+                "income", "N1", "N2", "f1", "f2", "N_all")], "designs_data.csv", row.names = FALSE)
 
 out <- list()
 add <- function(case, design, statistic, variable, by, domain, est, se, lo, hi, deff = NA, df = NA) {
@@ -177,6 +178,29 @@ common_cases("trim_cal_raking", "taylor",
              trimWeights(calibrate(des, margins, margin_pops, calfun = "raking"), lower = 150, upper = 900))
 # Calibration of a two-stage design: the residuals go through both stages.
 common_cases("cal_ms_linear", "taylor", calibrate(ms_pop, margins, margin_pops))
+
+
+# 4. Replicate weights made from a design (as.svrepdesign), the deterministic types.
+unstrat <- svydesign(ids = ~psu, weights = ~weight, fpc = ~N_all, data = d)
+one_fpc <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, fpc = ~N1, nest = TRUE, data = d)
+pairs <- svydesign(ids = ~unit, strata = ~stratum, weights = ~weight, nest = TRUE, data = d)
+H <- survey:::hadamard(length(unique(d$stratum)))
+write.csv(H, "designs_hadamard.csv", row.names = FALSE)
+made <- list(
+  JK1 = as.svrepdesign(unstrat, type = "JK1"),
+  JK1_nofpc = as.svrepdesign(svydesign(ids = ~psu, weights = ~weight, data = d), type = "JK1"),
+  JKn = as.svrepdesign(one_fpc, type = "JKn"),
+  JKn_nofpc = as.svrepdesign(des, type = "JKn"),
+  JKn_mse = as.svrepdesign(des, type = "JKn", mse = TRUE),
+  BRR = as.svrepdesign(pairs, type = "BRR"),
+  Fay = as.svrepdesign(pairs, type = "Fay", fay.rho = 0.3)
+)
+for (nm in names(made)) {
+  common_cases(paste0("mk_", nm), "replicate", made[[nm]])
+  if (nm %in% c("JKn", "BRR")) domain_df_cases(paste0("mk_", nm), "replicate", made[[nm]])
+}
+# Replicates made from a design, then calibrated (every replicate calibrated again).
+common_cases("mk_JKn_rake", "replicate", rake(update(made$JKn_nofpc, state_f = factor(state)), margins, margin_pops))
 
 res <- do.call(rbind, out)
 num <- c("estimate", "se", "ci_low", "ci_high", "deff", "df")
