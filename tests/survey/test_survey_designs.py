@@ -188,3 +188,34 @@ def test_as_replicate_errors(micro: pd.DataFrame, base: SurveyDesign, population
     with pytest.raises(DesignError, match="Hadamard"):
         SurveyDesign(micro, weights="weight", strata="stratum", psu="unit").as_replicate(
             "BRR", hadamard=np.ones((8, 8)))
+
+
+def test_design_file_with_stages_calibration_and_replicates(micro: pd.DataFrame, tmp_path: Path) -> None:
+    """A statistics office describes its survey once: stages, fpc, replicates, calibration."""
+    from indicators import read_design
+
+    pd.read_csv(DATA / "designs_population.csv").to_csv(tmp_path / "totals.csv", index=False)
+    (tmp_path / "design.yaml").write_text(
+        "strata: stratum\npsu: [psu, ssu]\nfpc: [N1, N2]\n"
+        "replicates: {type: JKn}\n"
+        "calibration:\n"
+        "  - {method: rake, margins: [state, area, age_group], population: totals.csv}\n"
+        "  - {method: trim, lower: 100, upper: 3000}\n")
+    design = read_design(tmp_path / "design.yaml", micro)
+    taylor = SurveyDesign(micro, weights=None, strata="stratum", psu=["psu", "ssu"], fpc=["N1", "N2"])
+    pop = pd.read_csv(DATA / "designs_population.csv")
+    direct = taylor.as_replicate("JKn").rake(["state", "area", "age_group"], pop).trim_weights(100, 3000)
+    a, b = design.mean("income", by="state").to_frame(), direct.mean("income", by="state").to_frame()
+    assert np.allclose(a["se"], b["se"], rtol=1e-12)
+    assert np.allclose(a["estimate"], b["estimate"], rtol=1e-12)
+
+
+def test_design_file_errors_name_the_key(micro: pd.DataFrame, tmp_path: Path) -> None:
+    from indicators import DefinitionError, read_design
+
+    (tmp_path / "bad.yaml").write_text("weights: weight\npsu: psu\ncalibration:\n  - {method: shrink}\n")
+    with pytest.raises(DefinitionError, match="calibration"):
+        read_design(tmp_path / "bad.yaml", micro)
+    (tmp_path / "bad2.yaml").write_text("weights: weight\npsu: psu\nreplicates: {type: jackknife}\n")
+    with pytest.raises(DefinitionError, match="replicates"):
+        read_design(tmp_path / "bad2.yaml", micro)

@@ -624,9 +624,7 @@ def reweighted_replicate(design: Any, fn: Any) -> Any:
     out._w = np.ascontiguousarray(new, dtype=np.float64)
     out._repw = np.ascontiguousarray(repw)
     out._reset_caches()
-    from . import _replicate as _rep
-
-    out._degf_value = _rep.replicate_degf(out._repw)
+    out._degf_value = None  # worked out when first asked for
     out._keys = None
     out._unit = out._factors = None
     return out

@@ -721,7 +721,7 @@ class ReplicateDesign(_Calibrating, _Design):
         self.combined_weights = bool(combined_weights)
         self.replicate_weights = tuple(cols)
         self._repw = np.ascontiguousarray(mat if combined_weights else mat * self._w[:, None])
-        self._degf_value = _rep.replicate_degf(self._repw)
+        self._degf_value: int | None = _rep.replicate_degf(self._repw)
         self._keys: np.ndarray | None = None
         self._unit: np.ndarray | None = None  # with factors: each row's unit (compressed weights)
         self._factors: np.ndarray | None = None
@@ -744,7 +744,7 @@ class ReplicateDesign(_Calibrating, _Design):
         out._repw = None  # type: ignore[assignment]
         out._unit, out._factors = unit, np.ascontiguousarray(factors, dtype=np.float64)
         out._keys = unit.astype(np.int64)
-        out._degf_value = _rep.replicate_degf(out._factors)
+        out._degf_value = None  # worked out when first asked for
         return out
 
     def _rep_matrix(self) -> np.ndarray:
@@ -791,6 +791,8 @@ class ReplicateDesign(_Calibrating, _Design):
 
     def degf(self) -> int:
         """Rank of the replicate weights minus one (R's ``degf`` for replicate designs)."""
+        if self._degf_value is None:
+            self._degf_value = _rep.replicate_degf(self._factors if self._repw is None else self._repw)
         return self._degf_value
 
     @property
@@ -840,7 +842,7 @@ class ReplicateDesign(_Calibrating, _Design):
         D = ctx.n_domains
         d = _Var(np.zeros(0), None, missing).d_ext(ctx)
         if D == 1 and ctx.all_in and not len(missing):
-            return np.full(1, float(self._degf_value))
+            return np.full(1, float(self.degf()))
         return _rep.domain_degf(self._rep_rows, self._row_keys(), d, D)
 
     def _row_keys(self) -> np.ndarray:

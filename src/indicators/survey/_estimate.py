@@ -158,7 +158,7 @@ def estimate(catalog: Catalog, microdata: pd.DataFrame,
     lang = check_lang(lang, "estimate")
     if not isinstance(microdata, pd.DataFrame):
         raise DataError(message("survey.design.not_frame", lang, got=type(microdata).__name__))
-    if isinstance(design, (str, Path)):
+    if isinstance(design, (str, Path, Mapping)):
         design = read_design(design, microdata, lang=lang)
     if not isinstance(design, _Design):
         raise DataError(message("survey.estimate.not_design", lang, got=type(design).__name__))

@@ -15,19 +15,37 @@ from ..errors import DefinitionError
 from ..i18n import check_lang, message
 from ._designs import ReplicateDesign, SurveyDesign
 from ._domains import LONELY_PSU, REPLICATE_TYPES
+from ._make_replicates import MAKE_TYPES
 
-_DESIGN_KEYS = {"weights", "strata", "psu", "fpc", "lonely_psu", "nest", "replicate", "kind",
-                "format_version", "description", "lang"}
+_DESIGN_KEYS = {"weights", "strata", "psu", "fpc", "lonely_psu", "nest", "replicate", "replicates",
+                "calibration", "kind", "format_version", "description", "lang"}
+_MAKE_KEYS = {"type", "replicates", "seed", "rho", "mse", "fpc"}
+_STEP_KEYS = {
+    "post_stratify": {"method", "by", "population", "partial"},
+    "rake": {"method", "margins", "population", "max_iter", "epsilon"},
+    "calibrate": {"method", "variables", "population", "calfun", "bounds", "max_iter", "epsilon", "force"},
+    "trim": {"method", "lower", "upper", "strict"},
+}
 _REPLICATE_KEYS = {"type", "weights", "columns", "pattern", "scale", "rscales", "rho", "mse",
                    "combined_weights"}
 
 
-def read_design(path: str | Path, data: pd.DataFrame, *, lang: str = "en") -> SurveyDesign | ReplicateDesign:
-    """Build a design for ``data`` from a small YAML file.
+def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame, *,
+                lang: str = "en") -> SurveyDesign | ReplicateDesign:
+    """Build a design for ``data`` from a small YAML file (or the same as a mapping).
 
-    Keys: ``weights`` (required), ``strata``, ``psu``, ``fpc``, ``lonely_psu``,
-    ``nest``; or, for replicate weights, ``replicate: {type, columns | pattern, scale,
-    rscales, rho, mse, combined_weights}``. Loaded with a safe loader; a bad file is a
+    Keys: ``weights`` (a column; may be left out when every stage has an fpc),
+    ``strata``, ``psu`` and ``fpc`` (a column, or a list with one per stage),
+    ``lonely_psu``, ``nest``; or, for replicate weights given as columns,
+    ``replicate: {type, columns | pattern, scale, rscales, rho, mse, combined_weights}``.
+    ``replicates: {type, replicates, seed, rho, mse, fpc}`` makes replicate weights from
+    the design (:meth:`SurveyDesign.as_replicate`); ``calibration`` is a list of steps
+    applied in order (after the replicates are made, so each replicate is calibrated
+    again): ``{method: post_stratify, by, population, partial}``, ``{method: rake,
+    margins, population, max_iter, epsilon}``, ``{method: calibrate, variables,
+    population, calfun, bounds, max_iter, epsilon, force}``, ``{method: trim, lower,
+    upper, strict}``; ``population`` is a file of totals (relative to the design file)
+    read with :func:`indicators.read`. Loaded with a safe loader; a bad file is a
     :class:`DefinitionError` naming the file and key.
 
     >>> import pandas as pd, tempfile, pathlib
@@ -40,8 +58,14 @@ def read_design(path: str | Path, data: pd.DataFrame, *, lang: str = "en") -> Su
     from ..catalog._files import definition_error, read_definition
 
     lang = check_lang(lang, "read_design")
-    spec = read_definition(path)
-    file = str(path)
+    if isinstance(path, Mapping):
+        spec: Any = dict(path)
+        file = "design"
+        folder = Path.cwd()
+    else:
+        spec = read_definition(path)
+        file = str(path)
+        folder = Path(path).parent
 
     def fail(key: str, text_code: str, value: Any = None, **values: Any) -> DefinitionError:
         line = getattr(spec, "key_lines", {}).get(key, getattr(spec, "line", None))
@@ -52,11 +76,18 @@ def read_design(path: str | Path, data: pd.DataFrame, *, lang: str = "en") -> Su
     if unknown:
         raise fail(unknown[0], "survey.yaml.unknown_key", unknown[0],
                    allowed=", ".join(sorted(_DESIGN_KEYS - {"kind", "format_version", "description", "lang"})))
-    if "weights" not in spec or not isinstance(spec["weights"], str):
-        raise fail("weights", "survey.yaml.weights", spec.get("weights"))
+    weights = spec.get("weights")
+    if not (isinstance(weights, str) or (weights is None and spec.get("fpc") is not None
+                                         and "replicate" not in spec)):
+        raise fail("weights", "survey.yaml.weights", weights)
     for key in ("strata", "psu", "fpc"):
-        if spec.get(key) is not None and not isinstance(spec[key], (str, int)):
-            raise fail(key, "survey.yaml.column", spec[key])
+        value = spec.get(key)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        if not items or not all(isinstance(v, (str, int)) for v in items):
+            raise fail(key, "survey.yaml.column", value)
+        spec[key] = [str(v) for v in items] if isinstance(value, list) else str(value)
     if "replicate" in spec:
         rep = spec["replicate"]
         if not isinstance(rep, Mapping):
@@ -71,17 +102,72 @@ def read_design(path: str | Path, data: pd.DataFrame, *, lang: str = "en") -> Su
         if rep.get("type", "JK1") not in REPLICATE_TYPES:
             raise fail("replicate", "survey.yaml.value", rep.get("type"),
                        allowed=", ".join(REPLICATE_TYPES))
-        return ReplicateDesign(data, weights=spec["weights"],
+        design: SurveyDesign | ReplicateDesign = ReplicateDesign(data, weights=spec["weights"],
                                replicate_weights=pattern if pattern is not None else list(columns),
                                type=rep.get("type", "JK1"), scale=rep.get("scale"),
                                rscales=rep.get("rscales"), rho=rep.get("rho"),
                                mse=bool(rep.get("mse", False)),
                                combined_weights=bool(rep.get("combined_weights", True)), lang=lang)
+        if "replicates" in spec:
+            raise fail("replicates", "survey.yaml.replicates_twice", spec["replicates"])
+        return _calibrated(design, spec, folder, fail, lang)
     lonely = spec.get("lonely_psu", "fail")
     if lonely not in LONELY_PSU:
         raise fail("lonely_psu", "survey.yaml.value", lonely, allowed=", ".join(LONELY_PSU))
     nest = spec.get("nest", True)
     if not isinstance(nest, bool):
         raise fail("nest", "survey.yaml.value", nest, allowed="true, false")
-    return SurveyDesign(data, weights=spec["weights"], strata=spec.get("strata"), psu=spec.get("psu"),
-                        fpc=spec.get("fpc"), lonely_psu=lonely, nest=nest, lang=lang)
+    design = SurveyDesign(data, weights=spec.get("weights"), strata=spec.get("strata"), psu=spec.get("psu"),
+                          fpc=spec.get("fpc"), lonely_psu=lonely, nest=nest, lang=lang)
+    if "replicates" in spec:
+        make = spec["replicates"]
+        if not isinstance(make, Mapping):
+            raise fail("replicates", "survey.yaml.mapping", make)
+        bad = sorted(set(map(str, make)) - _MAKE_KEYS)
+        if bad:
+            raise fail("replicates", "survey.yaml.unknown_key", bad[0], allowed=", ".join(sorted(_MAKE_KEYS)))
+        if make.get("type", "JKn") not in MAKE_TYPES:
+            raise fail("replicates", "survey.yaml.value", make.get("type"), allowed=", ".join(MAKE_TYPES))
+        options = {k: make[k] for k in ("replicates", "seed", "rho", "mse", "fpc") if k in make}
+        design = design.as_replicate(make.get("type", "JKn"), **options)
+    return _calibrated(design, spec, folder, fail, lang)
+
+
+def _calibrated(design: Any, spec: Mapping[str, Any], folder: Path, fail: Any, lang: str) -> Any:
+    """The design after the ``calibration`` steps of a design file, in order."""
+    steps = spec.get("calibration")
+    if steps is None:
+        return design
+    if isinstance(steps, Mapping):
+        steps = [steps]
+    if not isinstance(steps, list):
+        raise fail("calibration", "survey.yaml.calibration", steps)
+    for step in steps:
+        if not isinstance(step, Mapping) or step.get("method") not in _STEP_KEYS:
+            raise fail("calibration", "survey.yaml.calibration", step)
+        method = step["method"]
+        bad = sorted(set(map(str, step)) - _STEP_KEYS[method])
+        if bad:
+            raise fail("calibration", "survey.yaml.unknown_key", bad[0],
+                       allowed=", ".join(sorted(_STEP_KEYS[method])))
+        options = {k: v for k, v in step.items() if k not in ("method", "population")}
+        if method == "trim":
+            design = design.trim_weights(**options)
+            continue
+        population = step.get("population")
+        if isinstance(population, str):
+            where = Path(population)
+            population = where if where.is_absolute() else folder / where
+        elif isinstance(population, list):
+            population = pd.DataFrame(population)
+        else:
+            raise fail("calibration", "survey.yaml.population", population)
+        if "bounds" in options:
+            options["bounds"] = tuple(options["bounds"])
+        if method == "post_stratify":
+            design = design.post_stratify(options.pop("by", None) or [], population, **options)
+        elif method == "rake":
+            design = design.rake(options.pop("margins", None) or [], population, **options)
+        else:
+            design = design.calibrate(options.pop("variables", None) or [], population, **options)
+    return design

@@ -48,6 +48,13 @@ def _strata_sizes(psu_stratum: np.ndarray) -> np.ndarray:
     return np.bincount(psu_stratum)
 
 
+def _counts(draws: np.ndarray, n: int) -> np.ndarray:
+    """How often each of ``n`` units was drawn in each replicate (a row of ``draws`` each)."""
+    R = draws.shape[0]
+    flat = (np.arange(R)[:, None] * n + draws).ravel()
+    return np.bincount(flat, minlength=R * n).reshape(R, n).astype(np.float64)
+
+
 def make_replicates(kind: str, psu_stratum: np.ndarray, f: np.ndarray, *, replicates: int = 50,
                     seed: int | None = None, rho: float = 0.0, hadamard: np.ndarray | None = None,
                     use_fpc: bool = True, first_row: np.ndarray | None = None) -> Replicates:
@@ -105,8 +112,7 @@ def make_replicates(kind: str, psu_stratum: np.ndarray, f: np.ndarray, *, replic
             members = order[starts[h]:starts[h] + n_h[h]]
             n = len(members)
             draws = rng.integers(0, n, size=(replicates, n - 1))
-            counts = np.zeros((replicates, n))
-            np.add.at(counts, (np.arange(replicates)[:, None], draws), 1.0)
+            counts = _counts(draws, n)
             factors[members, :] = (counts * n / (n - 1)).T
         return Replicates(factors, "bootstrap", 1.0 / (replicates - 1), np.ones(replicates))
     for h in range(H):  # bootstrap (Canty-Davison): n_h draws, with the fpc without replacement
@@ -115,8 +121,7 @@ def make_replicates(kind: str, psu_stratum: np.ndarray, f: np.ndarray, *, replic
         pop = n / (1 - f[h]) if (use_fpc and f[h] < 1) else None
         counts = np.zeros((replicates, n))
         if pop is None or not np.isfinite(pop):
-            draws = rng.integers(0, n, size=(replicates, n))
-            np.add.at(counts, (np.arange(replicates)[:, None], draws), 1.0)
+            counts = _counts(rng.integers(0, n, size=(replicates, n)), n)
         else:
             units = np.resize(np.arange(n), round(pop))
             for r in range(replicates):
