@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._limits import Limits
 from ._version import __version__
 from .errors import DataError, DefinitionError, DesignError, IndicatorsError, OptionError, ReadError
 
@@ -102,4 +103,5 @@ __all__ = [
     "FollowUpRecords",
     "follow_up",
     "FollowUp",
+    "Limits",
 ]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,9 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._limits import Limits, limit_error
 from ..errors import DefinitionError
 
-__all__ = ["Expression", "ExpressionError", "FUNCTIONS", "parse"]
+__all__ = ["ARITY", "FUNCTIONS", "Expression", "ExpressionError", "parse"]
 
 
 class ExpressionError(DefinitionError):
@@ -68,56 +70,135 @@ _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.Pow: operator.pow, ast.Mod: operator.mod,
 }
+_TOKENS = re.compile(r"\"[^\"]*\"|'[^']*'|\*\*|[<>=!]=|[()\[\],+\-*/%<>~]|[A-Za-z_][A-Za-z_0-9]*|\S")
 _CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
     ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
 }
 
 
-def _check(node: ast.AST, text: str) -> set[str]:
+#: How many arguments each function takes: (least, most); ``None`` is "any number".
+ARITY: dict[str, tuple[int, int | None]] = {
+    "isna": (1, 1), "notna": (1, 1), "abs": (1, 1), "log": (1, 1), "log10": (1, 1),
+    "exp": (1, 1), "sqrt": (1, 1), "min": (2, None), "max": (2, None), "where": (3, 3),
+}
+
+
+def _constant(n: ast.AST) -> float | None:
+    """The value of a subtree made only of numbers and arithmetic, else ``None``."""
+    if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
+        return float(n.value)
+    if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
+        v = _constant(n.operand)
+        return None if v is None else (-v if isinstance(n.op, ast.USub) else v)
+    if isinstance(n, ast.BinOp) and type(n.op) in _BINOPS:
+        a, b = _constant(n.left), _constant(n.right)
+        if a is None or b is None:
+            return None
+        return float(_arith(type(n.op), np.float64(a), np.float64(b)))
+    return None
+
+
+def _check(node: ast.AST, text: str, limits: Limits | None = None) -> set[str]:
     """Return the variable names used; raise ExpressionError on anything not allowed."""
+    limits = limits or Limits.current()
     names: set[str] = set()
 
-    def visit(n: ast.AST) -> None:
+    def visit(n: ast.AST, depth: int) -> None:
+        if depth > limits.max_expression_depth:
+            raise limit_error(ExpressionError, "max_expression_depth", depth, limits.max_expression_depth,
+                              where=f"expression {_short(text)!r}", func="load_catalog")
+        depth += 1
         if isinstance(n, ast.Expression):
-            visit(n.body)
+            visit(n.body, depth)
         elif isinstance(n, ast.Constant):
             if not isinstance(n.value, (int, float, str, bool)) and n.value is not None:
                 raise ExpressionError(f"expression {text!r}: constant {n.value!r} is not allowed")
         elif isinstance(n, ast.Name):
             if n.id in FUNCTIONS:
                 raise ExpressionError(f"expression {text!r}: {n.id!r} is a function; call it as {n.id}(...)")
+            if n.id.startswith("__") or n.id in _FORBIDDEN_NAMES:
+                raise ExpressionError(f"expression {text!r}: the name {n.id!r} is not allowed")
             names.add(n.id)
         elif isinstance(n, ast.BinOp) and type(n.op) in _BINOPS:
-            visit(n.left)
-            visit(n.right)
+            for side in (n.left, n.right):
+                if isinstance(side, ast.Constant) and isinstance(side.value, str):
+                    raise ExpressionError(f"expression {text!r}: arithmetic on text ({side.value!r}) is not allowed")
+            if isinstance(n.op, ast.Pow):
+                exponent = _constant(n.right)
+                if exponent is not None and not abs(exponent) <= limits.max_exponent:
+                    raise limit_error(ExpressionError, "max_exponent", _plain(exponent), limits.max_exponent,
+                                      where=f"expression {_short(text)!r}", func="load_catalog")
+            visit(n.left, depth)
+            visit(n.right, depth)
         elif isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd, ast.Not)):
-            visit(n.operand)
+            visit(n.operand, depth)
         elif isinstance(n, ast.BoolOp):
             for v in n.values:
-                visit(v)
+                visit(v, depth)
         elif isinstance(n, ast.Compare):
             for op in n.ops:
                 if type(op) not in _CMPOPS and not isinstance(op, (ast.In, ast.NotIn)):
                     raise ExpressionError(f"expression {text!r}: operator {type(op).__name__} is not allowed")
-            visit(n.left)
+            visit(n.left, depth)
             for c in n.comparators:
-                visit(c)
+                visit(c, depth)
         elif isinstance(n, (ast.List, ast.Tuple)):
             for e in n.elts:
-                if not isinstance(e, ast.Constant):
+                if not isinstance(e, ast.Constant) or not isinstance(e.value, (int, float, str, bool)):
                     raise ExpressionError(f"expression {text!r}: lists may hold only numbers and strings")
         elif isinstance(n, ast.Call):
             if not isinstance(n.func, ast.Name) or n.func.id not in FUNCTIONS or n.keywords:
                 allowed = ", ".join(sorted(FUNCTIONS))
                 raise ExpressionError(f"expression {text!r}: only these functions may be called: {allowed}")
+            least, most = ARITY[n.func.id]
+            if len(n.args) < least or (most is not None and len(n.args) > most):
+                wanted = str(least) if least == most else f"at least {least}"
+                raise ExpressionError(
+                    f"expression {text!r}: {n.func.id}() takes {wanted} argument(s), got {len(n.args)}",
+                    problems=[{"code": "expression.arity", "field": n.func.id, "value": len(n.args),
+                               "expected": wanted}])
             for a in n.args:
-                visit(a)
+                visit(a, depth)
         else:
             raise ExpressionError(f"expression {text!r}: {type(n).__name__} is not allowed")
 
-    visit(node)
+    visit(node, 0)
     return names
+
+
+_FORBIDDEN_NAMES = frozenset({"eval", "exec", "compile", "open", "import", "lambda", "globals", "locals",
+                              "getattr", "setattr", "delattr", "vars", "dir", "type", "object", "input"})
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _plain(x: float) -> Any:
+    return int(x) if np.isfinite(x) and float(x).is_integer() and abs(x) < 1e18 else x
+
+
+def _arith(op: type, a: Any, b: Any) -> Any:
+    """``a op b`` without Python's unbounded integers or ZeroDivisionError.
+
+    Scalars are computed as float64 (``10 ** 10 ** 10`` is ``inf`` at once, never a
+    billion-digit integer); division and remainder by zero give a missing value, as
+    they do for a whole column.
+    """
+    if isinstance(a, (int, float)) and not isinstance(a, bool):
+        a = np.float64(a)
+    if isinstance(b, (int, float)) and not isinstance(b, bool):
+        b = np.float64(b)
+    with np.errstate(all="ignore"):
+        out = _BINOPS[op](a, b)
+        if op in (ast.Div, ast.Mod, ast.FloorDiv):
+            zero = b == 0
+            if isinstance(out, (pd.Series, np.ndarray)) or isinstance(zero, (pd.Series, np.ndarray)):
+                out = out.where(~zero) if isinstance(out, pd.Series) else np.where(zero, np.nan, out)
+            elif bool(zero):
+                out = np.nan
+    return out
 
 
 @dataclass(frozen=True)
@@ -133,12 +214,19 @@ class Expression:
             raise ExpressionError(f"expression {self.text!r}: an expression must be non-empty text")
         if len(self.text) > 2000:
             raise ExpressionError("expression too long (more than 2,000 characters)")
+        limits = Limits.current()
+        depth = _nesting(self.text)
+        if depth > limits.max_expression_depth:
+            raise limit_error(ExpressionError, "max_expression_depth", depth, limits.max_expression_depth,
+                              where=f"expression {_short(self.text)!r}", func="load_catalog")
         try:
             tree = ast.parse(self.text.strip(), mode="eval")
         except SyntaxError as exc:
             raise ExpressionError(f"expression {self.text!r}: syntax error at column {exc.offset}") from None
+        except (RecursionError, MemoryError, ValueError) as exc:
+            raise ExpressionError(f"expression {_short(self.text)!r}: cannot be parsed ({type(exc).__name__})") from None
         object.__setattr__(self, "tree", tree)
-        object.__setattr__(self, "names", frozenset(_check(tree, self.text)))
+        object.__setattr__(self, "names", frozenset(_check(tree, self.text, limits)))
 
     def evaluate(self, data: pd.DataFrame | Mapping[str, Any]) -> Any:
         """Compute the expression over ``data`` (a table's columns or a mapping of values)."""
@@ -148,13 +236,52 @@ class Expression:
                 f"expression {self.text!r}: variable(s) {', '.join(missing)} not found in the data",
                 problems=[{"code": "expression.missing_variable", "field": m, "message": "not found"} for m in missing],
             )
-        return _Walker(data).visit(self.tree.body)
+        try:
+            out = _Walker(data).visit(self.tree.body)
+            return out.item() if isinstance(out, np.generic) else out
+        except ExpressionError:
+            raise
+        except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+            raise ExpressionError(
+                f"expression {_short(self.text)!r}: cannot be computed on these data ({type(exc).__name__}: "
+                f"{str(exc)[:120]})",
+                problems=[{"code": "expression.evaluation", "value": self.text, "message": str(exc)[:200]}],
+            ) from None
+
+
+def _nesting(text: str) -> int:
+    """A quick upper bound of the depth of ``text`` before Python's parser sees it.
+
+    Counts open brackets and runs of prefix operators (``- - - x``, ``not not x``),
+    so that a text of a thousand minus signs is refused without recursion.
+    """
+    depth = deepest = 0
+    run = 0
+    prev = ""
+    for word in _TOKENS.findall(text):
+        if word in "([":
+            depth += 1
+        elif word in ")]":
+            depth = max(depth - 1, 0)
+        if word in ("-", "+", "not", "~") and (prev in ("", "(", "[", ",", "-", "+", "*", "/", "**", "%", "not",
+                                                         "and", "or", "==", "!=", "<", "<=", ">", ">=", "~")):
+            run += 1
+        elif word not in ("(", "["):
+            run = 0
+        deepest = max(deepest, depth + run)
+        prev = word
+    return deepest
+
+
+def parse(text: str) -> Expression:
+    """Parse ``text`` once (cached, under the limits in force) into an :class:`Expression`."""
+    return _parse(text, Limits.current())
 
 
 @lru_cache(maxsize=512)
-def parse(text: str) -> Expression:
-    """Parse ``text`` once (cached) into an :class:`Expression`."""
-    return Expression(text)
+def _parse(text: str, limits: Limits) -> Expression:
+    with limits.applied():
+        return Expression(text)
 
 
 class _Walker:
@@ -167,7 +294,7 @@ class _Walker:
         if isinstance(n, ast.Name):
             return self.data[n.id]
         if isinstance(n, ast.BinOp):
-            return _BINOPS[type(n.op)](self.visit(n.left), self.visit(n.right))
+            return _arith(type(n.op), self.visit(n.left), self.visit(n.right))
         if isinstance(n, ast.UnaryOp):
             v = self.visit(n.operand)
             if isinstance(n.op, ast.Not):
@@ -203,7 +330,15 @@ class _Walker:
             return [self.visit(e) for e in n.elts]
         if isinstance(n, ast.Call):
             assert isinstance(n.func, ast.Name)
-            return FUNCTIONS[n.func.id](*[self.visit(a) for a in n.args])
+            args = [self.visit(a) for a in n.args]
+            func = FUNCTIONS[n.func.id]
+            with np.errstate(all="ignore"):
+                if n.func.id in ("min", "max"):
+                    out = args[0]
+                    for a in args[1:]:
+                        out = func(out, a)
+                    return out
+                return func(*args)
         raise ExpressionError(f"cannot evaluate {type(n).__name__}")  # pragma: no cover
 
 

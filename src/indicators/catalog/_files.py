@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .._limits import Limits, limit_error
 from ..errors import DefinitionError
 from ..i18n import message
 
@@ -55,7 +56,63 @@ class LineList(list):  # type: ignore[type-arg]
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records line numbers; it constructs only plain data."""
+    """SafeLoader that records line numbers; it constructs only plain data.
+
+    Before anything is built, the node graph is measured with its aliases expanded:
+    a file whose aliases would expand past ``Limits.max_yaml_nodes`` (a "billion
+    laughs" file) or refer to themselves is refused.
+    """
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node, Limits.current().max_yaml_nodes)
+        return self.construct_document(node)
+
+
+class _TooManyNodes(Exception):
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+
+class _RecursiveAlias(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """Nodes of ``root`` with every alias expanded, counted without expanding them."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    # iterative post-order walk: (node, children done?)
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_.discard(key)
+            total = 1
+            if isinstance(node, yaml.SequenceNode):
+                total += sum(sizes[id(c)] for c in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                total += sum(sizes[id(k)] + sizes[id(v)] for k, v in node.value)
+            sizes[key] = total
+            if total > limit:
+                raise _TooManyNodes(total)
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            raise _RecursiveAlias(node.start_mark.line + 1)
+        open_.add(key)
+        stack.append((node, True))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((c, False) for c in node.value if id(c) not in sizes)
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.extend(((k, False), (v, False)))
+    return sizes[id(root)]
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -104,12 +161,17 @@ def read_definition(path: str | Path, text: str | None = None) -> LineDict:
     or not a mapping.
     """
     path = Path(path)
+    limits = Limits.current()
     try:
+        size = path.stat().st_size if text is None else len(text)
+        if size > limits.max_file_bytes:
+            raise limit_error(DefinitionError, "max_file_bytes", size, limits.max_file_bytes, where=str(path),
+                              func="load_catalog", file=str(path))
         source = path.read_text(encoding="utf-8") if text is None else text
     except FileNotFoundError:
         raise definition_error(str(path), None, "", message("catalog.file_missing", "en"),
                                code="definition.file_missing") from None
-    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+    except (UnicodeDecodeError, IsADirectoryError, PermissionError, OSError) as exc:
         raise definition_error(str(path), None, "", str(exc), code="definition.unreadable") from None
     try:
         loader = _LineLoader(source)  # a SafeLoader subclass: plain data only, no Python objects
@@ -117,7 +179,16 @@ def read_definition(path: str | Path, text: str | None = None) -> LineDict:
             data = loader.get_single_data()
         finally:
             loader.dispose()
-    except yaml.YAMLError as exc:
+    except _TooManyNodes as exc:
+        raise limit_error(DefinitionError, "max_yaml_nodes", exc.count, limits.max_yaml_nodes, where=str(path),
+                          func="load_catalog", file=str(path)) from None
+    except _RecursiveAlias as exc:
+        raise definition_error(str(path), exc.line, "", "an alias refers to the node that contains it",
+                               code="definition.yaml") from None
+    except RecursionError:
+        raise definition_error(str(path), None, "", "the YAML is nested too deeply to be read",
+                               code="definition.yaml") from None
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise definition_error(str(path), line, "", f"not valid YAML ({getattr(exc, 'problem', exc)})",

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .._limits import Limits, resolve_limits
 from ..errors import DefinitionError
 from ..i18n import check_option
 from ._expressions import Expression, ExpressionError
@@ -252,16 +253,25 @@ def _validate_indicator(item: Mapping[str, Any], file: str, line: int | None, wh
                                code="definition.schema")
 
 
-def load_catalog(name_or_path: str | Path = "mesecvi") -> Catalog:
+def load_catalog(name_or_path: str | Path = "mesecvi", *,
+                 limits: Limits | Mapping[str, Any] | None = None) -> Catalog:
     """Load an indicator system by name (``"mesecvi"``, ``"sisdehm"``, optionally
     ``"mesecvi@2013"``), a folder holding a ``system.yaml``, or an overlay YAML file.
 
     Every file is validated against the definitions' JSON Schema; a problem raises
     :class:`~indicators.errors.DefinitionError` naming the file, the line and the field.
 
+    ``limits`` bounds what a file may ask for (YAML alias expansion, expression depth
+    and exponents, file size): see :class:`indicators.Limits`.
+
     >>> load_catalog("sisdehm").id
     'sisdehm'
     """
+    with resolve_limits(limits, "load_catalog").applied():
+        return _load_catalog(name_or_path)
+
+
+def _load_catalog(name_or_path: str | Path) -> Catalog:
     if isinstance(name_or_path, str) and not name_or_path.endswith((".yaml", ".yml")) and "/" not in name_or_path \
             and "\\" not in name_or_path:
         name, _, version = name_or_path.partition("@")
