@@ -24,13 +24,16 @@ sets them for a block of code (expressions parsed inside it, for instance).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["Limits", "limit_error", "resolve_limits"]
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+__all__ = ["Limits", "limit_error", "resolve_limits", "with_limits"]
 
 
 @dataclass(frozen=True)
@@ -132,3 +135,17 @@ def limit_error(cls: type[Exception], name: str, got: Any, limit: int, *, where:
     problem = {"code": code or f"limits.{name}", "value": shown, "expected": f"<= {limit:,} ({name})",
                "message": text, **extra}
     return cls(text, problems=[problem])  # type: ignore[call-arg]
+
+
+def with_limits(func_name: str) -> Callable[[_F], _F]:
+    """Decorate a public function whose ``limits=`` keyword puts limits in force for its call."""
+
+    def decorate(func: _F) -> _F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with resolve_limits(kwargs.get("limits"), func_name).applied():
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -33,6 +33,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from .._limits import Limits, limit_error, with_limits
+from ..errors import ReadError
 from ..i18n import check_lang, check_option
 from ._provenance import ROW, Problems, Provenance, file_sha256, read_error
 
@@ -61,6 +63,7 @@ def _format_of(path: Path, label: str, lang: str) -> str:
     return _BY_SUFFIX[suffix]
 
 
+@with_limits("read")
 def read(
     path: str | Path,
     *,
@@ -77,6 +80,7 @@ def read(
     na_values: Sequence[str] = (),
     on_bad_lines: BadLines = "error",
     strict: bool = False,
+    limits: Limits | Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Read a data file into a frame indexed by the row number the user sees.
 
@@ -108,6 +112,9 @@ def read(
       line with the wrong number of cells and every number that breaks the file's
       convention; ``"report"`` reads the rest and lists them in
       ``provenance.problems``.
+    - ``limits``: an :class:`indicators.Limits` (or a mapping of its fields) raising
+      or lowering the bounds on file size, line length, columns and cells that
+      protect the machine from damaged files.
     - ``lang``: ``"en"`` or ``"es"`` (``"pt"``, ``"fr"`` fall back to English) for
       messages.
 
@@ -142,6 +149,10 @@ def read(
         raise read_error("io.file_missing", lang, label, expected=str(path.resolve().parent))
     if not path.is_file():
         raise read_error("io.not_a_file", lang, label)
+    max_bytes = Limits.current().max_file_bytes
+    if path.stat().st_size > max_bytes:
+        raise limit_error(ReadError, "max_file_bytes", path.stat().st_size, max_bytes, where=label, lang=lang,
+                          file=label)
     problems = Problems(label, lang)
     options = {k: v for k, v in {
         "sheet": sheet, "header_row": header_row, "encoding": encoding, "delimiter": delimiter,
@@ -196,7 +207,7 @@ def read(
                 missing=missing, n_rows=len(frame), n_lines=len(frame),
                 options=options, problem_records=tuple(problems.records))
         else:
-            frame = _read_parquet(path, label, lang)
+            frame = _read_parquet(path, label, lang, problems)
             prov = Provenance(file=label, sha256=sha, format="parquet", n_rows=len(frame),
                               n_lines=len(frame), options=options,
                               problem_records=tuple(problems.records))
@@ -219,16 +230,27 @@ def _plain_code(code: Any) -> Any:
     return code
 
 
-def _read_parquet(path: Path, label: str, lang: str) -> pd.DataFrame:
+def _read_parquet(path: Path, label: str, lang: str, problems: Problems | None = None) -> pd.DataFrame:
     import numpy as np
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     try:
-        frame = pd.read_parquet(path)
-    except (pa.ArrowException, OSError, ValueError) as exc:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError, ValueError, MemoryError, IndexError, KeyError) as exc:
         raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="Parquet") from None
-    if frame.index.name == ROW:  # written from a frame read earlier: keep its rows
-        return frame
+    try:
+        frame = table.to_pandas()
+    except (pa.ArrowException, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        # damaged pandas metadata (the "pandas" key of the schema): read the columns as they are
+        try:
+            frame = table.replace_schema_metadata(None).to_pandas()
+        except (pa.ArrowException, ValueError, KeyError, TypeError, IndexError) as exc2:
+            raise read_error("io.corrupt", lang, label, value=str(exc2)[:200], format="Parquet") from None
+        if problems is not None:
+            problems.add("io.parquet_metadata", "warning", value=f"{type(exc).__name__}: {str(exc)[:120]}")
+    if frame.index.name == ROW and frame.index.is_unique and pd.api.types.is_integer_dtype(frame.index):
+        return frame  # written from a frame read earlier: keep its rows
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     frame.index = pd.Index(np.arange(1, len(frame) + 1, dtype=np.int64), name=ROW)

@@ -5,10 +5,20 @@ and ranges such as 8 = "no sabe", 9 = "no responde"; Stata's extended missing ``
 to ``.z``) are never silently turned into NaN: ``missing="codes"`` keeps them as
 their codes, ``"nan"`` makes them missing, ``"labels"`` shows the value labels.
 Whichever is chosen, ``Provenance.missing_codes`` lists the codes per variable.
+
+The C reader (ReadStat) trusts the file: a damaged header can make it read out of
+bounds or ask for gigabytes. So the file's signature is checked first, and the file
+is parsed in a child process (forked, so it costs little) whose memory and time are
+bounded: a crash, an allocation failure or a hang there becomes a
+:class:`~indicators.errors.ReadError`, never the end of the user's process. Files
+larger than ``_CHILD_MAX_BYTES`` have their dictionary (header) parsed in the child
+and their data read in the process itself.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +26,98 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._limits import Limits, limit_error
+from ..errors import ReadError
 from ._provenance import ROW, Problems, read_error
+
+#: Files up to this size are read wholly in the child process.
+_CHILD_MAX_BYTES = 64 * 2**20
+#: Seconds the child may take: a base plus a rate per MiB.
+_CHILD_SECONDS = (60.0, 2.0)
+#: Memory the child may add to what the process already maps: a base plus a factor of the file size.
+_CHILD_MEMORY = (2 * 2**30, 40)
+
+
+def _signature_ok(path: Path, suffix: str) -> bool:
+    """Whether the first bytes are those of the format the name says."""
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if suffix in (".sav", ".zsav"):
+        return head[:4] in (b"$FL2", b"$FL3")
+    if suffix == ".dta":
+        return head.startswith(b"<stata_dta>") or (len(head) >= 2 and 102 <= head[0] <= 121 and head[1] in (1, 2))
+    return True  # .por: a text header of 200 characters in any of several encodings
+
+
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _child_read(reader: Callable[..., Any], path: str, kwargs: dict[str, Any], size: int) -> tuple[str, Any]:
+    """Run ``reader(path, **kwargs)`` in a forked child; return ("ok", result), ("error", text) or ("crash", text)."""
+    import multiprocessing as mp
+    import signal
+
+    if "fork" not in mp.get_all_start_methods():  # pragma: no cover - Windows: no cheap child
+        try:
+            return "ok", reader(path, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - every reader failure becomes a ReadError
+            return "error", f"{type(exc).__name__}: {exc}"
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    budget = _vm_bytes() + _CHILD_MEMORY[0] + _CHILD_MEMORY[1] * size
+
+    def work() -> None:  # pragma: no cover - runs in the child
+        receive.close()
+        import faulthandler
+
+        faulthandler.disable()  # a crash here is reported to the parent, not dumped on the user's terminal
+        try:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+        except (ImportError, ValueError, OSError):
+            pass
+        try:
+            out: tuple[str, Any] = ("ok", reader(path, **kwargs))
+            payload = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            payload = pickle.dumps(("error", "the file asks for more memory than it can hold data for"))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent as text
+            payload = pickle.dumps(("error", f"{type(exc).__name__}: {str(exc)[:300]}"))
+        try:
+            send.send_bytes(payload)
+        finally:
+            send.close()
+            os._exit(0)
+
+    proc = ctx.Process(target=work, daemon=True)
+    proc.start()
+    send.close()
+    timeout = _CHILD_SECONDS[0] + _CHILD_SECONDS[1] * size / 2**20
+    try:
+        if not receive.poll(timeout):
+            proc.kill()
+            proc.join()
+            return "crash", f"the reader did not finish within {timeout:.0f} s"
+        try:
+            payload = receive.recv_bytes()
+        except (EOFError, OSError):
+            proc.join()
+            code = proc.exitcode or 0
+            name = signal.Signals(-code).name if code < 0 and -code in signal.valid_signals() else str(code)
+            return "crash", f"the reader stopped with {name}"
+        proc.join()
+        return pickle.loads(payload)  # type: ignore[no-any-return]
+    finally:
+        receive.close()
+        if proc.is_alive():  # pragma: no cover
+            proc.kill()
+            proc.join()
 
 __all__ = ["read_statistical"]
 
@@ -37,16 +138,7 @@ def _is_missing_code(values: pd.Series, codes: tuple[Any, ...]) -> pd.Series:
 def read_statistical(path: Path, label: str, *, fmt: str, lang: str, missing: str,
                      problems: Problems) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Read an SPSS or Stata file; return the frame and its labels and missing codes."""
-    import pyreadstat
-
-    readers: dict[str, Callable[..., tuple[pd.DataFrame, Any]]] = {".sav": pyreadstat.read_sav, ".zsav": pyreadstat.read_sav,
-               ".por": pyreadstat.read_por, ".dta": pyreadstat.read_dta}
-    reader = readers[path.suffix.lower()]
-    try:
-        frame, meta = reader(str(path), user_missing=True)
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError, ValueError) as exc:
-        raise read_error("io.corrupt", lang, label, value=str(exc)[:200],
-                         format="SPSS" if fmt == "spss" else "Stata") from None
+    frame, meta = _read_safely(path, label, fmt=fmt, lang=lang)
     variable_labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
     value_labels: dict[str, dict[Any, str]] = {
         k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
@@ -82,6 +174,15 @@ def read_statistical(path: Path, label: str, *, fmt: str, lang: str, missing: st
         else:
             problems.add("io.user_missing_kept", "note", column=var, value=shown, n=count,
                          mode=missing)
+    if fmt == "stata" and missing == "codes":
+        # numbers and extended-missing letters in one column: kept as text, as Stata shows them,
+        # so that the frame stays one type per column (and can be written to Parquet)
+        for var, codes in missing_codes.items():
+            if var in frame.columns and frame[var].dtype == object and any(isinstance(c, str) for c in codes):
+                frame[var] = frame[var].map(lambda v: None if v is None or (isinstance(v, float) and v != v)
+                                            else str(_plain(v)), na_action="ignore").astype("string")
+                problems.add("io.stata_codes_as_text", "note", column=var,
+                             value=", ".join(str(c) for c in codes if isinstance(c, str)))
     if missing == "nan":
         for var in missing_codes:
             if var in frame.columns and frame[var].dtype == object:
@@ -110,6 +211,53 @@ def read_statistical(path: Path, label: str, *, fmt: str, lang: str, missing: st
         "missing_codes": missing_codes,
         "encoding": getattr(meta, "file_encoding", None),
     }
+
+
+def _read_safely(path: Path, label: str, *, fmt: str, lang: str) -> tuple[pd.DataFrame, Any]:
+    """Parse the file with pyreadstat without letting a damaged file take the process down."""
+    import pyreadstat
+
+    readers: dict[str, Callable[..., tuple[pd.DataFrame, Any]]] = {
+        ".sav": pyreadstat.read_sav, ".zsav": pyreadstat.read_sav,
+        ".por": pyreadstat.read_por, ".dta": pyreadstat.read_dta}
+    suffix = path.suffix.lower()
+    reader = readers[suffix]
+    kind = "SPSS" if fmt == "spss" else "Stata"
+    kwargs: dict[str, Any] = {} if suffix == ".por" else {"user_missing": True}
+    size = path.stat().st_size
+    limits = Limits.current()
+
+    def corrupt(text: str) -> ReadError:
+        return read_error("io.corrupt", lang, label, value=text[:200], format=kind)
+
+    if not _signature_ok(path, suffix):
+        raise corrupt("the file does not start with the signature of its format")
+    if size > _CHILD_MAX_BYTES:
+        status, result = _child_read(reader, str(path), {**kwargs, "metadataonly": True}, 0)
+        if status != "ok":
+            raise corrupt(result)
+        _check_dimensions(result[1], size, suffix, label, lang, limits, corrupt)
+        try:
+            return reader(str(path), **kwargs)
+        except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError, ValueError, MemoryError,
+                TypeError, IndexError, KeyError, UnicodeError, OverflowError) as exc:
+            raise corrupt(f"{type(exc).__name__}: {exc}") from None
+    status, result = _child_read(reader, str(path), kwargs, size)
+    if status != "ok":
+        raise corrupt(result)
+    _check_dimensions(result[1], size, suffix, label, lang, limits, corrupt)
+    return result  # type: ignore[no-any-return]
+
+
+def _check_dimensions(meta: Any, size: int, suffix: str, label: str, lang: str, limits: Limits,
+                      corrupt: Callable[[str], ReadError]) -> None:
+    rows = getattr(meta, "number_rows", None) or 0
+    columns = getattr(meta, "number_columns", None) or len(getattr(meta, "column_names", []) or [])
+    if columns > limits.max_columns:
+        raise limit_error(ReadError, "max_columns", int(columns), limits.max_columns, where=label, lang=lang,
+                          file=label)
+    if suffix == ".dta" and rows > 0 and columns > 0 and rows > size:
+        raise corrupt(f"the header declares {rows:,} rows, more than the file's {size:,} bytes can hold")
 
 
 def _plain(value: Any) -> Any:

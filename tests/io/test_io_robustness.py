@@ -1,0 +1,150 @@
+"""Damaged statistical and Parquet files: a ReadError, never a crash, a hang or a raw exception.
+
+Each test is built from a case of the robustness review (fuzzing of read()).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pyreadstat
+import pytest
+
+import indicators as ind
+from indicators import ReadError, read
+from indicators.io import _statistical
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "io"
+
+
+def test_por_files_are_read(tmp_path: Path) -> None:
+    # every .por file failed with TypeError: read_por() takes no user_missing
+    path = tmp_path / "encuesta.por"
+    pyreadstat.write_por(pd.DataFrame({"P1": [1.0, 2.0, 1.0], "REGION": ["Maule", "Biobio", "Nuble"]}), str(path))
+    df = read(path)
+    assert df["P1"].tolist() == [1.0, 2.0, 1.0] and df["REGION"].tolist() == ["Maule", "Biobio", "Nuble"]
+    assert list(df.index) == [1, 2, 3] and df.attrs["provenance"].format == "spss"
+
+
+def test_dta_with_extended_missing_can_be_written_to_parquet(tmp_path: Path) -> None:
+    df = read(DATA / "encuesta.dta")
+    assert df.loc[3, "p1"] == "a" and df.loc[1, "p1"] == "1"
+    codes = df.attrs["provenance"].problems
+    assert "io.stata_codes_as_text" in set(codes["code"])
+    df.to_parquet(tmp_path / "encuesta.parquet")
+    back = read(tmp_path / "encuesta.parquet")
+    assert back["p1"].tolist() == df["p1"].tolist() and list(back.index) == list(df.index)
+    numbers = read(DATA / "encuesta.dta", missing="nan")
+    numbers.to_parquet(tmp_path / "numbers.parquet")
+    assert read(tmp_path / "numbers.parquet")["p1"].tolist()[:2] == [1, 2]
+
+
+@pytest.mark.parametrize("name,data", [("x.sav", b"not spss at all" * 10), ("x.zsav", b"\x00" * 200),
+                                       ("x.dta", b"<html>" + b"x" * 300), ("x.dta", b"\xff\x02" + b"\x00" * 64)])
+def test_wrong_signature_is_refused_before_the_c_reader(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ReadError, match="SPSS|Stata"):
+        read(path)
+
+
+def test_dta_declaring_a_billion_rows_is_refused(tmp_path: Path) -> None:
+    # a 2.7 KB .dta whose header declares 10**9 rows asked for 11 GiB
+    data = (DATA / "encuesta.dta").read_bytes()
+    at = data.index(b"<N>") + 3
+    path = tmp_path / "big.dta"
+    path.write_bytes(data[:at] + (10**9).to_bytes(8, "little") + data[at + 8:])
+    with pytest.raises(ReadError, match="Stata"):
+        read(path)
+
+
+def _segfault(path: str, **kwargs: object) -> None:
+    import ctypes
+
+    ctypes.string_at(0)  # reads address 0: SIGSEGV, as a damaged file does inside ReadStat
+
+
+def _hang(path: str, **kwargs: object) -> None:
+    import time
+
+    time.sleep(3600)
+
+
+def test_a_crash_inside_the_c_reader_is_a_read_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pyreadstat, "read_sav", _segfault)
+    with pytest.raises(ReadError) as err:
+        read(DATA / "encuesta.sav")
+    assert "SIGSEGV" in str(err.value)
+    assert os.getpid()  # still here
+
+
+def test_a_hang_inside_the_c_reader_is_a_read_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pyreadstat, "read_dta", _hang)
+    monkeypatch.setattr(_statistical, "_CHILD_SECONDS", (1.0, 0.0))
+    with pytest.raises(ReadError, match="did not finish"):
+        read(DATA / "encuesta.dta")
+
+
+def test_large_files_have_their_header_checked_in_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_statistical, "_CHILD_MAX_BYTES", 10)
+    df = read(DATA / "encuesta.sav")
+    assert len(df) == 6
+    monkeypatch.setattr(pyreadstat, "read_sav", _segfault)
+    with pytest.raises(ReadError, match="SIGSEGV"):
+        read(DATA / "encuesta.sav")
+
+
+def test_columns_over_the_limit(tmp_path: Path) -> None:
+    with pytest.raises(ReadError, match="max_columns") as err:
+        read(DATA / "encuesta.sav", limits=ind.Limits(max_columns=2))
+    assert err.value.problems.loc[0, "code"] == "limits.max_columns"
+    assert len(read(DATA / "encuesta.sav", limits={"max_columns": 3}).columns) == 3
+
+
+def _parquet_with_metadata(path: Path, raw: bytes) -> Path:
+    table = pa.Table.from_pandas(pd.DataFrame({"a": [1, 2]}))
+    pq.write_table(table.replace_schema_metadata({b"pandas": raw}), path)
+    return path
+
+
+@pytest.mark.parametrize("raw", [
+    json.dumps({"index_columns": ["nope"], "columns": [], "column_indexes": []}).encode(),
+    json.dumps({"index_columns": [{"kind": "range"}], "columns": [{"name": "a"}]}).encode(),
+    b"{not json",
+])
+def test_parquet_with_damaged_pandas_metadata_is_read_with_a_warning(tmp_path: Path, raw: bytes) -> None:
+    df = read(_parquet_with_metadata(tmp_path / "x.parquet", raw))
+    assert df["a"].tolist() == [1, 2] and list(df.index) == [1, 2]
+    assert df.attrs["provenance"].problems["code"].tolist() == ["io.parquet_metadata"]
+
+
+def test_truncated_parquet_is_a_read_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.parquet"
+    pd.DataFrame({"a": range(100)}).to_parquet(path)
+    path.write_bytes(path.read_bytes()[:-30])
+    with pytest.raises(ReadError, match="Parquet"):
+        read(path)
+
+
+def test_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "x.parquet"
+    pd.DataFrame({"a": range(1000)}).to_parquet(path)
+    with pytest.raises(ReadError, match="max_file_bytes"):
+        read(path, limits=ind.Limits(max_file_bytes=100))
+
+
+def test_sav_that_crashed_the_c_reader_is_a_read_error(tmp_path: Path) -> None:
+    # found by fuzzing: encuesta.sav with five bytes of its dictionary changed made ReadStat
+    # read out of bounds (SIGSEGV) and took the whole Python process down
+    data = bytearray((DATA / "encuesta.sav").read_bytes())
+    for offset, value in [(129, 105), (145, 16), (182, 153), (798, 161), (840, 105)]:
+        data[offset] = value
+    path = tmp_path / "damaged.sav"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ReadError, match="SPSS"):
+        read(path)
