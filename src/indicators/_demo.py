@@ -34,7 +34,7 @@ def run_demo(out: str | Path, *, lang: str = "en", country: str = "PER", year: i
     The survey sample is treated as the national violence survey of ``country`` for
     ``year``: its estimates replace that country-year's outcome rows of the sample table.
     """
-    from ._export import safe_path
+    from ._export import safe_path, write_csv
     from .catalog import load_catalog
     from .io import read
     from .report import country_report, hemispheric_report
@@ -59,7 +59,7 @@ def run_demo(out: str | Path, *, lang: str = "en", country: str = "PER", year: i
     estimates = estimate(cat, micro, design, by="age_group_broad", country=country, year=year, lang=lang)
     national = estimates[estimates["age_group_broad"] == "_T"]
     written["estimates"] = safe_path(folder, "estimates.csv")
-    estimates.to_csv(written["estimates"], index=False)
+    write_csv(estimates, written["estimates"])
     echo(message("demo.estimate", lang, n=len(national), rows=len(estimates), country=country, year=year))
 
     table = read(sample_data("values_sample.csv"), lang=lang)
@@ -68,7 +68,7 @@ def run_demo(out: str | Path, *, lang: str = "en", country: str = "PER", year: i
                         estimates[[c for c in estimates.columns if c in table.columns or c == "age_group_broad"]]],
                        ignore_index=True)
     written["values"] = safe_path(folder, "values.csv")
-    values.to_csv(written["values"], index=False)
+    write_csv(values, written["values"])
 
     report = validate(values, cat, lang=lang)
     written["validation"] = safe_path(folder, "validation.html")
@@ -79,7 +79,7 @@ def run_demo(out: str | Path, *, lang: str = "en", country: str = "PER", year: i
 
     scores = score(report.accepted, "mesecvi", cat, draws=200)
     written["scores"] = safe_path(folder, "scores.csv")
-    scores.to_frame().to_csv(written["scores"], index=False)
+    write_csv(scores.to_frame(), written["scores"])
     overall = scores.to_frame().query("level == 'overall'").dropna(subset=["score"])
     echo(message("demo.score", lang, n=len(overall), countries=overall["country"].nunique()))
 

@@ -1,8 +1,10 @@
 """Safe export helpers shared by every writer.
 
 Spreadsheet programs run a cell that starts with ``= + - @`` (or tab/CR) as a
-formula: text written to a spreadsheet is escaped with a leading apostrophe. Writers
-never leave the folder the user named.
+formula: text written to a spreadsheet, Excel or CSV, is escaped with a leading
+apostrophe. Writers never leave the folder the user named. The same inputs give the
+same bytes: CSV through :func:`write_csv`, and Office files (xlsx, docx) through
+:func:`make_reproducible`, which fixes their stored times.
 
 >>> import pandas as pd
 >>> escape_formulas(pd.DataFrame({"a": ["=SUM(A1)", "ok", "-3"], "b": [1, 2, 3]}))["a"].tolist()
@@ -13,13 +15,22 @@ True
 
 from __future__ import annotations
 
+import datetime
+import os
+import re
+import tempfile
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import OptionError
 
-__all__ = ["FORMULA_PREFIXES", "escape_cell", "escape_formulas", "safe_path"]
+__all__ = ["FIXED_TIME", "FORMULA_PREFIXES", "escape_cell", "escape_formulas", "make_reproducible", "safe_path",
+           "write_csv"]
+
+#: The time written into Office files when no date is given (a constant, so that runs agree).
+FIXED_TIME = datetime.datetime(2000, 1, 1, 0, 0, 0)
 
 #: Leading characters a spreadsheet may interpret as a formula.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -54,3 +65,58 @@ def safe_path(folder: str | Path, name: str | Path) -> Path:
                        "expected": f"a path inside {base}"}],
         )
     return target
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path | None = None, *, index: bool = False) -> str:
+    """``frame`` as CSV (UTF-8, ``\\n`` line ends) with formula-like text escaped; written to ``path`` if given.
+
+    >>> print(write_csv(pd.DataFrame({"a": ["=HYPERLINK(1)", "ok"], "n": [-1, 2]})), end="")
+    a,n
+    '=HYPERLINK(1),-1
+    ok,2
+    """
+    text = escape_formulas(frame).to_csv(index=index, lineterminator="\n")
+    if path is not None:
+        Path(path).write_bytes(text.encode("utf-8"))
+    return text
+
+
+_CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def make_reproducible(path: str | Path, when: datetime.date | str | None = None) -> Path:
+    """Rewrite the Office file (xlsx, docx: a zip) at ``path`` so that it holds no time of writing.
+
+    The created and modified times of ``docProps/core.xml`` and the time of every zip entry
+    become ``when`` (a date given by the user, or :data:`FIXED_TIME`); entries keep their
+    order. Two runs on the same inputs then give byte-identical files.
+    """
+    path = Path(path)
+    if isinstance(when, str):
+        try:
+            when = datetime.date.fromisoformat(when[:10])
+        except ValueError:
+            when = None
+    stamp = FIXED_TIME if when is None else (
+        when if isinstance(when, datetime.datetime) else datetime.datetime(when.year, when.month, when.day))
+    stamp = max(stamp.replace(tzinfo=None), datetime.datetime(1980, 1, 1))
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info.filename)) for info in src.infolist()]
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as out:
+            for info, data in entries:
+                if info.filename == "docProps/core.xml":
+                    data = _CORE_TIMES.sub(lambda m: m.group(1) + iso + m.group(3), data)
+                fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+                fixed.compress_type = zipfile.ZIP_DEFLATED
+                fixed.external_attr = 0o600 << 16
+                fixed.create_system = 0
+                out.writestr(fixed, data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

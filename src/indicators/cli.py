@@ -27,18 +27,19 @@ __all__ = ["main", "COMMANDS"]
 
 def _write_table(frame, out: str | None, fmt: str, sheet: str = "catalog") -> None:  # type: ignore[no-untyped-def]
     """Write ``frame`` as csv/xlsx/json to ``out`` (or CSV/JSON to stdout)."""
-    from ._export import escape_formulas
+    from ._export import escape_formulas, make_reproducible, write_csv
 
     if fmt == "xlsx":
         if not out:
             raise SystemExit("--format xlsx needs --out FILE")
         escape_formulas(frame).to_excel(out, sheet_name=sheet, index=False)
+        make_reproducible(out)
         return
     if fmt == "json":
         text = json.dumps(json.loads(frame.to_json(orient="records", force_ascii=False)),
                           ensure_ascii=False, indent=2)
     else:
-        text = frame.to_csv(index=False, lineterminator="\n")
+        text = write_csv(frame)
     if out:
         Path(out).write_text(text, encoding="utf-8")
     else:

@@ -140,11 +140,12 @@ class Report(Result):
 
     def to_excel(self, path: str | Path, *, folder: str | Path | None = None) -> Path:
         """Write the workbook (a sheet per table, formula-like text escaped) to ``path``."""
+        from .._export import make_reproducible
         from .xlsx import write_xlsx
 
         target = target_path(path, folder, self.lang)
         try:
-            return write_xlsx(self, target)
+            return make_reproducible(write_xlsx(self, target), self.metadata.get("date"))
         except OSError as exc:
             raise write_error(target, exc, self.lang) from exc
 
@@ -160,9 +161,10 @@ class Report(Result):
 
     def to_docx(self, path: str | Path) -> Path:
         """Write the Word document (narrative with tables and charts) to ``path``."""
+        from .._export import make_reproducible
         from .docx import write_docx
 
-        return write_docx(self, Path(path))
+        return make_reproducible(write_docx(self, Path(path)), self.metadata.get("date"))
 
     def save(
         self,

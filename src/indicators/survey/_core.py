@@ -562,6 +562,8 @@ def weighted_quantile(y: np.ndarray, w: np.ndarray, dom: np.ndarray, n_domains: 
     ``probs`` outside [0, 1] gets NaN.
     """
     keep = dom >= 0
+    if not keep.any():  # no usable row anywhere (an all-missing variable): every domain is NaN
+        return np.full(n_domains, np.nan)
     yk, wk, dk = y[keep], w[keep], dom[keep]
     order = np.lexsort((yk, dk))
     ys, ws, ds = yk[order], wk[order], dk[order]

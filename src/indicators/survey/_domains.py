@@ -5,7 +5,7 @@ Private to :mod:`indicators.survey`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -51,10 +51,13 @@ def _design_error(code: str, lang: str, problems: list[dict[str, Any]] | None = 
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    """Column names as a list: one name, or several (a name that is not text is shown as text)."""
     if value is None:
         return []
     if isinstance(value, str):
         return [value]
+    if isinstance(value, bytes | bytearray) or not isinstance(value, Iterable):
+        return [str(value)]
     return [str(v) for v in value]
 
 

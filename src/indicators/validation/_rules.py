@@ -71,6 +71,7 @@ RULES: dict[str, Rule] = _rules(
     ("values.parts_above_total", "error", "the parts of a count add up to more than its total"),
     # -- survey microdata -------------------------------------------------------------------
     ("micro.missing_column", "error", "a design column (weights, strata, PSU) is absent"),
+    ("micro.duplicate_column", "warning", "two columns with the same name; the second is ignored"),
     ("micro.empty_table", "error", "the microdata file has no rows"),
     ("micro.weight_missing", "error", "an empty weight"),
     ("micro.weight_not_number", "error", "a weight that is not a number"),

@@ -24,6 +24,9 @@ stacked with a (``file``, row) index.
 
 from __future__ import annotations
 
+import datetime
+import decimal
+
 import difflib
 import hashlib
 import json
@@ -448,7 +451,10 @@ class _Table:
 def _sha_frame(frame: pd.DataFrame) -> str:
     h = hashlib.sha256()
     h.update(json.dumps([str(c) for c in frame.columns]).encode())
-    h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    try:
+        h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    except (TypeError, ValueError, UnicodeError):  # cells that pandas cannot hash (lists, dicts, odd bytes)
+        h.update(pd.util.hash_pandas_object(frame.astype(object).map(repr), index=True).to_numpy().tobytes())
     return h.hexdigest()
 
 
@@ -660,6 +666,7 @@ class ValidationReport(Result):
 
     def to_excel(self, path: str | Path, *, folder: str | Path | None = None) -> Path:
         """An .xlsx workbook with sheets ``summary`` and ``issues`` (formulas escaped, header frozen)."""
+        from .._export import make_reproducible
         from ._writers import write_excel
 
         target = target_path(path, folder, self.lang)
@@ -667,10 +674,90 @@ class ValidationReport(Result):
             write_excel(self, target)
         except OSError as exc:
             raise write_error(target, exc, self.lang) from exc
-        return target
+        return make_reproducible(target)
 
 
 # -- validate ------------------------------------------------------------------------------------------
+
+def _row_numbers(frame: pd.DataFrame) -> np.ndarray:
+    """The row numbers the user sees: the ``row`` index of a frame from read(), else 2, 3, ...
+
+    (the header being row 1)."""
+    if frame.index.name == "row":
+        try:
+            rows = np.asarray(frame.index, dtype="int64")
+            if frame.index.is_unique and (len(rows) == 0 or rows.min() >= 1):
+                return rows
+        except (TypeError, ValueError, OverflowError):
+            pass
+    return np.arange(len(frame), dtype="int64") + 2
+
+
+def _check_year_range(year_range: Any, lang: str) -> tuple[int, int]:
+    """``(first, last)`` as two whole numbers, first <= last; an OptionError otherwise."""
+    from ..errors import OptionError
+
+    ok = (isinstance(year_range, Sequence) and not isinstance(year_range, str | bytes) and len(year_range) == 2
+          and all(isinstance(y, int | np.integer) and not isinstance(y, bool) for y in year_range)
+          and year_range[0] <= year_range[1])
+    if not ok:
+        text = message("option.invalid", lang, name="year_range", func="validate",
+                       allowed="(first_year, last_year), two whole numbers, first <= last", got=repr(year_range))
+        raise OptionError(text, problems=[{"code": "option.invalid", "field": "year_range",
+                                           "value": repr(year_range), "expected": "(first_year, last_year)"}])
+    return int(year_range[0]), int(year_range[1])
+
+
+_SCALARS = (str, int, float, bool, np.generic, decimal.Decimal, datetime.date, datetime.time, pd.Timestamp)
+
+
+def _as_scalar(cell: Any) -> Any:
+    """A cell as a scalar: bytes decoded (UTF-8, else shown as escapes), containers shown as text."""
+    if cell is None or isinstance(cell, _SCALARS) or cell is pd.NA or cell is pd.NaT:
+        return cell
+    if isinstance(cell, bytes | bytearray):
+        try:
+            return bytes(cell).decode("utf-8")
+        except UnicodeDecodeError:
+            return bytes(cell).decode("utf-8", "backslashreplace")
+    text = repr(cell) if isinstance(cell, list | tuple | dict | set | frozenset) else str(cell)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _checkable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, int, int]]]:
+    """The frame as the checks see it: one column per name, scalar cells.
+
+    A repeated column name keeps its first column (the others are reported); cells holding
+    lists, dicts, sets, bytes or other objects become text, so that each is reported as the
+    value it is instead of breaking a check.
+    """
+    names = [str(c) for c in frame.columns]
+    first: dict[str, int] = {}
+    keep: list[int] = []
+    repeated: list[tuple[str, int, int]] = []
+    for j, name in enumerate(names):
+        if name in first:
+            repeated.append((name, first[name], j))
+        else:
+            first[name] = j
+            keep.append(j)
+    out = frame.iloc[:, keep] if repeated else frame
+    fixed: dict[Any, pd.Series] = {}
+    for j in range(out.shape[1]):
+        col = out.iloc[:, j]
+        if col.dtype == object and len(col):
+            odd = col.map(lambda c: not (c is None or isinstance(c, _SCALARS) or c is pd.NA or c is pd.NaT))
+            if odd.any():
+                fixed[j] = col.map(_as_scalar)
+    if fixed:
+        out = out.copy()
+        for j, col in fixed.items():
+            out.isetitem(j, col)
+    if not all(isinstance(c, str) for c in out.columns):
+        out = out.set_axis([str(c) for c in out.columns], axis=1)
+    out.attrs = frame.attrs
+    return out, repeated
+
 
 def _source(item: Any, k: int, many: bool, lang: str = "en") -> tuple[pd.DataFrame, _Table, pd.DataFrame | None]:
     """A table and where it came from (reading a path with :func:`indicators.read`)."""
@@ -774,6 +861,7 @@ def validate(
         from ._schemas import default_year_range
 
         year_range = default_year_range()
+    year_range = _check_year_range(year_range, lang)
     many = isinstance(data, list | tuple)
     items = list(data) if many else [data]  # type: ignore[arg-type]
     raws: list[pd.DataFrame] = []
@@ -782,19 +870,26 @@ def validate(
     rejected: list[pd.DataFrame] = []
     for k, item in enumerate(items):
         frame, table, problems = _source(item, k, many, lang)
-        rows = (np.asarray(frame.index, dtype="int64") if frame.index.name == "row"
-                else np.arange(len(frame), dtype="int64") + 2)
-        coll = _Collector(frame, k, {})
+        rows = _row_numbers(frame)
+        check, repeated = _checkable(frame)
+        coll = _Collector(check, k, {})
+        for name, first, again in repeated:
+            coll.table_issue("values.duplicate_column" if kind == "values" else "micro.duplicate_column",
+                             f"{name} (column {again + 1})" if kind == "values" else name,
+                             value=name, detail=f"{name} (column {first + 1})" if kind == "values"
+                             else f"column {first + 1}")
+        frame_for_checks = check
         labels = value_labels
         group_reject = np.zeros(len(frame), dtype=bool)
         if kind == "values":
             assert cat is not None
-            _values_issues(frame, cat, coll, year_range, rows)
+            _values_issues(frame_for_checks, cat, coll, year_range, rows)
         else:
             prov = frame.attrs.get("provenance")
             if labels is None:
                 labels = getattr(prov, "value_labels", None)
-            group_reject = _micro_issues(frame, design, coll, rows, labels, getattr(prov, "missing_codes", None))
+            group_reject = _micro_issues(frame_for_checks, design, coll, rows, labels,
+                                         getattr(prov, "missing_codes", None))
         _read_problems(problems, coll, rows, kind)
         raw = coll.frame()
         raw = _dedupe(raw)
