@@ -377,7 +377,7 @@ def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, folder: s
     """Write each table to a sheet (header frozen, autofilter, text that a spreadsheet would run as
     a formula escaped) and ``about`` as a last ``about`` sheet of items and values; return the path.
     """
-    from ._export import escape_formulas
+    from ._export import escape_formulas, make_reproducible
 
     try:
         import xlsxwriter  # noqa: F401
@@ -407,7 +407,7 @@ def write_sheets(sheets: Mapping[str, pd.DataFrame], path: str | Path, folder: s
                 writer.sheets[sheet].set_column(1, 1, 100)
     except OSError as exc:
         raise write_error(target, exc, lang) from exc
-    return target
+    return make_reproducible(target)
 
 
 def _excel_ready(frame: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._scalars import plain_objects
 from ..errors import DataError
 from ..i18n import message
 from ..values import DISAGGREGATIONS, TOTAL, rename_columns
@@ -79,7 +80,7 @@ def prepare_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """
     if not isinstance(values, pd.DataFrame):
         raise _problem("report.values_not_frame", lang, got=type(values).__name__)
-    frame = values.rename(columns=rename_columns(values.columns))
+    frame = plain_objects(values.rename(columns=rename_columns(values.columns)))
     missing = [c for c in ("country", "year", "indicator") if c not in frame.columns]
     if missing:
         raise _problem(
@@ -115,7 +116,9 @@ def prepare_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         frame[col] = frame[col].astype("string")
     frame["country"] = frame["country"].astype("string").str.strip().str.upper()
     frame["indicator"] = frame["indicator"].astype("string").str.strip()
-    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
+    year = pd.to_numeric(frame["year"], errors="coerce").astype("float64")
+    year = year.where(np.isfinite(year) & (year == np.floor(year)) & (year.abs() < 10_000))
+    frame["year"] = year.astype("Int64")
     frame = frame.loc[frame["year"].notna() & frame["country"].notna() & frame["indicator"].notna()]
     cols = [
         "country",

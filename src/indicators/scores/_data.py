@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._scalars import plain_objects
 from ..errors import DataError
 from ..i18n import message
 from ..values import DISAGGREGATIONS, TOTAL, rename_columns
@@ -57,7 +58,7 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en") -> Prepared:
     """Check and reshape ``values`` for ``plan``; raise :class:`DataError` listing every problem."""
     if not isinstance(values, pd.DataFrame):
         raise DataError(message("scores.not_a_table", lang, got=type(values).__name__))
-    frame = values.rename(columns=rename_columns(values.columns))
+    frame = plain_objects(values.rename(columns=rename_columns(values.columns)))
     needed = ["country", "year", "indicator", "value"]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
@@ -90,8 +91,8 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en") -> Prepared:
     unused = tuple(sorted(set(indicator[~in_index].dropna()) - set(plan.excluded["indicator"].dropna())))
     frame = frame.loc[in_index].assign(indicator=indicator[in_index])
     country = frame["country"].astype("string").str.strip()
-    year = pd.to_numeric(frame["year"], errors="coerce")
-    bad_year = year.isna() | (year != year.round())
+    year = pd.to_numeric(frame["year"], errors="coerce").astype("float64")
+    bad_year = year.isna() | ~np.isfinite(year) | (year != year.round()) | (year.abs() >= 10_000)
     for row, value in zip(frame.loc[bad_year, "_row"], frame.loc[bad_year, "year"]):
         problem("scores.bad_year", row, "year", value, "a whole number")
     for row in frame.loc[country.isna(), "_row"]:

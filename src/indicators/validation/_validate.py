@@ -24,8 +24,6 @@ stacked with a (``file``, row) index.
 
 from __future__ import annotations
 
-import datetime
-import decimal
 
 import difflib
 import hashlib
@@ -39,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .._results import Result, Summary, protect_fields, target_path, write_error, write_text
+from .._scalars import plain_objects
 from ..errors import DataError
 from ..i18n import check_lang, check_option, message
 from ..values import DISAGGREGATIONS, PRECISION_COLUMNS, TOTAL, canonical_column
@@ -708,22 +707,6 @@ def _check_year_range(year_range: Any, lang: str) -> tuple[int, int]:
     return int(year_range[0]), int(year_range[1])
 
 
-_SCALARS = (str, int, float, bool, np.generic, decimal.Decimal, datetime.date, datetime.time, pd.Timestamp)
-
-
-def _as_scalar(cell: Any) -> Any:
-    """A cell as a scalar: bytes decoded (UTF-8, else shown as escapes), containers shown as text."""
-    if cell is None or isinstance(cell, _SCALARS) or cell is pd.NA or cell is pd.NaT:
-        return cell
-    if isinstance(cell, bytes | bytearray):
-        try:
-            return bytes(cell).decode("utf-8")
-        except UnicodeDecodeError:
-            return bytes(cell).decode("utf-8", "backslashreplace")
-    text = repr(cell) if isinstance(cell, list | tuple | dict | set | frozenset) else str(cell)
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
 def _checkable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, int, int]]]:
     """The frame as the checks see it: one column per name, scalar cells.
 
@@ -741,18 +724,7 @@ def _checkable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, int, 
         else:
             first[name] = j
             keep.append(j)
-    out = frame.iloc[:, keep] if repeated else frame
-    fixed: dict[Any, pd.Series] = {}
-    for j in range(out.shape[1]):
-        col = out.iloc[:, j]
-        if col.dtype == object and len(col):
-            odd = col.map(lambda c: not (c is None or isinstance(c, _SCALARS) or c is pd.NA or c is pd.NaT))
-            if odd.any():
-                fixed[j] = col.map(_as_scalar)
-    if fixed:
-        out = out.copy()
-        for j, col in fixed.items():
-            out.isetitem(j, col)
+    out = plain_objects(frame.iloc[:, keep] if repeated else frame)
     if not all(isinstance(c, str) for c in out.columns):
         out = out.set_axis([str(c) for c in out.columns], axis=1)
     out.attrs = frame.attrs
