@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import csv
 import datetime
 import os
 import re
@@ -46,10 +47,10 @@ def escape_cell(value: object) -> object:
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with every text cell (and header) escaped by :func:`escape_cell`."""
     out = frame.copy()
-    for col in out.columns:
-        s = out[col]
+    for j in range(out.shape[1]):
+        s = out.iloc[:, j]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            out[col] = s.map(escape_cell, na_action="ignore")
+            out.isetitem(j, s.map(escape_cell, na_action="ignore"))
     out.columns = [escape_cell(c) if isinstance(c, str) else c for c in out.columns]
     return out
 
@@ -75,7 +76,14 @@ def write_csv(frame: pd.DataFrame, path: str | Path | None = None, *, index: boo
     '=HYPERLINK(1),-1
     ok,2
     """
-    text = escape_formulas(frame).to_csv(index=index, lineterminator="\n")
+    safe = escape_formulas(frame)
+    # the csv module quotes a cell holding "\n" but not one holding a lone "\r" (not part of the
+    # line terminator): such a file would split the record where a reader sees a line end
+    columns = [safe.iloc[:, j] for j in range(safe.shape[1])]
+    carriage = any(isinstance(c, str) and "\r" in c for c in safe.columns) or any(
+        col.map(lambda v: isinstance(v, str) and "\r" in v).any()
+        for col in columns if col.dtype == object or pd.api.types.is_string_dtype(col.dtype))
+    text = safe.to_csv(index=index, lineterminator="\n", quoting=csv.QUOTE_ALL if carriage else csv.QUOTE_MINIMAL)
     if path is not None:
         Path(path).write_bytes(text.encode("utf-8"))
     return text

@@ -488,7 +488,7 @@ class Result:
     def save(self, folder: str | Path, formats: Iterable[str] = SAVE_FORMATS) -> dict[str, Path]:
         """Write ``<stem>.html``, ``.xlsx``, ``.csv`` (the main table, formula-like text escaped)
         and ``.json`` (those in ``formats``) inside ``folder``; return the paths by format."""
-        from ._export import escape_formulas
+        from ._export import write_csv
 
         lang = self._result_lang
         wanted = [formats] if isinstance(formats, str) else list(formats)
@@ -503,7 +503,7 @@ class Result:
             elif fmt == "xlsx":
                 written[fmt] = self.to_excel(name, folder=folder)
             elif fmt == "csv":
-                text = escape_formulas(self.to_frame()).to_csv(index=False, lineterminator="\n")
+                text = write_csv(self.to_frame())
                 written[fmt] = write_text(text, name, folder, lang)
             else:
                 self.to_json(name, folder=folder)

@@ -100,7 +100,6 @@ def _fail(target: str, exc: BaseException, describe: Callable[[], str], key: str
     entry = FAILURES.setdefault(f"{target} | {where}", {
         "target": target, "kind": where, "count": 0, "message": str(exc)[:300], "input": describe()[:600]})
     entry["count"] += 1
-    return None
 
 
 def write_report() -> None:

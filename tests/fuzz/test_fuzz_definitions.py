@@ -39,7 +39,7 @@ def test_fuzz_overlay_mutated(rng: random.Random, pieces: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "overlay.yaml"
         path.write_bytes(data)
-        describe = lambda: f"bytes={data[:500]!r}"  # noqa: E731
+        describe = lambda: f"bytes={data[:500]!r}"
         cat = attempt("load_catalog: mutated overlay", lambda: ind.load_catalog(path), describe)
         if cat is not None:
             invariant("load_catalog: mutated overlay", len(cat) > 0, "an empty catalog", describe)
@@ -99,7 +99,7 @@ def test_fuzz_overlay_generated(entries: list, drop: list, junk: dict) -> None: 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "overlay.yaml"
         path.write_text(text, encoding="utf-8")
-        describe = lambda: text[:600]  # noqa: E731
+        describe = lambda: text[:600]
         attempt("load_catalog: generated overlay", lambda: ind.load_catalog(path), describe)
 
 
@@ -111,7 +111,7 @@ TABLE = pd.DataFrame({"x": [1.0, 0.0, -2.0, np.nan], "a": [1, 2, 3, 4], "b": [0,
 @settings()
 @given(text=expression_text)
 def test_fuzz_expressions(text: str) -> None:
-    describe = lambda: repr(text)  # noqa: E731
+    describe = lambda: repr(text)
     expr = attempt("expressions: parse", lambda: Expression(text), describe)
     if expr is None:
         return
@@ -126,7 +126,7 @@ def test_fuzz_expressions(text: str) -> None:
 @settings()
 @given(text=st.text(alphabet="xab()[]-+*/%<>=!~ .,'\"0123456789eanotrmiwhs_\\\n\t", max_size=80))
 def test_fuzz_expression_text(text: str) -> None:
-    describe = lambda: repr(text)  # noqa: E731
+    describe = lambda: repr(text)
     expr = attempt("expressions: raw text", lambda: Expression(text), describe)
     if expr is not None:
         attempt("expressions: raw text", lambda: expr.evaluate({n: math.pi for n in expr.names}), describe)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from indicators import read
 
-from ._harness import attempt, invariant, mutate, mutate_zip
+from ._harness import attempt, invariant, mutate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "io"
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
@@ -102,7 +102,7 @@ def test_fuzz_read_binary(suffix: str, rng: random.Random, missing: str) -> None
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / ("fuzz" + suffix)
         path.write_bytes(data)
-        describe = lambda: f"suffix={suffix} missing={missing} bytes={data[:300]!r}"  # noqa: E731
+        describe = lambda: f"suffix={suffix} missing={missing} bytes={data[:300]!r}"
         df = attempt(f"read: {suffix}", _read(path, missing=missing), describe)
         check_frame(f"read: {suffix}", df, data, False, describe)
         if df is not None and suffix != ".parquet":

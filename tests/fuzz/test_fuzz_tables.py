@@ -14,7 +14,6 @@ import decimal
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -75,7 +74,7 @@ def _describe(frame: pd.DataFrame) -> str:
 @given(table=values_tables(), lang=st.sampled_from(["en", "es"]),
        year_range=st.sampled_from([None] * 6 + [(1994, 2030), (1,), (2030, 1994), "ab", (1990.5, 2000)]))
 def test_fuzz_validate(table: pd.DataFrame, lang: str, year_range: object) -> None:
-    describe = lambda: f"year_range={year_range!r} table={_describe(table)}"  # noqa: E731
+    describe = lambda: f"year_range={year_range!r} table={_describe(table)}"
     report = attempt("validate", lambda: ind.validate(table, CATALOG, lang=lang, year_range=year_range),  # type: ignore[arg-type]
                      describe)
     if report is None:
@@ -118,7 +117,7 @@ names = st.one_of(st.sampled_from(["y", "b", "t", "missing", "w", "g"]), st.inte
        strata=st.sampled_from(["s", None]))
 def test_fuzz_survey(data: pd.DataFrame, statistic: str, variables: object, by: object, lonely: str,
                      strata: str | None) -> None:
-    describe = lambda: f"{statistic}({variables!r}, by={by!r}) lonely={lonely} data={_describe(data)}"  # noqa: E731
+    describe = lambda: f"{statistic}({variables!r}, by={by!r}) lonely={lonely} data={_describe(data)}"
     design = attempt("survey: design", lambda: ind.SurveyDesign(data, weights="w", strata=strata, psu="p",
                                                                lonely_psu=lonely), describe)
     if design is None:
@@ -167,7 +166,7 @@ def _number(text: object) -> object:
 @given(values=score_tables(), what=st.sampled_from(["score", "country", "hemispheric"]),
        cv=st.sampled_from([None, (15.0, 30.0), "x", (1,), (30, 15)]))
 def test_fuzz_score_and_reports(values: pd.DataFrame, what: str, cv: object) -> None:
-    describe = lambda: f"{what} cv={cv!r} values={_describe(values)}"  # noqa: E731
+    describe = lambda: f"{what} cv={cv!r} values={_describe(values)}"
     if what == "score":
         result = attempt("score", lambda: ind.score(values, "mesecvi", CATALOG), describe)
         if result is not None:

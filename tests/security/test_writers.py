@@ -35,6 +35,7 @@ name: {{en: "{name}", es: "{name}"}}
 change:
   - id: MESECVI-LEG-S01
     title: {{en: '{a0}', es: '{a2}'}}
+    definition: {{en: '{a3}', es: '{a1}'}}
     sources:
       - {{en: '{a3}', es: '{a1}'}}
 """
@@ -61,7 +62,11 @@ def test_catalog_export_csv_escapes_formulas(hostile_overlay: Path, tmp_path: Pa
     out = tmp_path / "catalog.csv"
     assert main(["catalog", "export", "--system", str(hostile_overlay), "--format", "csv", "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
-    assert "'=HYPERLINK(" in text and "'@SUM(A1)" in text
+    assert "'=HYPERLINK(" in text and "'-2+3" in text
+    _no_formula(_cells(text))
+    assert main(["catalog", "export", "--system", str(hostile_overlay), "--lang", "es", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "'@SUM(A1)" in text and "'+1+1" in text
     _no_formula(_cells(text))
 
 

@@ -110,6 +110,7 @@ def micro(**changes: list[Any]) -> pd.DataFrame:
 MICRO_CASES: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {
     "micro.missing_column": (micro().drop(columns="s"), micro()),
     "micro.empty_table": (micro().iloc[0:0], micro()),
+    "micro.duplicate_column": (pd.concat([micro(), micro()[["w"]]], axis=1), micro()),
     "micro.weight_missing": (micro(w=[1.5, None, 1.0, 3.0]), micro()),
     "micro.weight_not_number": (micro(w=["1,5", "dos", "1", "3"]), micro(w=["1,5", "2", "1", "3"])),
     "micro.weight_nonpositive": (micro(w=[1.5, 0.0, 1.0, 3.0]), micro()),

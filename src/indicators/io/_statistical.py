@@ -17,6 +17,7 @@ and their data read in the process itself.
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 from collections.abc import Callable, Mapping
@@ -179,7 +180,7 @@ def read_statistical(path: Path, label: str, *, fmt: str, lang: str, missing: st
         # so that the frame stays one type per column (and can be written to Parquet)
         for var, codes in missing_codes.items():
             if var in frame.columns and frame[var].dtype == object and any(isinstance(c, str) for c in codes):
-                frame[var] = frame[var].map(lambda v: None if v is None or (isinstance(v, float) and v != v)
+                frame[var] = frame[var].map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v))
                                             else str(_plain(v)), na_action="ignore").astype("string")
                 problems.add("io.stata_codes_as_text", "note", column=var,
                              value=", ".join(str(c) for c in codes if isinstance(c, str)))
