@@ -73,6 +73,8 @@ def _where(exc: BaseException) -> str:
 def attempt(target: str, call: Callable[[], Any], describe: Callable[[], str] = lambda: "") -> Any:
     """Run ``call``; return its result, or None if it raised one of the library's errors."""
     INPUTS[target] += 1
+    if REPORT is not None and sum(INPUTS.values()) % 250 == 0:
+        write_report()  # a long run stopped early still has its figures
     try:
         with _deadline(TIMEOUT):
             return call()
@@ -103,20 +105,21 @@ def _fail(target: str, exc: BaseException, describe: Callable[[], str], key: str
 
 
 def write_report() -> None:
+    """Write this process's tally to FUZZ_REPORT (the whole of it, replacing what was there)."""
     if REPORT is None:
         return
     path = Path(REPORT)
-    old: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
-    inputs = Counter(old.get("inputs", {})) + INPUTS
-    errors = Counter(old.get("library_errors", {})) + LIBRARY_ERRORS
-    failures = {f["target"] + " | " + f["kind"]: f for f in old.get("failures", [])}
-    for key, entry in FAILURES.items():
-        if key in failures:
-            failures[key]["count"] += entry["count"]
-        else:
-            failures[key] = entry
-    path.write_text(json.dumps({"inputs": dict(inputs), "library_errors": dict(errors),
-                                "failures": list(failures.values())}, indent=2, ensure_ascii=False))
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"inputs": dict(INPUTS), "library_errors": dict(LIBRARY_ERRORS),
+                               "failures": list(FAILURES.values())}, indent=2, ensure_ascii=False))
+    os.replace(tmp, path)
+
+
+def budget(cost: int) -> Any:
+    """Settings for a test whose inputs cost about ``cost`` times a cheap one: fewer examples."""
+    from hypothesis import settings
+
+    return settings(max_examples=max(1, settings().max_examples // cost))
 
 
 # -- mutations of seed files ------------------------------------------------------------------

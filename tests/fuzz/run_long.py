@@ -32,26 +32,36 @@ def _limit_memory(gib: float) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def run_file(test_file: Path, report: Path, profile: str, memory: float, extra: list[str]) -> dict[str, object]:
+def run_file(test_file: Path, report: Path, profile: str, memory: float, extra: list[str],
+             minutes: float | None = None) -> dict[str, object]:
     part = report.with_name(f"{report.stem}.{test_file.stem}.json")
     if part.exists():
         part.unlink()
     env = {**os.environ, "HYPOTHESIS_PROFILE": profile, "FUZZ_REPORT": str(part),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
     start = time.time()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file), *extra],
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-                          preexec_fn=(lambda: _limit_memory(memory)) if memory else None)
+    stopped = False
+    try:
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file),
+                               *extra], cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+                              timeout=minutes * 60 if minutes else None,
+                              preexec_fn=(lambda: _limit_memory(memory)) if memory else None)
+        code, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
+    except subprocess.TimeoutExpired as exc:  # the time given to this file is over: keep what it counted
+        stopped = True
+        code, stdout, stderr = 0, f"stopped after {minutes} minutes", str(exc.stderr or "")
     result: dict[str, object] = json.loads(part.read_text()) if part.exists() else {
         "inputs": {}, "library_errors": {}, "failures": []}
     part.unlink(missing_ok=True)
-    if proc.returncode < 0 or (proc.returncode not in (0, 1, 5) and not part.exists()):
+    result["stopped"] = stopped
+    proc_code = code
+    if proc_code < 0:
         result["failures"] = [*result["failures"], {  # type: ignore[misc]
-            "target": test_file.stem, "kind": f"process ended with code {proc.returncode}", "count": 1,
-            "message": proc.stderr[-500:], "input": ""}]
+            "target": test_file.stem, "kind": f"process ended with code {proc_code}", "count": 1,
+            "message": str(stderr)[-500:], "input": ""}]
     result["seconds"] = round(time.time() - start, 1)
     result["file"] = test_file.name
-    result["pytest"] = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    result["pytest"] = stdout.strip().splitlines()[-1] if stdout.strip() else ""
     return result
 
 
@@ -62,13 +72,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="long")
     parser.add_argument("--memory", type=float, default=8.0, help="GiB per process (0: no limit)")
     parser.add_argument("-k", default=None, help="pytest -k expression")
+    parser.add_argument("--minutes", type=float, default=None,
+                        help="stop after about this long (each file gets its share; figures so far are kept)")
     args = parser.parse_args(argv)
     extra = ["-k", args.k] if args.k else []
     report = Path(args.report).resolve()
     files = sorted(HERE.glob("test_fuzz_*.py"))
+    share = args.minutes * max(1, args.jobs) / len(files) if args.minutes else None
     start = time.time()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        results = list(pool.map(lambda f: run_file(f, report, args.profile, args.memory, extra), files))
+        results = list(pool.map(lambda f: run_file(f, report, args.profile, args.memory, extra, share), files))
     inputs: dict[str, int] = {}
     errors: dict[str, int] = {}
     failures: list[dict[str, object]] = []
@@ -81,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = {"profile": args.profile, "seconds": round(time.time() - start, 1),
                "total_inputs": sum(inputs.values()), "inputs": dict(sorted(inputs.items())),
                "library_errors": dict(sorted(errors.items())), "failures": failures,
-               "files": [{"file": r["file"], "seconds": r["seconds"], "pytest": r["pytest"]} for r in results]}
+               "files": [{"file": r["file"], "seconds": r["seconds"], "stopped_at_time_limit": r["stopped"],
+                          "pytest": r["pytest"]} for r in results]}
     report.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     width = max(len(k) for k in inputs) if inputs else 10
     print(f"{'target':<{width}}  {'inputs':>8}  {'library errors':>14}  {'failures':>8}")

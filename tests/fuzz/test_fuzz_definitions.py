@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import indicators as ind
 from indicators.catalog import Expression
 
-from ._harness import attempt, invariant, mutate
+from ._harness import attempt, budget, invariant, mutate
 
 OVERLAY = (Path(__file__).resolve().parents[2] / "docs" / "examples" / "overlay_peru.yaml").read_bytes()
 YAML_PIECES = ["&a", "*a", "!!python/object/apply:os.system ['true']", "!!binary aGk=", "<<: *a", "[", "]", "{", "}",
@@ -29,7 +29,7 @@ YAML_PIECES = ["&a", "*a", "!!python/object/apply:os.system ['true']", "!!binary
                "%YAML 1.1", "!custom", "\t", "#", "@", "`"]
 
 
-@settings(max_examples=max(1, settings().max_examples // 2))  # each input validates a catalog
+@budget(10)  # each input validates a catalog
 @given(rng=st.randoms(use_true_random=False), pieces=st.lists(st.sampled_from(YAML_PIECES), max_size=4))
 def test_fuzz_overlay_mutated(rng: random.Random, pieces: list[str]) -> None:
     data = mutate(OVERLAY, rng, rng.randint(0, 6))
@@ -87,7 +87,7 @@ expression_text = st.recursive(
 )
 
 
-@settings(max_examples=max(1, settings().max_examples // 2))  # each input validates a catalog
+@budget(10)  # each input validates a catalog
 @given(entries=st.lists(indicator_entries(), max_size=3), drop=st.lists(st.sampled_from(["MESECVI-LEG-S02", 1, "?"]),
                                                                         max_size=2),
        junk=st.dictionaries(st.sampled_from(["junk", "kind", "extends", "format_version", "version"]), yaml_value,

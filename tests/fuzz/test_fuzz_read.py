@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 import pyreadstat
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from indicators import read
 
-from ._harness import attempt, invariant, mutate
+from ._harness import attempt, budget, invariant, mutate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "io"
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
@@ -93,7 +93,7 @@ def _read(path: Path, **options):  # type: ignore[no-untyped-def]
     return lambda: read(path, **options)
 
 
-@settings(max_examples=max(1, settings().max_examples // 2))  # each input is parsed in a child process
+@budget(10)  # each input is parsed in a child process
 @given(suffix=st.sampled_from([".sav", ".dta", ".por", ".parquet"]), rng=st.randoms(use_true_random=False),
        missing=st.sampled_from(["codes", "nan", "labels"]))
 def test_fuzz_read_binary(suffix: str, rng: random.Random, missing: str) -> None:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import indicators as ind
 
-from ._harness import attempt, invariant
+from ._harness import attempt, budget, invariant
 
 CATALOG = ind.load_catalog("mesecvi")
 INDICATORS = [i.id for i in CATALOG][:40]
@@ -162,7 +162,7 @@ def _number(text: object) -> object:
         return text
 
 
-@settings(max_examples=max(1, settings().max_examples // 2))  # a score or a report takes a second
+@budget(100)  # a score or a report takes seconds
 @given(values=score_tables(), what=st.sampled_from(["score", "country", "hemispheric"]),
        cv=st.sampled_from([None, (15.0, 30.0), "x", (1,), (30, 15)]))
 def test_fuzz_score_and_reports(values: pd.DataFrame, what: str, cv: object) -> None:
@@ -183,3 +183,35 @@ def test_fuzz_score_and_reports(values: pd.DataFrame, what: str, cv: object) -> 
         if html is not None:
             invariant(f"report: {what}", "<script" not in html, "script text from the data in the HTML",
                       describe)
+
+
+@settings()
+@given(data=microdata(), kind=st.sampled_from(["JK1", "JKn", "BRR", "Fay", "bootstrap", "x"]),
+       statistic=st.sampled_from(["mean", "total", "proportion", "quantile"]), variables=names,
+       by=st.one_of(st.none(), names), rho=st.one_of(st.none(), st.floats(-1, 2)))
+def test_fuzz_replicate_design(data: pd.DataFrame, kind: str, statistic: str, variables: object, by: object,
+                               rho: float | None) -> None:
+    data = data.assign(r1=data["w"] * 2, r2=data["w"].where(data.index % 2 == 0, 0.0), r3=data["w"] * 0.5)
+    describe = lambda: f"{kind} rho={rho} {statistic}({variables!r}, by={by!r}) data={_describe(data)}"
+    design = attempt("survey: replicate design", lambda: ind.ReplicateDesign(
+        data, weights="w", replicate_weights=["r1", "r2", "r3"], type=kind, rho=rho), describe)  # type: ignore[arg-type]
+    if design is None:
+        return
+    call = (lambda: design.quantile(variables, 0.5, by=by)) if statistic == "quantile" else (  # type: ignore[arg-type]
+        lambda: getattr(design, statistic)(variables, by=by))
+    result = attempt("survey: replicate estimators", call, describe)
+    if result is not None:
+        attempt("survey: replicate estimators", lambda: result.to_frame(), describe)
+
+
+@settings()
+@given(data=microdata(), labels=st.one_of(st.none(), st.just({"b": {0: "no", 1: "sí"}}), st.just({"y": "x"})),
+       design=st.sampled_from([{"weights": "w", "strata": "s", "psu": "p"}, {"weights": "w"}, {"weights": "zz"},
+                               {"weights": "w", "psu": "g"}, {}, {"weights": 5}]))
+def test_fuzz_validate_microdata(data: pd.DataFrame, labels: object, design: dict) -> None:  # type: ignore[type-arg]
+    describe = lambda: f"design={design} labels={labels} data={_describe(data)}"
+    report = attempt("validate: microdata", lambda: ind.validate(data, None, kind="microdata", design=design,
+                                                                 value_labels=labels), describe)  # type: ignore[arg-type]
+    if report is not None:
+        invariant("validate: microdata", len(report.accepted) + len(report.rejected) == len(data),
+                  "accepted + rejected != input rows", describe)

@@ -834,6 +834,14 @@ def validate(
 
         year_range = default_year_range()
     year_range = _check_year_range(year_range, lang)
+    if value_labels is not None and not (isinstance(value_labels, Mapping)
+                                         and all(isinstance(v, Mapping) for v in value_labels.values())):
+        from ..errors import OptionError
+
+        text = message("option.invalid", lang, name="value_labels", func="validate",
+                       allowed="a mapping of column -> {code: label}", got=repr(value_labels)[:80])
+        raise OptionError(text, problems=[{"code": "option.invalid", "field": "value_labels",
+                                           "value": repr(value_labels)[:80], "expected": "{column: {code: label}}"}])
     many = isinstance(data, list | tuple)
     items = list(data) if many else [data]  # type: ignore[arg-type]
     raws: list[pd.DataFrame] = []
