@@ -148,3 +148,20 @@ def test_sav_that_crashed_the_c_reader_is_a_read_error(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(ReadError, match="SPSS"):
         read(path)
+
+
+@pytest.mark.parametrize("encoding", ["base64", "rot13", "hex", "zlib", "bz2", "uu", "idna", "punycode", "nonsense"])
+def test_non_text_encodings_are_refused_as_read_errors(tmp_path: Path, encoding: str) -> None:
+    # encoding="base64" or "rot13" raised LookupError from deep inside the reader
+    path = tmp_path / "x.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(ReadError, match=encoding) as err:
+        read(path, encoding=encoding)
+    assert err.value.problems.loc[0, "code"] == "io.unknown_encoding"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "latin-1", "utf-16", "utf-8-sig", "cp850"])
+def test_text_encodings_are_accepted(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes("país,valor\nPerú,2\n".encode(encoding))
+    assert read(path, encoding=encoding)["valor"].tolist() == [2]

@@ -130,6 +130,9 @@ def read(
     lang = check_lang(lang, "read")
     check_option("read", "missing", missing, ("codes", "nan", "labels"), lang)
     check_option("read", "on_bad_lines", on_bad_lines, ("error", "report"), lang)
+    if encoding is not None and not _text_encoding(encoding):
+        raise read_error("io.unknown_encoding", lang, str(path), value=encoding,
+                         expected="'utf-8', 'cp1252', 'latin-1', 'utf-16'")
     if delimiter is not None:
         check_option("read", "delimiter", delimiter, _DELIMITERS, lang)
     if decimal is not None:
@@ -213,6 +216,22 @@ def read(
                               problem_records=tuple(problems.records))
     frame.attrs["provenance"] = prov
     return frame
+
+
+def _text_encoding(name: object) -> bool:
+    """Whether ``name`` is a codec that decodes bytes to text (not base64, rot13, zlib, idna...)."""
+    import codecs
+
+    if not isinstance(name, str):
+        return False
+    try:
+        info = codecs.lookup(name)
+        if not getattr(info, "_is_text_encoding", True):
+            return False
+        b"ab\xff\r\n\xfe\xff".decode(info.name, "replace")
+    except (LookupError, UnicodeError, TypeError, ValueError):
+        return False
+    return True
 
 
 def _raise_warnings(problems: Problems) -> None:
