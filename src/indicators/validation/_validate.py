@@ -24,7 +24,6 @@ stacked with a (``file``, row) index.
 
 from __future__ import annotations
 
-
 import difflib
 import hashlib
 import json
