@@ -7,8 +7,8 @@ same bytes: CSV through :func:`write_csv`, and Office files (xlsx, docx) through
 :func:`make_reproducible`, which fixes their stored times.
 
 >>> import pandas as pd
->>> escape_formulas(pd.DataFrame({"a": ["=SUM(A1)", "ok", "-3"], "b": [1, 2, 3]}))["a"].tolist()
-["'=SUM(A1)", 'ok', "'-3"]
+>>> escape_formulas(pd.DataFrame({"a": ["=SUM(A1)", "ok", "-3", "-2+3"], "b": [1, 2, 3, 4]}))["a"].tolist()
+["'=SUM(A1)", 'ok', '-3', "'-2+3"]
 >>> safe_path("informe", "tablas/pais.csv").as_posix().endswith("informe/tablas/pais.csv")
 True
 """
@@ -37,9 +37,16 @@ FIXED_TIME = datetime.datetime(2000, 1, 1, 0, 0, 0)
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
 def escape_cell(value: object) -> object:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe.
+
+    A plain signed number held as text (``"-1.1"``, ``"+3"``) is a number to a spreadsheet,
+    not a formula, and is left as it is.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

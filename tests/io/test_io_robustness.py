@@ -165,3 +165,15 @@ def test_text_encodings_are_accepted(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes("país,valor\nPerú,2\n".encode(encoding))
     assert read(path, encoding=encoding)["valor"].tolist() == [2]
+
+
+def test_labels_mode_with_unlabelled_codes_can_be_written_to_parquet(tmp_path: Path) -> None:
+    # found by fuzzing: a .sav whose labelled column also held an unlabelled code gave a column of
+    # labels and floats that pyarrow cannot write
+    path = tmp_path / "mixed.sav"
+    frame = pd.DataFrame({"p1": [1.0, 2.0, 7.0, None]})
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"p1": {1.0: "Sí", 2.0: "No"}})
+    df = read(path, missing="labels")
+    assert df["p1"].tolist()[:3] == ["Sí", "No", "7"] and pd.isna(df["p1"].iloc[3])
+    df.to_parquet(tmp_path / "mixed.parquet")
+    assert read(tmp_path / "mixed.parquet")["p1"].tolist()[:3] == ["Sí", "No", "7"]

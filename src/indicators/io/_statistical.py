@@ -200,8 +200,9 @@ def read_statistical(path: Path, label: str, *, fmt: str, lang: str, missing: st
                 lookup.setdefault(str(key), text)
             mapped = col.map(lambda v, lk=lookup: lk.get(_plain(v), lk.get(v)) if pd.notna(v) else None)
             unlabelled = col.notna() & mapped.isna()
-            if unlabelled.any():
-                frame[var] = mapped.where(~unlabelled, col).astype(object)
+            if unlabelled.any():  # labels and unlabelled codes: all as text, so the column has one type
+                codes = col.map(lambda v: str(_plain(v)), na_action="ignore")
+                frame[var] = mapped.where(~unlabelled, codes).astype("string")
             else:
                 order = list(dict.fromkeys(labels.values()))
                 frame[var] = pd.Categorical(mapped, categories=order)
