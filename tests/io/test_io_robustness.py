@@ -177,3 +177,33 @@ def test_labels_mode_with_unlabelled_codes_can_be_written_to_parquet(tmp_path: P
     assert df["p1"].tolist()[:3] == ["Sí", "No", "7"] and pd.isna(df["p1"].iloc[3])
     df.to_parquet(tmp_path / "mixed.parquet")
     assert read(tmp_path / "mixed.parquet")["p1"].tolist()[:3] == ["Sí", "No", "7"]
+
+
+def test_a_million_columns_are_refused_quickly(tmp_path: Path) -> None:
+    # a 12 MiB CSV of one million columns ran for minutes at gigabytes
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b",".join(b"c%d" % i for i in range(1_000_000)) + b"\n1\n")
+    with pytest.raises(ReadError, match="max_columns") as err:
+        read(path)
+    assert err.value.problems.loc[0, "code"] == "limits.max_columns"
+
+
+def test_a_line_over_the_limit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"a,b\n" + b"x" * 5000 + b",1\n")
+    with pytest.raises(ReadError, match="max_line_bytes"):
+        read(path, limits={"max_line_bytes": 1000})
+    assert len(read(path)) == 1
+
+
+def test_workbook_declaring_absurd_dimensions_is_refused_before_reading(tmp_path: Path) -> None:
+    # a 6 KB xlsx with one cell at XFD1048576 aborted the process
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "a"
+    book.active["XFD1048576"] = 1
+    book.save(tmp_path / "huge.xlsx")
+    with pytest.raises(ReadError, match="max_c") as err:
+        read(tmp_path / "huge.xlsx")
+    assert err.value.problems.loc[0, "code"] in ("limits.max_cells", "limits.max_columns")

@@ -27,6 +27,7 @@ message names the file, line, column and what was expected, in English or Spanis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -168,6 +169,7 @@ def read(
     if fmt == "csv":
         from ._delimited import CsvOptions, read_delimited
 
+        _check_text_limits(path, label, lang)
         frame, info = read_delimited(path, label, CsvOptions(
             lang=lang, encoding=encoding, delimiter=delimiter, decimal=decimal,
             thousands=thousands, header_row=header_row, keep_leading_zeros=keep_leading_zeros,
@@ -185,6 +187,7 @@ def read(
         if fmt == "excel":
             from ._workbooks import read_workbook
 
+            _check_workbook_limits(path, label, lang)
             frame, sheet_name, header, dec, thou = read_workbook(
                 path, label, lang=lang, sheet=sheet, header_row=header_row,
                 keep_leading_zeros=keep_leading_zeros, decimal=decimal, thousands=thousands,
@@ -216,6 +219,82 @@ def read(
                               problem_records=tuple(problems.records))
     frame.attrs["provenance"] = prov
     return frame
+
+
+def _check_text_limits(path: Path, label: str, lang: str) -> None:
+    """Refuse a text file with a line longer than ``max_line_bytes`` or more than ``max_columns`` cells
+    (counted as delimiters on its first lines) before it is parsed."""
+    limits = Limits.current()
+    longest = current = 0
+    widest = 0
+    lines_seen = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(4 * 2**20):
+            parts = chunk.split(b"\n")
+            current += len(parts[0])
+            if len(parts) > 1:
+                longest = max(longest, current, *(len(p) for p in parts[1:-1]))
+                current = len(parts[-1])
+            longest = max(longest, current)
+            if longest > limits.max_line_bytes:
+                raise limit_error(ReadError, "max_line_bytes", longest, limits.max_line_bytes, where=label,
+                                  lang=lang, file=label)
+            if lines_seen < 200:
+                for part in parts[:200]:
+                    cells = 1 + max(part.count(d) for d in (b",", b";", b"\t", b"|"))
+                    widest = max(widest, cells)
+                lines_seen += len(parts)
+                if widest > limits.max_columns:
+                    raise limit_error(ReadError, "max_columns", widest, limits.max_columns, where=label,
+                                      lang=lang, file=label)
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+
+
+def _check_workbook_limits(path: Path, label: str, lang: str) -> None:
+    """Refuse an xlsx/xlsm sheet whose declared dimensions exceed ``max_cells`` or ``max_columns``,
+    before the workbook reader allocates anything for it."""
+    import zipfile
+
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return
+    limits = Limits.current()
+    try:
+        book = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # the workbook reader reports a damaged file
+    with book:
+        for info in book.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            try:
+                with book.open(info) as fh:
+                    head = fh.read(8192)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
+                continue
+            found = _DIMENSION.search(head)
+            if not found:
+                continue
+            c1, r1, c2, r2 = found.groups()
+            first_col, first_row = _column_number(c1), int(r1)
+            last_col = _column_number(c2) if c2 else first_col
+            last_row = int(r2) if r2 else first_row
+            columns = abs(last_col - first_col) + 1
+            cells = columns * (abs(last_row - first_row) + 1)
+            if columns > limits.max_columns:
+                raise limit_error(ReadError, "max_columns", columns, limits.max_columns, where=label, lang=lang,
+                                  file=label)
+            if cells > limits.max_cells:
+                raise limit_error(ReadError, "max_cells", cells, limits.max_cells, where=label, lang=lang,
+                                  file=label)
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
 
 
 def _text_encoding(name: object) -> bool:
