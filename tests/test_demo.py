@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from contextlib import redirect_stderr
 from pathlib import Path
 
 import pandas as pd
@@ -10,11 +12,41 @@ import pytest
 from indicators.cli import main
 
 
+class _Terminal(io.StringIO):
+    """Standard error as a terminal: the demo draws its progress bar there."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+BAR: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--out", str(out), "--lang", "es"]) == 0
+    terminal = _Terminal()
+    with redirect_stderr(terminal):
+        assert main(["demo", "--out", str(out), "--lang", "es"]) == 0
+    BAR["text"] = terminal.getvalue()
     return out
+
+
+def test_demo_shows_its_progress_on_a_terminal(demo_folder: Path) -> None:
+    pytest.importorskip("tqdm")
+    bar = BAR["text"]
+    assert "demo" in bar and "8/8" in bar and "hemispheric report" in bar
+
+
+def test_demo_is_silent_when_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from indicators import _progress
+
+    terminal = _Terminal()
+    with redirect_stderr(terminal), _progress.quiet():
+        assert not _progress.enabled()
+        with _progress.Steps(2, "demo") as steps:
+            steps.done("1. uno")
+    assert terminal.getvalue() == "" and "1. uno" in capsys.readouterr().out
 
 
 def test_demo_writes_every_output_inside_its_folder(demo_folder: Path) -> None:

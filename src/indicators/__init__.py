@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from .scores import IndexSpec, Scores, load_index_spec, score
     from .survey import Estimates, ReplicateDesign, SurveyDesign, estimate, read_design
     from .validation import ValidationReport, validate
+    from ._demo import sample_data
 
 #: Where each public name lives. ``import indicators`` loads none of the stages: a name is
 #: imported from its stage on first use, so scripts and the command line pay only for what
@@ -48,6 +49,7 @@ _LAZY: dict[str, str] = {
     "Report": "report", "country_report": "report", "hemispheric_report": "report",
     "load_recommendations": "followup", "Recommendations": "followup", "read_follow_up": "followup",
     "FollowUpRecords": "followup", "follow_up": "followup", "FollowUp": "followup",
+    "sample_data": "_demo",
 }
 _STAGES = ("catalog", "io", "validation", "survey", "scores", "report", "followup")
 
@@ -104,4 +106,5 @@ __all__ = [
     "follow_up",
     "FollowUp",
     "Limits",
+    "sample_data",
 ]

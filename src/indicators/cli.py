@@ -3,7 +3,9 @@
 Each subcommand is a pair of functions, ``_add_<name>(subparsers)`` that declares
 its arguments and ``_run_<name>(args) -> int`` that runs it, listed in
 :data:`COMMANDS`. Exit codes: 0 success, 1 the job found problems (for example an
-invalid file), 2 unusable input or arguments.
+invalid file), 2 unusable input or arguments. Every subcommand takes ``--quiet`` (no
+progress bars; they are drawn only on a terminal anyway); output piped into a command
+that stops reading early (``| head``) ends quietly.
 
 >>> main(["--version"])  # doctest: +ELLIPSIS
 indicators ...
@@ -132,18 +134,9 @@ def _add_score(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def _read_values(paths: list[str], lang: str):  # type: ignore[no-untyped-def]
     import pandas as pd
 
-    try:
-        from .io import read
-    except ImportError:  # pragma: no cover - io arrives with its own module
-        read = None
-    frames = []
-    for path in paths:
-        if read is not None:
-            frames.append(read(path, lang=lang))
-        elif path.endswith(".parquet"):
-            frames.append(pd.read_parquet(path))
-        else:
-            frames.append(pd.read_csv(path, sep=None, engine="python"))
+    from .io import read
+
+    frames = [read(path, lang=lang) for path in paths]
     if len(frames) == 1:
         return frames[0]
     return pd.concat(frames, keys=[Path(p).name for p in paths], names=["file", "row"])
@@ -190,6 +183,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--strata", help="microdata: the strata column")
     p.add_argument("--psu", help="microdata: the primary sampling unit column")
     p.add_argument("--nest", action="store_true", help="microdata: PSU codes restart in each stratum")
+    _add_missing(p)
     p.add_argument("--years", type=int, nargs=2, metavar=("FROM", "TO"), help="accepted years (default 1994-now)")
     p.add_argument("--lang", default="en", choices=LANGS)
     p.add_argument("--report", help="write the full report: a .html, .xlsx or .json file")
@@ -207,8 +201,8 @@ def _run_validate(args: argparse.Namespace) -> int:
     design = None
     if args.kind == "microdata":
         design = {"weights": args.weights, "strata": args.strata, "psu": args.psu, "nest": args.nest}
-    data = args.files if len(args.files) > 1 else args.files[0]
-    report = validate(data, args.system if args.kind == "values" else None, kind=args.kind, design=design,
+    data = [_read(f, args) for f in args.files] if args.missing != "codes" else list(args.files)
+    report = validate(data if len(data) > 1 else data[0], args.system if args.kind == "values" else None, kind=args.kind, design=design,
                       lang=args.lang, year_range=tuple(args.years) if args.years else None)
     print(report.summary(max_issues=args.max_issues))
     if args.report:
@@ -228,9 +222,11 @@ def _add_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p = sub.add_parser("report", help="a country profile or the hemispheric comparison: HTML, Excel, Word")
     p.add_argument("values", nargs="+", help="values table(s): csv, xlsx, parquet, …")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--country", help="ISO3 code (or name) of the State: its country report")
+    who.add_argument("--country", nargs="+", metavar="STATE",
+                     help="the State(s): ISO 3166 code or name in any language (Perú, PER, PE); several, or 'all', "
+                          "write one folder each")
     who.add_argument("--hemispheric", action="store_true", help="every country side by side")
-    p.add_argument("--catalog", default="mesecvi", help="mesecvi, sisdehm, or a path to an overlay YAML")
+    p.add_argument("--catalog", "--system", default="mesecvi", help="mesecvi, sisdehm, or a path to an overlay YAML")
     p.add_argument("--scores", help="precomputed scores (a file written by 'indicators score')")
     p.add_argument("--year", type=int, help="data up to this year (default: the latest)")
     p.add_argument("--lang", default="en", choices=LANGS)
@@ -249,12 +245,41 @@ def _run_report(args: argparse.Namespace) -> int:
     if args.hemispheric:
         rep = hemispheric_report(values, args.catalog, lang=args.lang, locale=args.locale, scores=scores,
                                  year=args.year)
-    else:
-        rep = country_report(values, args.catalog, country=args.country, lang=args.lang, locale=args.locale,
+        for path in rep.save(args.out, formats=args.format, charts=args.charts).values():
+            print(path)
+        return 0
+    countries = _countries(args.country, values, args.catalog)
+    if len(countries) == 1:
+        rep = country_report(values, args.catalog, country=countries[0], lang=args.lang, locale=args.locale,
                              scores=scores, year=args.year)
-    for path in rep.save(args.out, formats=args.format, charts=args.charts).values():
-        print(path)
+        for path in rep.save(args.out, formats=args.format, charts=args.charts).values():
+            print(path)
+        return 0
+    from ._export import safe_path
+    from ._progress import progress
+    from .catalog import load_catalog
+    from .report._common import compute_scores
+
+    cat = load_catalog(args.catalog)
+    if scores is None:  # once for every country, as each report would compute them
+        scores = compute_scores(values, cat, None, args.lang)
+    for code in progress(countries, desc="reports", unit="country"):
+        rep = country_report(values, cat, country=code, lang=args.lang, locale=args.locale, scores=scores,
+                             year=args.year)
+        for path in rep.save(safe_path(args.out, code), formats=args.format, charts=args.charts).values():
+            print(path)
     return 0
+
+
+def _countries(given: list[str], values, catalog: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The ISO 3166-1 alpha-3 codes of ``--country`` (any accepted form; ``all``: every country in the values)."""
+    from .values import resolve_country, to_codes
+
+    if [g.casefold() for g in given] in (["all"], ["todos"], ["todas"], ["tous"]):
+        coded, _mapped = to_codes(values)
+        present = coded["country"].dropna().astype(str).str.strip() if "country" in coded.columns else []
+        return sorted({c for c in present if resolve_country(c) == c})
+    return [resolve_country(g) or g for g in given]
 
 
 # -- estimate ---------------------------------------------------------------------------
@@ -267,9 +292,12 @@ def _add_estimate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--by", default="", help="disaggregations, comma-separated; cross variables with '*' "
                                             "(e.g. area,state*age_group)")
     p.add_argument("--indicators", nargs="+", help="only these indicator ids")
-    p.add_argument("--country", help="ISO 3166-1 alpha-3 code written in the 'country' column")
+    p.add_argument("--region", help="the microdata variable holding the sub-national unit (state, department, "
+                                    "province): written in the 'region' column as ISO 3166-2 or national codes")
+    p.add_argument("--country", help="the State (code or name) written in the 'country' column")
     p.add_argument("--year", type=int, help="reference year written in the 'year' column")
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    _add_missing(p)
     p.add_argument("--lang", default="en", choices=LANGS)
     p.add_argument("--format", default="csv", choices=["csv", "xlsx", "json"])
     p.add_argument("--out", help="output file (default: the terminal)")
@@ -280,12 +308,24 @@ def _run_estimate(args: argparse.Namespace) -> int:
     from .io import read
     from .survey import estimate, parse_by
 
-    micro = read(args.microdata, lang=args.lang)
+    micro = read(args.microdata, lang=args.lang, missing=args.missing)
     table = estimate(load_catalog(args.system), micro, args.design, by=parse_by(args.by),
                      country=args.country, year=args.year, indicators=args.indicators,
-                     level=args.level, lang=args.lang)
+                     level=args.level, lang=args.lang, region=args.region)
     _write_table(table, args.out, args.format, sheet="values")
     return 0
+
+
+def _add_missing(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--missing", default="codes", choices=["codes", "nan", "labels"],
+                   help="SPSS/Stata user-missing codes: keep them as codes (default), treat them as missing "
+                        "(nan), or replace every labelled code by its label")
+
+
+def _read(path: str, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .io import read
+
+    return read(path, lang=args.lang, missing=args.missing)
 
 
 # -- follow-up ----------------------------------------------------------------------------
@@ -370,9 +410,13 @@ def _parser() -> argparse.ArgumentParser:
                     "estimate, score and report.",
     )
     parser.add_argument("--version", action="version", version=f"indicators {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for _name, add, _run in COMMANDS:
         add(sub)
+    for command in sub.choices.values():
+        command.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                             help="no progress bars (they are drawn only on a terminal)")
     return parser
 
 
@@ -387,14 +431,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     run = {name: run for name, _add, run in COMMANDS}[args.command]
+    from ._progress import quiet
+
     try:
-        return run(args)
+        with quiet(bool(getattr(args, "quiet", False))):
+            return run(args)
+    except BrokenPipeError:  # `indicators … | head`: the reader has all it wants
+        _silence_stdout()
+        return 0
     except IndicatorsError as exc:
         print(f"indicators {args.command}: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"indicators {args.command}: {exc}", file=sys.stderr)
         return 2
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's last flush cannot fail."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (captured in tests)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -48,6 +48,16 @@ def _catalog(lang: str) -> dict[str, str]:
     return out
 
 
+def _plain(value: Any) -> Any:
+    """A value as a person reads it: numpy scalars as Python ones (``9.0``, never ``np.float64(9.0)``)."""
+    item = getattr(value, "item", None)
+    if item is not None and type(value).__module__ == "numpy" and getattr(value, "ndim", 1) == 0:
+        return item()
+    if isinstance(value, str) and value.startswith("np.") and value.endswith(")") and "(" in value:
+        return value[value.index("(") + 1:-1]  # a repr() made by the caller: np.int64(9) -> 9
+    return value
+
+
 def message(code: str, lang: str = "en", /, **values: Any) -> str:
     """Return the message ``code`` in ``lang``, its fields filled from ``values``.
 
@@ -55,6 +65,7 @@ def message(code: str, lang: str = "en", /, **values: Any) -> str:
     followed by the values, so a message is never lost.
     """
     template = _catalog(lang).get(code) or _catalog(FALLBACK).get(code)
+    values = {k: _plain(v) for k, v in values.items()}
     if template is None:
         details = ", ".join(f"{k}={v!r}" for k, v in values.items())
         return f"{code}: {details}" if details else code

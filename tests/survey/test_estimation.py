@@ -55,15 +55,21 @@ def test_matches_r_reference(micro: pd.DataFrame, design: ind.SurveyDesign, cata
         assert got["status"] == "estimated"
 
 
-def test_values_table_layout(micro: pd.DataFrame, design: ind.SurveyDesign, catalog: ind.Catalog) -> None:
-    table = ind.estimate(catalog, micro, design, by=["area", "state"], country="MEX", year=2021)
-    assert list(table.columns) == [*VALUE_COLUMNS, "state"]
+MEX_OVERLAY = Path(__file__).parents[2] / "sample_data" / "mesecvi_mex.yaml"
+
+
+def test_values_table_layout(micro: pd.DataFrame, design: ind.SurveyDesign) -> None:
+    """The sample's ``state`` holds INEGI codes 1-32: Mexico's overlay makes it the sub-national unit."""
+    catalog = ind.load_catalog(MEX_OVERLAY)
+    table = ind.estimate(catalog, micro, design, by=["area", "state"], country="México", year=2021)
+    assert list(table.columns) == list(VALUE_COLUMNS)
     ids = {i.id for i in estimable(catalog)}
     assert set(table["indicator"]) == ids
     per = table.groupby("indicator").size()
     assert (per == 1 + 2 + 32).all()
     assert set(table["area"]) == {"_T", "U", "R"}
-    assert (table.loc[table["area"] != "_T", "state"] == "_T").all()
+    assert table.loc[table["area"] != "_T", "region"].isna().all()
+    assert set(table["region"].dropna()) == {f"{k:02d}" for k in range(1, 33)}
     assert table["year"].dtype == "Int64" and (table["country"] == "MEX").all()
     assert (table["cv"] > 0).all() and (table["ci_low"] < table["value"]).all()
 
@@ -107,12 +113,49 @@ def test_cli_estimate(tmp_path: Path) -> None:
     design = tmp_path / "design.yaml"
     design.write_text("weights: weight\nstrata: stratum\npsu: psu\n", encoding="utf-8")
     out = tmp_path / "values.csv"
-    code = main(["estimate", str(DATA / "women_survey.csv"), "--design", str(design), "--system", "mesecvi",
+    code = main(["estimate", str(DATA / "women_survey.csv"), "--design", str(design), "--system", str(MEX_OVERLAY),
                  "--by", "area,state*age_group", "--indicators", "MESECVI-SS-R01", "--country", "MEX",
                  "--year", "2021", "--out", str(out)])
     assert code == 0
-    table = pd.read_csv(out, keep_default_na=False)
-    assert {"state", "area", "se", "cv", "n"} <= set(table.columns)
+    table = pd.read_csv(out, keep_default_na=False, dtype=str)
+    assert {"region", "area", "se", "cv", "n"} <= set(table.columns)
     assert (table["status"] == "estimated").all()
-    assert len(table) == 1 + 2 + table[table["state"] != "_T"].shape[0]
+    assert len(table) == 1 + 2 + table[table["region"] != ""].shape[0]
     assert main(["estimate", str(DATA / "cases_data.csv"), "--design", str(tmp_path / "none.yaml")]) == 2
+
+
+def test_by_undeclared_variable_is_refused_with_how_to_declare(micro: pd.DataFrame, design: ind.SurveyDesign,
+                                                                catalog: ind.Catalog) -> None:
+    with pytest.raises(DataError, match="region=.*state.*overlay") as info:
+        ind.estimate(catalog, micro, design, by="state", country="MEX", indicators=["MESECVI-INF-R01"])
+    assert info.value.problems.loc[0, "code"] == "survey.estimate.undeclared_by"
+    with pytest.raises(DataError, match="no es una desagregación"):
+        ind.estimate(catalog, micro, design, by="state", indicators=["MESECVI-INF-R01"], lang="es")
+
+
+def test_region_by_name_without_overlay_writes_iso_codes(micro: pd.DataFrame, catalog: ind.Catalog) -> None:
+    """Units named as people write them (any case, without accents) become ISO 3166-2 codes."""
+    names = {1: "Aguascalientes", 9: "ciudad de mexico", 15: "MX-MEX", 30: "Veracruz"}
+    sub = micro[micro["state"].isin(list(names))].assign(entidad=lambda d: d["state"].map(names))
+    d = ind.SurveyDesign(sub, weights="weight", strata="stratum", psu="psu")
+    table = ind.estimate(catalog, sub, d, by="entidad", region="entidad", country="MEX", year=2021,
+                         indicators=["MESECVI-INF-R01"])
+    assert set(table["region"].dropna()) == {"MX-AGU", "MX-CMX", "MX-MEX", "MX-VER"}
+    assert ind.validate(table, catalog).n_errors == 0
+    # INEGI numbers are not ISO codes: refused, naming the values and the way out
+    with pytest.raises(DataError, match="overlay") as info:
+        ind.estimate(catalog, micro, design_of(micro), by="state", region="state", country="MEX",
+                     indicators=["MESECVI-INF-R01"])
+    assert "np." not in str(info.value) and "1, 10, 11" in str(info.value)
+
+
+def design_of(frame: pd.DataFrame) -> ind.SurveyDesign:
+    return ind.SurveyDesign(frame, weights="weight", strata="stratum", psu="psu")
+
+
+def test_estimate_by_state_then_validate_has_no_errors(micro: pd.DataFrame, design: ind.SurveyDesign) -> None:
+    catalog = ind.load_catalog(MEX_OVERLAY)
+    table = ind.estimate(catalog, micro, design, by=["state", ("state", "area")], country="MEX", year=2021)
+    report = ind.validate(table, catalog)
+    assert report.n_errors == 0, report.issues.head().to_dict("records")
+    assert len(report.accepted) == len(table) and report.accepted["region"].notna().any()

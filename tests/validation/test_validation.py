@@ -80,6 +80,7 @@ CASES: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {
                                  table({"indicator": "T-USD", "value": "3 usd"})),
     "values.unknown_code": (table({"sex": "X"}), table({"sex": "mujeres"})),
     "values.unknown_status": (table({"status": "maybe"}), table({"status": "E"})),
+    "values.unknown_region": (table({"region": "PE-LIM"}), table({"departamento": "Córdoba"})),
     "values.se_negative": (table({"se": -0.1}), table({"se": 0})),
     "values.cv_negative": (table({"cv": -1}), table({"cv": 5})),
     "values.n_invalid": (table({"n": 10.5}), table({"n": 10})),
@@ -200,7 +201,10 @@ def test_accepted_and_rejected_partition_the_input() -> None:
     report = ind.validate(frame, CAT)
     assert report.rejected.index.tolist() == [1]
     assert report.accepted.index.tolist() == [0, 2]  # a warning does not reject
-    assert report.accepted.columns.tolist() == frame.columns.tolist()
+    # accepted rows are a values table (canonical columns, codes; an unknown column is left out),
+    # rejected rows are shown as typed
+    assert report.accepted.columns.tolist() == ["country", "year", "indicator", "value"]
+    assert report.rejected.columns.tolist() == frame.columns.tolist()
     # a missing required column rejects every row
     report = ind.validate(table({}, {"country": "PER"}, drop=("year",)), CAT)
     assert len(report.rejected) == 2 and report.accepted.empty

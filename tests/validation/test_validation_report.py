@@ -116,8 +116,12 @@ def test_accepted_plus_rejected_is_the_input(rows: list[dict[str, object]]) -> N
     frame.index = pd.Index(range(5, 5 + len(frame)), name="row")
     report = ind.validate(frame, CAT)
     assert len(report.accepted) + len(report.rejected) == len(frame)
-    both = pd.concat([report.accepted, report.rejected]).sort_index()
-    pd.testing.assert_frame_equal(both, frame)
+    assert sorted([*report.accepted.index, *report.rejected.index]) == frame.index.tolist()
+    pd.testing.assert_frame_equal(report.rejected, frame.loc[report.rejected.index])
+    # accepted rows carry the same observations, as codes
+    kept = frame.loc[report.accepted.index]
+    assert report.accepted["year"].tolist() == [int(y) for y in kept["year"]]
+    assert report.accepted["country"].isin(list(ind.load_codelist("country"))).all()
     rejected_rows = set(report.issues.loc[report.issues["severity"] == "error", "row"].dropna())
     assert set(report.rejected.index) == rejected_rows or (report.issues["row"].isna()
                                                            & (report.issues["severity"] == "error")).any()

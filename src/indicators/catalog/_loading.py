@@ -80,7 +80,7 @@ def _system_from(data: LineDict) -> System:
 
 
 def _check_indicator(ind: Mapping[str, Any], system: System, file: str, line: int | None,
-                     where: str) -> None:
+                     where: str, national: tuple[str, ...] = ()) -> None:
     """Checks the schema cannot express: area known, expressions parse, codelists known."""
     areas = [a.id for a in system.areas]
     if ind["area"] not in areas:
@@ -92,7 +92,7 @@ def _check_indicator(ind: Mapping[str, Any], system: System, file: str, line: in
         raise definition_error(file, line, f"{where}.bounds", f"bounds [{bounds[0]}, {bounds[1]}]: the lower end "
                                "must be below the upper end", value=str(list(bounds)), expected="[lo, hi] with lo < hi",
                                code="definition.bounds")
-    known_lists = codelist_ids()
+    known_lists = (*codelist_ids(), *national)
     for d in ind.get("disaggregations", ()):
         if known_lists and d not in known_lists:
             raise definition_error(file, line, f"{where}.disaggregations", f"unknown disaggregation {d!r}; "
@@ -179,6 +179,7 @@ def _apply_overlay(data: LineDict, path: str) -> Catalog:
         raise definition_error(path, data.key_lines.get("extends"), "extends",
                                f"base {data['extends']!r} not available; this library ships {base.label}",
                                value=data["extends"], expected=base.label, code="definition.unknown_base")
+    codelists, national = _national(data, path)
     indicators = {i.id: i.to_dict() for i in base}
     order = list(indicators)
     for pos, ind_id in enumerate(data.get("drop", [])):
@@ -217,7 +218,7 @@ def _apply_overlay(data: LineDict, path: str) -> Catalog:
     items = []
     for ind_id in order:
         item = indicators[ind_id]
-        _check_indicator(item, base.system, path, data.line, ind_id)
+        _check_indicator(item, base.system, path, data.line, ind_id, tuple(c for c, _l, _a in national))
         items.append(Indicator.from_dict(item, base.system.id))
     area_order = {a.id: a.order for a in base.areas}
     items.sort(key=lambda i: area_order[i.area])
@@ -239,7 +240,51 @@ def _apply_overlay(data: LineDict, path: str) -> Catalog:
             tags=tuple(s.get("tags", ())))
     return Catalog(system=base.system, indicators=tuple(items), signs=tuple(signs.values()),
                    id=data["id"], version=str(data["version"]), base=base.label,
-                   sources=(*base.sources, path))
+                   sources=(*base.sources, path), codelists=codelists, national_columns=national)
+
+
+def _national(data: LineDict, path: str) -> tuple[dict[str, Codelist], tuple[tuple[str, str, tuple[str, ...]], ...]]:
+    """An overlay's national codelists and columns (the sub-national unit, national disaggregations)."""
+    from ..values import REGION, VALUE_COLUMNS
+
+    codelists: dict[str, Codelist] = {}
+    for pos, item in enumerate(data.get("codelists", [])):
+        line = data["codelists"].item_lines[pos]
+        if item["id"] in codelists:
+            raise definition_error(path, line, f"codelists[{pos}].id", f"duplicate codelist {item['id']!r}",
+                                   value=item["id"], code="definition.duplicate_id")
+        seen: set[str] = set()
+        for c in item["codes"]:
+            if str(c["code"]) in seen:
+                raise definition_error(path, line, f"codelists[{pos}].codes", f"duplicate code {c['code']!r}",
+                                       value=str(c["code"]), code="definition.duplicate_code")
+            seen.add(str(c["code"]))
+        codelists[item["id"]] = Codelist(id=item["id"], version=str(item["version"]), names=_plain(item["name"]),
+                                         codes=tuple(_plain(c) for c in item["codes"]),
+                                         total_code=item.get("total_code"))
+    known = (*codelists, *codelist_ids())
+    columns: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def check_list(key: str, list_id: str) -> None:
+        if list_id not in known:
+            raise definition_error(path, data.key_lines.get(key), key, f"unknown codelist {list_id!r}; "
+                                   f"known: {', '.join(known)}", value=list_id, expected=", ".join(known),
+                                   code="definition.unknown_codelist")
+
+    if "regions" in data:
+        regions = data["regions"]
+        check_list("regions", regions["codelist"])
+        columns.append((REGION, regions["codelist"], tuple(str(a) for a in regions.get("aliases", ()))))
+    for pos, item in enumerate(data.get("disaggregations", [])):
+        column = item["id"]
+        if column in VALUE_COLUMNS or column in [c for c, _l, _a in columns]:
+            raise definition_error(path, data["disaggregations"].item_lines[pos], f"disaggregations[{pos}].id",
+                                   f"{column!r} is already a column of the values table", value=column,
+                                   code="definition.duplicate_id")
+        list_id = item.get("codelist", column)
+        check_list("disaggregations", list_id)
+        columns.append((column, list_id, tuple(str(a) for a in item.get("aliases", ()))))
+    return codelists, tuple(columns)
 
 
 def _validate_indicator(item: Mapping[str, Any], file: str, line: int | None, where: str) -> None:
@@ -279,11 +324,17 @@ def _load_catalog(name_or_path: str | Path) -> Catalog:
             cat = _load_system(str(definitions_root() / name))
             if version and version != cat.version:
                 raise DefinitionError(f"System {name!r} version {version!r} is not shipped; available: {cat.label}",
-                                      problems=[{"code": "definition.unknown_version", "field": "name_or_path",
+                                      problems=[{"code": "definition.unknown_version", "field": "catalog",
                                                  "value": name_or_path, "expected": cat.label}])
             return cat
         if not Path(name_or_path).exists():
-            check_option("load_catalog", "name_or_path", name, BUILTIN_SYSTEMS + ("<path to a YAML file>",))
+            from ..errors import OptionError
+            from ..i18n import message
+
+            text = message("catalog.unknown_system", "en", value=name_or_path, systems=", ".join(BUILTIN_SYSTEMS))
+            raise OptionError(text, problems=[{"code": "catalog.unknown_system", "field": "catalog",
+                                               "value": str(name_or_path), "expected": ", ".join(BUILTIN_SYSTEMS)
+                                               + " or the path of a YAML file", "message": text}])
     path = Path(name_or_path)
     if path.is_dir():
         return _load_system(str(path.resolve()))

@@ -221,6 +221,11 @@ class Catalog:
     version: str = ""
     base: str | None = None
     sources: tuple[str, ...] = field(default=(), compare=False)
+    #: National codelists an overlay adds, by id.
+    codelists: Mapping[str, Codelist] = field(default_factory=dict, compare=False, repr=False)
+    #: National columns an overlay declares: ``(column, codelist id, aliases)``; ``region`` for the
+    #: sub-national unit, any other column a national disaggregation.
+    national_columns: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -250,6 +255,19 @@ class Catalog:
     def get(self, key: str, default: Indicator | None = None) -> Indicator | None:
         """The indicator ``key``, or ``default`` if the catalog has none."""
         return self._by_id.get(key, default)  # type: ignore[attr-defined, no-any-return]
+
+    def codelist(self, codelist_id: str) -> Codelist:
+        """A codelist by id: the overlay's national ones first, then the shipped ones.
+
+        >>> from indicators import load_catalog
+        >>> load_catalog("mesecvi").codelist("sex").label("F", "es")
+        'Mujeres'
+        """
+        if codelist_id in self.codelists:
+            return self.codelists[codelist_id]
+        from ._loading import load_codelist
+
+        return load_codelist(codelist_id)
 
     @property
     def ids(self) -> list[str]:

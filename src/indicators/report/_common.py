@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -65,18 +65,26 @@ def country_name(code: str, lang: str) -> str:
         return code
 
 
+def region_name(code: str, catalog: Catalog, lang: str) -> str:
+    """The name of a sub-national unit (the national codelist first, then ISO 3166-2); its code if unknown."""
+    from ..values import REGION, REGION_CODELIST, column_codelist
+
+    for list_id in (column_codelist(REGION, catalog), REGION_CODELIST):
+        try:
+            codes = catalog.codelist(list_id or REGION_CODELIST)
+        except Exception:  # noqa: BLE001 - a missing codelist only costs the name
+            continue
+        if code in codes:
+            return codes.label(code, lang)
+    return code
+
+
 def resolve_country(code: str, available: Sequence[str], lang: str) -> str:
     """The ISO3 code for ``code`` (a code, a name or an alias), present in the values."""
-    from ..catalog import load_codelist
+    from ..values import resolve_country as country_code
 
     text = str(code).strip()
-    resolved = text.upper()
-    try:
-        found = load_codelist("country").resolve(text)
-        if found:
-            resolved = found
-    except Exception:  # noqa: BLE001
-        pass
+    resolved = country_code(text) or text.upper()
     if resolved not in available:
         msg = message(
             "report.unknown_country",
@@ -106,9 +114,15 @@ SCORE_DRAWS = 200
 def compute_scores(
     values: pd.DataFrame, catalog: Catalog, scores: Any, lang: str
 ) -> pd.DataFrame | None:
-    """``scores`` as a frame; computed with :func:`indicators.score` when not given and available."""
+    """``scores`` as a frame; computed with :func:`indicators.score` when not given and available.
+
+    The frame's ``attrs["interval_source"]`` says what its intervals carry (:func:`interval_source`).
+    """
     if scores is not None:
-        return prepare_scores(scores, lang)
+        frame = prepare_scores(scores, lang)
+        if frame is not None:
+            frame.attrs["interval_source"] = interval_source(scores)
+        return frame
     try:
         from .. import scores as scores_module
     except ImportError:
@@ -117,9 +131,29 @@ def compute_scores(
     if score is None:
         return None
     # The scores module's fixed default seed: the same inputs give the same intervals, so the same report.
-    return prepare_scores(
-        score(values, catalog.system.id, catalog, draws=SCORE_DRAWS, method_uncertainty=True), lang
-    )
+    result = score(values, catalog.system.id, catalog, draws=SCORE_DRAWS, method_uncertainty=True)
+    frame = prepare_scores(result, lang)
+    if frame is not None:
+        frame.attrs["interval_source"] = interval_source(result)
+    return frame
+
+
+def interval_source(scores: Any) -> str:
+    """Which uncertainty score and rank intervals carry: ``sampling`` (the values' standard errors),
+    ``method`` (the index's choices: weights, goalposts, aggregation), ``both``, ``none`` (no
+    draws) or ``given`` (a table of scores whose making is not recorded)."""
+    method = getattr(scores, "method", None)
+    if isinstance(method, Mapping):
+        if not method.get("draws"):
+            return "none"
+        factors = set(method.get("factors") or ())
+        sampling, other = "sampling" in factors, bool(factors - {"sampling"})
+        return "both" if sampling and other else "sampling" if sampling else "method" if other else "none"
+    frame = scores if isinstance(scores, pd.DataFrame) else None
+    if frame is not None and {"ci_low", "ci_high"} <= set(frame.columns) and \
+            pd.to_numeric(frame["ci_low"], errors="coerce").isna().all():
+        return "none"
+    return "given"
 
 
 def run_validation(values: pd.DataFrame, catalog: Catalog, validation: Any, lang: str) -> Any:

@@ -173,17 +173,22 @@ def _bars(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
     no_data = label("chart_no_data", formatter.lang)
     not_scored = label("chart_not_scored", formatter.lang)
     has_value = data["has_value"].tolist() if "has_value" in data else [False] * len(data)
-    for yy, s, has in zip(y, scores, has_value, strict=True):
+    medians = (data["median"].astype("float64").to_numpy() if "median" in data
+               else np.full(len(data), np.nan))
+    for yy, s, has, m in zip(y, scores, has_value, medians, strict=True):
         if np.isfinite(s):
+            # the label goes past the median marker when the marker sits at or just past the bar's end
+            end = max(s, m + 1.8) if np.isfinite(m) and s - 2.0 <= m <= s + 9.0 else s
             ax.text(
-                min(s + 1.2, 101.0),
+                min(end + 1.4, 101.0),
                 yy,
                 formatter.number(s, 0),
                 va="center",
                 ha="left",
                 fontsize=8,
                 color=PALETTE["text"],
-                zorder=4,
+                zorder=5,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
             )
         else:
             ax.text(
@@ -251,7 +256,7 @@ def _areas(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
             y[okm],
             marker="D",
             s=30,
-            facecolor="white",
+            facecolor="none",  # hollow: the country's dot stays visible where the two meet
             edgecolor=PALETTE["median"],
             linewidth=1.6,
             zorder=4,
@@ -263,11 +268,14 @@ def _areas(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
             ax.annotate(
                 formatter.number(v, 1),
                 (v, yy),
-                xytext=(0, 7),
+                xytext=(0, 8),
                 textcoords="offset points",
                 ha="center",
+                va="bottom",
                 fontsize=8,
                 color=PALETTE["text"],
+                zorder=5,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
             )
         else:
             ax.text(1.0, yy, no_data, va="center", fontsize=8, color="#6b6b6b", style="italic")

@@ -25,6 +25,7 @@ from ._common import (
     load,
     make_table,
     metadata,
+    region_name,
     resolve_country,
     run_validation,
     status_label,
@@ -88,7 +89,7 @@ def country_report(
     fmt = Formatter.of(lang, locale)
     cat = load(catalog)
     year = check_year(year, lang)
-    vals = prepare_values(values, lang)
+    vals = prepare_values(values, lang, cat)
     code = resolve_country(country, sorted(vals["country"].dropna().unique()), lang)
     sc = compute_scores(values, cat, scores, lang)
     checked = run_validation(values, cat, validation, lang)
@@ -130,6 +131,13 @@ class _Builder:
     def L(self, key: str, **values: Any) -> str:
         return label(key, self.lang, **values)
 
+    @property
+    def _source(self) -> str:
+        """What the score and rank intervals carry: sampling, method, both, none or given."""
+        if self.scores is None:
+            return "none"
+        return str(self.scores.attrs.get("interval_source", "given"))
+
     def _score_year(self) -> int | None:
         if self.scores is None:
             return None
@@ -165,6 +173,7 @@ class _Builder:
         for area in self.cat.areas:
             self._area(area)
         self._outcomes()
+        self._regions()
         self._gaps()
         self._signs()
         if self.follow_up is not None:  # the follow-up of the recommendations
@@ -244,6 +253,7 @@ class _Builder:
                         n=self.fmt.integer(overall_units["score"].notna().sum()),
                     )
                 )
+                paras.append(self.L(f"interval.{self._source}"))
         rows = []
         for area in self.cat.areas:
             ids = [i.id for i in self.cat if i.area == area.id]
@@ -276,7 +286,7 @@ class _Builder:
             Column("area", self.L("col.code"), screen=False),
             Column("area_name", self.L("col.area")),
             Column("score", self.L("col.score"), "score"),
-            Column("interval", self.L("col.interval"), "interval", sheet=False),
+            Column("interval", self.L(f"col.interval_{self._source}"), "interval", sheet=False),
             Column("ci_low", self.L("col.ci_low"), "score", screen=False),
             Column("ci_high", self.L("col.ci_high"), "score", screen=False),
             Column("coverage", self.L("col.score_coverage"), "share"),
@@ -294,7 +304,8 @@ class _Builder:
             cols,
             frame,
             self.fmt,
-            note=self.L("note.area_scores"),
+            note=self.L("note.area_scores") + (" " + self.L(f"interval.{self._source}") if self.scores is not None
+                                                else ""),
             sheet_name=self.L("sheet.area_scores"),
         )
         charts: tuple[str, ...] = ()
@@ -588,6 +599,57 @@ class _Builder:
             )
         )
 
+    def _regions(self) -> None:
+        """The latest value of each indicator by sub-national unit, with its interval."""
+        from ..values import REGION
+
+        regional = prepare_values(self.original, self.lang, self.cat, regions=True)
+        regional = regional.loc[regional["country"] == self.country]
+        if self.year is not None:
+            regional = regional.loc[regional["year"] <= self.year]
+        has = regional["value"].notna() | regional["value_text"].fillna("").str.len().gt(0)
+        regional = regional.loc[has & regional["indicator"].isin(self.cat.ids)]
+        if regional.empty:
+            return
+        latest = (regional.sort_values(["indicator", REGION, "year"], kind="stable")
+                  .groupby(["indicator", REGION], sort=False).tail(1))
+        order = {i: k for k, i in enumerate(self.cat.ids)}
+        rows = []
+        for r in latest.to_dict("records"):
+            ind = self.cat[r["indicator"]]
+            cv = precision(r)
+            rows.append({
+                "indicator": ind.id, "title": ind.title(self.lang), "region": str(r[REGION]),
+                "region_name": region_name(str(r[REGION]), self.cat, self.lang), "year": int(r["year"]),
+                "value": r["value"], "value_display": self._value(ind, r), "unit": unit_name(ind, self.lang),
+                "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                "interval": self.fmt.interval(r["ci_low"], r["ci_high"], self.fmt.decimals_for(ind.unit)),
+                "cv": cv, "quality": self.L(f"quality.{_quality(cv, r, self.cv_thresholds)}"),
+                "order": order[ind.id],
+            })
+        frame = pd.DataFrame(rows).sort_values(["order", "region"], kind="stable").drop(columns="order")
+        frame = frame.reset_index(drop=True)
+        cols = [
+            Column("indicator", self.L("col.code")),
+            Column("title", self.L("col.indicator")),
+            Column("region", self.L("col.region_code")),
+            Column("region_name", self.L("col.region")),
+            Column("year", self.L("col.year"), "year"),
+            Column("value_display", self.L("col.value"), "display", raw="value"),
+            Column("unit", self.L("col.unit")),
+            Column("interval", self.L("col.ci95"), "interval", sheet=False),
+            Column("ci_low", self.L("col.ci_low"), "number", screen=False),
+            Column("ci_high", self.L("col.ci_high"), "number", screen=False),
+            Column("cv", self.L("col.cv"), "number"),
+            Column("quality", self.L("col.quality")),
+        ]
+        self.tables["regions"] = make_table("regions", self.L("table.regions"), cols, frame, self.fmt,
+                                            sheet_name=self.L("sheet.regions"))
+        n_units, n_ind = frame["region"].nunique(), frame["indicator"].nunique()
+        self.sections.append(Section("regions", self.L("section.regions"), 2,
+                                     (self.L("regions.intro", units=n_units, indicators=n_ind),),
+                                     (), ("regions",)))
+
     def _gaps(self) -> None:
         rows = []
         for gap in gap_rows(self.values, self.cat, self.country, self.year):
@@ -798,6 +860,7 @@ class _Builder:
             ),
             self.L("about.trend"),
             self.L("about.scores") if self.scores is not None else self.L("country.no_scores"),
+            *((self.L(f"interval.{self._source}"),) if self.scores is not None else ()),
             self.L("about.quality", low=self.fmt.number(low, 0), high=self.fmt.number(high, 0)),
         )
         self.sections.append(Section("about", self.L("section.about"), 2, paras))

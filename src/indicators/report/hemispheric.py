@@ -69,7 +69,7 @@ def hemispheric_report(
     fmt = Formatter.of(lang, locale)
     cat = load(catalog)
     year = check_year(year, lang)
-    vals = prepare_values(values, lang)
+    vals = prepare_values(values, lang, cat)
     present = sorted(vals["country"].dropna().unique())
     chosen = (
         present if countries is None else [resolve_country(c, present, lang) for c in countries]
@@ -105,6 +105,13 @@ class _Builder:
 
     def L(self, key: str, **values: Any) -> str:
         return label(key, self.lang, **values)
+
+    @property
+    def _source(self) -> str:
+        """What the score and rank intervals carry: sampling, method, both, none or given."""
+        if self.scores is None:
+            return "none"
+        return str(self.scores.attrs.get("interval_source", "given"))
 
     def _year(self, year: int | None) -> int | None:
         if year is not None:
@@ -187,27 +194,47 @@ class _Builder:
             alt=self.L(f"alt.{name}", year=year),
         )
 
+    def _latest_scores(self) -> pd.DataFrame:
+        """Area and overall scores of each country's latest year with a score, up to the compared year.
+
+        A country whose latest round is older than the compared year keeps its latest scores (and
+        their year) rather than an empty cell beside a full data-coverage cell.
+        """
+        if self.scores is None:
+            return self._level("area")
+        s = self.scores.loc[self.scores["level"].isin(["area", "overall"]) & self.scores["score"].notna()]
+        if self.year is not None:
+            s = s.loc[s["year"] <= self.year]
+        if s.empty:
+            return s
+        last = s.groupby("country")["year"].transform("max")
+        return s.loc[s["year"] == last]
+
     def _heatmap(self) -> None:
-        areas = self._level("area")
-        overall = self._level("overall")
+        latest = self._latest_scores()
         rows = []
         for c in self.countries:
             row: dict[str, Any] = {"country": c, "country_name": self.names[c]}
+            own = latest.loc[latest["country"] == c]
             for area in self.cat.areas:
-                hit = areas.loc[(areas["country"] == c) & (areas["unit"] == area.id), "score"]
+                hit = own.loc[(own["level"] == "area") & (own["unit"] == area.id), "score"]
                 row[area.id] = float(hit.iloc[0]) if len(hit) else np.nan
-            hit = overall.loc[overall["country"] == c, "score"]
+            hit = own.loc[own["level"] == "overall", "score"]
             row["overall"] = float(hit.iloc[0]) if len(hit) else np.nan
+            row["score_year"] = int(own["year"].max()) if len(own) else pd.NA
             rows.append(row)
         frame = pd.DataFrame(
-            rows, columns=["country", "country_name", *(a.id for a in self.cat.areas), "overall"]
+            rows,
+            columns=["country", "country_name", *(a.id for a in self.cat.areas), "overall", "score_year"],
         )
+        frame["score_year"] = frame["score_year"].astype("Int64")
         cols = [
             Column("country", self.L("col.code")),
             Column("country_name", self.L("col.country")),
         ]
         cols += [Column(a.id, a.name(self.lang), "score") for a in self.cat.areas]
         cols.append(Column("overall", self.L("col.overall"), "score"))
+        cols.append(Column("score_year", self.L("col.score_year"), "year"))
         year = self.fmt.year(self.year) if self.year else MISSING
         self.tables["heatmap"] = make_table(
             "heatmap",
@@ -239,6 +266,11 @@ class _Builder:
             self.charts["heatmap"] = self._area_heatmap("heatmap", order, year)
             charts = ("heatmap",)
             paras.append(self.L("hemi.heatmap_note"))
+            older = frame["score_year"].notna() & (frame["score_year"] != self.year)
+            if older.any():
+                paras.append(self.L("hemi.older_scores", year=year, countries=", ".join(
+                    f"{n} ({self.fmt.year(int(y))})" for n, y in zip(frame.loc[older, "country_name"],
+                                                                    frame.loc[older, "score_year"], strict=True))))
         self.sections.append(
             Section("summary", self.L("section.heatmap"), 2, tuple(paras), charts, ("heatmap",))
         )
@@ -282,7 +314,7 @@ class _Builder:
             Column("rank", self.L("col.rank"), "integer"),
             Column("country_name", self.L("col.country")),
             Column("score", self.L("col.score"), "score"),
-            Column("interval", self.L("col.interval"), "interval", sheet=False),
+            Column("interval", self.L(f"col.interval_{self._source}"), "interval", sheet=False),
             Column("ci_low", self.L("col.ci_low"), "score", screen=False),
             Column("ci_high", self.L("col.ci_high"), "score", screen=False),
             Column("ranks", self.L("col.rank_interval"), "interval", sheet=False),
@@ -348,7 +380,7 @@ class _Builder:
                 alt=self.L("alt.rankings", year=year),
             )
             charts = ("rankings",)
-        paras = (self.L("hemi.rankings_intro"),)
+        paras = (self.L("hemi.rankings_intro"), self.L(f"interval.{self._source}"))
         self.sections.append(
             Section(
                 "rankings",
@@ -454,6 +486,7 @@ class _Builder:
                 fingerprint=self.cat.fingerprint[:12],
             ),
             self.L("about.scores") if self.scores is not None else self.L("country.no_scores"),
+            *((self.L(f"interval.{self._source}"),) if self.scores is not None else ()),
             self.L("note.rankings"),
         )
         self.sections.append(Section("about", self.L("section.about"), 2, paras))

@@ -44,7 +44,8 @@ figure.chart figcaption { font-size: .9rem; color: var(--muted); margin-top: .3r
 .table-wrap { overflow-x: auto; margin: .8rem 0 1.2rem; }
 table { border-collapse: collapse; font-size: .86rem; min-width: 40%; }
 caption { text-align: left; font-weight: bold; padding: .3rem 0; }
-th, td { border-bottom: 1px solid var(--rule); padding: .3rem .5rem; vertical-align: top; text-align: left; }
+th, td { border-bottom: 1px solid var(--rule); padding: .3rem .5rem; vertical-align: top; text-align: left;
+  max-width: 26rem; overflow-wrap: break-word; hyphens: auto; }
 thead th { background: var(--band); border-bottom: 2px solid #9aa5ad; position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tbody tr:nth-child(even) td { background: #fafbfc; }

@@ -25,7 +25,7 @@ import pandas as pd
 from .._scalars import plain_objects
 from ..errors import DataError
 from ..i18n import message
-from ..values import DISAGGREGATIONS, TOTAL, rename_columns
+from ..values import REGION, TOTAL, disaggregation_columns, to_codes
 
 if TYPE_CHECKING:
     from ..catalog import Catalog, Indicator
@@ -71,16 +71,18 @@ def _problem(code: str, lang: str, **values: Any) -> DataError:
     )
 
 
-def prepare_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """The values table with canonical column names, totals only, numbers as floats.
+def prepare_values(values: pd.DataFrame, lang: str = "en", catalog: Any = None, *,
+                   regions: bool = False) -> pd.DataFrame:
+    """The values table with canonical column names and codes, totals only, numbers as floats.
 
-    Rows of a disaggregation (any disaggregation column other than ``_T`` or empty)
-    are left out: reports show totals. ``value_text`` keeps the value as given (a
-    category code, a yes/no word); ``value`` is its number (yes = 1, no = 0).
+    Rows of a disaggregation (any disaggregation column other than ``_T`` or empty) are left
+    out: reports show totals. Rows of a sub-national unit are left out too, unless ``regions``:
+    then only they are kept, with their ``region`` code. ``value_text`` keeps the value as given
+    (a category code, a yes/no word); ``value`` is its number (yes = 1, no = 0).
     """
     if not isinstance(values, pd.DataFrame):
         raise _problem("report.values_not_frame", lang, got=type(values).__name__)
-    frame = plain_objects(values.rename(columns=rename_columns(values.columns)))
+    frame, _mapped = to_codes(plain_objects(values), catalog)
     missing = [c for c in ("country", "year", "indicator") if c not in frame.columns]
     if missing:
         raise _problem(
@@ -92,11 +94,16 @@ def prepare_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     if "value" not in frame.columns:
         frame["value"] = np.nan
     keep = pd.Series(True, index=frame.index)
-    for col in DISAGGREGATIONS:
+    for col in disaggregation_columns(catalog):
         if col in frame.columns:
             text = frame[col].astype("string").str.strip()
             keep &= text.isna() | (text == "") | (text == TOTAL)
+    unit = (frame[REGION].astype("string").str.strip() if REGION in frame.columns
+            else pd.Series(pd.NA, index=frame.index, dtype="string"))
+    national = (unit.isna() | (unit == "") | (unit == TOTAL)).fillna(True).astype(bool)
+    keep &= ~national if regions else national
     frame = frame.loc[keep].copy()
+    frame[REGION] = unit.loc[frame.index]
     raw = frame["value"]
     text = raw.astype("string").str.strip()
     numeric = pd.to_numeric(raw, errors="coerce").astype("float64")
@@ -122,6 +129,7 @@ def prepare_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     frame = frame.loc[frame["year"].notna() & frame["country"].notna() & frame["indicator"].notna()]
     cols = [
         "country",
+        *([REGION] if regions else []),
         "year",
         "indicator",
         "value",
@@ -138,7 +146,7 @@ def prepare_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     ]
     return (
         frame[cols]
-        .sort_values(["country", "indicator", "year"], kind="stable")
+        .sort_values(["country", "indicator", *([REGION] if regions else []), "year"], kind="stable")
         .reset_index(drop=True)
     )
 

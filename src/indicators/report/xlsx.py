@@ -168,7 +168,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
                     "valign": "top",
                 }
             ),
-            "text": book.add_format({"valign": "top"}),
+            "text": book.add_format({"valign": "top", "text_wrap": True}),
             "note": book.add_format({"italic": True, "font_color": "#5F6368"}),
         }
         for kind, num_format in _NUMBER_FORMATS.items():

@@ -19,7 +19,7 @@ from scipy import stats
 from .._scalars import plain_objects
 from ..errors import DataError
 from ..i18n import message
-from ..values import DISAGGREGATIONS, TOTAL, rename_columns
+from ..values import REGION, TOTAL, disaggregation_columns, to_codes
 from ._plan import Plan
 
 __all__ = ["MISSING_STATUSES", "Prepared", "prepare"]
@@ -54,11 +54,15 @@ def _code_text(value: Any) -> str:
     return str(value).strip()
 
 
-def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en") -> Prepared:
-    """Check and reshape ``values`` for ``plan``; raise :class:`DataError` listing every problem."""
+def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = None) -> Prepared:
+    """Check and reshape ``values`` for ``plan``; raise :class:`DataError` listing every problem.
+
+    Countries, sub-national units and disaggregations are read as codes from any accepted form
+    (``Perú`` is ``PER``); rows of a sub-national unit or a disaggregation are not national totals.
+    """
     if not isinstance(values, pd.DataFrame):
         raise DataError(message("scores.not_a_table", lang, got=type(values).__name__))
-    frame = plain_objects(values.rename(columns=rename_columns(values.columns)))
+    frame, _mapped = to_codes(plain_objects(values), catalog)
     needed = ["country", "year", "indicator", "value"]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
@@ -68,7 +72,7 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en") -> Prepared:
     frame = frame.assign(_row=values.index)
     selected = dict(plan.spec.disaggregation)
     keep = pd.Series(True, index=frame.index)
-    for col in DISAGGREGATIONS:
+    for col in (REGION, *disaggregation_columns(catalog)):
         if col in frame.columns:
             cell = frame[col].astype("string").str.strip()
             want = selected.get(col)

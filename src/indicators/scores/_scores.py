@@ -303,7 +303,7 @@ def score(
         catalog = load_catalog(catalog)
     unc = _uncertainty(method_uncertainty, spec, int(draws), lang)
     plan = build_plan(spec, catalog)
-    prep = prepare(values, plan, lang)
+    prep = prepare(values, plan, lang, catalog)
     lin, bound_problems = linear_bounds(plan, prep.raw)
     excluded = plan.excluded
     if bound_problems:

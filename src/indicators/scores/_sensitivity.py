@@ -136,7 +136,10 @@ class Engine:
         acc: dict[str, list[np.ndarray]] = {}
         total_sum = np.zeros((*self.raw.shape[:2], self.n_nodes))
         total_sq = np.zeros_like(total_sum)
-        for start in range(0, draws, CHUNK):
+        from .._progress import progress
+
+        starts = range(0, draws, CHUNK)
+        for start in progress(starts, total=len(starts), desc="Monte Carlo draws", unit="chunk"):
             n = min(CHUNK, draws - start)
             chunk = start // CHUNK
             a = self.sample(np.random.default_rng([seed, chunk, 0]), n)

@@ -22,10 +22,15 @@ Decisions, so a result can be rebuilt:
   freedom); means, totals and ratios the Wald interval; quantiles Woodruff's.
 * ``by`` lists the disaggregations: each item is one variable (``"age_group_broad"``)
   or several crossed (``("state", "age_group")``). A variable named like a values-table
-  disaggregation column (``area``, ``age_group_broad``, ``disability``, …) is written in
-  that column, its values mapped to the codelist's codes where they resolve (so
-  ``"Urbano"`` becomes ``U``) and kept as text otherwise; any other variable (``state``)
-  gets a column of its own. Rows that are not disaggregated by a column hold ``_T``.
+  disaggregation column in any accepted form (``area``, ``zona``, ``age_group_broad``,
+  a national overlay's own, …) is written in that column, its values mapped to the
+  codelist's codes where they resolve (so ``"Urbano"`` becomes ``U``). The sub-national
+  unit is the variable named ``region=`` (or named like the ``region`` column:
+  ``departamento``, ``provincia``, an overlay's alias such as ``estado``): written in
+  ``region`` as ISO 3166-2 codes of ``country`` (or the overlay's national codes); a
+  value that is neither is refused. Any other variable is refused, with how to declare
+  it. Rows that are not disaggregated by a column hold ``_T`` (``region``: empty, the
+  whole country).
 * ``note`` names the method and the quality flag (reliable, caution, unreliable, empty).
 
 >>> import pandas as pd
@@ -54,10 +59,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..catalog import Catalog, Expression, ExpressionError, Indicator, load_codelist
+from ..catalog import Catalog, Expression, ExpressionError, Indicator
 from ..errors import DataError, DefinitionError
 from ..i18n import check_lang, message
-from ..values import DISAGGREGATIONS, TOTAL, VALUE_COLUMNS
+from ..values import (
+    DISAGGREGATIONS,
+    REGION,
+    TOTAL,
+    VALUE_COLUMNS,
+    canonical_column,
+    disaggregation_columns,
+    resolve_code,
+    resolve_country,
+    resolve_region,
+)
 from ._designs import ReplicateDesign, SurveyDesign
 from ._estimators import _Design
 from ._files import read_design
@@ -133,27 +148,18 @@ def _universe(text: str | None, data: pd.DataFrame, indicator: str, lang: str) -
     return np.nan_to_num(values, nan=0.0) != 0
 
 
-def _code(column: str, values: pd.Series) -> pd.Series:
-    """Map domain values to the codelist's codes where they resolve; text otherwise."""
-    try:
-        codelist = load_codelist(column)
-    except Exception:  # noqa: BLE001 - no codelist: keep the values as text
-        return values.astype("string")
-    mapped = [codelist.resolve(str(v)) or str(v) for v in values]
-    return pd.Series(mapped, index=values.index, dtype="string")
-
-
 def estimate(catalog: Catalog, microdata: pd.DataFrame,
              design: SurveyDesign | ReplicateDesign | str | Path | Mapping[str, Any],
              by: ByItem | Sequence[ByItem] | None = None, country: str | None = None,
              year: int | None = None, indicators: Sequence[str] | None = None, *,
-             level: float = 0.95, lang: str = "en") -> pd.DataFrame:
+             level: float = 0.95, lang: str = "en", region: str | None = None) -> pd.DataFrame:
     """Estimate every estimable outcome indicator of ``catalog`` from ``microdata``.
 
     ``design`` is a design built on ``microdata``, or the path of a design YAML file
-    (see :func:`indicators.survey.read_design`). Returns a values table (the columns
-    of :data:`indicators.values.VALUE_COLUMNS`, plus one column per ``by`` variable
-    that is not a values-table column), ready for ``validate()`` and ``score()``.
+    (see :func:`indicators.survey.read_design`). ``region`` names the microdata variable
+    that holds the sub-national unit. Returns a values table (the columns of
+    :data:`indicators.values.VALUE_COLUMNS`, plus a national overlay's disaggregations when
+    ``by`` uses them), ready for ``validate()`` and ``score()``.
     """
     lang = check_lang(lang, "estimate")
     if not isinstance(microdata, pd.DataFrame):
@@ -172,16 +178,20 @@ def estimate(catalog: Catalog, microdata: pd.DataFrame,
     else:
         items = list(by)
     groups: list[tuple[str, ...]] = [()] + [(b,) if isinstance(b, str) else tuple(b) for b in items]
+    if country is not None:
+        country = resolve_country(country) or country
+    targets = _by_columns(groups, catalog, microdata, region, country, lang)
     chosen = estimable(catalog, indicators)
-    extra_cols: list[str] = []
-    for g in groups:
-        for name in g:
-            if name not in DISAGGREGATIONS and name not in extra_cols:
-                extra_cols.append(name)
+    extra_cols = [c for c in dict.fromkeys(t for t, _m in targets.values()) if c not in VALUE_COLUMNS]
     rows: list[pd.DataFrame] = []
-    for ind in chosen:
-        rows.extend(_estimate_one(ind, microdata, design, groups, level, lang))
-    columns = list(VALUE_COLUMNS) + extra_cols
+    from .._progress import progress
+
+    for ind in progress(chosen, desc="estimate", unit="indicator"):
+        rows.extend(_estimate_one(ind, microdata, design, groups, level, lang, targets))
+    columns = list(VALUE_COLUMNS)
+    at = columns.index("se")
+    columns[at:at] = extra_cols
+    totals = {*DISAGGREGATIONS, *extra_cols}
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
     table = pd.concat(rows, ignore_index=True)
@@ -189,16 +199,67 @@ def estimate(catalog: Catalog, microdata: pd.DataFrame,
     table["year"] = pd.array([year] * len(table), dtype="Int64")
     for col in columns:
         if col not in table.columns:
-            table[col] = pd.array([TOTAL if col in DISAGGREGATIONS or col in extra_cols else None]
-                                  * len(table), dtype="string")
-        elif col in DISAGGREGATIONS or col in extra_cols:
+            table[col] = pd.array([TOTAL if col in totals else None] * len(table), dtype="string")
+        elif col in totals:
             table[col] = table[col].astype("string").fillna(TOTAL)
     table["n"] = table["n"].astype("Int64")
     return table[columns]
 
 
+def _by_columns(groups: list[tuple[str, ...]], catalog: Catalog, microdata: pd.DataFrame, region: str | None,
+                country: str | None, lang: str) -> dict[str, tuple[str, dict[Any, str]]]:
+    """For each ``by`` variable: the values-table column it fills and its values as codes.
+
+    A disaggregation (by name or alias, shipped or national) or the sub-national unit; any other
+    variable is refused with how to declare it, and so is a unit that does not resolve.
+    """
+    names = list(dict.fromkeys(n for g in groups for n in g))
+    missing = [n for n in names if n not in microdata.columns]
+    if missing:
+        text = message("survey.estimate.missing_by", lang, variables=", ".join(missing))
+        raise DataError(text, problems=[{"code": "survey.estimate.missing_by", "column": m,
+                                         "message": text} for m in missing])
+    if region is not None and region not in microdata.columns:
+        text = message("survey.estimate.missing_by", lang, variables=region)
+        raise DataError(text, problems=[{"code": "survey.estimate.missing_by", "column": region,
+                                         "field": "region", "message": text}])
+    dis = disaggregation_columns(catalog)
+    out: dict[str, tuple[str, dict[Any, str]]] = {}
+    for name in names:
+        canon = canonical_column(name, catalog)
+        values = pd.unique(microdata[name].dropna())
+        if name == region or (region is None and canon == REGION):
+            codes = {v: resolve_region(v, country, catalog) for v in values}
+            bad = [v for v, c in codes.items() if c is None]
+            if bad:
+                shown = ", ".join(_shown(v) for v in sorted(bad, key=str)[:10])
+                text = message("survey.estimate.unknown_region", lang, variable=name, values=shown,
+                               country=country or "?")
+                raise DataError(text, problems=[{"code": "survey.estimate.unknown_region", "column": name,
+                                                 "value": _shown(v), "message": text} for v in bad])
+            out[name] = (REGION, {v: str(c) for v, c in codes.items()})
+        elif name in dis or canon in dis:
+            column = name if name in dis else str(canon)
+            out[name] = (column, {v: resolve_code(column, v, catalog) or _shown(v) for v in values})
+        else:
+            text = message("survey.estimate.undeclared_by", lang, variable=name,
+                           disaggregations=", ".join(dis))
+            raise DataError(text, problems=[{"code": "survey.estimate.undeclared_by", "column": name,
+                                             "expected": "a disaggregation or the sub-national unit",
+                                             "message": text}])
+    return out
+
+
+def _shown(value: Any) -> str:
+    """A microdata value as a person reads it (``9``, not ``9.0`` or ``np.float64(9.0)``)."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _estimate_one(ind: Indicator, microdata: pd.DataFrame, design: _Design,
-                  groups: list[tuple[str, ...]], level: float, lang: str) -> list[pd.DataFrame]:
+                  groups: list[tuple[str, ...]], level: float, lang: str,
+                  targets: Mapping[str, tuple[str, Mapping[Any, str]]]) -> list[pd.DataFrame]:
     spec = dict(ind.estimation or {})
     statistic = spec.get("statistic", "mean")
     scale = float(spec.get("scale", 1.0))
@@ -215,30 +276,26 @@ def _estimate_one(ind: Indicator, microdata: pd.DataFrame, design: _Design,
     else:
         y = _evaluate(spec["expression"], microdata, ind.id, "expression", lang)
     y = np.where(universe, y, np.nan)
-    columns = {"__y": y}
+    # the derived variables are named after the indicator, so that any message names it
+    y_name, x_name = ind.id, f"{ind.id} ({spec.get('denominator', '')})"
+    columns = {y_name: y}
     if statistic == "ratio":
         den = _evaluate(spec["denominator"], microdata, ind.id, "denominator", lang)
-        columns["__x"] = np.where(universe, den, np.nan)
-    for g in groups:
-        missing = [c for c in g if c not in microdata.columns]
-        if missing:
-            text = message("survey.estimate.missing_by", lang, variables=", ".join(missing))
-            raise DataError(text, problems=[{"code": "survey.estimate.missing_by", "column": m,
-                                             "message": text} for m in missing])
+        columns[x_name] = np.where(universe, den, np.nan)
     work = design._derive(columns)
     out = []
     for g in groups:
         by = list(g) or None
         if statistic == "proportion":
-            est = work.proportion("__y", by=by, level=level, ci_method="logit", deff=False)
+            est = work.proportion(y_name, by=by, level=level, ci_method="logit", deff=False)
         elif statistic == "mean":
-            est = work.mean("__y", by=by, level=level, deff=False)
+            est = work.mean(y_name, by=by, level=level, deff=False)
         elif statistic == "total":
-            est = work.total("__y", by=by, level=level, deff=False)
+            est = work.total(y_name, by=by, level=level, deff=False)
         elif statistic == "ratio":
-            est = work.ratio("__y", "__x", by=by, level=level, deff=False)
+            est = work.ratio(y_name, x_name, by=by, level=level, deff=False)
         else:
-            est = work.quantile("__y", float(spec.get("quantile", 0.5)), by=by, level=level)
+            est = work.quantile(y_name, float(spec.get("quantile", 0.5)), by=by, level=level)
         frame = est.to_frame()
         part = pd.DataFrame({
             "indicator": pd.array([ind.id] * len(frame), dtype="string"),
@@ -251,8 +308,9 @@ def _estimate_one(ind: Indicator, microdata: pd.DataFrame, design: _Design,
             "status": pd.array(["estimated"] * len(frame), dtype="string"),
         })
         for col in g:
+            column, codes = targets[col]
             values = frame[col].reset_index(drop=True)
-            part[col] = _code(col, values) if col in DISAGGREGATIONS else values.astype("string")
+            part[column] = pd.array([codes.get(v, _shown(v)) for v in values], dtype="string")
         ci = est.options.get("ci_method", "")
         method = f"{est.method}; {statistic}, {ci} {level:.0%} CI"
         part["note"] = pd.array([f"{method}; quality: {f}" for f in frame["flag"]], dtype="string")

@@ -57,6 +57,8 @@ RULES: dict[str, Rule] = _rules(
     ("values.currency_missing", "error", "an amount in national currency without its ISO 4217 code"),
     ("values.currency_mismatch", "error", "an amount in a currency other than the indicator's"),
     ("values.unknown_code", "error", "a disaggregation code that is not in its codelist"),
+    ("values.unknown_region", "error", "a sub-national unit that is not an ISO 3166-2 code of the row's country "
+                                       "nor a code of the national codelist"),
     ("values.unknown_status", "error", "a status that is not in the status codelist"),
     ("values.se_negative", "error", "a negative standard error"),
     ("values.cv_negative", "error", "a negative coefficient of variation"),

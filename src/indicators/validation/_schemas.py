@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..values import DISAGGREGATIONS, STATUSES, TOTAL
+from ..values import DISAGGREGATIONS, REGION, REGION_CODELIST, STATUSES, TOTAL, column_codelist, disaggregation_columns
 from ._rules import CV_TOLERANCE, NONNEGATIVE_UNITS, SIGN_UNIT
 
 if TYPE_CHECKING:
@@ -140,18 +140,20 @@ def duplicate_key_mask(frame: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
     if not present:
         return pd.Series(False, index=frame.index)
     key = frame[present].copy()
-    for d in present:
-        if d in DISAGGREGATIONS:
-            key[d] = key[d].fillna(TOTAL)
-    complete = key[[k for k in present if k not in DISAGGREGATIONS]].notna().all(axis=1)
+    optional = [k for k in present if k not in ("country", "year", "indicator")]
+    for d in optional:
+        key[d] = key[d].astype("string").fillna(TOTAL)
+    complete = key[[k for k in present if k not in optional]].notna().all(axis=1)
     return key.duplicated(keep=False) & complete
 
 
-def parts_above_total(frame: pd.DataFrame, units: pd.Series, tolerance: float = 1e-9) -> pd.DataFrame:
+def parts_above_total(frame: pd.DataFrame, units: pd.Series, tolerance: float = 1e-9,
+                      extra: Sequence[str] = ()) -> pd.DataFrame:
     """Totals of counts that are smaller than the sum of their parts.
 
-    For each disaggregation column, rows with a code other than ``_T`` are parts of the row with
-    ``_T`` in that column and the same other keys. Returns one row per offending total: its index
+    For each disaggregation column (and the sub-national unit; ``extra`` names a national
+    overlay's disaggregations), rows with a code other than ``_T`` are parts of the row with
+    ``_T`` (or empty) in that column and the same other keys. Returns one row per offending total: its index
     (``total_index``), the disaggregation (``by``), the total and the sum of the parts.
 
     >>> f = pd.DataFrame({"country": ["PER"] * 3, "year": [2020] * 3, "indicator": ["C"] * 3,
@@ -160,7 +162,7 @@ def parts_above_total(frame: pd.DataFrame, units: pd.Series, tolerance: float = 
     [['sex', 100.0, 110.0]]
     """
     cols = ["total_index", "by", "total", "parts"]
-    dis = [d for d in DISAGGREGATIONS if d in frame.columns]
+    dis = [d for d in frame.columns if d in DISAGGREGATIONS or d == REGION or str(d) in extra]
     if not dis or "value" not in frame.columns:
         return pd.DataFrame(columns=cols)
     base = frame.loc[units.eq("count").fillna(False), ["country", "year", "indicator", *dis, "value"]]
@@ -238,9 +240,11 @@ def values_schema(
         "value": pa.Column(nullable=True),
         "value_code": pa.Column(nullable=True, required=False),
     }
-    for d in DISAGGREGATIONS:
-        columns[d] = pa.Column(checks=[_isin(list(load_codelist(d)), "values.unknown_code")],
-                               nullable=True, required=False)
+    for d in disaggregation_columns(catalog):
+        codes = [*catalog.codelist(column_codelist(d, catalog) or d), TOTAL]
+        columns[d] = pa.Column(checks=[_isin(codes, "values.unknown_code")], nullable=True, required=False)
+    regions = _region_pairs(catalog)
+    columns[REGION] = pa.Column(nullable=True, required=False)
     columns["se"] = pa.Column("float64", _check(lambda s: s >= 0, "values.se_negative"),
                               nullable=True, required=False, coerce=True)
     columns["cv"] = pa.Column("float64", _check(lambda s: s >= 0, "values.cv_negative"),
@@ -334,7 +338,16 @@ def values_schema(
         bad_form = want.eq("LCU") & code.notna() & ~code.str.fullmatch(r"[A-Z]{3}").fillna(False)
         return ~(bad_fixed | bad_form).fillna(False)
 
+    def region_known(d: pd.DataFrame) -> pd.Series:
+        if REGION not in d.columns:
+            return pd.Series(True, index=d.index)
+        code = _text(d, REGION)
+        pair = d["country"].astype("string").fillna("") + CATEGORY_SEP + code
+        known = code.isna() | code.eq(TOTAL) | code.isin(regions.national) | pair.isin(regions.iso)
+        return known.fillna(False).astype(bool)
+
     checks = [
+        _check(region_known, f"values.unknown_region:{REGION}", ignore_na=False),
         _check(unit_rule({"yes_no"}, lambda v: ~v.isin([0.0, 1.0])), "values.yes_no_invalid:value", ignore_na=False),
         _check(unit_rule({"percent"}, lambda v: (v < 0) | (v > 100), bounded=False), "values.percent_range:value",
                ignore_na=False),
@@ -356,16 +369,35 @@ def values_schema(
     if cross_row:
         from ..values import key_columns
 
+        national = [c for c in disaggregation_columns(catalog) if c not in DISAGGREGATIONS]
+
         def unique_key(d: pd.DataFrame) -> pd.Series:
-            return ~duplicate_key_mask(d, key_columns(d))
+            return ~duplicate_key_mask(d, key_columns(d, catalog))
 
         def parts_ok(d: pd.DataFrame) -> pd.Series:
-            bad = parts_above_total(d, _unit(d, maps))
+            bad = parts_above_total(d, _unit(d, maps), extra=national)
             return ~pd.Series(d.index.isin(bad["total_index"]), index=d.index)
 
         checks += [_check(unique_key, "values.duplicate_key:indicator", ignore_na=False),
                    _check(parts_ok, "values.parts_above_total:value", ignore_na=False)]
     return pa.DataFrameSchema(columns, checks=checks, name=f"values[{catalog.label}]", strict=False)
+
+
+@dataclass(frozen=True)
+class _Regions:
+    iso: frozenset[str]       # "<country alpha-3><sep><ISO 3166-2 code>"
+    national: frozenset[str]  # codes of a national overlay's codelist of sub-national units
+
+
+def _region_pairs(catalog: Catalog) -> _Regions:
+    """The sub-national units a values table may name: ISO 3166-2 within the row's country, and
+    the codes of the national codelist the overlay declares."""
+    from ..catalog import load_codelist
+
+    iso = frozenset(f"{c.get('country', '')}{CATEGORY_SEP}{c['code']}" for c in load_codelist(REGION_CODELIST).codes)
+    list_id = column_codelist(REGION, catalog)
+    national = frozenset(catalog.codelist(list_id)) if list_id and list_id != REGION_CODELIST else frozenset()
+    return _Regions(iso, national)
 
 
 # -- survey microdata -----------------------------------------------------------------------------

@@ -39,7 +39,19 @@ from .._results import Result, Summary, protect_fields, target_path, write_error
 from .._scalars import plain_objects
 from ..errors import DataError
 from ..i18n import check_lang, check_option, message
-from ..values import DISAGGREGATIONS, PRECISION_COLUMNS, TOTAL, canonical_column
+from ..values import (
+    DISAGGREGATIONS,
+    PRECISION_COLUMNS,
+    REGION,
+    TOTAL,
+    canonical_column,
+    codelist_columns,
+    column_codelist,
+    disaggregation_columns,
+    resolve_code,
+    resolve_country,
+    resolve_region,
+)
 from ._cells import (
     as_text,
     display,
@@ -80,6 +92,8 @@ class _Collector:
         self.headers = dict(headers)  # canonical -> header as the user wrote it
         self.parts: list[pd.DataFrame] = []
         self.indicator: pd.Series | None = None
+        self.mapped: pd.DataFrame | None = None  # what a values table's codelist columns had mapped
+        self.parsed: pd.DataFrame | None = None  # the values table in canonical columns and codes
 
     def header(self, canon: str | None) -> Any:
         if canon is None:
@@ -169,11 +183,11 @@ def _without(schema: Any, keep: Any) -> Any:
 
 # -- values tables -------------------------------------------------------------------------------
 
-def _headers(raw: pd.DataFrame, coll: _Collector) -> dict[str, str]:
+def _headers(raw: pd.DataFrame, coll: _Collector, catalog: Catalog | None = None) -> dict[str, str]:
     """Map canonical column -> user header; report unknown and repeated columns."""
     out: dict[str, str] = {}
     for col in raw.columns:
-        canon = canonical_column(str(col))
+        canon = canonical_column(str(col), catalog)
         if canon is None:
             if str(col).startswith("Unnamed:") and as_text(raw[col]).isna().all():
                 continue  # an empty spreadsheet column
@@ -187,9 +201,7 @@ def _headers(raw: pd.DataFrame, coll: _Collector) -> dict[str, str]:
 
 def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tuple[pd.DataFrame, set[str]]:
     """The table in canonical columns and parsed types; cells that do not parse are reported."""
-    from ..catalog import load_codelist
-
-    headers = _headers(raw, coll)
+    headers = _headers(raw, coll, catalog)
     coll.headers = {**headers}
     n = len(raw)
     idx = pd.RangeIndex(n)
@@ -202,9 +214,8 @@ def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tu
             pd.NA, index=idx, dtype="object")
 
     out = pd.DataFrame(index=idx)
-    countries = load_codelist("country")
     text = as_text(col("country"))
-    out["country"] = resolve_unique(text, lambda t: countries.resolve(t) or t).astype("string")
+    out["country"] = resolve_unique(text, lambda t: resolve_country(t) or t).astype("string")
 
     year_text = col("year")
     year, bad = parse_numbers(year_text)
@@ -254,13 +265,22 @@ def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tu
     # a sign of progress keeps a number only to be warned about (its text is in note)
     out["value"] = value.where(numeric_unit | unit.isna() | unit.eq(SIGN_UNIT).fillna(False))
     out["value_code"] = value_code.astype("string")
-    if "note" in headers:
-        out["note"] = as_text(col("note"))
+    for c in ("source", "note"):
+        if c in headers:
+            out[c] = as_text(col(c))
 
-    # disaggregations: codes, names or aliases; empty means total
-    for d in DISAGGREGATIONS:
+    # the sub-national unit: ISO 3166-2 (within the row's country) or the overlay's national codes
+    if REGION in headers:
+        pairs = pd.DataFrame({"t": as_text(col(REGION)), "c": out["country"]})
+        uniq = pairs.dropna(subset=["t"]).drop_duplicates()
+        found = {(t, c): resolve_region(t, None if pd.isna(c) else str(c), catalog) or t
+                 for t, c in uniq.itertuples(index=False)}
+        out[REGION] = pd.array([pd.NA if pd.isna(t) else found[(t, c)] for t, c in pairs.itertuples(index=False)],
+                               dtype="string")
+    # disaggregations (the shipped ones and a national overlay's): codes, names or aliases; empty means total
+    for d in disaggregation_columns(catalog):
         if d in headers:
-            out[d] = resolve_unique(as_text(col(d)), _resolver(load_codelist(d))).astype("string")
+            out[d] = resolve_unique(as_text(col(d)), _resolver(d, catalog)).astype("string")
 
     for c in _NUMERIC_COLUMNS:
         if c in headers:
@@ -269,21 +289,48 @@ def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tu
             out[c] = num
 
     if "status" in headers:
-        statuses = load_codelist("status")
-        out["status"] = resolve_unique(as_text(col("status")),
-                                       lambda t: statuses.resolve(t) or t).astype("string")
+        out["status"] = resolve_unique(as_text(col("status")), _resolver("status", catalog)).astype("string")
     currency_col = as_text(col("currency")).str.upper() if "currency" in headers else None
     if currency is not None:
         from_value = currency.where(is_currency)
         out["currency"] = from_value if currency_col is None else currency_col.fillna(from_value)
     elif currency_col is not None:
         out["currency"] = currency_col
+    coll.mapped = _mapped(raw, headers, out, catalog)
     return out, missing
 
 
-def _resolver(codelist: Any) -> Callable[[Any], Any]:
-    """A code, name or alias -> its code in ``codelist`` (unchanged when it does not resolve)."""
-    return lambda t: codelist.resolve(t) or t
+def _resolver(column: str, catalog: Catalog | None) -> Callable[[Any], Any]:
+    """A code, name or alias -> its code in the column's codelist (unchanged when it does not resolve)."""
+    return lambda t: resolve_code(column, t, catalog) or t
+
+
+#: Columns of the list of mapped cells (``ValidationReport.provenance["mapped"]``).
+MAPPED_COLUMNS: tuple[str, ...] = ("column", "header", "value", "code", "rows")
+
+
+def _mapped(raw: pd.DataFrame, headers: Mapping[str, str], parsed: pd.DataFrame,
+            catalog: Catalog | None) -> pd.DataFrame:
+    """Every distinct cell of a codelist column that was read as another form of a code."""
+    records = []
+    for column in codelist_columns(catalog):
+        if column not in headers or column not in parsed.columns:
+            continue
+        typed = as_text(raw[headers[column]].reset_index(drop=True))
+        code = parsed[column].astype("string")
+        if column == REGION:
+            known = code.notna() & code.ne(typed).fillna(False)
+        else:
+            list_id = column_codelist(column, catalog)
+            codes = list(catalog.codelist(list_id)) if catalog is not None and list_id else []
+            known = code.isin(codes).fillna(False) & code.ne(typed).fillna(False)
+        if not known.any():
+            continue
+        pairs = pd.DataFrame({"value": typed[known], "code": code[known]}).value_counts(sort=False)
+        for (value, c), n in sorted(pairs.items()):
+            records.append({"column": column, "header": headers[column], "value": str(value), "code": str(c),
+                            "rows": int(n)})
+    return pd.DataFrame(records, columns=list(MAPPED_COLUMNS))
 
 
 def _values_issues(raw: pd.DataFrame, catalog: Catalog, coll: _Collector,
@@ -296,6 +343,7 @@ def _values_issues(raw: pd.DataFrame, catalog: Catalog, coll: _Collector,
         _headers(raw, _Collector(raw, coll.table, {}))
         return
     parsed, missing = _prepare_values(raw, catalog, coll)
+    coll.parsed = parsed
     schema = values_schema(catalog, year_range=year_range, cross_row=False)
     _schema_issues(_without(schema, lambda c: not c.raise_warning), parsed, coll, {})
     for check in schema.checks:
@@ -305,19 +353,20 @@ def _values_issues(raw: pd.DataFrame, catalog: Catalog, coll: _Collector,
             coll.cells(code, ~ok.to_numpy(dtype=bool), canon or "value")
     _range_details(coll, parsed, catalog, year_range)
     # duplicate keys: every row of a repeated key, naming the others
-    keys = key_columns(parsed)
+    keys = key_columns(parsed, catalog)
     dup = duplicate_key_mask(parsed, keys)
     if dup.any():
         sub = parsed.loc[dup, keys].copy()
         for d in keys:
-            if d in DISAGGREGATIONS:
-                sub[d] = sub[d].fillna(TOTAL)
+            if d not in ("country", "year", "indicator"):
+                sub[d] = sub[d].astype("string").fillna(TOTAL)
         group = sub.groupby(keys, sort=False, dropna=False).ngroup()
         row_of = pd.Series(rows[sub.index.to_numpy()], index=sub.index)
         listed = row_of.groupby(group).agg(lambda r: ", ".join(str(x) for x in sorted(r)))
         coll.cells("values.duplicate_key", sub.index.to_numpy(), "indicator",
                    detail=group.map(listed).to_numpy())
-    bad = parts_above_total(parsed, parsed["_unit"])
+    national = [c for c in disaggregation_columns(catalog) if c not in DISAGGREGATIONS]
+    bad = parts_above_total(parsed, parsed["_unit"], extra=national)
     if not bad.empty:
         bad = bad.sort_values(["total_index", "by"]).drop_duplicates("total_index")
         coll.cells("values.parts_above_total", bad["total_index"].to_numpy(dtype="int64"), "value",
@@ -349,6 +398,9 @@ def _range_details(coll: _Collector, parsed: pd.DataFrame, catalog: Catalog, yea
             ids = part["indicator"].astype(object)
             part["lo"] = ids.map(lambda i: end(bounds[i][0]))
             part["hi"] = ids.map(lambda i: end(bounds[i][1]))
+        elif code == "values.unknown_region":  # the row's country, whose units were expected
+            pos = part["pos"].to_numpy(dtype="int64")
+            part["detail"] = parsed["country"].astype("string").to_numpy()[pos]
         elif code == "values.cv_inconsistent":
             pos = part["pos"].to_numpy(dtype="int64")
             implied = 100.0 * parsed["se"].to_numpy()[pos] / np.abs(parsed["value"].to_numpy()[pos])
@@ -847,6 +899,7 @@ def validate(
     tables: list[_Table] = []
     accepted: list[pd.DataFrame] = []
     rejected: list[pd.DataFrame] = []
+    mapped: list[pd.DataFrame] = []
     for k, item in enumerate(items):
         frame, table, problems = _source(item, k, many, lang)
         rows = _row_numbers(frame)
@@ -883,8 +936,13 @@ def validate(
         else:
             bad = group_reject.copy()
             bad[errors["pos"].to_numpy(dtype="int64")] = True
-        accepted.append(frame[~bad])
+        if kind == "values" and coll.parsed is not None:
+            accepted.append(_accepted_values(coll.parsed, frame.index, ~bad, cat))
+        else:
+            accepted.append(frame[~bad])
         rejected.append(frame[bad])
+        if coll.mapped is not None and len(coll.mapped):
+            mapped.append(coll.mapped.assign(file=table.file))
     raw_all = pd.concat(raws, ignore_index=True) if raws else _empty_raw()
     raw_all = raw_all.sort_values(["table", "row", "column", "code", "value"], na_position="first",
                                   kind="stable").reset_index(drop=True)
@@ -899,13 +957,39 @@ def validate(
         "catalog": cat.label if cat is not None else None,
         "catalog_fingerprint": cat.fingerprint if cat is not None else None,
         "year_range": list(year_range) if kind == "values" else None,
-        "files": [{"file": t.file, "sheet": t.sheet, "sha256": t.sha256, "rows": t.rows} for t in tables],
+        "files": [{k: v for k, v in {"file": t.file, "sheet": t.sheet, "sha256": t.sha256, "rows": t.rows}.items()
+                   if v is not None} for t in tables],
     }
+    if kind == "values":
+        found = pd.concat(mapped, ignore_index=True) if mapped else pd.DataFrame(columns=[*MAPPED_COLUMNS, "file"])
+        provenance["mapped"] = [{k: v for k, v in rec.items() if not (k == "file" and v is None)}
+                                for rec in found.astype(object).where(found.notna(), None).to_dict("records")]
     report = ValidationReport(lang, kind, acc, rej, provenance, raw_all)
     if not lazy and not report.ok:
         raise DataError(message("validation.invalid", lang, errors=report.n_errors, warnings=report.n_warnings),
                         problems=report.issues)
     return report
+
+
+def _accepted_values(parsed: pd.DataFrame, index: pd.Index, keep: np.ndarray, catalog: Catalog | None) -> pd.DataFrame:
+    """The accepted rows as a values table: canonical columns, codes, numbers (the input's index kept)."""
+    from ..values import VALUE_COLUMNS
+
+    order = [*VALUE_COLUMNS]
+    national = [c for c in disaggregation_columns(catalog) if c not in DISAGGREGATIONS]
+    at = order.index("se")
+    order[at:at] = national
+    out = parsed.copy()
+    if "value_code" in out.columns:
+        text_unit = out["_unit"].isin(["category", "text"]).fillna(False) & out["value"].isna()
+        if text_unit.any():
+            out["value"] = out["value"].astype(object).where(~text_unit, out["value_code"].astype(object))
+    if "n" in out.columns:
+        n = out["n"]
+        out["n"] = n.where(n.isna() | (n % 1 == 0)).astype("Float64").round().astype("Int64")
+    out = out[[c for c in order if c in out.columns]]
+    out.index = index
+    return out[keep]
 
 
 def _dedupe(raw: pd.DataFrame) -> pd.DataFrame:

@@ -73,6 +73,12 @@ def summary_text(report: ValidationReport, max_issues: int = 10) -> str:
     lang = report.lang
     verdict, counts = _verdict(report)
     lines = [verdict, counts]
+    mapped = _mapped_lines(report)
+    if mapped:
+        lines += ["", _ui("mapped", lang) + ":"]
+        lines += [f"  {m}" for m in mapped[:max_issues]]
+        if len(mapped) > max_issues:
+            lines.append(f"  … (+{len(mapped) - max_issues})")
     issues = report._issues
     if issues.empty:
         return "\n".join(lines)
@@ -81,7 +87,9 @@ def summary_text(report: ValidationReport, max_issues: int = 10) -> str:
     for rec in issues.head(max_issues).itertuples(index=False):
         where = ":".join(str(x) for x in (rec.file, rec.sheet) if isinstance(x, str) and x)
         sev = _ui(str(rec.severity), lang)
-        lines.append(f"  [{sev}] {where + ' ' if where else ''}{rec.message}")
+        text = str(rec.message)
+        shown = where if where and not text.startswith(str(rec.file)) else ""  # a reader's note names its file
+        lines.append(f"  [{sev}] {shown + ' ' if shown else ''}{text}")
         if isinstance(rec.hint, str) and rec.hint:
             lines.append(f"      → {rec.hint}")
     return "\n".join(lines)
@@ -134,6 +142,13 @@ _JS = """
   filter();
 })();
 """
+
+
+def _mapped_lines(report: ValidationReport) -> list[str]:
+    """What a values table's codelist columns had mapped to codes, one line per distinct cell."""
+    return [_ui("mapped_line", report.lang, header=m.get("header") or m.get("column"), value=m.get("value"),
+                code=m.get("code"), rows=m.get("rows"))
+            for m in report.provenance.get("mapped") or ()]
 
 
 def _cell(value: object) -> str:
@@ -190,6 +205,9 @@ def render_html(report: ValidationReport) -> str:
         out.append("</tbody></table>")
     else:
         out.append(f"<p>{e(_ui('no_issues', lang))}</p>")
+    mapped = _mapped_lines(report)
+    if mapped:
+        out.append(f"<h2>{e(_ui('mapped', lang))}</h2><ul>" + "".join(f"<li>{e(m)}</li>" for m in mapped) + "</ul>")
     out.append(f"<h2>{e(_ui('provenance', lang))}</h2>")
     out.append(f'<pre class="muted">{e(json.dumps(dict(report.provenance), ensure_ascii=False, indent=2))}</pre>')
     out.append(f"<script>{_JS}</script></body></html>")
