@@ -64,8 +64,22 @@ def progress(iterable: Iterable[T], *, total: int | None = None, desc: str | Non
     from tqdm.auto import tqdm
 
     kwargs: dict[str, Any] = {"total": total, "desc": desc, "unit": unit, "leave": leave, "file": sys.stderr,
-                              "dynamic_ncols": True}
+                              "ncols": _columns(), "nrows": _rows()}
     return tqdm(iterable, **kwargs)  # type: ignore[no-any-return]
+
+
+def _columns() -> int:
+    """The terminal's width (80 when it reports none, as a terminal opened without a size does)."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 20)).columns or 80
+
+
+def _rows() -> int:
+    """The terminal's height (20 when it reports none: tqdm would otherwise hide the bar)."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 20)).lines or 20
 
 
 class Steps:
@@ -84,7 +98,8 @@ class Steps:
         if enabled():
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=total, desc=desc, unit="step", leave=False, file=sys.stderr, dynamic_ncols=True)
+            self.bar = tqdm(total=total, desc=desc, unit="step", leave=False, file=sys.stderr, ncols=_columns(),
+                            nrows=_rows())
 
     def __enter__(self) -> Steps:
         return self
