@@ -54,6 +54,29 @@ def _code_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _by_group(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, int]:
+    """Rows of each group's indicator node (``X@F`` from the rows of ``X`` whose group cell is ``F``).
+
+    Returns the rows relabelled with the node ids, plus the rows of the index's
+    indicators that no node reads (other group codes), which are counted, not used.
+    """
+    assert plan.spec.groups is not None
+    cell = frame[plan.spec.groups.by].astype("string").str.strip().fillna(TOTAL).replace("", TOTAL)
+    indicator = frame["indicator"].astype("string").str.strip()
+    sources = {p.source for p in plan.indicators}
+    used = pd.Series(False, index=frame.index)
+    parts = []
+    for p in plan.indicators:
+        if p.read_code is None:
+            continue
+        sel = ((indicator == p.source) & (cell == p.read_code)).fillna(False)
+        used |= sel
+        parts.append(frame.loc[sel].assign(indicator=p.id))
+    ours = indicator.isin(list(sources)).fillna(False)
+    parts.append(frame.loc[~ours])
+    return pd.concat(parts).reset_index(drop=True), int((ours & ~used).sum())
+
+
 def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = None) -> Prepared:
     """Check and reshape ``values`` for ``plan``; raise :class:`DataError` listing every problem.
 
@@ -71,8 +94,15 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
                                          "message": text} for c in missing])
     frame = frame.assign(_row=values.index)
     selected = dict(plan.spec.disaggregation)
+    groups = plan.spec.groups
+    if groups is not None and groups.by not in frame.columns:
+        text = message("scores.missing_columns", lang, columns=groups.by)
+        raise DataError(text, problems=[{"code": "scores.missing_columns", "column": groups.by,
+                                         "expected": f"{groups.by}: {', '.join(groups.codes)}", "message": text}])
     keep = pd.Series(True, index=frame.index)
     for col in (REGION, *disaggregation_columns(catalog)):
+        if groups is not None and col == groups.by:
+            continue
         if col in frame.columns:
             cell = frame[col].astype("string").str.strip()
             want = selected.get(col)
@@ -82,6 +112,9 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
             keep &= False
     rows_other = int((~keep).sum())
     frame = frame.loc[keep]
+    if groups is not None:
+        frame, other = _by_group(frame, plan)
+        rows_other += other
     problems: list[dict[str, Any]] = []
 
     def problem(code: str, row: Any, column: str, value: Any, expected: str, **extra: Any) -> None:
@@ -146,7 +179,7 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
                     problem("scores.log_nonpositive", row, "value", v, "a positive number", indicator=p.id)
             numbers[sel] = num
     se = np.zeros(len(frame))
-    continuous = np.array([plan.indicators[k].method in ("goalposts", "minmax", "target") for k in pos], dtype=bool)
+    continuous = np.array([plan.indicators[k].method not in ("binary", "categories") for k in pos], dtype=bool)
     if "se" in frame.columns:
         given = pd.to_numeric(frame["se"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = frame["se"].notna().to_numpy() & (np.isnan(given) | (given < 0))

@@ -39,7 +39,7 @@ from ..errors import DataError, OptionError
 from ..i18n import check_lang, message
 from ._aggregate import structure_of
 from ._data import prepare
-from ._normalise import Linear, linear_bounds
+from ._normalise import linear_bounds
 from ._plan import build_plan
 from ._sensitivity import Engine, rank_desc
 from ._spec import IndexSpec, Uncertainty, load_index_spec
@@ -304,7 +304,7 @@ def score(
     unc = _uncertainty(method_uncertainty, spec, int(draws), lang)
     plan = build_plan(spec, catalog)
     prep = prepare(values, plan, lang, catalog)
-    lin, bound_problems = linear_bounds(plan, prep.raw)
+    lin, bound_problems = linear_bounds(plan, prep.raw, prep.countries)
     excluded = plan.excluded
     if bound_problems:
         extra = pd.DataFrame([{"indicator": i, "reason": r, "year": None if y is None else int(prep.years[y])}
@@ -321,8 +321,7 @@ def score(
                                       available=", ".join(map(str, prep.years))),
                               problems=[{"code": "scores.unknown_years", "field": "years", "value": repr(missing)}])
         ysel = np.searchsorted(prep.years, wanted)
-    lin = Linear(low=lin.low[ysel], high=lin.high[ysel], higher=lin.higher, log=lin.log, cap=lin.cap,
-                 fixed=lin.fixed)
+    lin = lin.select_years(ysel)
     struct = structure_of(plan)
     levels = spec.level_ids
     level_nodes = {lvl: np.flatnonzero(struct.level_of == k) for k, lvl in enumerate(levels)}
@@ -410,6 +409,9 @@ def _table(plan: Any, prep: Any, ysel: np.ndarray, central: np.ndarray, coverage
         "indicators_used": flat(available)[keep].astype("int64"),
         "indicators_total": totals[node_idx].astype("int64"),
     })
+    if plan.spec.groups is not None:
+        groups = np.asarray(plan.node_group, dtype=object)
+        frame["group"] = pd.array(groups[node_idx], dtype="string")
     return frame
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._aggregate import AGG_CODES, Structure, aggregate
+from ._aggregate import AGG_CODES, Structure, aggregate, combine
 from ._normalise import Linear, normalise
 from ._spec import Uncertainty
 
@@ -118,7 +118,9 @@ class Engine:
         weights = None
         if "weights" in factors:
             weights = self.struct.weights[None, :] * factors["weights"]
-        return aggregate(values, self.struct, weights, factors.get("aggregation"), with_coverage)
+        values, coverage = aggregate(values, self.struct, weights, factors.get("aggregation"), with_coverage)
+        combine(values, self.struct, coverage)
+        return values, coverage
 
     def simulate(self, draws: int, seed: int, saltelli: bool, center: np.ndarray
                  ) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None]:

@@ -33,8 +33,11 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import numpy as np
+
 from ..catalog._files import check_kind, definition_error, definitions_root, read_definition
 from ..i18n import check_option
+from ._spec_groups import Combine, Groups
 
 __all__ = [
     "BUILTIN_SPECS",
@@ -50,11 +53,14 @@ __all__ = [
     "load_index_spec",
 ]
 
-Aggregation = Literal["arithmetic", "geometric", "harmonic"]
-Method = Literal["goalposts", "minmax", "target", "binary", "categories"]
+Aggregation = Literal["arithmetic", "geometric", "harmonic", "power", "copeland"]
+Method = Literal["goalposts", "minmax", "target", "binary", "categories", "raw", "zscore", "rank", "percentile",
+                 "borda", "distance_best", "distance_reference"]
 Direction = Literal["higher_is_better", "lower_is_better"]
 WithoutGoalposts = Literal["exclude", "minmax"]
 AGGREGATIONS: tuple[str, ...] = get_args(Aggregation)
+#: The means the sensitivity analysis can swap in (they need no parameter).
+SWAPPABLE: tuple[str, ...] = ("arithmetic", "geometric", "harmonic")
 METHODS: tuple[str, ...] = get_args(Method)
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
 #: Index specifications shipped with the definitions (``definitions/<name>/index.yaml``).
@@ -80,9 +86,11 @@ class Level:
     aggregation: Aggregation = "arithmetic"
     min_coverage: float = 0.5
     names: Mapping[str, str] | None = None
+    power: float | None = None
 
     def __post_init__(self) -> None:
         check_option("Level", "aggregation", self.aggregation, AGGREGATIONS)
+        _check_power("Level", self.aggregation, self.power)
         if not 0 <= float(self.min_coverage) <= 1:
             check_option("Level", "min_coverage", self.min_coverage, ["a number from 0 to 1"])
 
@@ -109,8 +117,31 @@ class IndicatorSpec:
     points: Mapping[str, float] | None = None
     exclude: bool = False
     names: Mapping[str, str] | None = None
+    multiplier: float = 1.0
+    limits: tuple[float | None, float | None] | None = None
+    reciprocal: bool = False
+    reference: str | None = None
+    by_group: Mapping[str, str | float] | None = None
+    group_goalposts: Mapping[str, tuple[float, float]] | None = None
 
     def __post_init__(self) -> None:
+        where = f"IndicatorSpec({self.id!r})"
+        if self.limits is not None:
+            lo, hi = self.limits
+            if lo is not None and hi is not None and not float(lo) < float(hi):
+                check_option(where, "limits", list(self.limits), ["[floor, cap] with floor < cap"])
+            object.__setattr__(self, "limits", (None if lo is None else float(lo), None if hi is None else float(hi)))
+        if float(self.multiplier) == 0:
+            check_option(where, "multiplier", self.multiplier, ["a number other than 0"])
+        if self.method == "distance_reference" and not self.reference:
+            check_option(where, "reference", self.reference, ["the country code the distance is measured to"])
+        if self.group_goalposts:
+            gps = {}
+            for group, (low, high) in self.group_goalposts.items():
+                if not float(low) < float(high):
+                    check_option(where, f"group_goalposts[{group}]", [low, high], ["[low, high] with low < high"])
+                gps[str(group)] = (float(low), float(high))
+            object.__setattr__(self, "group_goalposts", gps)
         if self.method is not None:
             check_option(f"IndicatorSpec({self.id!r})", "method", self.method, METHODS)
         if self.direction is not None:
@@ -136,6 +167,18 @@ class Aggregate:
     aggregation: Aggregation | None = None
     min_coverage: float | None = None
     names: Mapping[str, str] | None = None
+    power: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.aggregation is not None:
+            check_option(f"Aggregate({self.id!r})", "aggregation", self.aggregation, AGGREGATIONS)
+            _check_power(f"Aggregate({self.id!r})", self.aggregation, self.power)
+
+
+def _check_power(where: str, aggregation: str, power: float | None) -> None:
+    if aggregation == "power" and (power is None or np.isnan(float(power))):
+        allowed = "a number: the exponent of the power mean (1 arithmetic, 0 geometric, -1 harmonic)"
+        check_option(where, "power", power, [allowed])
 
 
 @dataclass(frozen=True)
@@ -175,7 +218,7 @@ class Uncertainty:
             check_option("Uncertainty", "goalposts", self.goalposts, ["a number in [0, 0.5)"])
         for level, options in self.aggregation.items():
             for opt in options:
-                check_option(f"Uncertainty.aggregation[{level!r}]", "aggregation", opt, AGGREGATIONS)
+                check_option(f"Uncertainty.aggregation[{level!r}]", "aggregation", opt, SWAPPABLE)
         object.__setattr__(self, "aggregation", {str(k): tuple(v) for k, v in self.aggregation.items()})
 
     @property
@@ -204,11 +247,12 @@ class Uncertainty:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], levels: Sequence[str] = ()) -> Uncertainty:
         """Build from the YAML form; ``aggregation`` may be a list (all aggregate levels)."""
-        agg = data.get("aggregation") or {}
-        if isinstance(agg, Sequence) and not isinstance(agg, str):
-            agg = {lvl: tuple(agg) for lvl in levels}
+        given = data.get("aggregation") or {}
+        agg: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+        if isinstance(given, Sequence) and not isinstance(given, str):
+            agg = {lvl: tuple(given) for lvl in levels}
         return cls(weights=float(data.get("weights", 0.0)), goalposts=float(data.get("goalposts", 0.0)),
-                   aggregation={str(k): tuple(v) for k, v in dict(agg).items()})
+                   aggregation={str(k): tuple(v) for k, v in agg.items()})
 
 
 @dataclass(frozen=True)
@@ -237,10 +281,13 @@ class IndexSpec:
     uncertainty: Uncertainty | None = None
     disaggregation: Mapping[str, str] = field(default_factory=dict)
     description: Mapping[str, str] | None = None
+    groups: Groups | None = None
+    combine: tuple[Combine, ...] = ()
     source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "levels", tuple(self.levels))
+        object.__setattr__(self, "combine", tuple(self.combine))
         object.__setattr__(self, "indicators", tuple(self.indicators))
         object.__setattr__(self, "aggregates", tuple(self.aggregates))
         object.__setattr__(self, "exclude", tuple(self.exclude))
@@ -271,6 +318,20 @@ class IndexSpec:
         elif self.aggregates or any(i.parent for i in self.indicators):
             raise definition_error(where, None, "aggregates", "a catalog hierarchy (levels with group_by) "
                                    "takes no 'aggregates' and no indicator 'parent'", code="definition.index_levels")
+        if (self.groups is not None or self.combine) and not self.explicit:
+            raise definition_error(where, None, "groups", "groups and combine steps need an explicit hierarchy "
+                                   "(indicators with parents, aggregates)", code="definition.index_levels")
+        for step in self.combine:
+            if step.level is not None and step.level not in names[1:]:
+                raise definition_error(where, None, f"combine[{step.id}].level", f"unknown level {step.level!r}",
+                                       value=step.level, code="definition.index_levels")
+            if (step.across or step.gap) and self.groups is None:
+                raise definition_error(where, None, f"combine[{step.id}]", "'across' and 'gap' need 'groups'",
+                                       code="definition.index_groups")
+            if step.group is not None and self.groups is not None and step.group not in self.groups.codes:
+                raise definition_error(where, None, f"combine[{step.id}].group", f"{step.group!r} is not one of "
+                                       f"the groups {list(self.groups.codes)}", value=step.group,
+                                       code="definition.index_groups")
         if self.uncertainty is not None:
             for lvl in self.uncertainty.aggregation:
                 if lvl not in names[1:]:
@@ -322,6 +383,10 @@ class IndexSpec:
             out["uncertainty"] = self.uncertainty.to_dict()
         if self.disaggregation:
             out["disaggregation"] = dict(self.disaggregation)
+        if self.groups is not None:
+            out["groups"] = self.groups.to_dict()
+        if self.combine:
+            out["combine"] = [c.to_dict() for c in self.combine]
         return out
 
     @classmethod
@@ -329,7 +394,8 @@ class IndexSpec:
         """Build a spec from its YAML form (already schema-valid, or checked here by the dataclasses)."""
         levels = tuple(Level(id=lv["id"], group_by=lv.get("group_by"),
                              aggregation=lv.get("aggregation", "arithmetic"),
-                             min_coverage=float(lv.get("min_coverage", 0.5)), names=_text(lv.get("name")))
+                             min_coverage=float(lv.get("min_coverage", 0.5)), names=_text(lv.get("name")),
+                             power=lv.get("power"))
                        for lv in data["levels"])
         inds = []
         for item in data.get("indicators", ()):
@@ -342,10 +408,16 @@ class IndexSpec:
                 cap=bool(item.get("cap", True)), log=item.get("log"), target=item.get("target"),
                 across_years=bool(item.get("across_years", True)),
                 points={str(k): float(v) for k, v in points.items()} if points else None,
-                exclude=bool(item.get("exclude", False)), names=_text(item.get("name"))))
+                exclude=bool(item.get("exclude", False)), names=_text(item.get("name")),
+                multiplier=float(item.get("multiplier", 1.0)),
+                limits=tuple(item["limits"]) if item.get("limits") is not None else None,  # type: ignore[arg-type]
+                reciprocal=bool(item.get("reciprocal", False)), reference=item.get("reference"),
+                by_group={str(k): v for k, v in item["by_group"].items()} if item.get("by_group") else None,
+                group_goalposts={str(k): (float(v[0]), float(v[1])) for k, v in item["group_goalposts"].items()}
+                if item.get("group_goalposts") else None))
         aggs = tuple(Aggregate(id=str(a["id"]), level=a["level"], parent=a.get("parent"),
                                weight=float(a.get("weight", 1.0)), aggregation=a.get("aggregation"),
-                               min_coverage=a.get("min_coverage"), names=_text(a.get("name")))
+                               min_coverage=a.get("min_coverage"), names=_text(a.get("name")), power=a.get("power"))
                      for a in data.get("aggregates", ()))
         imp = data.get("imputation") or {}
         unc = data.get("uncertainty")
@@ -358,7 +430,10 @@ class IndexSpec:
             imputation=Imputation(method=imp.get("method", "none"), max_years=imp.get("max_years")),
             uncertainty=Uncertainty.from_dict(unc, [lv.id for lv in levels[1:]]) if unc else None,
             disaggregation={str(k): str(v) for k, v in (data.get("disaggregation") or {}).items()},
-            description=_text(data.get("description")), source=source,
+            description=_text(data.get("description")),
+            groups=Groups(by=str(data["groups"]["by"]), codes=tuple(data["groups"]["codes"]))
+            if data.get("groups") else None,
+            combine=tuple(Combine.from_dict(c) for c in data.get("combine", ())), source=source,
         )
 
     @classmethod
@@ -386,7 +461,7 @@ def _drop_defaults(obj: Any, rename: Mapping[str, str]) -> dict[str, Any]:
         if isinstance(value, tuple):
             value = list(value)
         elif isinstance(value, Mapping):
-            value = dict(value)
+            value = {k: list(v) if isinstance(v, tuple) else v for k, v in value.items()}
         out[rename.get(f.name, f.name)] = value
     return out
 
