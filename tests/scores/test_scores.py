@@ -217,7 +217,8 @@ def test_locf_imputation_is_reported() -> None:
     locf = score(values, _flat_spec(*items, min_coverage=1.0, imputation=Imputation("locf")))
     row = _at(locf.to_frame(), "A", "ix", 2022)
     assert row["score"] == pytest.approx(60.0) and row["imputed"] == 1
-    assert locf.imputed.to_dict("records") == [{"country": "A", "year": 2022, "indicator": "X", "from_year": 2018}]
+    assert locf.imputed.to_dict("records") == [{"country": "A", "year": 2022, "indicator": "X", "from_year": 2018,
+                                                "method": "locf", "value": 40.0}]
     short = score(values, _flat_spec(*items, min_coverage=1.0, imputation=Imputation("locf", max_years=3)))
     assert np.isnan(_at(short.to_frame(), "A", "ix", 2022)["score"])
 

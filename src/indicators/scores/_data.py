@@ -17,9 +17,10 @@ import pandas as pd
 from scipy import stats
 
 from .._scalars import plain_objects
-from ..errors import DataError
+from ..errors import DataError, OptionError
 from ..i18n import message
 from ..values import REGION, TOTAL, disaggregation_columns, to_codes
+from ._impute import impute
 from ._plan import Plan
 
 __all__ = ["MISSING_STATUSES", "Prepared", "prepare"]
@@ -42,10 +43,14 @@ class Prepared:
     se: np.ndarray             # (Y, C, I) standard errors, 0 where none
     imputed: np.ndarray        # (Y, C, I) bool
     present: np.ndarray        # (Y, C) bool: the country-year has rows in the table
-    imputations: pd.DataFrame  # country, year, indicator, from_year
+    imputations: pd.DataFrame  # country, year, indicator, from_year, method, value
     unused: tuple[str, ...]    # indicators in the table that the index does not use
     rows_used: int
     rows_other: int            # rows of disaggregations the index does not use
+    observed: np.ndarray | None = None   # (Y, C, I) before imputation
+    sets: np.ndarray | None = None       # (K, Y, C, I) multiple imputations
+    groups: np.ndarray | None = None     # (C,) imputation group of each country
+    present_observed: np.ndarray | None = None   # (Y, C) country-years with rows, before imputation
 
 
 def _code_text(value: Any) -> str:
@@ -77,7 +82,8 @@ def _by_group(frame: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, int]:
     return pd.concat(parts).reset_index(drop=True), int((ours & ~used).sum())
 
 
-def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = None) -> Prepared:
+def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = None,
+            seed: int = 0) -> Prepared:
     """Check and reshape ``values`` for ``plan``; raise :class:`DataError` listing every problem.
 
     Countries, sub-national units and disaggregations are read as codes from any accepted form
@@ -215,28 +221,41 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
     se_arr[yi, ci, pos] = se
     present = np.zeros(shape[:2], dtype=bool)
     present[yi, ci] = True
-    imputed = np.zeros(shape, dtype=bool)
-    imputations = pd.DataFrame({"country": pd.Series(dtype="string"), "year": pd.Series(dtype="Int64"),
-                                "indicator": pd.Series(dtype="string"), "from_year": pd.Series(dtype="Int64")})
+    observed = raw.copy()
     imp = plan.spec.imputation
-    if imp.method == "locf" and years.size > 1:
-        observed = ~np.isnan(raw)
-        idx = np.where(observed, np.arange(years.size)[:, None, None], -1)
-        last = np.maximum.accumulate(idx, axis=0)
-        gap = years[:, None, None] - years[np.clip(last, 0, None)]
-        fill = ~observed & (last >= 0)
-        if imp.max_years is not None:
-            fill &= gap <= imp.max_years
-        src = np.clip(last, 0, None)
+    labels = _country_groups(countries, imp.group, lang) if imp.group else None
+    present_observed = present.copy()
+    done = impute(raw, years, imp.steps, imp.max_years, labels, imp.imputations, seed, present_observed)
+    imputed = done.imputed
+    carried = done.from_year >= 0
+    if carried.any():   # a carried value keeps its standard error
+        src = np.searchsorted(years, np.where(carried, done.from_year, years[0]))
         grid = np.indices(shape)
-        raw = np.where(fill, raw[src, grid[1], grid[2]], raw)
-        se_arr = np.where(fill, se_arr[src, grid[1], grid[2]], se_arr)
-        imputed = fill
-        y, c, i = np.nonzero(fill)
-        present[y, c] = True
-        imputations = pd.DataFrame({
-            "country": pd.array(countries[c], dtype="string"), "year": pd.array(years[y], dtype="Int64"),
-            "indicator": pd.array([plan.indicators[k].id for k in i], dtype="string"),
-            "from_year": pd.array(years[src[y, c, i]], dtype="Int64")})
+        se_arr = np.where(carried, se_arr[src, grid[1], grid[2]], se_arr)
+    raw = done.raw
+    y, c, i = np.nonzero(imputed)
+    present[y, c] = True
+    imputations = pd.DataFrame({
+        "country": pd.array(countries[c], dtype="string"), "year": pd.array(years[y], dtype="Int64"),
+        "indicator": pd.array([plan.indicators[k].id for k in i], dtype="string"),
+        "from_year": pd.array(np.where(done.from_year[y, c, i] >= 0, done.from_year[y, c, i], 0), dtype="Int64"),
+        "method": pd.array(done.method[y, c, i].astype(str), dtype="string"),
+        "value": raw[y, c, i]})
+    imputations.loc[done.from_year[y, c, i] < 0, "from_year"] = pd.NA
     return Prepared(years=years, countries=countries, raw=raw, se=se_arr, imputed=imputed, present=present,
-                    imputations=imputations, unused=unused, rows_used=len(frame), rows_other=rows_other)
+                    imputations=imputations, unused=unused, rows_used=len(frame), rows_other=rows_other,
+                    observed=observed, sets=done.sets, groups=labels, present_observed=present_observed)
+
+
+def _country_groups(countries: np.ndarray, column: str, lang: str) -> np.ndarray:
+    """Each country's value of ``column`` in the country codelist (``None`` if it has none)."""
+    from ..catalog import load_codelist
+
+    codes = {str(c["code"]): c for c in load_codelist("country").codes}
+    known = {k for c in codes.values() for k in c}
+    if column not in known:
+        text = message("option.invalid", lang, name="imputation.group", func="score",
+                       allowed=", ".join(sorted(known - {"code", "name", "aliases"})), got=repr(column))
+        raise OptionError(text, problems=[{"code": "option.invalid", "field": "imputation.group",
+                                           "value": repr(column), "message": text}])
+    return np.array([codes.get(str(c), {}).get(column) for c in countries], dtype=object)

@@ -39,6 +39,7 @@ from ..errors import DataError, OptionError
 from ..i18n import check_lang, message
 from ._aggregate import structure_of
 from ._data import prepare
+from ._impute import impute
 from ._normalise import linear_bounds
 from ._plan import build_plan
 from ._sensitivity import Engine, rank_desc
@@ -303,7 +304,7 @@ def score(
         catalog = load_catalog(catalog)
     unc = _uncertainty(method_uncertainty, spec, int(draws), lang)
     plan = build_plan(spec, catalog)
-    prep = prepare(values, plan, lang, catalog)
+    prep = prepare(values, plan, lang, catalog, int(seed))
     lin, bound_problems = linear_bounds(plan, prep.raw, prep.countries)
     excluded = plan.excluded
     if bound_problems:
@@ -325,8 +326,9 @@ def score(
     struct = structure_of(plan)
     levels = spec.level_ids
     level_nodes = {lvl: np.flatnonzero(struct.level_of == k) for k, lvl in enumerate(levels)}
+    sets = _imputation_sets(prep, spec, unc, int(seed))
     engine = Engine(raw=prep.raw[ysel], se=prep.se[ysel], lin=lin, struct=struct, n_nodes=len(plan.node_ids),
-                    uncertainty=unc, level_nodes=level_nodes)
+                    uncertainty=unc, level_nodes=level_nodes, raw_sets=None if sets is None else sets[:, ysel])
     central, coverage = engine.central()
     sims = None
     shares = None
@@ -345,7 +347,8 @@ def score(
         "catalog_fingerprint": None if catalog is None else catalog.fingerprint,
         "draws": int(draws), "seed": int(seed), "interval": float(interval),
         "factors": list(factors), "uncertainty": None if unc is None else unc.to_dict(),
-        "imputation": {"method": spec.imputation.method, "max_years": spec.imputation.max_years},
+        "imputation": {"method": list(spec.imputation.steps), "max_years": spec.imputation.max_years,
+                       "group": spec.imputation.group, "imputations": spec.imputation.imputations},
         "rows_used": prep.rows_used, "rows_other_disaggregations": prep.rows_other,
         "years": [int(y) for y in years_out],
     }
@@ -355,6 +358,21 @@ def score(
                   normalisation=normalisation, method=method, _table=table, _draws=sims, _central=central,
                   _years=years_out,
                   _countries=prep.countries, _comparable=comparable, _lang=lang)
+
+
+def _imputation_sets(prep: Any, spec: IndexSpec, unc: Uncertainty | None, seed: int) -> np.ndarray | None:
+    """The alternative imputed data the method draws pick from: the spec's multiple imputations, and
+    each alternative of ``uncertainty.imputation``; ``None`` without method uncertainty."""
+    if unc is None or prep.observed is None:
+        return None
+    imp = spec.imputation
+    options = [prep.sets] if prep.sets is not None else [prep.raw[None]]
+    for steps in unc.imputation:
+        done = impute(prep.observed, prep.years, steps, imp.max_years, prep.groups, imp.imputations, seed,
+                      prep.present_observed)
+        options.append(done.sets if done.sets is not None else done.raw[None])
+    sets = np.concatenate(options)
+    return sets if len(sets) > 1 else None
 
 
 def _table(plan: Any, prep: Any, ysel: np.ndarray, central: np.ndarray, coverage: np.ndarray,

@@ -58,13 +58,16 @@ class Engine:
     n_nodes: int
     uncertainty: Uncertainty | None
     level_nodes: dict[str, np.ndarray]   # level id -> node indices
+    raw_sets: np.ndarray | None = None   # (K, Y, C, I): alternative imputations drawn by the "imputation" factor
 
     @property
     def factors(self) -> tuple[str, ...]:
         """The active uncertain inputs, in a fixed order."""
         out = ["sampling"] if (self.se > 0).any() else []
         if self.uncertainty is not None:
-            out.extend(self.uncertainty.choices)
+            out.extend(c for c in self.uncertainty.choices if c != "imputation")
+            if self.raw_sets is not None and len(self.raw_sets) > 1:
+                out.append("imputation")
         return tuple(out)
 
     def central(self) -> tuple[np.ndarray, np.ndarray]:
@@ -87,6 +90,9 @@ class Engine:
                 assert self.uncertainty is not None
                 g = self.uncertainty.goalposts
                 out[factor] = rng.uniform(-g, g, size=(n, 2, self.raw.shape[2]))
+            elif factor == "imputation":
+                assert self.raw_sets is not None
+                out[factor] = rng.integers(0, len(self.raw_sets), size=n)
             elif factor == "aggregation":
                 assert self.uncertainty is not None
                 codes = np.broadcast_to(self.struct.agg_codes, (n, self.n_nodes)).copy()
@@ -104,9 +110,12 @@ class Engine:
             ) -> tuple[np.ndarray, np.ndarray | None]:
         """Every node's value for ``n`` draws of the given factors (the others at their central value)."""
         raw = self.raw[None]
+        if "imputation" in factors:
+            assert self.raw_sets is not None
+            raw = self.raw_sets[factors["imputation"]]
         if "sampling" in factors:
             where = np.flatnonzero(self.se > 0)
-            drawn = np.repeat(raw, n, axis=0).reshape(n, -1)
+            drawn = np.broadcast_to(raw, (n, *self.raw.shape)).reshape(n, -1).copy()
             drawn[:, where] += factors["sampling"] * self.se.reshape(-1)[where]
             raw = drawn.reshape(n, *self.raw.shape)
         shift = factors.get("goalposts")

@@ -183,18 +183,38 @@ def _check_power(where: str, aggregation: str, power: float | None) -> None:
 
 @dataclass(frozen=True)
 class Imputation:
-    """Imputation of missing indicator values: ``none`` (default) or ``locf``.
+    """Imputation of missing indicator values: ``none`` (default) or one or more methods in order.
 
-    ``locf`` carries a country's last observed value of an indicator forward to later
-    years, at most ``max_years`` years (``None``: no limit). Every imputed value is
-    reported in :attr:`Scores.imputed`.
+    ``locf`` carries a country's last observed value forward (at most ``max_years``
+    years; ``None``: no limit); ``interpolate`` fills gaps between two observed rounds;
+    ``mean`` and ``median`` use the other countries' values of the year, within the
+    country's ``group`` (a column of the country codelist, e.g. ``subregion``) when given;
+    ``regression`` draws ``imputations`` data sets by chained equations (statsmodels'
+    MICE). Every imputed value is reported in :attr:`Scores.imputed`.
+
+    >>> Imputation(method=("interpolate", "locf")).steps
+    ('interpolate', 'locf')
     """
 
-    method: Literal["none", "locf"] = "none"
+    method: str | tuple[str, ...] = "none"
     max_years: int | None = None
+    group: str | None = None
+    imputations: int = 5
 
     def __post_init__(self) -> None:
-        check_option("Imputation", "method", self.method, ["none", "locf"])
+        from ._impute import IMPUTATION_METHODS
+
+        if not isinstance(self.method, str):
+            object.__setattr__(self, "method", tuple(str(m) for m in self.method))
+        for step in self.steps:
+            check_option("Imputation", "method", step, IMPUTATION_METHODS)
+        if isinstance(self.imputations, bool) or int(self.imputations) < 1:
+            check_option("Imputation", "imputations", self.imputations, ["an integer >= 1"])
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The methods, in the order they run."""
+        return (self.method,) if isinstance(self.method, str) else tuple(self.method)
 
 
 @dataclass(frozen=True)
@@ -210,8 +230,16 @@ class Uncertainty:
     weights: float = 0.0
     goalposts: float = 0.0
     aggregation: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    imputation: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
+        from ._impute import IMPUTATION_METHODS
+
+        alternatives = tuple((a,) if isinstance(a, str) else tuple(a) for a in self.imputation)
+        for alt in alternatives:
+            for step in alt:
+                check_option("Uncertainty.imputation", "method", step, IMPUTATION_METHODS)
+        object.__setattr__(self, "imputation", alternatives)
         if not 0 <= self.weights < 1:
             check_option("Uncertainty", "weights", self.weights, ["a number in [0, 1)"])
         if not 0 <= self.goalposts < 0.5:
@@ -231,6 +259,8 @@ class Uncertainty:
             out.append("goalposts")
         if any(len(v) > 1 for v in self.aggregation.values()):
             out.append("aggregation")
+        if self.imputation:
+            out.append("imputation")
         return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:
@@ -242,6 +272,8 @@ class Uncertainty:
             out["goalposts"] = self.goalposts
         if self.aggregation:
             out["aggregation"] = {k: list(v) for k, v in self.aggregation.items()}
+        if self.imputation:
+            out["imputation"] = [list(a) for a in self.imputation]
         return out
 
     @classmethod
@@ -252,7 +284,8 @@ class Uncertainty:
         if isinstance(given, Sequence) and not isinstance(given, str):
             agg = {lvl: tuple(given) for lvl in levels}
         return cls(weights=float(data.get("weights", 0.0)), goalposts=float(data.get("goalposts", 0.0)),
-                   aggregation={str(k): tuple(v) for k, v in agg.items()})
+                   aggregation={str(k): tuple(v) for k, v in agg.items()},
+                   imputation=tuple((a,) if isinstance(a, str) else tuple(a) for a in data.get("imputation", ())))
 
 
 @dataclass(frozen=True)
@@ -427,7 +460,9 @@ class IndexSpec:
             scale=float(data.get("scale", 100.0)),
             weights={str(k): float(v) for k, v in (data.get("weights") or {}).items()},
             exclude=tuple(data.get("exclude", ())), without_goalposts=data.get("without_goalposts", "exclude"),
-            imputation=Imputation(method=imp.get("method", "none"), max_years=imp.get("max_years")),
+            imputation=Imputation(method=imp.get("method", "none") if isinstance(imp.get("method", "none"), str)
+                                  else tuple(imp["method"]), max_years=imp.get("max_years"),
+                                  group=imp.get("group"), imputations=int(imp.get("imputations", 5))),
             uncertainty=Uncertainty.from_dict(unc, [lv.id for lv in levels[1:]]) if unc else None,
             disaggregation={str(k): str(v) for k, v in (data.get("disaggregation") or {}).items()},
             description=_text(data.get("description")),
