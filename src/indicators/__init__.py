@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     )
     from .io import Provenance, read
     from .report import Report, country_report, hemispheric_report
-    from .scores import IndexSpec, Scores, load_index_spec, score
+    from .scores import Audit, IndexSpec, Scores, audit, load_index_spec, score
     from .survey import Estimates, ReplicateDesign, SurveyDesign, estimate, read_design
     from .validation import ValidationReport, validate
     from ._demo import sample_data
@@ -46,6 +46,7 @@ _LAZY: dict[str, str] = {
     "read_design": "survey", "estimate": "survey",
     "ValidationReport": "validation", "validate": "validation",
     "IndexSpec": "scores", "Scores": "scores", "load_index_spec": "scores", "score": "scores",
+    "audit": "scores", "Audit": "scores",
     "Report": "report", "country_report": "report", "hemispheric_report": "report",
     "load_recommendations": "followup", "Recommendations": "followup", "read_follow_up": "followup",
     "FollowUpRecords": "followup", "follow_up": "followup", "FollowUp": "followup",
@@ -96,6 +97,8 @@ __all__ = [
     "Scores",
     "IndexSpec",
     "load_index_spec",
+    "audit",
+    "Audit",
     "country_report",
     "hemispheric_report",
     "Report",

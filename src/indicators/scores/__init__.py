@@ -11,6 +11,7 @@ returns :class:`Scores`.
 
 from __future__ import annotations
 
+from ._audit import Audit, audit
 from ._scores import DEFAULT_SEED, SCORE_COLUMNS, TREND_COLUMNS, Scores, score
 from ._spec import (
     BUILTIN_SPECS,
@@ -25,6 +26,8 @@ from ._spec import (
     Uncertainty,
     load_index_spec,
 )
+from ._spec_groups import Combine, Groups
+from ._treat import Treatment
 
 __all__ = [
     "BUILTIN_SPECS",
@@ -33,14 +36,19 @@ __all__ = [
     "TREND_COLUMNS",
     "Aggregate",
     "Aggregation",
+    "Audit",
+    "Combine",
     "Direction",
+    "Groups",
     "Imputation",
     "IndexSpec",
     "IndicatorSpec",
     "Level",
     "Method",
     "Scores",
+    "Treatment",
     "Uncertainty",
+    "audit",
     "load_index_spec",
     "score",
 ]

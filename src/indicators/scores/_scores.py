@@ -44,6 +44,7 @@ from ._normalise import linear_bounds
 from ._plan import build_plan
 from ._sensitivity import Engine, rank_desc
 from ._spec import IndexSpec, Uncertainty, load_index_spec
+from ._treat import treat
 
 __all__ = ["DEFAULT_SEED", "SCORE_COLUMNS", "TREND_COLUMNS", "Scores", "score"]
 
@@ -94,6 +95,7 @@ class Scores(Result):
     _countries: np.ndarray = field(default_factory=lambda: np.array([], dtype=str), repr=False)
     _comparable: bool = field(default=True, repr=False)
     _lang: str = field(default="en", repr=False)
+    treated: pd.DataFrame | None = None    # every value changed by the outlier treatment (None: no treatment)
 
     _stem = "scores"
     _structure: pd.DataFrame = field(init=False, repr=False)
@@ -305,6 +307,13 @@ def score(
     unc = _uncertainty(method_uncertainty, spec, int(draws), lang)
     plan = build_plan(spec, catalog)
     prep = prepare(values, plan, lang, catalog, int(seed))
+    treated = None
+    if spec.treatment is not None:
+        data_driven = np.array([p.method in ("minmax", "zscore", "rank", "percentile", "borda", "distance_best",
+                                             "distance_reference") for p in plan.indicators])
+        raw, treated = treat(prep.raw, prep.years, prep.countries, [p.id for p in plan.indicators], data_driven,
+                             spec.treatment)
+        prep = replace(prep, raw=raw)
     lin, bound_problems = linear_bounds(plan, prep.raw, prep.countries)
     excluded = plan.excluded
     if bound_problems:
@@ -357,7 +366,7 @@ def score(
                   imputed=prep.imputations, unused=prep.unused, structure=plan.structure(),
                   normalisation=normalisation, method=method, _table=table, _draws=sims, _central=central,
                   _years=years_out,
-                  _countries=prep.countries, _comparable=comparable, _lang=lang)
+                  _countries=prep.countries, _comparable=comparable, _lang=lang, treated=treated)
 
 
 def _imputation_sets(prep: Any, spec: IndexSpec, unc: Uncertainty | None, seed: int) -> np.ndarray | None:

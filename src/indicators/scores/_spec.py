@@ -38,6 +38,7 @@ import numpy as np
 from ..catalog._files import check_kind, definition_error, definitions_root, read_definition
 from ..i18n import check_option
 from ._spec_groups import Combine, Groups
+from ._treat import Treatment
 
 __all__ = [
     "BUILTIN_SPECS",
@@ -316,6 +317,7 @@ class IndexSpec:
     description: Mapping[str, str] | None = None
     groups: Groups | None = None
     combine: tuple[Combine, ...] = ()
+    treatment: Treatment | None = None
     source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -420,6 +422,8 @@ class IndexSpec:
             out["groups"] = self.groups.to_dict()
         if self.combine:
             out["combine"] = [c.to_dict() for c in self.combine]
+        if self.treatment is not None:
+            out["treatment"] = self.treatment.to_dict()
         return out
 
     @classmethod
@@ -468,7 +472,8 @@ class IndexSpec:
             description=_text(data.get("description")),
             groups=Groups(by=str(data["groups"]["by"]), codes=tuple(data["groups"]["codes"]))
             if data.get("groups") else None,
-            combine=tuple(Combine.from_dict(c) for c in data.get("combine", ())), source=source,
+            combine=tuple(Combine.from_dict(c) for c in data.get("combine", ())),
+            treatment=_treatment(data.get("treatment")), source=source,
         )
 
     @classmethod
@@ -485,6 +490,14 @@ class IndexSpec:
     def replace(self, **changes: Any) -> IndexSpec:
         """A copy with some fields changed (the spec itself is immutable)."""
         return replace(self, **changes)
+
+
+def _treatment(data: Mapping[str, Any] | None) -> Treatment | None:
+    if data is None:
+        return None
+    return Treatment(winmax=int(data.get("winmax", 5)), skew=float(data.get("skew", 2.0)),
+                     kurtosis=float(data.get("kurtosis", 3.5)), transform=data.get("transform", "log"),
+                     indicators=tuple(data.get("indicators", ())))
 
 
 def _drop_defaults(obj: Any, rename: Mapping[str, str]) -> dict[str, Any]:
