@@ -12,6 +12,7 @@ returns :class:`Scores`.
 from __future__ import annotations
 
 from ._audit import Audit, audit
+from ._leave_one_out import LeaveOneOut, leave_one_out
 from ._scores import DEFAULT_SEED, SCORE_COLUMNS, TREND_COLUMNS, Scores, score
 from ._spec import (
     BUILTIN_SPECS,
@@ -28,6 +29,7 @@ from ._spec import (
 )
 from ._spec_groups import Combine, Groups
 from ._treat import Treatment
+from ._weights import Weights, derive_weights
 
 __all__ = [
     "BUILTIN_SPECS",
@@ -43,12 +45,16 @@ __all__ = [
     "Imputation",
     "IndexSpec",
     "IndicatorSpec",
+    "LeaveOneOut",
     "Level",
     "Method",
     "Scores",
     "Treatment",
     "Uncertainty",
+    "Weights",
     "audit",
+    "derive_weights",
+    "leave_one_out",
     "load_index_spec",
     "score",
 ]

@@ -96,8 +96,12 @@ class Plan:
         """Number of scored indicators (the first nodes)."""
         return len(self.indicators)
 
+    def _effective(self) -> list[float]:
+        return _effective_weights(self.node_parents, self.node_weights)
+
     def structure(self) -> pd.DataFrame:
-        """The index structure, one row per node: level, unit, parent, weight, aggregation, min_coverage."""
+        """The index structure, one row per node: level, unit, parent, weight, aggregation, min_coverage,
+        group, and the effective weight (the node's share of the top of its tree)."""
         levels = self.spec.level_ids
         return pd.DataFrame({
             "level": [levels[i] for i in self.node_levels],
@@ -107,15 +111,32 @@ class Plan:
             "aggregation": [a or None for a in self.node_aggregation],
             "min_coverage": [m if a else np.nan for m, a in zip(self.node_min_coverage, self.node_aggregation)],
             "group": list(self.node_group) if self.node_group else [None] * len(self.node_ids),
+            "effective_weight": self._effective(),
         }).astype({"level": "string", "unit": "string", "parent": "string", "aggregation": "string",
                    "group": "string"})
+
+
+def _effective_weights(parents: tuple[int, ...], weights: tuple[float, ...]) -> list[float]:
+    """Each node's normalised weight times those of its ancestors (COINr ``get_eff_weights``)."""
+    totals: dict[int, float] = {}
+    for k, p in enumerate(parents):
+        totals[p] = totals.get(p, 0.0) + weights[k]
+    out = []
+    for k in range(len(parents)):
+        value, node = 1.0, k
+        while parents[node] >= 0:
+            total = totals[parents[node]]
+            value *= weights[node] / total if total > 0 else np.nan
+            node = parents[node]
+        out.append(value if parents[k] >= 0 else np.nan)
+    return out
 
 
 def _resolve_indicator(item: IndicatorSpec, ind: Indicator | None, spec: IndexSpec,
                        where: str) -> tuple[IndicatorPlan | None, str | None]:
     """The indicator's plan, or ``None`` and the reason it is excluded."""
     scoring: Mapping[str, Any] = (ind.scoring or {}) if ind is not None else {}
-    if item.exclude or item.id in spec.exclude:
+    if item.exclude or item.id in spec.exclude or item.id.partition("@")[0] in spec.exclude:
         return None, "excluded_by_spec"
     if scoring.get("exclude"):
         return None, "excluded_by_definition"

@@ -336,8 +336,10 @@ def score(
     levels = spec.level_ids
     level_nodes = {lvl: np.flatnonzero(struct.level_of == k) for k, lvl in enumerate(levels)}
     sets = _imputation_sets(prep, spec, unc, int(seed))
+    lins = _alternative_normalisations(plan, prep, unc, ysel, lin)
     engine = Engine(raw=prep.raw[ysel], se=prep.se[ysel], lin=lin, struct=struct, n_nodes=len(plan.node_ids),
-                    uncertainty=unc, level_nodes=level_nodes, raw_sets=None if sets is None else sets[:, ysel])
+                    uncertainty=unc, level_nodes=level_nodes, raw_sets=None if sets is None else sets[:, ysel],
+                    lins=lins)
     central, coverage = engine.central()
     sims = None
     shares = None
@@ -367,6 +369,24 @@ def score(
                   normalisation=normalisation, method=method, _table=table, _draws=sims, _central=central,
                   _years=years_out,
                   _countries=prep.countries, _comparable=comparable, _lang=lang, treated=treated)
+
+
+def _alternative_normalisations(plan: Any, prep: Any, unc: Uncertainty | None, ysel: np.ndarray,
+                                 lin: Any) -> tuple[Any, ...]:
+    """The spec's normalisation first, then each of ``uncertainty.normalisation`` applied to the
+    continuous indicators (``goalposts`` only where goalposts exist; the others keep theirs)."""
+    if unc is None or not unc.normalisation:
+        return ()
+    out = [lin]
+    for method in unc.normalisation:
+        swapped = []
+        for p in plan.indicators:
+            can = p.method in ("goalposts", "minmax", "target", "zscore", "rank", "percentile", "borda",
+                               "distance_best") and (method != "goalposts" or p.goalposts is not None)
+            swapped.append(replace(p, method=method) if can else p)
+        alt, _ = linear_bounds(replace(plan, indicators=tuple(swapped)), prep.raw, prep.countries)
+        out.append(alt.select_years(ysel))
+    return tuple(out)
 
 
 def _imputation_sets(prep: Any, spec: IndexSpec, unc: Uncertainty | None, seed: int) -> np.ndarray | None:

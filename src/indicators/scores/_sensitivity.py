@@ -59,6 +59,7 @@ class Engine:
     uncertainty: Uncertainty | None
     level_nodes: dict[str, np.ndarray]   # level id -> node indices
     raw_sets: np.ndarray | None = None   # (K, Y, C, I): alternative imputations drawn by the "imputation" factor
+    lins: tuple[Linear, ...] = ()        # alternative normalisations drawn by the "normalisation" factor
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -68,6 +69,11 @@ class Engine:
             out.extend(c for c in self.uncertainty.choices if c != "imputation")
             if self.raw_sets is not None and len(self.raw_sets) > 1:
                 out.append("imputation")
+            if "normalisation" in out:
+                out.remove("normalisation")
+                out.append("normalisation")
+            if len(self.lins) < 2 and "normalisation" in out:
+                out.remove("normalisation")
         return tuple(out)
 
     def central(self) -> tuple[np.ndarray, np.ndarray]:
@@ -90,6 +96,8 @@ class Engine:
                 assert self.uncertainty is not None
                 g = self.uncertainty.goalposts
                 out[factor] = rng.uniform(-g, g, size=(n, 2, self.raw.shape[2]))
+            elif factor == "normalisation":
+                out[factor] = rng.integers(0, len(self.lins), size=n)
             elif factor == "imputation":
                 assert self.raw_sets is not None
                 out[factor] = rng.integers(0, len(self.raw_sets), size=n)
@@ -119,7 +127,15 @@ class Engine:
             drawn[:, where] += factors["sampling"] * self.se.reshape(-1)[where]
             raw = drawn.reshape(n, *self.raw.shape)
         shift = factors.get("goalposts")
-        norm = normalise(raw, self.lin, shift)
+        if "normalisation" in factors:
+            picks = factors["normalisation"]
+            full = np.broadcast_to(raw, (n, *self.raw.shape))
+            norm: np.ndarray = np.empty(full.shape)
+            for k in np.unique(picks):
+                rows = picks == k
+                norm[rows] = normalise(full[rows], self.lins[k], None if shift is None else shift[rows])
+        else:
+            norm = np.asarray(normalise(raw, self.lin, shift))
         if norm.shape[0] != n:
             norm = np.broadcast_to(norm, (n, *norm.shape[1:]))
         values = np.full((*norm.shape[:3], self.n_nodes), np.nan)

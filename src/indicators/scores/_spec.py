@@ -60,6 +60,9 @@ Method = Literal["goalposts", "minmax", "target", "binary", "categories", "raw",
 Direction = Literal["higher_is_better", "lower_is_better"]
 WithoutGoalposts = Literal["exclude", "minmax"]
 AGGREGATIONS: tuple[str, ...] = get_args(Aggregation)
+#: The normalisations the sensitivity analysis can swap in for continuous indicators.
+SWAPPABLE_METHODS: tuple[str, ...] = ("goalposts", "minmax", "zscore", "rank", "percentile", "borda",
+                                      "distance_best")
 #: The means the sensitivity analysis can swap in (they need no parameter).
 SWAPPABLE: tuple[str, ...] = ("arithmetic", "geometric", "harmonic")
 METHODS: tuple[str, ...] = get_args(Method)
@@ -232,10 +235,14 @@ class Uncertainty:
     goalposts: float = 0.0
     aggregation: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     imputation: tuple[tuple[str, ...], ...] = ()
+    normalisation: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         from ._impute import IMPUTATION_METHODS
 
+        object.__setattr__(self, "normalisation", tuple(self.normalisation))
+        for m in self.normalisation:
+            check_option("Uncertainty.normalisation", "method", m, SWAPPABLE_METHODS)
         alternatives = tuple((a,) if isinstance(a, str) else tuple(a) for a in self.imputation)
         for alt in alternatives:
             for step in alt:
@@ -262,6 +269,8 @@ class Uncertainty:
             out.append("aggregation")
         if self.imputation:
             out.append("imputation")
+        if self.normalisation:
+            out.append("normalisation")
         return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:
@@ -275,6 +284,8 @@ class Uncertainty:
             out["aggregation"] = {k: list(v) for k, v in self.aggregation.items()}
         if self.imputation:
             out["imputation"] = [list(a) for a in self.imputation]
+        if self.normalisation:
+            out["normalisation"] = list(self.normalisation)
         return out
 
     @classmethod
@@ -286,7 +297,8 @@ class Uncertainty:
             agg = {lvl: tuple(given) for lvl in levels}
         return cls(weights=float(data.get("weights", 0.0)), goalposts=float(data.get("goalposts", 0.0)),
                    aggregation={str(k): tuple(v) for k, v in agg.items()},
-                   imputation=tuple((a,) if isinstance(a, str) else tuple(a) for a in data.get("imputation", ())))
+                   imputation=tuple((a,) if isinstance(a, str) else tuple(a) for a in data.get("imputation", ())),
+                   normalisation=tuple(data.get("normalisation", ())))
 
 
 @dataclass(frozen=True)
