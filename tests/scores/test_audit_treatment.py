@@ -95,9 +95,10 @@ def test_audit_correlations_flags_alpha_and_pca() -> None:
 
 def test_audit_protocol_and_options(tmp_path: Path) -> None:
     result = audit(_values(), _spec(), lang="es")
-    assert "Auditoría" in result.to_html() and "<table>" in result._repr_html_()
+    assert "Auditoría" in result.to_html() and "<table" in result._repr_html_()
     written = result.save(tmp_path / "out")
-    assert {p.name for p in written} >= {"audit.html", "audit.xlsx", "audit_correlations.csv"}
+    assert {p.name for p in written.values()} == {"audit.html", "audit.xlsx", "audit.csv", "audit.json"}
+    assert {"indicators", "correlations", "aggregates"} <= set(pd.read_excel(written["xlsx"], sheet_name=None))
     frame = result.to_frame()
     frame.loc[0, "n"] = -1
     assert result.indicators.loc[0, "n"] == 20                 # a copy

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -87,6 +87,7 @@ class Audit(TableResult):
     spec_id: str
     thresholds: Mapping[str, float] = field(default_factory=dict)
     _lang: str = "en"
+    _stem: ClassVar[str] = "audit"
 
     def _parts(self) -> dict[str, pd.DataFrame]:
         return {"indicators": self.indicators.copy(), "correlations": self.correlations.copy(),
@@ -104,9 +105,9 @@ class Audit(TableResult):
         """The indicator table (a copy); ``correlations`` and ``aggregates`` are attributes."""
         return self.indicators.copy()
 
-    def save(self, folder: str | Path, stem: str = "audit") -> list[Path]:
-        """Write ``audit.html``, ``audit.xlsx`` and one CSV per table into ``folder``."""
-        return super().save(folder, stem)
+    def _settings(self) -> dict[str, Any]:
+        return {"index": self.spec_id, "thresholds": dict(self.thresholds)}
+
 
 
 def _indicator_stats(prep: Any, plan: Any, t_skew: float, t_kurt: float) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,7 @@ class LeaveOneOut(TableResult):
     spec_id: str
     unit: str
     _lang: str = "en"
+    _stem: ClassVar[str] = "leave_one_out"
 
     def _parts(self) -> dict[str, pd.DataFrame]:
         return {"ranks": self.ranks.copy(), "summary": self.summary.copy()}
@@ -51,9 +53,9 @@ class LeaveOneOut(TableResult):
         """The summary per removed indicator (a copy)."""
         return self.summary.copy()
 
-    def save(self, folder: str | Path, stem: str = "leave_one_out") -> list[Path]:
-        """Write the tables as HTML, a workbook and CSVs into ``folder``."""
-        return super().save(folder, stem)
+    def _settings(self) -> dict[str, str]:
+        return {"index": self.spec_id, "unit": self.unit}
+
 
 
 def leave_one_out(values: pd.DataFrame, spec: IndexSpec | str | Path = "mesecvi",

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -111,6 +111,7 @@ class Weights(TableResult):
     method: str
     year: int
     _lang: str = "en"
+    _stem: ClassVar[str] = "weights"
 
     def _parts(self) -> dict[str, pd.DataFrame]:
         return {"weights": self.table.copy()}
@@ -122,15 +123,15 @@ class Weights(TableResult):
         """The weights table (a copy)."""
         return self.table.copy()
 
+    def _settings(self) -> dict[str, Any]:
+        return {"index": self.spec.id, "method": self.method, "year": self.year}
+
     def to_spec(self) -> IndexSpec:
         """The spec with the derived weights (nodes without one keep theirs)."""
         derived = self.table.dropna(subset=["derived"])
         weights = {**dict(self.spec.weights), **{str(u): float(w) for u, w in zip(derived["unit"], derived["derived"])}}
         return self.spec.replace(weights=weights)
 
-    def save(self, folder: str | Path, stem: str = "weights") -> list[Path]:
-        """Write ``weights.html``, ``weights.xlsx`` and ``weights_weights.csv`` into ``folder``."""
-        return super().save(folder, stem)
 
 
 def derive_weights(values: pd.DataFrame, spec: IndexSpec | str | Path = "mesecvi",
