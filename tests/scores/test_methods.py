@@ -102,3 +102,19 @@ def test_copeland_matches_the_outranking_matrix_by_hand() -> None:
             score[i] += 1 if orm > 0.5 else -1 if orm < 0.5 else 0
     got = _index("copeland", weights=(2.0, 1.0))
     assert np.allclose(got, (score + n - 1) / (2 * (n - 1)))
+
+
+def test_normalisation_declared_per_aggregate_or_level() -> None:
+    spec = IndexSpec(id="m", scale=1.0, levels=(Level("indicator"), Level("pillar"), Level("index")),
+                     indicators=(IndicatorSpec("I0", parent="p", direction="higher_is_better"),
+                                 IndicatorSpec("I1", parent="q", direction="higher_is_better"),
+                                 IndicatorSpec("I2", parent="q", goalposts=(0, 10), direction="higher_is_better")),
+                     aggregates=(ind.scores.Aggregate("p", level="pillar", method="percentile"),
+                                 ind.scores.Aggregate("q", level="pillar")))
+    spec = spec.replace(levels=(Level("indicator"), Level("pillar", method="zscore"), Level("index")))
+    result = ind.score(_values(X, Y, Y), spec)
+    methods = result.normalisation.set_index("indicator")["method"].to_dict()
+    assert methods == {"I0": "percentile", "I1": "zscore", "I2": "goalposts"}
+    frame = result.to_frame().set_index(["unit", "country"])["score"]
+    assert np.allclose(frame.loc["I0"].reindex(COUNTRIES), (stats.rankdata(X, method="min") - 1) / 5)
+    assert np.allclose(frame.loc["I1"].reindex(COUNTRIES), stats.zscore(Y, ddof=1))

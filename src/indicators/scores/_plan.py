@@ -277,6 +277,9 @@ def _resolve_all(items: list[IndicatorSpec], spec: IndexSpec, catalog: Catalog |
     codes: tuple[str | None, ...] = spec.groups.codes if spec.groups is not None else (None,)
     for item in items:
         ind = catalog.get(item.id) if catalog is not None else None
+        inherited = _inherited_method(item, spec, ind)
+        if inherited is not None:
+            item = replace(item, method=inherited)
         for code in codes:
             one = item
             if code is not None:
@@ -305,6 +308,23 @@ def _resolve_all(items: list[IndicatorSpec], spec: IndexSpec, catalog: Catalog |
                                value=dup[0], code="definition.duplicate_id")
     frame = pd.DataFrame(excluded, columns=["indicator", "reason", "year"])
     return plans, kept, frame.astype({"indicator": "string", "reason": "string", "year": "Int64"})
+
+
+def _inherited_method(item: IndicatorSpec, spec: IndexSpec, ind: Indicator | None) -> str | None:
+    """The normalisation an indicator without its own (no method, goalposts or target) takes from its
+    nearest aggregate, or the lowest level, that declares one (continuous indicators only)."""
+    scoring = (ind.scoring or {}) if ind is not None else {}
+    own = item.goalposts is not None or item.target is not None or "goalposts" in scoring or "target" in scoring
+    if item.method is not None or own or (ind is not None and ind.unit in ("yes_no", "category", "text")):
+        return None
+    by_id = {a.id: a for a in spec.aggregates}
+    node, seen = item.parent, set()
+    while node is not None and node in by_id and node not in seen:
+        seen.add(node)
+        if by_id[node].method:
+            return by_id[node].method
+        node = by_id[node].parent
+    return next((lvl.method for lvl in spec.levels[1:] if lvl.method), None)
 
 
 def _explicit_nodes(spec: IndexSpec, kept: list[IndicatorSpec], nodes: _Nodes, where: str) -> None:

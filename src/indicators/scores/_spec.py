@@ -91,10 +91,13 @@ class Level:
     min_coverage: float = 0.5
     names: Mapping[str, str] | None = None
     power: float | None = None
+    method: Method | None = None
 
     def __post_init__(self) -> None:
         check_option("Level", "aggregation", self.aggregation, AGGREGATIONS)
         _check_power("Level", self.aggregation, self.power)
+        if self.method is not None:
+            check_option("Level", "method", self.method, METHODS)
         if not 0 <= float(self.min_coverage) <= 1:
             check_option("Level", "min_coverage", self.min_coverage, ["a number from 0 to 1"])
 
@@ -172,8 +175,11 @@ class Aggregate:
     min_coverage: float | None = None
     names: Mapping[str, str] | None = None
     power: float | None = None
+    method: Method | None = None
 
     def __post_init__(self) -> None:
+        if self.method is not None:
+            check_option(f"Aggregate({self.id!r})", "method", self.method, METHODS)
         if self.aggregation is not None:
             check_option(f"Aggregate({self.id!r})", "aggregation", self.aggregation, AGGREGATIONS)
             _check_power(f"Aggregate({self.id!r})", self.aggregation, self.power)
@@ -444,7 +450,7 @@ class IndexSpec:
         levels = tuple(Level(id=lv["id"], group_by=lv.get("group_by"),
                              aggregation=lv.get("aggregation", "arithmetic"),
                              min_coverage=float(lv.get("min_coverage", 0.5)), names=_text(lv.get("name")),
-                             power=lv.get("power"))
+                             power=lv.get("power"), method=lv.get("method"))
                        for lv in data["levels"])
         inds = []
         for item in data.get("indicators", ()):
@@ -466,7 +472,8 @@ class IndexSpec:
                 if item.get("group_goalposts") else None))
         aggs = tuple(Aggregate(id=str(a["id"]), level=a["level"], parent=a.get("parent"),
                                weight=float(a.get("weight", 1.0)), aggregation=a.get("aggregation"),
-                               min_coverage=a.get("min_coverage"), names=_text(a.get("name")), power=a.get("power"))
+                               min_coverage=a.get("min_coverage"), names=_text(a.get("name")), power=a.get("power"),
+                               method=a.get("method"))
                      for a in data.get("aggregates", ()))
         imp = data.get("imputation") or {}
         unc = data.get("uncertainty")
