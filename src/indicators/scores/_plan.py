@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..catalog import Catalog, Indicator
 from ..catalog._files import definition_error
-from ._spec import AGGREGATIONS, Aggregate, IndexSpec, IndicatorSpec
+from ._spec import AGGREGATIONS, Aggregate, IndexSpec, IndicatorSpec, Method
 from ._spec_groups import Combine, group_node
 
 __all__ = ["GROUPABLE", "CombineStep", "IndicatorPlan", "Plan", "build_plan"]
@@ -310,7 +310,7 @@ def _resolve_all(items: list[IndicatorSpec], spec: IndexSpec, catalog: Catalog |
     return plans, kept, frame.astype({"indicator": "string", "reason": "string", "year": "Int64"})
 
 
-def _inherited_method(item: IndicatorSpec, spec: IndexSpec, ind: Indicator | None) -> str | None:
+def _inherited_method(item: IndicatorSpec, spec: IndexSpec, ind: Indicator | None) -> Method | None:
     """The normalisation an indicator without its own (no method, goalposts or target) takes from its
     nearest aggregate, or the lowest level, that declares one (continuous indicators only)."""
     scoring = (ind.scoring or {}) if ind is not None else {}
