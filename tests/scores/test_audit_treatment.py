@@ -102,6 +102,9 @@ def test_audit_protocol_and_options(tmp_path: Path) -> None:
     frame = result.to_frame()
     frame.loc[0, "n"] = -1
     assert result.indicators.loc[0, "n"] == 20                 # a copy
+    table = result.correlations
+    table["pearson"] = 9.0
+    assert (result.correlations["pearson"] != 9.0).all()
     with pytest.raises(OptionError):
         audit(_values(), _spec(), collinear=2.0)
 
@@ -138,5 +141,8 @@ def test_treatment_in_scores_is_off_by_default_and_recorded() -> None:
     rec = treated.treated
     assert rec is not None and set(rec["indicator"]) == {"D"}
     assert rec.loc[rec["country"] == "C19", "original"].item() == 400.0
+    rec["treated"] = 0.0
+    assert (treated.treated["treated"] != 0.0).any()
+    assert "treated" in treated._sheets()
     assert IndexSpec.from_dict(_spec(treatment=Treatment(transform="boxcox")).to_dict()).treatment == \
         Treatment(transform="boxcox")

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._results import protect_fields
 from ..catalog import Catalog, load_catalog
 from ..errors import OptionError
 from ..i18n import check_lang, message
@@ -77,6 +78,7 @@ def _corr(a: np.ndarray, b: np.ndarray) -> tuple[float, float, int]:
     return float(stats.pearsonr(a[ok], b[ok])[0]), float(stats.spearmanr(a[ok], b[ok])[0]), n
 
 
+@protect_fields(copies=("indicators", "correlations", "aggregates"), mappings=("thresholds",))
 @dataclass(frozen=True, eq=False)
 class Audit(TableResult):
     """The audit's three tables (``indicators``, ``correlations``, ``aggregates``) and its settings."""

@@ -23,6 +23,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from .._results import protect_fields
 from ..catalog import Catalog, load_catalog
 from ..i18n import check_lang, message
 from ._scores import score
@@ -32,6 +33,7 @@ from ._tables import TableResult
 __all__ = ["LeaveOneOut", "leave_one_out"]
 
 
+@protect_fields(copies=("ranks", "summary"))
 @dataclass(frozen=True, eq=False)
 class LeaveOneOut(TableResult):
     """``ranks`` (country, year, removed, score, rank, rank_all, shift) and ``summary`` per indicator."""

@@ -58,7 +58,7 @@ TREND_COLUMNS: tuple[str, ...] = ("country", "level", "unit", "from_year", "to_y
 DEFAULT_SEED: int = 20130521
 
 
-@protect_fields(copies=("sensitivity", "excluded", "imputed", "structure", "normalisation"),
+@protect_fields(copies=("sensitivity", "excluded", "imputed", "structure", "normalisation", "treated"),
                 mappings=("method",))
 @dataclass(frozen=True, eq=False)
 class Scores(Result):
@@ -159,7 +159,8 @@ class Scores(Result):
 
     def _sheets(self) -> dict[str, pd.DataFrame]:
         return {"scores": self.to_frame(), "sensitivity": self.sensitivity, "excluded": self.excluded,
-                "imputed": self.imputed, "structure": self.structure, "normalisation": self.normalisation}
+                "imputed": self.imputed, "structure": self.structure, "normalisation": self.normalisation,
+                **({"treated": self.treated} if self.treated is not None else {})}
 
     def _about(self) -> dict[str, Any]:
         return {"index": self.spec.id, "index_version": self.spec.version, "catalog": self.catalog_version,

@@ -36,6 +36,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
+from .._results import protect_fields
 from ..catalog import Catalog, load_catalog
 from ..errors import OptionError
 from ..i18n import check_lang, check_option, message
@@ -102,6 +103,7 @@ def _optimised(data: np.ndarray, aggregation: str, power: float | None, target: 
     return w / w.sum(), "" if best.success else "did not converge"
 
 
+@protect_fields(copies=("table",))
 @dataclass(frozen=True, eq=False)
 class Weights(TableResult):
     """Derived weights: ``table`` (one row per node) and the spec to score with them (:meth:`to_spec`)."""
