@@ -115,12 +115,38 @@ def records(recommendations: Any) -> Any:
     return ind.read_follow_up(table, recommendations, lang="es")
 
 
+@pytest.fixture(scope="module")
+def index_values() -> tuple[pd.DataFrame, Any]:
+    rng = np.random.default_rng(1)
+    rows = [(f"C{c}", 2020, k, float(rng.uniform(0, 100))) for c in range(8) for k in "ABC"]
+    values = pd.DataFrame(rows, columns=["country", "year", "indicator", "value"])
+    spec = ind.IndexSpec(id="ix", levels=(Level("indicator"), Level("index")), indicators=tuple(
+        IndicatorSpec(k, goalposts=(0, 100), direction="higher_is_better") for k in "ABC"))
+    return values, spec
+
+
+@pytest.fixture(scope="module")
+def audit_result(index_values: tuple[pd.DataFrame, Any]) -> Any:
+    return ind.audit(*index_values, lang="es")
+
+
+@pytest.fixture(scope="module")
+def weights_result(index_values: tuple[pd.DataFrame, Any]) -> Any:
+    return ind.scores.derive_weights(*index_values, "pca")
+
+
+@pytest.fixture(scope="module")
+def leave_one_out_result(index_values: tuple[pd.DataFrame, Any]) -> Any:
+    return ind.scores.leave_one_out(*index_values)
+
+
 RESULTS = ("estimates", "scores", "validation", "report")
 #: Results added later, walked by the copy checks (their own tests check their writers).
-LATER = ("test_result", "recommendations", "follow_up", "records")
+LATER = ("test_result", "recommendations", "follow_up", "records", "audit_result", "weights_result",
+         "leave_one_out_result")
 #: The result types the fixtures above cover, by class name.
 COVERED = {"Estimates", "Scores", "ValidationReport", "Report", "TestResult", "Recommendations", "FollowUp",
-           "FollowUpRecords"}
+           "FollowUpRecords", "Audit", "Weights", "LeaveOneOut"}
 
 
 def test_every_result_type_is_walked() -> None:

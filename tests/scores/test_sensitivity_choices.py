@@ -42,7 +42,7 @@ def test_leave_one_out_ranks_by_hand() -> None:
         got = result.ranks.loc[result.ranks["removed"] == removed].set_index("country")
         assert got["rank"].astype(int).to_dict() == rank.astype(int).to_dict()
         assert got["shift"].astype(int).to_dict() == (rank - full).astype(int).to_dict()
-        summary = result.summary.set_index("removed").loc[removed]
+        summary = result.shifts.set_index("removed").loc[removed]
         assert summary["mean_abs_shift"] == pytest.approx((rank - full).abs().mean())
 
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._results import protect_fields
+from .._results import Result, protect_fields
 from ..catalog import Catalog, load_catalog
 from ..errors import OptionError
 from ..i18n import check_lang, message
@@ -80,7 +80,7 @@ def _corr(a: np.ndarray, b: np.ndarray) -> tuple[float, float, int]:
 
 @protect_fields(copies=("indicators", "correlations", "aggregates"), mappings=("thresholds",))
 @dataclass(frozen=True, eq=False)
-class Audit(TableResult):
+class Audit(TableResult, Result):
     """The audit's three tables (``indicators``, ``correlations``, ``aggregates``) and its settings."""
 
     indicators: pd.DataFrame

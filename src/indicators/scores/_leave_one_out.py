@@ -10,7 +10,7 @@ index is compared with its rank with every indicator.
 ...     IndicatorSpec(i, goalposts=(0, 10), direction="higher_is_better") for i in "AB"))
 >>> v = pd.DataFrame({"country": list("PQR") * 2, "year": 2020, "indicator": ["A"] * 3 + ["B"] * 3,
 ...                   "value": [1, 2, 3, 9, 5, 1]})
->>> leave_one_out(v, spec).summary[["removed", "mean_abs_shift"]].to_dict("records")
+>>> leave_one_out(v, spec).shifts[["removed", "mean_abs_shift"]].to_dict("records")
 [{'removed': 'A', 'mean_abs_shift': 0.0}, {'removed': 'B', 'mean_abs_shift': 1.3333333333333333}]
 """
 
@@ -23,7 +23,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from .._results import protect_fields
+from .._results import Result, protect_fields
 from ..catalog import Catalog, load_catalog
 from ..i18n import check_lang, message
 from ._scores import score
@@ -33,27 +33,27 @@ from ._tables import TableResult
 __all__ = ["LeaveOneOut", "leave_one_out"]
 
 
-@protect_fields(copies=("ranks", "summary"))
+@protect_fields(copies=("ranks", "shifts"))
 @dataclass(frozen=True, eq=False)
-class LeaveOneOut(TableResult):
-    """``ranks`` (country, year, removed, score, rank, rank_all, shift) and ``summary`` per indicator."""
+class LeaveOneOut(TableResult, Result):
+    """``ranks`` (country, year, removed, score, rank, rank_all, shift) and ``shifts`` per removed indicator."""
 
     ranks: pd.DataFrame
-    summary: pd.DataFrame
+    shifts: pd.DataFrame
     spec_id: str
     unit: str
     _lang: str = "en"
     _stem: ClassVar[str] = "leave_one_out"
 
     def _parts(self) -> dict[str, pd.DataFrame]:
-        return {"ranks": self.ranks.copy(), "summary": self.summary.copy()}
+        return {"shifts": self.shifts.copy(), "ranks": self.ranks.copy()}
 
     def _heading(self) -> str:
         return f"{self.spec_id} ({self.unit}): {message('scores.table.ranks', self._lang)}"
 
     def to_frame(self) -> pd.DataFrame:
-        """The summary per removed indicator (a copy)."""
-        return self.summary.copy()
+        """The rank shifts per removed indicator (a copy)."""
+        return self.shifts.copy()
 
     def _settings(self) -> dict[str, str]:
         return {"index": self.spec_id, "unit": self.unit}
@@ -97,5 +97,5 @@ def leave_one_out(values: pd.DataFrame, spec: IndexSpec | str | Path = "mesecvi"
                .agg(mean_abs_shift="mean", max_abs_shift="max").reset_index())
     summary["mean_abs_shift"] = summary["mean_abs_shift"].astype(float)
     summary["max_abs_shift"] = summary["max_abs_shift"].astype(float).where(summary["max_abs_shift"].notna(), np.nan)
-    return LeaveOneOut(ranks=ranks.astype({"removed": "string"}), summary=summary.astype({"removed": "string"}),
+    return LeaveOneOut(ranks=ranks.astype({"removed": "string"}), shifts=summary.astype({"removed": "string"}),
                        spec_id=spec.id, unit=target, _lang=lang)

@@ -10,14 +10,15 @@ from typing import Any
 
 import pandas as pd
 
-from .._results import HEAD_ROWS, Result, Summary
+from .._results import HEAD_ROWS, Summary
 from ..i18n import message
 
 __all__ = ["TableResult"]
 
 
-class TableResult(Result):
-    """A result made of named tables: subclasses give ``_parts``, ``_heading`` and ``_settings``."""
+class TableResult:
+    """A mixin for results made of named tables (put before :class:`~indicators._results.Result`):
+    subclasses give ``to_frame``, ``_parts``, ``_heading`` and ``_settings``."""
 
     _lang: str = "en"
 
@@ -25,6 +26,10 @@ class TableResult(Result):
     def lang(self) -> str:
         """The language of the result's labels."""
         return self._lang
+
+    def to_frame(self) -> pd.DataFrame:
+        """The main table (a copy)."""
+        raise NotImplementedError
 
     def _parts(self) -> dict[str, pd.DataFrame]:
         raise NotImplementedError

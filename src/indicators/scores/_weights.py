@@ -36,7 +36,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
-from .._results import protect_fields
+from .._results import Result, protect_fields
 from ..catalog import Catalog, load_catalog
 from ..errors import OptionError
 from ..i18n import check_lang, check_option, message
@@ -105,7 +105,7 @@ def _optimised(data: np.ndarray, aggregation: str, power: float | None, target: 
 
 @protect_fields(copies=("table",))
 @dataclass(frozen=True, eq=False)
-class Weights(TableResult):
+class Weights(TableResult, Result):
     """Derived weights: ``table`` (one row per node) and the spec to score with them (:meth:`to_spec`)."""
 
     table: pd.DataFrame
