@@ -169,8 +169,16 @@ def test_inconsistent_decimal_mark_reported() -> None:
     assert probs["code"].tolist() == ["io.number_format"] and probs["row"].tolist() == [3]
 
 
-def test_text_in_a_number_column_keeps_the_column_as_text() -> None:
+def test_missing_marker_in_a_number_column_is_missing_and_counted() -> None:
     df = read(DATA / "text_in_numbers.csv")
+    assert df["valor"].tolist()[::2] == [10.5, 3.25] and pd.isna(df.loc[3, "valor"])
+    p = prov(df)
+    assert p.missing_markers == {"valor": {"s/d": 1}}
+    assert p.problems["code"].tolist() == ["io.missing_markers"]
+
+
+def test_text_in_a_number_column_keeps_the_column_as_text() -> None:
+    df = read(DATA / "text_in_numbers.csv", keep_default_na=False)
     assert df["valor"].tolist() == ["10,5", "s/d", "3,25", "4,5"]
     probs = prov(df).problems
     assert probs["code"].tolist() == ["io.text_in_numbers"]
@@ -261,6 +269,7 @@ def test_duplicate_column_names_are_renamed_and_noted(tmp_path: Path) -> None:
     df = read(f)
     assert list(df.columns) == ["a", "a.1", "b"]
     assert prov(df).problems["code"].tolist() == ["io.duplicate_column"]
+    assert prov(df).columns_original == {"a.1": "a"}
 
 
 # --------------------------------------------------------------------------- bad input
@@ -382,7 +391,7 @@ def test_excel_title_block_codes_and_numbers_stored_as_text(name: str) -> None:
     assert df["región"].tolist() == ["Ñuble", "Peñalolén", "Biobío"]
     assert str(df["fecha"].dtype).startswith("datetime64")
     assert df["ubigeo"].tolist() == ["010101", "150101", "220901"]  # numbers shown as 000000
-    assert p.problems["code"].tolist() == ["io.title_line", "io.title_line"]
+    assert p.problems["code"].tolist() == ["io.title_line", "io.title_line", "io.blank_line"]
 
 
 def test_excel_sheet_by_name_and_index() -> None:

@@ -190,7 +190,7 @@ def test_mixed_value_column_from_csv_validates_without_warnings(tmp_path: Path) 
     assert report.issues.empty, report.issues[["row", "code", "message"]]
     # a mixed column other than value keeps its reader note (and its own check)
     text = "país;año;indicador;valor;n\n" + "".join(
-        f"{c};{y};{i};{v};{'n/d' if k == 0 else 100 + k}\n" for k, (c, y, i, v) in enumerate(rows))
+        f"{c};{y};{i};{v};{'ver nota' if k == 0 else 100 + k}\n" for k, (c, y, i, v) in enumerate(rows))
     path.write_text(text, encoding="utf-8")
     report = ind.validate(path, CAT)
     assert sorted(issues(report)) == [(2, "read.problem", "n"), (2, "values.not_a_number", "n")]

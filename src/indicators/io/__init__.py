@@ -10,6 +10,6 @@ True
 
 from __future__ import annotations
 
-from ._read import FORMATS, BadLines, MissingMode, Provenance, read
+from ._read import DEFAULT_MISSING, FORMATS, BadLines, MissingMode, Provenance, Totals, read
 
-__all__ = ["FORMATS", "BadLines", "MissingMode", "Provenance", "read"]
+__all__ = ["DEFAULT_MISSING", "FORMATS", "BadLines", "MissingMode", "Provenance", "Totals", "read"]

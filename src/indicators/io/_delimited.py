@@ -33,14 +33,16 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ._buffers import single_byte_table, transcode
-from ._layout import find_header, is_blank_row
-from ._numbers import NUMERIC_LOOKING, convert_column, decide, family_votes
+from ._layout import JOIN, find_footer, header_names, locate
+from ._numbers import column_evidence, convert_column, decide, record_result
 from ._provenance import ROW, Problems, read_error
 
 __all__ = ["CsvInfo", "read_delimited"]
 
 _CHUNK = 1 << 22
 _SAMPLE = 1 << 19
+_TAIL = 1 << 16  # bytes read from the end of a large file to find notes under the table
+_LAYOUT_ROWS = 60
 _SAMPLE_RECORDS = 500
 _EVIDENCE_ROWS = 5_000
 _CANDIDATES = (";", ",", "\t", "|")
@@ -88,10 +90,12 @@ class _Scan:
     nul_offset: int | None = None
     nul_line: int | None = None
     cp1252_undefined: bool = False
+    lone_cr: int = 0  # carriage returns not followed by a line feed (old Mac line ends)
 
     @property
     def n_lines(self) -> int:
-        return self.newlines + (1 if self.size and self.last_byte != 0x0A else 0)
+        ended = self.last_byte in (0x0A, 0x0D)
+        return self.newlines + self.lone_cr + (1 if self.size and not ended else 0)
 
 
 def _scan(path: Path) -> _Scan:
@@ -103,6 +107,7 @@ def _scan(path: Path) -> _Scan:
     digest = hashlib.sha256()
     offset = 0
     last = b""
+    pending_cr = False
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
@@ -115,10 +120,21 @@ def _scan(path: Path) -> _Scan:
             if not scan.cp1252_undefined:
                 scan.cp1252_undefined = any(b in chunk for b in _CP1252_UNDEFINED)
             scan.newlines += int(np.count_nonzero(arr == 0x0A))
+            if pending_cr:  # the previous block ended with a carriage return
+                scan.lone_cr += 0 if chunk.startswith(b"\n") else 1
+                pending_cr = False
+            if b"\r" in chunk:
+                lone = chunk.count(b"\r") - chunk.count(b"\r\n")
+                if chunk.endswith(b"\r"):
+                    lone -= 1
+                    pending_cr = True
+                scan.lone_cr += lone
             if b'"' in chunk:
                 scan.quotes += int(np.count_nonzero(arr == 0x22))
             last = chunk[-1:]
             offset += len(chunk)
+    if pending_cr:
+        scan.lone_cr += 1  # the file ends with a carriage return
     scan.size = offset
     scan.last_byte = last[0] if last else -1
     scan.sha256 = digest.hexdigest()
@@ -156,77 +172,93 @@ class _Record:
     start: int = 0
 
 
-def _sample_records(sample: bytes, start: int, encoding: str, complete: bool) -> list[_Record]:
-    """Split the sample into records (quote-aware), each with its first line and byte end."""
-    lines = sample.split(b"\n")
-    if not complete:
-        lines = lines[:-1]  # the last piece may be cut in the middle
-    elif lines and lines[-1] == b"":
-        lines = lines[:-1]
+_LINE_END = re.compile(rb"\r\n|\n|\r")
+_INNER_QUOTE = re.compile(rb'(?<=[A-Za-z0-9\x80-\xff])"(?=[A-Za-z0-9\x80-\xff])')
+
+
+def _sample_records(sample: bytes, start: int, encoding: str, complete: bool,
+                    limit: int = _SAMPLE_RECORDS) -> list[_Record]:
+    """Split the sample into records (quote-aware), each with its first line and byte span.
+
+    Lines end with LF, CRLF or a lone CR, as editors count them. A quote between two
+    letters (``ab"c``) is taken as text, not as the start of a quoted field.
+    """
+    pieces: list[tuple[bytes, int]] = []  # (line, length with its line end)
+    pos = 0
+    for m in _LINE_END.finditer(sample):
+        pieces.append((sample[pos:m.start()], m.end() - pos))
+        pos = m.end()
+    if pos < len(sample) and complete:
+        pieces.append((sample[pos:], len(sample) - pos))
     records: list[_Record] = []
-    pos = start
+    offset = start
     buf: list[str] = []
     first = 1
     quotes = 0
     rec_start = start
-    for number, raw in enumerate(lines, start=1):
-        text = raw.decode(encoding, errors="replace")
-        text = text.removesuffix("\r")
+    for number, (raw, length) in enumerate(pieces, start=1):
         if not buf:
             first = number
-            rec_start = pos
-        buf.append(text)
-        quotes += raw.count(b'"')
-        pos += len(raw) + 1
+            rec_start = offset
+        buf.append(raw.decode(encoding, errors="replace"))
+        if b'"' in raw:
+            quotes += _INNER_QUOTE.sub(b"", raw).count(b'"')
+        offset += length
         if quotes % 2 == 0:
-            records.append(_Record("\n".join(buf), first, len(buf), pos, rec_start))
+            records.append(_Record("\n".join(buf), first, len(buf), offset, rec_start))
             buf, quotes = [], 0
-            if len(records) >= _SAMPLE_RECORDS:
+            if len(records) >= limit:
                 break
     if buf and complete:
-        records.append(_Record("\n".join(buf), first, len(buf), pos, rec_start))
+        records.append(_Record("\n".join(buf), first, len(buf), offset, rec_start))
     return records
 
 
 def _detect_delimiter(records: Sequence[_Record], suffix: str) -> tuple[str | None, list[str]]:
-    """Choose the delimiter with a consistent count (outside quotes) on the most records."""
+    """Choose the delimiter whose count (outside quotes) is the same on the most records.
+
+    Only the records from the first to the last holding the candidate count: title
+    lines above a table and notes under it often hold no delimiter at all.
+    """
     texts = [_QUOTED.sub('""', r.text) for r in records if r.text.strip()]
     if not texts:
         return None, []
-    scores: dict[str, tuple[float, int]] = {}
+    scores: dict[str, int] = {}
     for cand in _CANDIDATES:
         counts = [t.count(cand) for t in texts]
-        mode, freq = Counter(counts).most_common(1)[0]
-        if mode == 0:
-            nonzero = [c for c in counts if c]
-            if not nonzero:
-                continue
-            mode, nz_freq = Counter(nonzero).most_common(1)[0]
-            freq = nz_freq
-        share = freq / len(texts)
-        if share < 0.5:  # a delimiter splits (nearly) every line the same way
+        holding = [i for i, c in enumerate(counts) if c]
+        if not holding:
             continue
-        scores[cand] = (share, mode)
+        window = counts[holding[0]:holding[-1] + 1]
+        _mode, freq = Counter(c for c in window if c).most_common(1)[0]
+        if freq < 2 and len(texts) > 1 and len(window) < len(texts):
+            continue  # one line with a comma among lines without: text, not a delimiter
+        if freq / len(window) < 0.5:  # a delimiter splits (nearly) every line the same way
+            continue
+        scores[cand] = freq
     if not scores:
         return None, []
-    best = max(s for s, _ in scores.values())
-    tied = [c for c, (s, _) in scores.items() if s >= best - 1e-9]
+    best = max(scores.values())
+    tied = [c for c, f in scores.items() if f >= best]
     order = ("\t",) + _PREFERENCE if suffix == ".tsv" else _PREFERENCE
     tied.sort(key=order.index)
     return tied[0], tied[1:]
 
 
 def _dedupe(names: list[str], problems: Problems, header_line: int) -> list[str]:
+    """Unique column names: a repeated name gets ``.1``, ``.2``; the original is kept."""
     out: list[str] = []
     seen: Counter[str] = Counter()
     for i, name in enumerate(names):
-        base = name if name.strip() else f"Unnamed: {i}"
+        base = name.strip() or f"Unnamed: {i}"
         new = base
         while new in seen:
             new = f"{base}.{seen[base]}"
             seen[base] += 1
+        if new != name:
+            problems.found.columns_original[new] = name
         if new != base:
-            problems.add("io.duplicate_column", "warning", row=header_line, column=new, value=name)
+            problems.add("io.duplicate_column", "note", row=header_line, column=new, value=name)
         seen[new] += 1
         out.append(new)
     return out
@@ -238,6 +270,7 @@ class _Source:
     def __init__(self, path: Path, buffer: bytes | None) -> None:
         self.path = path
         self.buffer = buffer
+        self.end: int | None = None  # where the table ends (notes follow)
 
     def head(self, n: int, start: int) -> bytes:
         if self.buffer is not None:
@@ -247,9 +280,17 @@ class _Source:
             return fh.read(n)
 
     def size(self) -> int:
+        """Bytes up to the end of the table (the file's size when no notes follow it)."""
+        if self.end is not None:
+            return self.end
         return len(self.buffer) if self.buffer is not None else self.path.stat().st_size
 
     def stream(self, offset: int) -> Any:
+        if self.end is not None:
+            if self.buffer is not None:
+                return pa.BufferReader(pa.py_buffer(self.buffer[offset:self.end]))
+            with pa.memory_map(str(self.path)) as mapped:
+                return pa.BufferReader(mapped.read_at(self.end - offset, offset))
         if self.buffer is not None:
             reader = pa.BufferReader(pa.py_buffer(self.buffer))
         else:
@@ -259,10 +300,10 @@ class _Source:
 
     def array(self) -> np.ndarray:
         if self.buffer is not None:
-            return np.frombuffer(self.buffer, dtype=np.uint8)
+            return np.frombuffer(self.buffer, dtype=np.uint8)[:self.size()]
         if self.size() == 0:
             return np.empty(0, dtype=np.uint8)
-        return np.memmap(self.path, dtype=np.uint8, mode="r")
+        return np.memmap(self.path, dtype=np.uint8, mode="r")[:self.size()]
 
 
 def _record_lines(source: _Source, offset: int, first_line: int,
@@ -305,20 +346,58 @@ def _record_lines(source: _Source, offset: int, first_line: int,
 
 
 def _csv_module_lines(source: _Source, offset: int, first_line: int, encoding: str,
-                      delimiter: str) -> tuple[np.ndarray, np.ndarray]:
-    """The same as :func:`_record_lines` through the csv module (quotes inside fields)."""
+                      delimiter: str) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The same as :func:`_record_lines` through the csv module (quotes inside fields,
+    lone carriage returns); also whether the last record ends inside an open quote."""
     raw = source.head(source.size() - offset, offset)
     text = raw.decode(encoding, errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
-                        doublequote=True, strict=False)
-    lines: list[int] = []
+    starts: list[int] = []
+
+    def lines() -> Any:
+        pos = 0
+        for line in io.StringIO(text, newline=""):
+            starts.append(pos)
+            pos += len(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    found: list[int] = []
     blanks: list[int] = []
     previous = 0
-    for row in reader:
-        start = first_line + previous
-        (lines if row else blanks).append(start)
-        previous = reader.line_num
-    return np.asarray(lines, dtype=np.int64), np.asarray(blanks, dtype=np.int64)
+    last_start = 0
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        for row in reader:
+            (found if row else blanks).append(first_line + previous)
+            last_start = previous
+            previous = reader.line_num
+    except csv.Error:
+        pass
+    finally:
+        csv.field_size_limit(limit)
+    unclosed = bool(found) and _open_quote_at_end(
+        text[starts[last_start]:] if last_start < len(starts) else "", delimiter)
+    return np.asarray(found, dtype=np.int64), np.asarray(blanks, dtype=np.int64), unclosed
+
+
+def _open_quote_at_end(text: str, delimiter: str) -> bool:
+    """True when a quoted field opened in ``text`` (one record to the end) never closes."""
+    in_quotes = field_start = True
+    in_quotes = False
+    closed = False
+    for ch in text:
+        if in_quotes:
+            if ch == '"':
+                in_quotes, closed = False, True
+            continue
+        if ch == '"' and (field_start or closed):
+            in_quotes, closed = True, False
+            field_start = False
+            continue
+        closed = False
+        field_start = ch in (delimiter, "\n", "\r")
+    return in_quotes
 
 
 @dataclass
@@ -336,6 +415,10 @@ class CsvOptions:
     na_values: Sequence[str] = ()
     on_bad_lines: str = "error"
     strict: bool = False
+    markers: frozenset[str] | None = None  # missing markers read as missing in number columns
+    header_rows: int | None = None
+    footer: int | None = None
+    fixed_width: bool | None = None
 
 
 def _check_binary(head: bytes, label: str, lang: str, utf16: bool) -> None:
@@ -358,196 +441,71 @@ def _valid_utf8(sample: bytes) -> bool:
     return True
 
 
+@dataclass
+class _Encoding:
+    """How the bytes are decoded: the name reported, the codec of the parse, and more."""
+
+    encoding: str
+    codec: str
+    bom: int = 0
+    single_byte: str | None = None  # parse raw bytes, transcode text columns from this codec
+    buffer: bytes | None = None  # a transcoded copy (UTF-16, multi-byte code pages)
+
+
 def read_delimited(path: Path, label: str, opts: CsvOptions,
                    problems: Problems) -> tuple[pd.DataFrame, CsvInfo]:
-    """Read a delimited text file; see :func:`indicators.read`."""
+    """Read a delimited text file; see :func:`indicators.read`.
+
+    Phases: choose the encoding, sample the first records, find the delimiter, locate
+    the table (title rows, header rows, notes at the end), parse the body once, number
+    its records by line, convert the number columns.
+    """
     lang = opts.lang
     with path.open("rb") as fh:
         head = fh.read(_SAMPLE + 4)
     if not head:
         raise read_error("io.empty", lang, label)
-    given = _python_codec(opts.encoding) if opts.encoding else ""
-    if opts.encoding is not None and not given:
-        raise read_error("io.unknown_encoding", lang, label, value=opts.encoding,
-                         expected="utf-8, cp1252, latin-1, utf-16")
-    utf16 = given.startswith("utf-16") or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    _check_binary(head, label, lang, utf16)
-
     pool = ThreadPoolExecutor(max_workers=1)
     scan_future = pool.submit(_scan, path)
     pool.shutdown(wait=False)
-
-    buffer: bytes | None = None
-    bom = 0
-    single_byte: str | None = None  # parse raw bytes, transcode text columns from this codec
-    if utf16 or (given and not given.startswith("utf-8") and single_byte_table(given) is None):
-        codec = given or "utf-16"
-        encoding = opts.encoding or "utf-16"
-        try:
-            text = path.read_bytes().decode(codec)
-        except UnicodeDecodeError as exc:
-            raise read_error("io.decode_file", lang, label,
-                             value=exc.object[exc.start:exc.start + 2].hex(" "),
-                             encoding=encoding, expected=encoding) from None
-        buffer = text.lstrip("\ufeff").encode("utf-8")
-        codec = "utf-8"
-    elif given:
-        encoding = opts.encoding or given
-        if given.startswith("utf-8"):
-            codec = "utf-8"
-            bom = 3 if head.startswith(codecs.BOM_UTF8) else 0
-        else:
-            codec = given
-            single_byte = given
-    elif head.startswith(codecs.BOM_UTF8):
-        encoding, codec, bom = "utf-8-sig", "utf-8", 3
-    elif _valid_utf8(head[:_SAMPLE]):
-        encoding, codec = "utf-8", "utf-8"  # confirmed by the parse, which checks every byte
-    else:
-        # cp1252 unless a byte undefined in it shows up (checked over the whole file below)
-        latin = any(b in head for b in _CP1252_UNDEFINED)
-        encoding = codec = single_byte = "latin-1" if latin else "cp1252"
-    source = _Source(path, buffer)
-
-    sample = source.head(_SAMPLE, bom)
-    complete = bom + len(sample) >= source.size()
-    records = _sample_records(sample, bom, codec, complete)
-    if not records and not complete:  # one enormous first line
-        records = _sample_records(source.head(source.size(), bom), bom, codec, True)
-    if not any(r.text.strip() for r in records):
-        raise read_error("io.empty", lang, label)
-
-    if opts.delimiter is not None:
-        delimiter: str | None = opts.delimiter
-    else:
-        delimiter, others = _detect_delimiter(records, path.suffix.lower())
-        if others:
-            problems.add("io.ambiguous_delimiter", "warning", value=delimiter,
-                         expected=", ".join(repr(o) for o in others),
-                         chosen=repr(delimiter), others=", ".join(repr(o) for o in others))
+    enc = _choose_encoding(path, head, opts, problems)
+    source = _Source(path, enc.buffer)
+    records = _first_records(source, enc, label, lang)
+    delimiter = _choose_delimiter(records, path, opts, problems)
+    if delimiter is None:
+        fixed = _fixed_width_plan(records, opts, label)
+        if fixed is not None:
+            return _read_fixed(source, enc, fixed, opts, problems, scan_future.result())
     parse_delim = delimiter if delimiter is not None else "\x1f"
-    grid = [next(csv.reader([r.text], delimiter=parse_delim, quotechar='"', doublequote=True))
-            if r.text else [] for r in records[:50]]
-
-    if opts.header_row is not None:
-        matches = [i for i, r in enumerate(records) if r.first_line == opts.header_row]
-        if not matches:
-            raise read_error("io.header_row", lang, label, row=opts.header_row,
-                             value=opts.header_row, expected=f"1..{records[-1].first_line}")
-        h = matches[0]
-    else:
-        h = find_header(grid[:50]) if grid else 0
-    for r, cells in zip(records[:h], grid[:h]):
-        if is_blank_row(cells):
-            problems.add("io.blank_line", "note", row=r.first_line)
-        else:
-            problems.add("io.title_line", "note", row=r.first_line, value=r.text[:200])
-    header = records[h]
-    header_cells = grid[h] if h < len(grid) else next(
-        csv.reader([header.text], delimiter=parse_delim, quotechar='"'))
-    names = _dedupe([c for c in header_cells], problems, header.first_line)
-    data_offset = header.end
-    first_data_line = header.first_line + header.n_lines
-
-    def parse_code_page() -> tuple[pa.Table, list[tuple[int, int, str]], str | None, str]:
-        """Raw-byte parse; if a bad line must be reported, let Arrow transcode instead."""
-        page = single_byte
-        assert page is not None
-        try:
-            t, inv = _parse(source, data_offset, names, parse_delim, opts, label, first_data_line,
-                            check_utf8=False)
-            return t, inv, page, page
-        except _RawRowText:
-            if opts.encoding is None and scan_future.result().cp1252_undefined:
-                page = "latin-1"
-            try:
-                t, inv = _parse(source, data_offset, names, parse_delim, opts, label,
-                                first_data_line, check_utf8=True, encoding=page)
-            except UnicodeDecodeError as exc:
-                raise read_error("io.decode_file", lang, label,
-                                 value=exc.object[exc.start:exc.start + 2].hex(" "),
-                                 encoding=page, expected=page) from None
-            return t, inv, None, page
-
-    if single_byte is None:
-        try:
-            table, invalid = _parse(source, data_offset, names, parse_delim, opts, label,
-                                    first_data_line, check_utf8=True)
-        except _NotUtf8:
-            if opts.encoding is not None:  # the user said UTF-8
-                line, bad = _first_invalid_utf8(path)
-                raise read_error("io.decode", lang, label, row=line, value=bad.hex(" "),
-                                 encoding=opts.encoding, expected="utf-8") from None
-            single_byte = "latin-1" if scan_future.result().cp1252_undefined else "cp1252"
-            table, invalid, single_byte, encoding = parse_code_page()
-            codec = encoding
-    else:
-        table, invalid, single_byte, page = parse_code_page()
-        if single_byte is None:
-            encoding = codec = page
+    table_at = _locate_table(records, source, enc, parse_delim, opts, problems)
+    table, invalid, enc = _parse_body(source, enc, table_at, parse_delim, opts, label, scan_future)
     scan = scan_future.result()
-    if single_byte == "cp1252" and opts.encoding is None and scan.cp1252_undefined:
-        encoding = codec = single_byte = "latin-1"
-        raw_header = source.head(header.end - header.start, header.start).rstrip(b"\r\n")
-        cells = next(csv.reader([raw_header.decode("latin-1")], delimiter=parse_delim, quotechar='"'))
-        names = _dedupe(cells, Problems(label, lang), header.first_line)
-        table = table.rename_columns(names)
-    if buffer is None and scan.nul_offset is not None:
+    if enc.single_byte == "cp1252" and opts.encoding is None and scan.cp1252_undefined:
+        enc.encoding = enc.codec = enc.single_byte = "latin-1"
+        table = table.rename_columns(_header_again(source, table_at, parse_delim, label, lang))
+    if enc.buffer is None and scan.nul_offset is not None:
         raise read_error("io.binary", lang, label, row=scan.nul_line, value="00", what="NUL",
                          expected="text")
-    if buffer is None:
-        n_lines = scan.n_lines
-        odd_quotes = scan.quotes % 2 == 1
-    else:
-        n_lines = buffer.count(b"\n") + (0 if buffer.endswith(b"\n") else 1)
-        odd_quotes = buffer.count(b'"') % 2 == 1
-    quotes = scan.quotes > 0 or (buffer is not None and b'"' in buffer)
-    n_records = table.num_rows + len(invalid)
-    fast = (first_data_line - 1 + n_records == n_lines) and not odd_quotes
-    unclosed = False
-    if fast:
-        record_lines = np.arange(first_data_line, first_data_line + n_records, dtype=np.int64)
-        blanks = np.empty(0, dtype=np.int64)
-    else:
-        record_lines, blanks, unclosed = _record_lines(source, data_offset, first_data_line, quotes)
-        if len(record_lines) != n_records:
-            unclosed = False
-            record_lines, blanks = _csv_module_lines(source, data_offset, first_data_line,
-                                                     codec, parse_delim)
-        if len(record_lines) != n_records:  # pragma: no cover - defensive
-            raise read_error("io.parse_error", lang, label, value=f"{n_records} != {len(record_lines)}")
-    for line in blanks.tolist():
-        problems.add("io.blank_line", "note", row=line)
-
-    keep = np.ones(n_records, dtype=bool)
-    if unclosed and n_records and n_records not in {number for number, _, _ in invalid}:
-        # the last record swallowed every line after its opening quote
-        keep[n_records - 1] = False
-        line = int(record_lines[n_records - 1])
-        problems.add("io.unclosed_quote", "error", row=line,
-                     value=_last_text(table, names, single_byte or "utf-8"),
-                     expected='"')
-        table = table.slice(0, table.num_rows - 1)
-    for number, actual, text in invalid:
-        line = int(record_lines[number - 1])
-        keep[number - 1] = False
-        expected = len(names)
-        if text.startswith('"') and text.count('"') % 2 == 1:
-            problems.add("io.unclosed_quote", "error", row=line, value=text[:200],
-                         expected='"')
-            continue
-        column = names[actual] if actual < expected else f"#{expected + 1}"
-        problems.add("io.cell_count", "error", row=line, column=column, value=text[:200],
-                     expected=str(expected), got=actual)
-    rows = record_lines[keep]
+    n_lines = _line_count(scan, enc)
+    rows, table = _number_records(source, enc, table, invalid, table_at, parse_delim, n_lines,
+                                  scan, opts, problems)
     if opts.on_bad_lines == "error":
         problems.raise_if_errors()
-
-    if single_byte is not None:
-        table = _transcode_table(table, single_byte, lang, label, rows)
+    if enc.single_byte is not None:
+        table = _transcode_table(table, enc.single_byte, lang, label, rows)
+    _report_swallowed(table, table_at.names, rows, parse_delim, problems)
+    table, rows = _drop_empty_rows(table, rows, problems)
     holder = [table]
     del table
-    frame, decimal, thousands = _convert(holder, names, rows, delimiter, opts, problems)
+    frame, decimal, thousands = _convert(holder, table_at.names, rows, delimiter, opts, problems)
+    _finish_strictness(opts, problems)
+    info = CsvInfo(scan.sha256, enc.encoding, delimiter, decimal, thousands,
+                   table_at.header_line, n_lines)
+    return frame, info
+
+
+def _finish_strictness(opts: CsvOptions, problems: Problems) -> None:
+    """``on_bad_lines="error"`` raises every error; ``strict=True`` every warning too."""
     if opts.on_bad_lines == "error" or opts.strict:
         problems.raise_if_errors()
     if opts.strict:
@@ -556,8 +514,381 @@ def read_delimited(path: Path, label: str, opts: CsvOptions,
             for w in warnings:
                 w["severity"] = "error"
             problems.raise_if_errors()
-    info = CsvInfo(scan.sha256, encoding, delimiter, decimal, thousands, header.first_line, n_lines)
-    return frame, info
+
+
+def _choose_encoding(path: Path, head: bytes, opts: CsvOptions, problems: Problems) -> _Encoding:
+    """The encoding given, or detected: BOM, UTF-8, cp1252, latin-1, or another code page."""
+    lang, label = opts.lang, problems.file
+    given = _python_codec(opts.encoding) if opts.encoding else ""
+    if opts.encoding is not None and not given:
+        raise read_error("io.unknown_encoding", lang, label, value=opts.encoding,
+                         expected="utf-8, cp1252, latin-1, utf-16")
+    utf16 = given.startswith("utf-16") or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    _check_binary(head, label, lang, utf16)
+    detected = False
+    if not given and not utf16 and not head.startswith(codecs.BOM_UTF8) and not _valid_utf8(
+            head[:_SAMPLE]):
+        guess = _code_page(head[:_SAMPLE], label, lang)
+        if guess not in ("cp1252", "latin-1"):
+            given, detected = guess, True
+            problems.add("io.encoding_detected", "warning", value=guess)
+    if utf16 or (given and not given.startswith("utf-8") and single_byte_table(given) is None):
+        codec = given or "utf-16"
+        encoding = opts.encoding or (codec if detected else "utf-16")
+        try:
+            text = path.read_bytes().decode(codec)
+        except UnicodeDecodeError as exc:
+            code = "io.undecodable" if detected else "io.decode_file"
+            raise read_error(code, lang, label, value=exc.object[exc.start:exc.start + 2].hex(" "),
+                             encoding=encoding, expected=encoding) from None
+        return _Encoding(encoding, "utf-8", buffer=text.lstrip("\ufeff").encode("utf-8"))
+    if given:
+        encoding = opts.encoding or given
+        if given.startswith("utf-8"):
+            return _Encoding(encoding, "utf-8", 3 if head.startswith(codecs.BOM_UTF8) else 0)
+        return _Encoding(encoding, given, single_byte=given)
+    if head.startswith(codecs.BOM_UTF8):
+        return _Encoding("utf-8-sig", "utf-8", 3)
+    if _valid_utf8(head[:_SAMPLE]):
+        return _Encoding("utf-8", "utf-8")  # confirmed by the parse, which checks every byte
+    # cp1252 unless a byte undefined in it shows up (checked over the whole file later)
+    page = "latin-1" if any(b in head for b in _CP1252_UNDEFINED) else "cp1252"
+    return _Encoding(page, page, single_byte=page)
+
+
+_PLAUSIBLE = set("€…–—‘’“”«»¿¡ºª°·§©®±²³½¼×•™\u00a0")
+
+
+def _implausible_share(text: str) -> float:
+    """Share of the non-ASCII characters that Western text would hardly hold there.
+
+    Symbols outside the usual ones, letters beyond Latin Extended-A/B, and runs of
+    three or more non-ASCII letters (Western words have accents one at a time:
+    ``ñ``, ``ção``; text in another code page read as cp1252 gives ``Ïðèâåò``).
+    """
+    bad = total = 0
+    for m in _NON_ASCII.finditer(text):
+        run = 0
+        before = text[m.start() - 1] if m.start() else " "
+        after = text[m.end()] if m.end() < len(text) else " "
+        chars = m.group()
+        for k, ch in enumerate(chars):
+            total += 1
+            prev = chars[k - 1] if k else before
+            nxt = chars[k + 1] if k + 1 < len(chars) else after
+            if ch in _PLAUSIBLE:
+                run = 0
+                if ch in "–—…„“”" and prev.isalpha() and nxt.isalpha():
+                    bad += 1  # "Pe–alolén": a dash inside a word is a letter in another page
+                continue
+            run = run + 1 if ch.isalpha() else 0
+            if (not ch.isalpha() or ord(ch) > 0x24F or run >= 3
+                    or (ch.isupper() and prev.islower())):
+                bad += 1
+    return bad / total if total else 0.0
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _code_page(sample: bytes, label: str, lang: str) -> str:
+    """cp1252 (or latin-1) when the text reads as Western text; else charset detection.
+
+    A multi-byte guess is taken only if it leaves every ASCII delimiter in place.
+    """
+    page = "latin-1" if any(b in sample for b in _CP1252_UNDEFINED) else "cp1252"
+    high = sum(1 for b in sample if b >= 0x80) if len(sample) < 4096 else len(sample)
+    if high < 16 or _implausible_share(sample.decode(page, errors="replace")) < 0.3:
+        return page  # too few non-ASCII bytes to tell code pages apart: the usual one
+    from charset_normalizer import from_bytes
+
+    name = ""
+    for match in from_bytes(sample):
+        candidate = _python_codec(match.encoding)
+        if not candidate or candidate.startswith("utf"):
+            continue
+        if single_byte_table(candidate) is None:
+            text = sample.decode(candidate, errors="replace")
+            if any(text.count(d) != sample.count(d.encode()) for d in ";,\t|\n"):
+                continue
+        name = candidate
+        break
+    if not name:
+        i = next((k for k, b in enumerate(sample) if b >= 0x80), 0)
+        raise read_error("io.undecodable", lang, label, value=sample[i:i + 2].hex(" "),
+                         expected="encoding=")
+    return name
+
+
+def _first_records(source: _Source, enc: _Encoding, label: str, lang: str) -> list[_Record]:
+    sample = source.head(_SAMPLE, enc.bom)
+    complete = enc.bom + len(sample) >= source.size()
+    records = _sample_records(sample, enc.bom, enc.codec, complete)
+    if not records and not complete:  # one enormous first line
+        records = _sample_records(source.head(source.size(), enc.bom), enc.bom, enc.codec, True)
+    if not any(r.text.strip() for r in records):
+        raise read_error("io.empty", lang, label)
+    return records
+
+
+def _choose_delimiter(records: list[_Record], path: Path, opts: CsvOptions,
+                      problems: Problems) -> str | None:
+    if opts.delimiter is not None:
+        return opts.delimiter
+    if opts.fixed_width:
+        return None
+    delimiter, others = _detect_delimiter(records, path.suffix.lower())
+    if others:
+        problems.add("io.ambiguous_delimiter", "warning", value=delimiter,
+                     expected=", ".join(repr(o) for o in others),
+                     chosen=repr(delimiter), others=", ".join(repr(o) for o in others))
+    return delimiter
+
+
+def _cells(text: str, delimiter: str) -> list[str]:
+    """The cells of one record (for detection; never raises)."""
+    if not text:
+        return []
+    try:
+        return next(csv.reader([text.replace("\r", "\n")], delimiter=delimiter, quotechar='"',
+                               doublequote=True, strict=False), [])
+    except csv.Error:
+        return text.split(delimiter)
+
+
+@dataclass
+class _TableAt:
+    """Where the table is in the file: header, names, body from ``offset`` to ``end``."""
+
+    names: list[str]
+    header_line: int
+    offset: int
+    first_line: int
+    end: int | None = None  # byte offset where the notes under the table start
+    header_spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _locate_table(records: list[_Record], source: _Source, enc: _Encoding, delimiter: str,
+                  opts: CsvOptions, problems: Problems) -> _TableAt:
+    """Title rows, header rows (joined), and the notes under the table."""
+    lang, label = opts.lang, problems.file
+    grid = [_cells(r.text, delimiter) for r in records[:_LAYOUT_ROWS]]
+    top = None
+    if opts.header_row is not None:
+        matches = [i for i, r in enumerate(records) if r.first_line == opts.header_row]
+        if not matches:
+            raise read_error("io.header_row", lang, label, row=opts.header_row,
+                             value=opts.header_row, expected=f"1..{records[-1].first_line}")
+        top = matches[0]
+        if top >= len(grid):
+            grid += [_cells(r.text, delimiter) for r in records[len(grid):top + 8]]
+    layout = locate(grid, top, opts.header_rows)
+    for i in sorted(layout.blanks + layout.titles):
+        if i in layout.blanks:
+            problems.add("io.blank_line", "note", row=records[i].first_line)
+        else:
+            problems.add("io.title_line", "note", row=records[i].first_line,
+                         value=records[i].text[:200])
+            problems.found.title_rows.append(records[i].first_line)
+    header = [records[i] for i in layout.header]
+    raw = header_names([grid[i] for i in layout.header])
+    if len(header) > 1:
+        lines = [r.first_line for r in header]
+        problems.add("io.header_joined", "note", row=lines[0], value=f"{lines[0]}-{lines[-1]}",
+                     example=next((n for n in raw if JOIN in n), raw[-1]))
+    problems.found.header_rows = [r.first_line for r in header]
+    names = _dedupe(raw, problems, header[-1].first_line)
+    last = header[-1]
+    at = _TableAt(names, header[0].first_line, last.end, last.first_line + last.n_lines,
+                  header_spans=[(r.start, r.end) for r in header])
+    _locate_footer(records, source, enc, delimiter, at, opts, problems)
+    return at
+
+
+def _locate_footer(records: list[_Record], source: _Source, enc: _Encoding, delimiter: str,
+                   at: _TableAt, opts: CsvOptions, problems: Problems) -> None:
+    """Notes under the table: found in the last lines (or ``footer=`` of them)."""
+    if opts.footer == 0:
+        return
+    size = source.size()
+    if records and records[-1].end >= size:
+        tail = [r for r in records if r.start >= at.offset]
+    else:
+        start = max(at.offset, size - _TAIL)
+        raw = source.head(size - start, start)
+        cut = raw.find(b"\n") + 1 if start > at.offset else 0
+        tail = _sample_records(raw[cut:], start + cut, enc.codec, True, limit=len(raw))
+        for r in tail:
+            r.first_line = -1  # numbered once notes are found
+    if not tail:
+        return
+    grid = [_cells(r.text, delimiter) for r in tail]
+    count, notes = find_footer(grid, opts.footer)
+    if opts.footer is not None and len(notes) < opts.footer:
+        raise read_error("io.footer", opts.lang, problems.file, value=opts.footer,
+                         expected=f"0..{len(notes)}")
+    if not notes:
+        return
+    first = tail[len(tail) - count]
+    at.end = first.start
+    if any(r.first_line < 0 for r in tail):
+        _number_tail(source, tail)
+    for i in notes:
+        text = " ".join(c.strip() for c in grid[i] if c.strip())
+        problems.add("io.footnote", "note", row=tail[i].first_line, value=text[:200])
+        problems.found.notes.append(text)
+        problems.found.footer_rows.append(tail[i].first_line)
+    for r, cells in zip(tail[len(tail) - count:], grid[len(tail) - count:]):
+        if not any(c.strip() for c in cells):
+            problems.add("io.blank_line", "note", row=r.first_line)
+
+
+def _number_tail(source: _Source, tail: list[_Record]) -> None:
+    """Line numbers of records read from the end of a large file."""
+    before = _count_lines(source.head(tail[0].start, 0))
+    line = before + 1
+    for r in tail:
+        r.first_line = line
+        line += r.n_lines
+
+
+def _count_lines(data: bytes) -> int:
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def _header_again(source: _Source, at: _TableAt, delimiter: str, label: str,
+                  lang: str) -> list[str]:
+    """The header decoded as latin-1 (a byte undefined in cp1252 was found later)."""
+    rows = [_cells(source.head(b - a, a).decode("latin-1").rstrip("\r\n"), delimiter)
+            for a, b in at.header_spans]
+    names = header_names(rows)
+    names = (names + at.names[len(names):])[:len(at.names)]
+    return _dedupe(names, Problems(label, lang), at.first_line - 1)
+
+
+def _parse_body(source: _Source, enc: _Encoding, at: _TableAt, delimiter: str, opts: CsvOptions,
+                label: str, scan_future: Any) -> tuple[pa.Table, list[tuple[int, int, str]], _Encoding]:
+    """One pass of the parser over the body; code pages are parsed as raw bytes."""
+    lang = opts.lang
+    source.end = at.end
+    names, offset, first = at.names, at.offset, at.first_line
+    if enc.single_byte is None:
+        try:
+            table, invalid = _parse(source, offset, names, delimiter, opts, label, first,
+                                    check_utf8=True)
+            return table, invalid, enc
+        except _NotUtf8:
+            if opts.encoding is not None:  # the user said UTF-8
+                line, bad = _first_invalid_utf8(source.path)
+                raise read_error("io.decode", lang, label, row=line, value=bad.hex(" "),
+                                 encoding=opts.encoding, expected="utf-8") from None
+            page: str = "latin-1" if scan_future.result().cp1252_undefined else "cp1252"
+            enc = _Encoding(page, page, enc.bom, single_byte=page)
+    page = enc.single_byte or "cp1252"
+    try:
+        table, invalid = _parse(source, offset, names, delimiter, opts, label, first,
+                                check_utf8=False)
+        return table, invalid, enc
+    except _RawRowText:  # a bad line must be reported: let Arrow transcode instead
+        if opts.encoding is None and scan_future.result().cp1252_undefined:
+            page = "latin-1"
+        try:
+            table, invalid = _parse(source, offset, names, delimiter, opts, label, first,
+                                    check_utf8=True, encoding=page)
+        except UnicodeDecodeError as exc:
+            raise read_error("io.decode_file", lang, label,
+                             value=exc.object[exc.start:exc.start + 2].hex(" "),
+                             encoding=page, expected=page) from None
+        return table, invalid, _Encoding(page, page, enc.bom)
+
+
+def _line_count(scan: _Scan, enc: _Encoding) -> int:
+    if enc.buffer is None:
+        return scan.n_lines
+    buffer = enc.buffer
+    return _count_lines(buffer) + (0 if buffer.endswith((b"\n", b"\r")) or not buffer else 1)
+
+
+def _number_records(source: _Source, enc: _Encoding, table: pa.Table,
+                    invalid: list[tuple[int, int, str]], at: _TableAt, delimiter: str,
+                    n_lines: int, scan: _Scan, opts: CsvOptions,
+                    problems: Problems) -> tuple[np.ndarray, pa.Table]:
+    """The line of every record; bad records reported and taken out of the table."""
+    buffer = enc.buffer
+    odd_quotes = (scan.quotes if buffer is None else buffer.count(b'"')) % 2 == 1
+    quotes = scan.quotes > 0 or (buffer is not None and b'"' in buffer)
+    n_records = table.num_rows + len(invalid)
+    last_line = n_lines if at.end is None else _count_lines(source.head(at.end, 0)) + (
+        0 if source.head(1, at.end - 1) in (b"\n", b"\r") else 1)
+    fast = (at.first_line - 1 + n_records == last_line) and not odd_quotes and not scan.lone_cr
+    unclosed = False
+    if fast:
+        record_lines = np.arange(at.first_line, at.first_line + n_records, dtype=np.int64)
+        blanks = np.empty(0, dtype=np.int64)
+    else:
+        record_lines, blanks = np.empty(0, np.int64), np.empty(0, np.int64)
+        if not odd_quotes and not scan.lone_cr:
+            record_lines, blanks, _ = _record_lines(source, at.offset, at.first_line, quotes)
+        if len(record_lines) != n_records:
+            record_lines, blanks, unclosed = _csv_module_lines(source, at.offset, at.first_line,
+                                                               enc.codec, delimiter)
+        if len(record_lines) != n_records or (len(record_lines) and record_lines[-1] > last_line):
+            raise read_error("io.parse_error", opts.lang, problems.file,
+                             value=f"{n_records} records, {len(record_lines)} found")
+    for line in blanks.tolist():
+        problems.add("io.blank_line", "note", row=line)
+    keep = np.ones(n_records, dtype=bool)
+    if unclosed and n_records and n_records not in {number for number, _, _ in invalid}:
+        # the last record swallowed every line after its opening quote
+        keep[n_records - 1] = False
+        problems.add("io.unclosed_quote", "error", row=int(record_lines[n_records - 1]),
+                     value=_last_text(table, at.names, enc.single_byte or "utf-8"), expected='"')
+        table = table.slice(0, table.num_rows - 1)
+    for number, actual, text in invalid:
+        line = int(record_lines[number - 1])
+        keep[number - 1] = False
+        expected = len(at.names)
+        if text.startswith('"') and text.count('"') % 2 == 1:
+            problems.add("io.unclosed_quote", "error", row=line, value=text[:200], expected='"')
+            continue
+        column = at.names[actual] if actual < expected else f"#{expected + 1}"
+        problems.add("io.cell_count", "error", row=line, column=column, value=text[:200],
+                     expected=str(expected), got=actual)
+    return record_lines[keep], table
+
+
+def _drop_empty_rows(table: pa.Table, rows: np.ndarray,
+                     problems: Problems) -> tuple[pa.Table, np.ndarray]:
+    """Rows of delimiters only (``;;;;``, a separator row) are blank lines, not data."""
+    if not table.num_rows or any(col.null_count == 0 for col in table.columns):
+        return table, rows
+    empty = pc.is_null(table.column(0))
+    for col in table.columns[1:]:
+        empty = pc.and_(empty, pc.is_null(col))
+    mask = np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
+    if not mask.any():
+        return table, rows
+    for line in rows[mask].tolist():
+        problems.add("io.blank_line", "note", row=int(line))
+    return table.filter(pa.array(~mask)), rows[~mask]
+
+
+def _report_swallowed(table: pa.Table, names: list[str], rows: np.ndarray, delimiter: str,
+                      problems: Problems) -> None:
+    """A cell holding a line break followed by the delimiter: lines swallowed by a quote."""
+    if len(rows) < 2 or not (np.diff(rows) > 1).any():
+        return
+    for i, name in enumerate(names):
+        col = table.column(i)
+        if not pa.types.is_string(col.type) or col.null_count == len(col):
+            continue
+        hit = pc.fill_null(pc.match_substring_regex(col, "[\r\n][^\r\n]*" + re.escape(delimiter)),
+                           False)
+        for pos in pc.indices_nonzero(hit).to_pylist()[:20]:
+            text = str(col[pos].as_py())
+            n = text.count("\n") + 1
+            problems.add("io.swallowed_lines", "warning", row=int(rows[pos]), column=name,
+                         value=text[:120].replace("\n", "\\n"), n=n, end=int(rows[pos]) + n - 1)
 
 
 def _last_text(table: pa.Table, names: list[str], codec: str) -> str:
@@ -694,19 +1025,17 @@ def _convert(holder: list[pa.Table], names: list[str], rows: np.ndarray, delimit
             ints[i] = False
         if len(head) == 0:
             head = col.drop_null()
-        looks = pc.match_substring_regex(head, NUMERIC_LOOKING)
-        share = pc.mean(looks.cast(pa.float64())).as_py() or 0.0
-        if share >= 0.5:
+        numeric, column_votes = column_evidence(head, opts.markers)
+        if numeric:
             candidates[i] = "number"
-            votes[name] = family_votes(head.filter(looks))
+            votes[name] = column_votes
     default = "," if delimiter == ";" else "."
     if opts.decimal is None and votes and not any(v[0] or v[1] for v in votes.values()) and any(
             v[2] for v in votes.values()):
         # Nothing decisive in the first rows: look at every value of the ambiguous columns.
         for i, kind in candidates.items():
             if kind == "number" and votes[names[i]][2]:
-                col = table.column(i).drop_null()
-                votes[names[i]] = family_votes(col.filter(pc.match_substring_regex(col, NUMERIC_LOOKING)))
+                votes[names[i]] = column_evidence(table.column(i).drop_null(), opts.markers)[1]
     thousands_opt = None if opts.thousands is None else (opts.thousands or "")
     decision = decide(votes, default, opts.decimal, thousands_opt)
     conv = decision.convention
@@ -718,10 +1047,12 @@ def _convert(holder: list[pa.Table], names: list[str], rows: np.ndarray, delimit
                      decimal=conv.decimal, thousands=conv.thousands)
     seen_thousands = False
     seen_decimal = False
+    seen_spaces = False
     del table
 
     def convert(i: int) -> Any:
-        result = convert_column(columns[i], conv, opts.keep_leading_zeros, ints.pop(i, None))
+        result = convert_column(columns[i], conv, opts.keep_leading_zeros, ints.pop(i, None),
+                                opts.markers)
         columns[i] = result.array  # the text version is released here
         result.array = None
         return result
@@ -733,13 +1064,8 @@ def _convert(holder: list[pa.Table], names: list[str], rows: np.ndarray, delimit
         name = names[i]
         seen_thousands |= result.has_thousands
         seen_decimal |= result.has_decimal
-        for pos, value in zip(result.bad_positions.tolist(), result.bad_values):
-            problems.add("io.number_format", "error", row=int(rows[pos]), column=name, value=value,
-                         expected=conv.example() if conv else "", decimal=conv.decimal if conv else "",
-                         thousands=(conv.thousands or "") if conv else "")
-        for pos, value in result.text_examples:
-            problems.add("io.text_in_numbers", "note", row=int(rows[pos]), column=name, value=value,
-                         share=f"{result.numeric_share:.0%}")
+        seen_spaces |= result.space_thousands
+        record_result(problems, name, result, rows, conv)
         del result
     out = pa.Table.from_arrays(columns, names=names)
     columns.clear()
@@ -758,6 +1084,8 @@ def _convert(holder: list[pa.Table], names: list[str], rows: np.ndarray, delimit
     thousands = conv.thousands if conv is not None and (seen_thousands or opts.thousands) else None
     if conv is not None and decision.ambiguous:
         decimal, thousands = conv.decimal, conv.thousands
+    if seen_spaces and not seen_thousands:
+        thousands = " "
     return frame, decimal, thousands
 
 
@@ -774,3 +1102,87 @@ def _first_ambiguous(table: pa.Table, names: list[str],
             p = int(pos[0].as_py())
             return names[i], str(col[p].as_py()), p
     return None, None, None
+
+
+_GAP = re.compile(r"\S {2,}\S")
+
+
+def _fixed_width_plan(records: list[_Record], opts: CsvOptions, label: str) -> list[int] | None:
+    """Column start positions when text without delimiter is aligned; else None or an error.
+
+    A file of one column (a list of names) has no delimiter and no gaps: read as is.
+    """
+    texts = [r.text.rstrip() for r in records if r.text.strip()]
+    gappy = sum(1 for t in texts if _GAP.search(t.strip()))
+    if opts.fixed_width is False:
+        if gappy * 2 > len(texts):
+            raise read_error("io.no_delimiter", opts.lang, label)
+        return None
+    if not opts.fixed_width and gappy * 2 <= len(texts):
+        tokens = {len(t.split()) for t in texts}
+        if len(texts) > 1 and len(tokens) == 1 and tokens.pop() >= 2:
+            raise read_error("io.no_delimiter", opts.lang, label)  # split by single spaces
+        return None
+    starts = _column_starts(texts)
+    if len(starts) < 2:
+        raise read_error("io.no_delimiter", opts.lang, label)
+    return starts
+
+
+def _column_starts(texts: list[str]) -> list[int]:
+    """Where columns start: positions after a gap that (nearly) every table line leaves blank."""
+    counts = [len(re.split(r"\s{2,}", t.strip())) for t in texts]
+    common = Counter(c for c in counts if c >= 2).most_common(1)
+    if common:
+        lines = [t for t, c in zip(texts, counts) if c == common[0][0]]
+        allowed = 0
+    else:
+        lines, allowed = texts, len(texts) // 10
+    width = max(len(t) for t in lines)
+    occupied = np.zeros(width + 1, dtype=np.int64)
+    for t in lines:
+        filled = np.frombuffer(t.ljust(width + 1).encode("utf-32-le"), dtype=np.uint32) != 32
+        occupied += filled
+    used = occupied > allowed
+    return [p for p in range(width) if used[p] and (p == 0 or not used[p - 1])]
+
+
+def _read_fixed(source: _Source, enc: _Encoding, starts: list[int], opts: CsvOptions,
+                problems: Problems, scan: _Scan) -> tuple[pd.DataFrame, CsvInfo]:
+    """Read text whose columns are aligned by position (no delimiter)."""
+    text = source.head(source.size() - enc.bom, enc.bom).decode(enc.single_byte or enc.codec,
+                                                               errors="replace")
+    lines = [line.rstrip("\r\n") for line in io.StringIO(text, newline="")]
+    bounds = list(zip(starts, starts[1:] + [None]))
+    grid = [[line[a:b].strip() for a, b in bounds] for line in lines]
+    top = None if opts.header_row is None else min(opts.header_row - 1, max(len(grid) - 1, 0))
+    layout = locate(grid[:_LAYOUT_ROWS] if top is None else grid, top, opts.header_rows)
+    for i in sorted(layout.blanks + layout.titles):
+        if i in layout.blanks:
+            problems.add("io.blank_line", "note", row=i + 1)
+        else:
+            problems.add("io.title_line", "note", row=i + 1, value=lines[i][:200])
+            problems.found.title_rows.append(i + 1)
+    first = layout.data_start
+    body = grid[first:]
+    count, notes = (0, []) if opts.footer == 0 else find_footer(body, opts.footer)
+    for i in notes:
+        problems.add("io.footnote", "note", row=first + i + 1, value=lines[first + i].strip()[:200])
+        problems.found.notes.append(lines[first + i].strip())
+        problems.found.footer_rows.append(first + i + 1)
+    body = body[:len(body) - count]
+    names = _dedupe(header_names([grid[i] for i in layout.header]), problems, layout.header[-1] + 1)
+    problems.found.header_rows = [i + 1 for i in layout.header]
+    problems.found.fixed_width = tuple(starts)
+    problems.add("io.fixed_width", "note", value=", ".join(str(s) for s in starts))
+    keep = [k for k, row in enumerate(body) if any(row)]
+    for k in sorted(set(range(len(body))) - set(keep)):
+        problems.add("io.blank_line", "note", row=first + k + 1)
+    rows = np.asarray([first + k + 1 for k in keep], dtype=np.int64)
+    columns = {name: pa.array([body[k][j] or None for k in keep], pa.string())
+               for j, name in enumerate(names)}
+    frame, decimal, thousands = _convert([pa.table(columns)], names, rows, None, opts, problems)
+    _finish_strictness(opts, problems)
+    info = CsvInfo(scan.sha256, enc.encoding, None, decimal, thousands, layout.header[0] + 1,
+                   len(lines))
+    return frame, info

@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import PROBLEM_COLUMNS, ReadError
 from ..i18n import message
 
-__all__ = ["ROW", "FrozenDict", "Problems", "Provenance", "file_sha256", "read_error"]
+__all__ = ["ROW", "Found", "FrozenDict", "Problems", "Provenance", "file_sha256", "read_error"]
 
 #: Name of the index that holds the row number the user sees in the source.
 ROW = "row"
@@ -79,6 +79,27 @@ class Provenance(FrozenDict):
         Labels and user-missing codes (SPSS, Stata) and the ``missing=`` mode used.
     n_rows, n_lines:
         Rows returned and lines (text files) or rows (other formats) in the source.
+    header_rows:
+        Every line or row the header was read from (several when the header spans
+        rows, joined ``"2019 · casos"``).
+    columns_original:
+        Column names changed while reading (joined, made unique, filled from a merged
+        cell): the name in the frame -> the text(s) in the source.
+    notes:
+        Footnote and source lines found under the table (``"Fuente: ..."``), with
+        ``footer_rows`` their lines; ``title_rows`` the lines above the header.
+    total_rows:
+        Rows recognised as totals or subtotals (``Total``, ``Total país``,
+        ``Nacional``...); see the ``totals=`` option.
+    units:
+        Per column, the unit written in the cells (``"%"`` for ``12,5%``: the value
+        is kept as the number written).
+    missing_markers:
+        Per column, the missing markers read as missing and how many cells held each
+        (``{"tasa": {"..": 3, "n.d.": 1}}``).
+    fixed_width:
+        For text read by column boundaries: the 0-based character positions where
+        the columns start.
     problems:
         A table in the :data:`indicators.errors.PROBLEM_COLUMNS` layout plus
         ``severity``: lines reported instead of read, ambiguities and notes.
@@ -104,10 +125,21 @@ class Provenance(FrozenDict):
     n_rows: int = 0
     n_lines: int | None = None
     options: Mapping[str, Any] = field(default_factory=FrozenDict)
+    header_rows: tuple[int, ...] = ()
+    title_rows: tuple[int, ...] = ()
+    footer_rows: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+    columns_original: Mapping[str, str] = field(default_factory=FrozenDict)
+    total_rows: tuple[int, ...] = ()
+    units: Mapping[str, str] = field(default_factory=FrozenDict)
+    missing_markers: Mapping[str, Mapping[str, int]] = field(default_factory=FrozenDict)
+    fixed_width: tuple[int, ...] | None = None
     problem_records: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("variable_labels", "value_labels", "missing_codes", "options"):
+        for name in ("variable_labels", "value_labels", "missing_codes", "options",
+                     "columns_original", "units", "missing_markers", "header_rows",
+                     "title_rows", "footer_rows", "notes", "total_rows"):
             object.__setattr__(self, name, freeze(getattr(self, name)))
         object.__setattr__(self, "problem_records", tuple(freeze(p) for p in self.problem_records))
         dict.update(self, {f.name: getattr(self, f.name) for f in fields(self)})
@@ -142,14 +174,40 @@ def problems_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return frame[cols + extra].astype(object)
 
 
+@dataclass
+class Found:
+    """What a reader found about the table's layout and cells (becomes provenance fields)."""
+
+    header_rows: list[int] = field(default_factory=list)
+    title_rows: list[int] = field(default_factory=list)
+    footer_rows: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    columns_original: dict[str, str] = field(default_factory=dict)
+    total_rows: list[int] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)
+    missing_markers: dict[str, dict[str, int]] = field(default_factory=dict)
+    fixed_width: tuple[int, ...] | None = None
+
+    def as_fields(self) -> dict[str, Any]:
+        """The provenance fields, ready for :class:`Provenance`."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key in ("header_rows", "title_rows", "footer_rows", "notes", "total_rows"):
+            out[key] = tuple(out[key])
+        return out
+
+
 class Problems:
-    """Collects problem rows for one file, each with its message in the user's language."""
+    """Collects problem rows for one file, each with its message in the user's language.
+
+    ``found`` collects what the reader found about the layout and the cells.
+    """
 
     def __init__(self, file: str, lang: str, sheet: str | None = None) -> None:
         self.file = file
         self.lang = lang
         self.sheet = sheet
         self.records: list[dict[str, Any]] = []
+        self.found = Found()
 
     def add(
         self,

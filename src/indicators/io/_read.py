@@ -32,17 +32,20 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from .._limits import Limits, limit_error, with_limits
 from ..errors import ReadError
 from ..i18n import check_lang, check_option
+from ._numbers import DEFAULT_MISSING
 from ._provenance import ROW, Problems, Provenance, file_sha256, read_error
 
-__all__ = ["FORMATS", "BadLines", "MissingMode", "Provenance", "read"]
+__all__ = ["DEFAULT_MISSING", "FORMATS", "BadLines", "MissingMode", "Provenance", "Totals", "read"]
 
 MissingMode = Literal["codes", "nan", "labels"]
 BadLines = Literal["error", "report"]
+Totals = Literal["flag", "drop", "keep"]
 
 #: File name endings :func:`read` accepts, by format.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -79,9 +82,14 @@ def read(
     keep_leading_zeros: bool = True,
     dtype: Mapping[str, Any] | None = None,
     na_values: Sequence[str] = (),
+    keep_default_na: bool = True,
     on_bad_lines: BadLines = "error",
     strict: bool = False,
     limits: Limits | Mapping[str, Any] | None = None,
+    header_rows: int | None = None,
+    footer: int | None = None,
+    totals: Totals = "flag",
+    fixed_width: bool | None = None,
 ) -> pd.DataFrame:
     """Read a data file into a frame indexed by the row number the user sees.
 
@@ -103,8 +111,25 @@ def read(
       (default ``True``); ``False`` reads them as numbers.
     - ``dtype``: a column-to-type mapping applied after reading (``str`` keeps a
       column as text without any conversion).
-    - ``na_values``: extra cell texts that mean "missing" (an empty cell always does;
-      ``"NA"`` does not by default, being Namibia's code).
+    - ``na_values``: extra cell texts that mean "missing" in any column, in every
+      format (an empty cell always does; ``"NA"`` does not by default, being
+      Namibia's code).
+    - ``keep_default_na``: the markers offices print for "not available" (``..``,
+      ``-``, ``n.d.``, ``s/d``, ``x``..., see :data:`DEFAULT_MISSING`) are read as
+      missing in columns whose other cells are numbers, and counted per column in
+      ``provenance.missing_markers`` (default ``True``); ``False`` keeps them as text.
+    - ``header_row``, ``header_rows``: the header's first row and how many rows it
+      spans (joined ``"2019 · casos"``); detected otherwise (title rows above and
+      rows of group names are found).
+    - ``footer``: how many lines under the table are notes (``Fuente: ...``); they
+      go to ``provenance.notes``. Detected by default; ``0`` reads every line.
+    - ``totals``: rows labelled ``Total``, ``Total país``, ``Nacional``, ``Todos``...
+      are listed in ``provenance.total_rows`` and ``"flag"`` (default) marks them in a
+      boolean column ``is_total`` (added only when there is one), ``"drop"`` removes
+      them, ``"keep"`` adds nothing.
+    - ``fixed_width``: text without a delimiter is read by column positions when
+      its columns are aligned (``None``, default); ``True`` always reads by
+      position, ``False`` makes a file without delimiter an error.
     - ``missing``: SPSS/Stata user-missing codes: ``"codes"`` (default) keeps them as
       their codes, listed in ``provenance.missing_codes`` and noted in
       ``provenance.problems`` so they cannot be mistaken for answers; ``"nan"`` makes
@@ -134,6 +159,15 @@ def read(
     if encoding is not None and not _text_encoding(encoding):
         raise read_error("io.unknown_encoding", lang, str(path), value=encoding,
                          expected="'utf-8', 'cp1252', 'latin-1', 'utf-16'")
+    check_option("read", "totals", totals, ("flag", "drop", "keep"), lang)
+    for opt, val in (("header_rows", header_rows), ("footer", footer)):
+        low = 1 if opt == "header_rows" else 0
+        if val is not None and (isinstance(val, bool) or not isinstance(val, int) or val < low):
+            check_option("read", opt, val, [f"an integer >= {low}"], lang)
+    if fixed_width is not None and not isinstance(fixed_width, bool):
+        check_option("read", "fixed_width", fixed_width, [True, False, None], lang)
+    if isinstance(na_values, str):
+        na_values = (na_values,)
     if delimiter is not None:
         check_option("read", "delimiter", delimiter, _DELIMITERS, lang)
     if decimal is not None:
@@ -158,11 +192,13 @@ def read(
         raise limit_error(ReadError, "max_file_bytes", path.stat().st_size, max_bytes, where=label, lang=lang,
                           file=label)
     problems = Problems(label, lang)
+    markers = frozenset(m.lower() for m in DEFAULT_MISSING) if keep_default_na else None
     options = {k: v for k, v in {
         "sheet": sheet, "header_row": header_row, "encoding": encoding, "delimiter": delimiter,
         "decimal": decimal, "thousands": thousands, "missing": missing,
         "keep_leading_zeros": keep_leading_zeros, "na_values": tuple(na_values),
-        "on_bad_lines": on_bad_lines, "strict": strict,
+        "keep_default_na": keep_default_na, "on_bad_lines": on_bad_lines, "strict": strict,
+        "header_rows": header_rows, "footer": footer, "totals": totals, "fixed_width": fixed_width,
         "dtype": {k: getattr(v, "__name__", str(v)) for k, v in dtype.items()},
     }.items() if v is not None}
 
@@ -174,12 +210,14 @@ def read(
             lang=lang, encoding=encoding, delimiter=delimiter, decimal=decimal,
             thousands=thousands, header_row=header_row, keep_leading_zeros=keep_leading_zeros,
             dtype=dtype, na_values=tuple(na_values), on_bad_lines=on_bad_lines, strict=strict,
+            markers=markers, header_rows=header_rows, footer=footer, fixed_width=fixed_width,
         ), problems)
+        frame = _totals(frame, totals, problems)
         prov = Provenance(
             file=label, sha256=info.sha256, format="csv", encoding=info.encoding,
             delimiter=info.delimiter, decimal=info.decimal, thousands=info.thousands,
             header_row=info.header_row, n_rows=len(frame), n_lines=info.n_lines,
-            options=options, problem_records=tuple(problems.records))
+            options=options, problem_records=tuple(problems.records), **problems.found.as_fields())
     else:
         if path.stat().st_size == 0:
             raise read_error("io.empty", lang, label)
@@ -191,14 +229,18 @@ def read(
             frame, sheet_name, header, dec, thou = read_workbook(
                 path, label, lang=lang, sheet=sheet, header_row=header_row,
                 keep_leading_zeros=keep_leading_zeros, decimal=decimal, thousands=thousands,
-                dtype=dtype, on_bad_lines=on_bad_lines, problems=problems)
+                dtype=dtype, on_bad_lines=on_bad_lines, problems=problems,
+                na_values=tuple(na_values), markers=markers, header_rows=header_rows,
+                footer=footer)
+            frame = _totals(frame, totals, problems)
             if strict:
                 _raise_warnings(problems)
             prov = Provenance(
                 file=label, sha256=sha, format="excel", sheet=sheet_name, decimal=dec,
                 thousands=thou, header_row=header, n_rows=len(frame),
                 n_lines=int(frame.index.max()) if len(frame) else header,
-                options=options, problem_records=tuple(problems.records))
+                options=options, problem_records=tuple(problems.records),
+                **problems.found.as_fields())
         elif fmt in ("spss", "stata"):
             from ._statistical import labels_for, read_statistical
 
@@ -311,6 +353,49 @@ def _text_encoding(name: object) -> bool:
     except (LookupError, UnicodeError, TypeError, ValueError):
         return False
     return True
+
+
+def _totals(frame: pd.DataFrame, totals: str, problems: Problems) -> pd.DataFrame:
+    """Find total and subtotal rows in the first text columns; flag, drop or only list them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ._layout import total_pattern
+
+    text_columns = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)
+                    and not pd.api.types.is_bool_dtype(frame[c].dtype)][:3]
+    if not text_columns or not len(frame):
+        return frame
+    hits = np.zeros(len(frame), dtype=bool)
+    where: dict[int, tuple[str, str]] = {}
+    for column in text_columns:
+        values = frame[column]
+        try:
+            arr = pa.array(values.array)
+            if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+                continue
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            continue
+        match = pc.fill_null(pc.match_substring_regex(arr, total_pattern(), ignore_case=True), False)
+        positions = np.flatnonzero(np.asarray(match.to_numpy(zero_copy_only=False), dtype=bool))
+        for pos in positions.tolist():
+            if pos not in where:
+                where[pos] = (str(column), str(values.iloc[pos]))
+        hits[positions] = True
+    if not hits.any():
+        return frame
+    rows = frame.index.to_numpy()
+    problems.found.total_rows = [int(rows[pos]) for pos in np.flatnonzero(hits)]
+    code = "io.total_row_dropped" if totals == "drop" else "io.total_row"
+    for pos in sorted(where):
+        column, value = where[pos]
+        problems.add(code, "note", row=int(rows[pos]), column=column, value=value)
+    if totals == "drop":
+        return frame[~hits]
+    if totals == "flag":
+        frame = frame.copy()
+        frame["is_total"] = hits
+    return frame
 
 
 def _raise_warnings(problems: Problems) -> None:

@@ -13,16 +13,16 @@ import datetime as dt
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from ._layout import find_header, is_blank_row
-from ._numbers import NUMERIC_LOOKING, convert_column, decide, family_votes
+from ._layout import JOIN, find_footer, header_names, is_blank_row, locate
+from ._numbers import column_evidence, convert_column, decide, record_result
 from ._provenance import ROW, Problems, read_error
 
 __all__ = ["read_workbook"]
@@ -105,36 +105,107 @@ def _sheet_name(names: Sequence[str], sheet: str | int | None, label: str, lang:
 def read_workbook(path: Path, label: str, *, lang: str, sheet: str | int | None,
                   header_row: int | None, keep_leading_zeros: bool, decimal: str | None,
                   thousands: str | None, dtype: Mapping[str, Any], on_bad_lines: str,
-                  problems: Problems) -> tuple[pd.DataFrame, str, int, str | None, str | None]:
-    """Read one sheet; return the frame, the sheet name, the header row and the marks used."""
+                  problems: Problems, na_values: Sequence[str] = (),
+                  markers: frozenset[str] | None = None, header_rows: int | None = None,
+                  footer: int | None = None) -> tuple[pd.DataFrame, str, int, str | None, str | None]:
+    """Read one sheet; return the frame, the sheet name, the header row and the marks used.
+
+    Phases: load the cells (and merged ranges), locate the table, type each column,
+    convert the columns of numbers stored as text, apply ``dtype``.
+    """
+    name, rows, merged = _load_sheet(path, label, lang, sheet, problems, na_values)
+    table = _locate_sheet(rows, merged, header_row, header_rows, footer, label, lang, name,
+                          problems)
+    padded = (_zero_padded_columns(path, name, table.first_row, table.used)
+              if keep_leading_zeros and table.body else {})
+    data, text_cols = _typed_columns(table, dtype, keep_leading_zeros, padded)
+    used_decimal, used_thousands = _numbers_as_text(table, data, text_cols, decimal, thousands,
+                                                    keep_leading_zeros, markers, problems)
+    frame = pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) else v)
+                          for k, v in data.items()}, index=pd.Index(table.excel_rows, name=ROW))
+    _apply_dtype(frame, dtype, table.names, label, lang, name)
+    if on_bad_lines == "error":
+        problems.raise_if_errors()
+    return frame, name, table.header_rows[0], used_decimal, used_thousands
+
+
+def _load_sheet(path: Path, label: str, lang: str, sheet: str | int | None, problems: Problems,
+                na_values: Sequence[str]) -> tuple[str, list[list[Any]], list[tuple[int, int, int, int]]]:
+    """The sheet's cells from A1 (empty cells and ``na_values`` as None) and its merged ranges."""
     book = _open(path, label, lang)
     name = _sheet_name(list(book.sheet_names), sheet, label, lang)
     problems.sheet = name
     try:
-        rows: list[list[Any]] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        ws = book.get_sheet_by_name(name)
+        rows: list[list[Any]] = ws.to_python(skip_empty_area=False)
+        merged = [(a[0], a[1], b[0], b[1]) for a, b in (getattr(ws, "merged_cell_ranges", None) or [])]
     except _errors() as exc:
         raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="Excel/ODS",
                          sheet=name) from None
-    rows = [[None if (c == "" or c is None) else c for c in r] for r in rows]
+    missing = {str(v).strip() for v in na_values}
+    rows = [[None if (c is None or c == "" or (isinstance(c, str) and c.strip() in missing))
+             else c for c in r] for r in rows]
     if not rows or all(is_blank_row(r) for r in rows):
         raise read_error("io.empty_sheet", lang, label, sheet=name, value=name)
-    if header_row is not None:
-        if not 1 <= header_row <= len(rows):
-            raise read_error("io.header_row", lang, label, row=header_row, value=header_row,
-                             expected=f"1..{len(rows)}", sheet=name)
-        h = header_row - 1
-    else:
-        h = find_header([[_text(c) for c in r] for r in rows[:50]])
-    for i in range(h):
-        if not is_blank_row(rows[i]):
+    return name, rows, merged
+
+
+@dataclass
+class _SheetTable:
+    """The table found in a sheet: header rows, column names and the body rows."""
+
+    header_rows: list[int]  # 1-based sheet rows
+    names: list[str]
+    used: list[int]  # sheet columns (0-based) of the table
+    body: list[list[Any]]
+    excel_rows: np.ndarray
+    columns: list[tuple[Any, ...]] = field(default_factory=list)
+
+    @property
+    def first_row(self) -> int:
+        return self.header_rows[-1] + 1
+
+
+def _locate_sheet(rows: list[list[Any]], merged: list[tuple[int, int, int, int]],
+                  header_row: int | None, header_rows: int | None, footer: int | None,
+                  label: str, lang: str, sheet: str, problems: Problems) -> _SheetTable:
+    """Title rows, header rows (merged cells spread, joined), notes and blank rows."""
+    if header_row is not None and not 1 <= header_row <= len(rows):
+        raise read_error("io.header_row", lang, label, row=header_row, value=header_row,
+                         expected=f"1..{len(rows)}", sheet=sheet)
+    top = None if header_row is None else header_row - 1
+    texts = [[_text(c) for c in r] for r in rows]
+    layout = locate(texts[:60] if top is None or top < 50 else texts, top, header_rows)
+    for i in sorted(layout.titles + layout.blanks):
+        if i in layout.blanks:
+            problems.add("io.blank_line", "note", row=i + 1)
+        else:
             problems.add("io.title_line", "note", row=i + 1,
                          value=" | ".join(_text(c) for c in rows[i] if c is not None)[:200])
+            problems.found.title_rows.append(i + 1)
+    first, last = layout.header[0], layout.header[-1]
     width = max(len(r) for r in rows)
-    header = list(rows[h]) + [None] * (width - len(rows[h]))
-    body = rows[h + 1:]
-    last = max((i for i, r in enumerate(body) if not is_blank_row(r)), default=-1)
-    body = body[:last + 1]
-    excel_rows = np.arange(h + 2, h + 2 + len(body), dtype=np.int64)
+    width = max([width] + [c1 + 1 for r0, c0, r1, c1 in merged if r0 <= last and r1 >= first])
+    local = [(r0 - first, c0, r1 - first, c1) for r0, c0, r1, c1 in merged if r0 <= last and r1 >= first]
+    header_texts = [texts[i] + [""] * (width - len(texts[i])) for i in layout.header]
+    joined = header_names(header_texts, local)
+    if len(layout.header) > 1:
+        problems.add("io.header_joined", "note", row=first + 1, value=f"{first + 1}-{last + 1}",
+                     example=next((n for n in joined if JOIN in n), joined[-1]))
+    body = rows[last + 1:]
+    count, notes = (0, []) if footer == 0 else find_footer(texts[last + 1:], footer)
+    if footer is not None and len(notes) < footer:
+        raise read_error("io.footer", lang, label, value=footer, expected=f"0..{len(notes)}",
+                         sheet=sheet)
+    for i in notes:
+        text = " ".join(t for t in texts[last + 1 + i] if t.strip())
+        problems.add("io.footnote", "note", row=last + 2 + i, value=text[:200])
+        problems.found.notes.append(text)
+        problems.found.footer_rows.append(last + 2 + i)
+    body = body[:len(body) - count]
+    end = max((i for i, r in enumerate(body) if not is_blank_row(r)), default=-1)
+    body = body[:end + 1]
+    excel_rows = np.arange(last + 2, last + 2 + len(body), dtype=np.int64)
     blank = np.array([is_blank_row(r) for r in body], dtype=bool)
     for r in excel_rows[blank].tolist():
         problems.add("io.blank_line", "note", row=r)
@@ -142,33 +213,29 @@ def read_workbook(path: Path, label: str, *, lang: str, sheet: str | int | None,
     excel_rows = excel_rows[~blank]
     columns = list(zip(*body)) if body else [() for _ in range(width)]
     # drop columns with neither a name nor a value (the sheet's margins)
-    used = [j for j in range(width) if header[j] is not None or any(v is not None for v in columns[j])]
-    names_raw = [_text(header[j]) for j in used]
+    used = [j for j in range(width) if joined[j] or any(v is not None for v in columns[j])]
     from ._delimited import _dedupe
 
-    names = _dedupe(names_raw, problems, h + 1)
-    padded = _zero_padded_columns(path, name, h + 2, used) if keep_leading_zeros and body else {}
+    names = _dedupe([joined[j] for j in used], problems, last + 1)
+    problems.found.header_rows = [i + 1 for i in layout.header]
+    return _SheetTable([i + 1 for i in layout.header], names, used, body, excel_rows,
+                       [columns[j] for j in used])
+
+
+def _typed_columns(table: _SheetTable, dtype: Mapping[str, Any], keep_leading_zeros: bool,
+                   padded: dict[int, int]) -> tuple[dict[str, Any], dict[str, pa.Array]]:
+    """Each column by the types of its cells; columns mixing numbers and text are left aside."""
     data: dict[str, Any] = {}
     text_cols: dict[str, pa.Array] = {}
-    for j, col_name in zip(used, names):
-        values = list(columns[j])
+    for j, col_name, cells in zip(table.used, table.names, table.columns):
+        values = list(cells)
         kinds = {type(v) for v in values if v is not None}
-        as_text = dtype.get(col_name) in (str, "str", "string", "text", "object")
-        if as_text:
+        if dtype.get(col_name) in _TEXT:
             data[col_name] = pd.array([None if v is None else _text(v) for v in values], dtype="str")
         elif not kinds:
             data[col_name] = np.full(len(values), np.nan)
         elif kinds <= {float, int}:
-            arr = np.array([np.nan if v is None else float(v) for v in values])
-            integral = bool(np.all(np.mod(arr[~np.isnan(arr)], 1) == 0))
-            width = padded.get(j, 0) if keep_leading_zeros and integral else 0
-            if width:  # a code typed as a number and shown with a format such as 000000
-                data[col_name] = pd.array([None if np.isnan(v) else f"{int(v):0{width}d}" for v in arr],
-                                          dtype="str")
-            elif not np.isnan(arr).any() and integral and np.abs(arr).max(initial=0) < 2**53:
-                data[col_name] = arr.astype(np.int64)
-            else:
-                data[col_name] = arr
+            data[col_name] = _numbers(values, padded.get(j, 0) if keep_leading_zeros else 0)
         elif kinds <= {bool}:
             data[col_name] = pd.array(values, dtype="boolean") if None in values else np.array(values)
         elif kinds <= {dt.datetime, dt.date}:
@@ -180,50 +247,60 @@ def read_workbook(path: Path, label: str, *, lang: str, sheet: str | int | None,
             data[col_name] = None
         else:
             data[col_name] = pd.Series(values, dtype=object).to_numpy()
-    votes = {}
-    for col_name, arr in text_cols.items():
-        looks = pc.match_substring_regex(arr, NUMERIC_LOOKING)
-        votes[col_name] = family_votes(arr.filter(pc.fill_null(looks, False)))
+    return data, text_cols
+
+
+_TEXT = (str, "str", "string", "text", "object")
+
+
+def _numbers(values: list[Any], width: int) -> Any:
+    arr = np.array([np.nan if v is None else float(v) for v in values])
+    integral = bool(np.all(np.mod(arr[~np.isnan(arr)], 1) == 0))
+    if width and integral:  # a code typed as a number and shown with a format such as 000000
+        return pd.array([None if np.isnan(v) else f"{int(v):0{width}d}" for v in arr], dtype="str")
+    if not np.isnan(arr).any() and integral and np.abs(arr).max(initial=0) < 2**53:
+        return arr.astype(np.int64)
+    return arr
+
+
+def _numbers_as_text(table: _SheetTable, data: dict[str, Any], text_cols: dict[str, pa.Array],
+                     decimal: str | None, thousands: str | None, keep_leading_zeros: bool,
+                     markers: frozenset[str] | None,
+                     problems: Problems) -> tuple[str | None, str | None]:
+    """Convert the columns of numbers stored as text with the file's one convention."""
+    votes = {name: column_evidence(arr, markers)[1] for name, arr in text_cols.items()}
     decision = decide(votes, ".", decimal, None if thousands is None else (thousands or ""))
     conv = decision.convention
     used_decimal = used_thousands = None
     for col_name, arr in text_cols.items():
-        result = convert_column(arr, conv, keep_leading_zeros)
-        for pos, value in zip(result.bad_positions.tolist(), result.bad_values):
-            problems.add("io.number_format", "error", row=int(excel_rows[pos]), column=col_name,
-                         value=value, expected=conv.example() if conv else "",
-                         decimal=conv.decimal if conv else "", thousands=(conv.thousands or "") if conv else "")
-        for pos, value in result.text_examples:
-            problems.add("io.text_in_numbers", "note", row=int(excel_rows[pos]), column=col_name,
-                         value=value, share=f"{result.numeric_share:.0%}")
+        result = convert_column(arr, conv, keep_leading_zeros, markers=markers)
+        record_result(problems, col_name, result, table.excel_rows, conv)
+        values = list(table.columns[table.names.index(col_name)])
         if result.kind in ("int", "float"):
             data[col_name] = result.array.to_pandas()
-            if conv is not None:
-                used_decimal = conv.decimal
-                used_thousands = conv.thousands
+            if conv is not None and (result.has_decimal or result.has_thousands):
+                used_decimal, used_thousands = conv.decimal, conv.thousands
         elif result.kind in ("text", "code") and result.numeric_share < 1.0 and not all(
-                isinstance(v, str) for v in columns[used[names.index(col_name)]] if v is not None):
-            values = list(columns[used[names.index(col_name)]])
+                isinstance(v, str) for v in values if v is not None):
             data[col_name] = pd.Series(values, dtype=object).to_numpy()
         else:
             data[col_name] = result.array.to_pandas()
     if decision.ambiguous and conv is not None:
         problems.add("io.ambiguous_numbers", "warning", expected=f"decimal={conv.decimal!r}",
                      decimal=conv.decimal, thousands=conv.thousands)
-    frame = pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) else v) for k, v in data.items()},
-                         index=pd.Index(excel_rows, name=ROW))
+    return used_decimal, used_thousands
+
+
+def _apply_dtype(frame: pd.DataFrame, dtype: Mapping[str, Any], names: list[str], label: str,
+                 lang: str, sheet: str) -> None:
     for col_name, typ in dtype.items():
         if col_name not in frame.columns:
             raise read_error("io.unknown_column", lang, label, column=col_name,
-                             expected=", ".join(names[:20]), sheet=name)
-        if typ in (str, "str", "string", "text", "object"):
+                             expected=", ".join(names[:20]), sheet=sheet)
+        if typ in _TEXT:
             continue
         try:
             frame[col_name] = frame[col_name].astype(typ)
         except (TypeError, ValueError) as exc:
             raise read_error("io.dtype", lang, label, column=col_name, value=str(exc)[:120],
-                             expected=str(typ), sheet=name) from None
-    if on_bad_lines == "error":
-        problems.raise_if_errors()
-    return frame, name, h + 1, used_decimal, used_thousands
-
+                             expected=str(typ), sheet=sheet) from None
