@@ -20,6 +20,7 @@ from .errors import DataError, DefinitionError, DesignError, IndicatorsError, Op
 
 if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from .catalog import Catalog, Indicator, SignOfProgress, System, load_catalog, load_codelist
+    from .exchange import read_datapackage, to_datapackage, to_open_sdg
     from .followup import (
         FollowUp,
         FollowUpRecords,
@@ -51,8 +52,9 @@ _LAZY: dict[str, str] = {
     "load_recommendations": "followup", "Recommendations": "followup", "read_follow_up": "followup",
     "FollowUpRecords": "followup", "follow_up": "followup", "FollowUp": "followup",
     "sample_data": "_demo",
+    "to_datapackage": "exchange", "read_datapackage": "exchange", "to_open_sdg": "exchange",
 }
-_STAGES = ("catalog", "io", "validation", "survey", "scores", "report", "followup")
+_STAGES = ("catalog", "io", "validation", "survey", "scores", "report", "followup", "exchange")
 
 
 def __getattr__(name: str) -> Any:
@@ -110,4 +112,7 @@ __all__ = [
     "FollowUp",
     "Limits",
     "sample_data",
+    "to_datapackage",
+    "read_datapackage",
+    "to_open_sdg",
 ]

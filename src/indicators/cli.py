@@ -375,6 +375,38 @@ def _run_follow_up(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+# -- export -----------------------------------------------------------------------------
+
+def _add_export(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("export", help="a values table as a Frictionless Data Package or Open SDG files")
+    p.add_argument("values", help="values table: csv, xlsx, parquet, …")
+    p.add_argument("--format", required=True, choices=["datapackage", "open-sdg"], dest="fmt")
+    p.add_argument("--out", required=True, metavar="FOLDER", help="folder to write into")
+    p.add_argument("--system", default="mesecvi", help="mesecvi, sisdehm, or a path to an overlay YAML")
+    p.add_argument("--country", help="open-sdg: ISO3 code of the country whose indicators are written")
+    p.add_argument("--indicators", nargs="+", metavar="ID", help="open-sdg: the indicators (default: all numeric)")
+    p.add_argument("--lang", default="en", choices=LANGS)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from .exchange import to_datapackage, to_open_sdg
+    from .i18n import message
+    from .io import read
+
+    values = read(args.values, lang=args.lang)
+    if args.fmt == "datapackage":
+        package = to_datapackage(values, args.out, catalog=args.system, lang=args.lang)
+        paths = [package.parent / "values.csv", package]
+    else:
+        if not args.country:
+            print(message("exchange.ui.needs_country", args.lang), file=sys.stderr)
+            return 2
+        paths = to_open_sdg(values, args.out, country=args.country, indicators=args.indicators,
+                            catalog=args.system, lang=args.lang)
+    print(message("exchange.ui.written", args.lang, n=len(paths), folder=args.out))
+    return 0
+
+
 # -- demo -------------------------------------------------------------------------------------
 
 def _add_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -400,6 +432,7 @@ COMMANDS: list[tuple[str, Callable[[argparse._SubParsersAction], None], Callable
     ("estimate", _add_estimate, _run_estimate),
     ("follow-up", _add_follow_up, _run_follow_up),
     ("demo", _add_demo, _run_demo),
+    ("export", _add_export, _run_export),
 ]
 
 
