@@ -107,8 +107,10 @@ def main() -> None:
     base, t_base, m_base = measure(baseline)
     print(f"baseline pandas group-by mean (no coverage, no draws): {t_base:8.4f} s  peak {m_base:8.1f} MiB  "
           f"({len(base):,} rows)")
-    print(f"ratio score(draws={draws}) / baseline: time x{t_score / t_base:,.0f}, memory x{m_score / max(m_base, 1e-9):,.0f}")
-    print(f"ratio score(draws=0) / baseline:    time x{t_point / t_base:,.0f}, memory x{m_point / max(m_base, 1e-9):,.0f}")
+    print(f"ratio score(draws={draws}) / baseline: time x{t_score / t_base:,.0f}, "
+          f"memory x{m_score / max(m_base, 1e-9):,.0f}")
+    print(f"ratio score(draws=0) / baseline:    time x{t_point / t_base:,.0f}, "
+          f"memory x{m_point / max(m_base, 1e-9):,.0f}")
 
 
 if __name__ == "__main__":

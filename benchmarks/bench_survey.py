@@ -174,7 +174,8 @@ suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 d <- read.csv(args[1])
 invisible(gc(reset = TRUE))
-t_design <- system.time(des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, nest = TRUE, data = d))[["elapsed"]]
+t_design <- system.time(des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight,
+                                        nest = TRUE, data = d))[["elapsed"]]
 f <- as.formula(paste("~", paste(sprintf("v%d", 1:10), collapse = "+")))
 t_by <- system.time({
   a <- svyby(f, ~state, des, svymean, na.rm = TRUE, deff = TRUE)

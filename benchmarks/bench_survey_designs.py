@@ -47,7 +47,9 @@ args <- commandArgs(TRUE)
 d <- read.csv(args[1], stringsAsFactors = FALSE)
 pop <- read.csv(args[2], stringsAsFactors = FALSE)
 d$state <- factor(d$state)
-m <- function(v) { p <- pop[pop$variable == v, ]; out <- data.frame(p$category, p$total); names(out) <- c(v, "Freq"); out }
+m <- function(v) {
+  p <- pop[pop$variable == v, ]; out <- data.frame(p$category, p$total); names(out) <- c(v, "Freq"); out
+}
 invisible(gc(reset = TRUE))
 des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, nest = TRUE, data = d)
 t_rake <- system.time({

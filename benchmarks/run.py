@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr, end="")
             status = 1
-        lines += [f"## {script.stem} ({elapsed:.0f} s, exit {proc.returncode})", "", "```", proc.stdout.rstrip(), "```", ""]
+        lines += [f"## {script.stem} ({elapsed:.0f} s, exit {proc.returncode})", "",
+                  "```", proc.stdout.rstrip(), "```", ""]
     (results / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"written {results / 'summary.md'}")
     return status

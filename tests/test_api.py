@@ -66,7 +66,7 @@ def test_import_loads_no_heavy_library() -> None:
     code = ("import sys, indicators\n"
             "from indicators.cli import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & %r))" % HEAVY)
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {HEAVY!r}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 

@@ -19,6 +19,7 @@ from ._version import __version__
 from .errors import DataError, DefinitionError, DesignError, IndicatorsError, OptionError, ReadError
 
 if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
+    from ._demo import sample_data
     from .catalog import Catalog, Indicator, SignOfProgress, System, load_catalog, load_codelist
     from .exchange import read_datapackage, to_datapackage, to_open_sdg
     from .followup import (
@@ -34,7 +35,6 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from .scores import Audit, IndexSpec, Scores, audit, load_index_spec, score
     from .survey import Estimates, ReplicateDesign, SurveyDesign, estimate, read_design
     from .validation import ValidationReport, validate
-    from ._demo import sample_data
 
 #: Where each public name lives. ``import indicators`` loads none of the stages: a name is
 #: imported from its stage on first use, so scripts and the command line pay only for what

@@ -202,7 +202,8 @@ def _run_validate(args: argparse.Namespace) -> int:
     if args.kind == "microdata":
         design = {"weights": args.weights, "strata": args.strata, "psu": args.psu, "nest": args.nest}
     data = [_read(f, args) for f in args.files] if args.missing != "codes" else list(args.files)
-    report = validate(data if len(data) > 1 else data[0], args.system if args.kind == "values" else None, kind=args.kind, design=design,
+    report = validate(data if len(data) > 1 else data[0], args.system if args.kind == "values" else None,
+                      kind=args.kind, design=design,
                       lang=args.lang, year_range=tuple(args.years) if args.years else None)
     print(report.summary(max_issues=args.max_issues))
     if args.report:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any, Literal, get_args
 
@@ -34,7 +34,7 @@ class _Defaulting(dict):  # type: ignore[type-arg]
         return "{" + key + "}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(lang: str) -> dict[str, str]:
     folder = resources.files("indicators") / "locale" / lang
     out: dict[str, str] = {}

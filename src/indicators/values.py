@@ -82,12 +82,15 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
                "iso_3166_2", "departamento", "provincia", "province", "departement", "unidade_federativa",
                "entidad_federativa", "region_code", "codigo_region"),
     "sex": ("sex", "sexo", "sexe"),
-    "age_group": ("age_group", "grupo_de_edad", "grupo_edad", "faixa_etaria", "groupe_d_age", "groupe_age", "edad_quinquenal"),
+    "age_group": ("age_group", "grupo_de_edad", "grupo_edad", "faixa_etaria", "groupe_d_age", "groupe_age",
+                  "edad_quinquenal"),
     "age_group_broad": ("age_group_broad", "grupo_de_edad_amplio", "grupo_edad_amplio", "edad_decenal"),
     "area": ("area", "zona", "area_de_residencia", "urbano_rural", "milieu"),
-    "ethnicity": ("ethnicity", "etnia", "pertenencia_etnica", "autoidentificacion_etnica", "etnia_raca", "raca_cor", "ethnicite"),
+    "ethnicity": ("ethnicity", "etnia", "pertenencia_etnica", "autoidentificacion_etnica", "etnia_raca", "raca_cor",
+                  "ethnicite"),
     "disability": ("disability", "discapacidad", "deficiencia", "handicap"),
-    "migration_status": ("migration_status", "condicion_migratoria", "situacion_migratoria", "situacao_migratoria", "statut_migratoire"),
+    "migration_status": ("migration_status", "condicion_migratoria", "situacion_migratoria", "situacao_migratoria",
+                         "statut_migratoire"),
     "pregnancy": ("pregnancy", "embarazo", "gravidez", "grossesse"),
     "income_quintile": ("income_quintile", "quintil", "quintil_de_ingreso", "quintil_ingreso", "quintile"),
     "se": ("se", "standard_error", "error_estandar", "ee", "erro_padrao", "erreur_type"),
@@ -339,7 +342,8 @@ def to_codes(frame: pd.DataFrame, catalog: Catalog | None = None) -> tuple[pd.Da
         if column == REGION and countries is not None:
             pairs = pd.DataFrame({"t": text, "c": _country_codes(countries)})
             uniq = pairs.dropna(subset=["t"]).drop_duplicates()
-            lookup = {(t, c): resolve_region(t, None if pd.isna(c) else c, catalog) for t, c in uniq.itertuples(index=False)}
+            lookup = {(t, c): resolve_region(t, None if pd.isna(c) else c, catalog)
+                      for t, c in uniq.itertuples(index=False)}
             coded = pd.Series([lookup.get((t, c)) if not pd.isna(t) else None
                                for t, c in pairs.itertuples(index=False)], index=out.index, dtype="string")
         else:

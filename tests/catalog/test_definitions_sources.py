@@ -76,7 +76,8 @@ def test_sdg_5c1_titles_agree_with_the_official_wording(mesecvi: Catalog, sisdeh
                    "y la asignación de fondos públicos para ese fin")
     for i in (mesecvi["MESECVI-BUD-S02"], sisdehm["SISDEHM-ECO-S02"]):
         assert i.title("es") == official_es, i.id
-        assert i.title("en") == "System to track and make public allocations for gender equality and women's empowerment"
+        assert i.title("en") == ("System to track and make public allocations for gender equality and women's "
+                                 "empowerment")
         assert "A/RES/71/313" in i.reference
 
 

@@ -365,7 +365,8 @@ def test_cli_score_writes_table_trends_and_record(tmp_path: Path) -> None:
     assert code == 0
     frame = pd.read_csv(out)
     assert tuple(frame.columns[: len(SCORE_COLUMNS)]) == SCORE_COLUMNS
-    assert frame.loc[(frame["country"] == "A") & (frame["year"] == 2022) & (frame["unit"] == "ix"), "score"].item() == 50
+    where = (frame["country"] == "A") & (frame["year"] == 2022) & (frame["unit"] == "ix")
+    assert frame.loc[where, "score"].item() == 50
     trends = pd.read_csv(tmp_path / "scores_trends.csv")
     assert trends.loc[trends["country"] == "B", "change"].tolist() == [5.0, 5.0]
     assert '"seed": 20130521' in (tmp_path / "record.json").read_text(encoding="utf-8")

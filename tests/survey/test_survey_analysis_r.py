@@ -9,7 +9,7 @@ replicate designs. The script and its output are in ``tests/data/survey``; R is 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +31,7 @@ def expected(case: str, analysis: str) -> dict[str, float]:
     return dict(zip(part["key"], part["value"], strict=True))
 
 
-@lru_cache(maxsize=None)
+@cache
 def design(case: str) -> SurveyDesign | ReplicateDesign:
     data = pd.read_csv(DATA / "cases_data.csv")
     if case == "plain":

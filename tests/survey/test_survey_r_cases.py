@@ -18,7 +18,7 @@ JK1, JKn, BRR, Fay (rho 0.5) and bootstrap replicate weights, with ``mse`` FALSE
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -33,12 +33,12 @@ RTOL = 1e-9
 EXPECTED = pd.read_csv(DATA / "r_cases_expected.csv", dtype={"domain": "string", "by": "string"})
 
 
-@lru_cache(maxsize=None)
+@cache
 def _data(name: str) -> pd.DataFrame:
     return pd.read_csv(DATA / name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _design(case: str) -> _Design:
     if case == "fpc_pop":
         return SurveyDesign(_data("cases_data.csv"), weights="weight", strata="stratum", psu="psu",
@@ -72,7 +72,7 @@ def _replicate(kind: str, mse: bool) -> ReplicateDesign:
                            mse=mse, **extra)  # type: ignore[arg-type]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _frame(case: str, statistic: str, variable: str, by: str | None) -> pd.DataFrame:
     d = _design(case)
     if statistic == "mean":

@@ -15,7 +15,7 @@ degrees of freedom), all to 1e-9; the README asks for 1e-6 on the estimate only.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,7 @@ def _expected() -> pd.DataFrame:
 EXPECTED = _expected()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _estimate(case: str, variable: str, by: str | None) -> pd.DataFrame:
     d = _design()
     groups = by.split("|") if by else None

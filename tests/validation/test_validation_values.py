@@ -147,7 +147,8 @@ def test_bounds_in_definitions_are_checked(tmp_path: Path) -> None:
     def overlay(bounds: Any) -> Path:
         path = tmp_path / "overlay.yaml"
         path.write_text(yaml.safe_dump({"kind": "overlay", "format_version": 1, "id": "mesecvi_test",
-                                        "version": "1", "extends": "mesecvi@2013", "name": {"en": "Test", "es": "Prueba"},
+                                        "version": "1", "extends": "mesecvi@2013",
+                                        "name": {"en": "Test", "es": "Prueba"},
                                         "add": [{**new, "bounds": bounds}]}, allow_unicode=True),
                         encoding="utf-8")
         return path

@@ -224,7 +224,8 @@ class Expression:
         except SyntaxError as exc:
             raise ExpressionError(f"expression {self.text!r}: syntax error at column {exc.offset}") from None
         except (RecursionError, MemoryError, ValueError) as exc:
-            raise ExpressionError(f"expression {_short(self.text)!r}: cannot be parsed ({type(exc).__name__})") from None
+            raise ExpressionError(
+                f"expression {_short(self.text)!r}: cannot be parsed ({type(exc).__name__})") from None
         object.__setattr__(self, "tree", tree)
         object.__setattr__(self, "names", frozenset(_check(tree, self.text, limits)))
 

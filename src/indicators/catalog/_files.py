@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -205,7 +205,7 @@ def _schema() -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(kind: str) -> jsonschema.protocols.Validator:
     schema = _schema()
     sub = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{kind}"}
@@ -269,7 +269,8 @@ def check_kind(data: LineDict, file: str, kinds: tuple[str, ...] | None = None) 
         if missing:
             field = f"{field}.{missing.group(1)}" if field else missing.group(1)
         problems.append({"code": "definition.schema", "file": file, "row": line, "field": field,
-                         "value": None if missing else _short(best.instance), "expected": _short(best.schema.get("description") or best.validator_value),
+                         "value": None if missing else _short(best.instance),
+                         "expected": _short(best.schema.get("description") or best.validator_value),
                          "message": best.message})
     first = problems[0]
     where = f"{file}, line {first['row']}" if first["row"] else file

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +36,14 @@ from ._model import (
 __all__ = ["codelist_ids", "load_catalog", "load_codelist"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def codelist_ids() -> tuple[str, ...]:
     """The ids of the shipped codelists."""
     folder = definitions_root() / "codelists"
     return tuple(sorted(p.stem for p in folder.glob("*.yaml"))) if folder.is_dir() else ()
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_codelist(codelist_id: str) -> Codelist:
     """Load a shipped codelist by id (``country``, ``sex``, ``age_group``, …).
 
@@ -118,7 +118,7 @@ def _check_indicator(ind: Mapping[str, Any], system: System, file: str, line: in
                                str(exc), code="definition.expression") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_system(folder: str) -> Catalog:
     root = Path(folder)
     sys_path = root / "system.yaml"

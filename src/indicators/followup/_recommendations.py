@@ -183,7 +183,8 @@ class Recommendations(Result):
         def lab(key: str) -> str:
             return message(f"report.followup.fig.{key}", lang)
 
-        figures: tuple[tuple[str, str], ...] = ((lab("version"), self.version), (lab("rounds"), ", ".join(r.name(lang) for r in self.rounds)),
+        figures: tuple[tuple[str, str], ...] = ((lab("version"), self.version),
+                                                (lab("rounds"), ", ".join(r.name(lang) for r in self.rounds)),
                    (lab("recommendations"), str(len(self))),
                    (lab("checks"), f"{self.validation.n_errors} / {self.validation.n_warnings}"))
         if self.synthetic:

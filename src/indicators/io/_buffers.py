@@ -44,7 +44,8 @@ def _parts(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     bufs = chunk.buffers()
     offsets = np.frombuffer(bufs[1], dtype=np.int32, count=len(chunk) + 1).astype(np.int64)
     start, end = int(offsets[0]), int(offsets[-1])
-    data = np.frombuffer(bufs[2], dtype=np.uint8, count=end)[start:end] if bufs[2] is not None and end else np.empty(0, np.uint8)
+    data = (np.frombuffer(bufs[2], dtype=np.uint8, count=end)[start:end] if bufs[2] is not None and end
+            else np.empty(0, np.uint8))
     return offsets - start, data
 
 

@@ -155,7 +155,8 @@ def _aggregate_stats(table: pd.DataFrame, structure: pd.DataFrame, negative: flo
                     corr_rows.append({"year": int(year), "aggregate": parent, "unit": kids[a], "with": other,
                                       "kind": kind, "pearson": r, "spearman": rho, "n": n, "flag": flag})
             complete = int(np.isfinite(data).all(axis=1).sum())
-            agg_rows.append({"year": int(year), "aggregate": parent, "children": len(kids), "complete_countries": complete,
+            agg_rows.append({"year": int(year), "aggregate": parent, "children": len(kids),
+                             "complete_countries": complete,
                              "cronbach_alpha": cronbach_alpha(data) if len(kids) > 1 else np.nan,
                              "pc1_share": _pc1_share(data) if len(kids) > 1 else np.nan})
     corr = pd.DataFrame(corr_rows, columns=["year", "aggregate", "unit", "with", "kind", "pearson", "spearman", "n",

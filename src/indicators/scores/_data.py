@@ -113,7 +113,7 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
             cell = frame[col].astype("string").str.strip()
             want = selected.get(col)
             keep &= (cell == want).fillna(False) if want is not None else (cell.isna() | (cell == TOTAL) | (cell == ""))
-    for col, want in selected.items():
+    for col, _want in selected.items():
         if col not in frame.columns:
             keep &= False
     rows_other = int((~keep).sum())
@@ -149,7 +149,8 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
                 "one total row per country, year and indicator", count=int(dup.sum()),
                 country=first["country"], year=int(first["year"]), indicator=first["indicator"])
     status = frame["status"].astype("string").str.strip() if "status" in frame.columns else None
-    is_missing = status.isin(MISSING_STATUSES).fillna(False) if status is not None else pd.Series(False, index=frame.index)
+    is_missing = (status.isin(MISSING_STATUSES).fillna(False) if status is not None
+                  else pd.Series(False, index=frame.index))
     raw_values = frame["value"]
     numbers = np.full(len(frame), np.nan)
     pos = frame["indicator"].map(ind_index).to_numpy(dtype=int)

@@ -663,9 +663,9 @@ def crosstab(design: Any, row: str, column: str | None = None, *, statistic: Lit
         if by is None:
             i, j = (int(x) for x in code.split("."))
         elif by == row:
-            j, i = int(code), rlev.index(r[row]) if r[row] in rlev else _level_index(design, rlev, r[row], row, "crosstab")
+            j, i = int(code), _level_index(design, rlev, r[row], row, "crosstab")
         else:
-            i, j = int(code), clev.index(r[column]) if r[column] in clev else _level_index(design, clev, r[column], str(column), "crosstab")
+            i, j = int(code), _level_index(design, clev, r[column], str(column), "crosstab")
         lookup[(i, j)] = r
     rows_out = []
     for i, j in keys:

@@ -108,7 +108,8 @@ def pattern_keys(repw: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 def domain_degf(rows_of: Any, keys: np.ndarray, dom: np.ndarray, n_domains: int) -> np.ndarray:
     """R's ``degf`` of each domain's subset: the rank of the replicate weights of its
-    rows minus one (``rows_of(rows)`` gives their replicate weights). ``dom`` is each row's domain (``n_domains``: outside every domain);
+    rows minus one (``rows_of(rows)`` gives their replicate weights). ``dom`` is each row's domain
+    (``n_domains``: outside every domain);
     rows with the same ``keys`` are proportional, so one of them is enough."""
     D = n_domains
     inside = np.flatnonzero(dom < D)

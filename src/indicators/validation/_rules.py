@@ -100,9 +100,11 @@ RULES: dict[str, Rule] = _rules(
     ("followup.unknown_reporter", "error", "a reporter outside the reporters codelist"),
     ("followup.not_a_date", "error", "a date that cannot be read"),
     ("followup.date_outside_round", "error", "a date before the recommendation or after its round's follow-up"),
-    ("followup.country_mismatch", "error", "a record's State differs from the State the recommendation is addressed to"),
+    ("followup.country_mismatch", "error",
+     "a record's State differs from the State the recommendation is addressed to"),
     ("followup.country_needed", "error", "a record of a recommendation to every State that does not name the State"),
-    ("followup.duplicate_record", "error", "two records by the same reporter for the same recommendation, State and date"),
+    ("followup.duplicate_record", "error",
+     "two records by the same reporter for the same recommendation, State and date"),
     ("followup.contradicts_closed", "warning", "a later record by the same reporter contradicting a closed status"),
     ("followup.evidence_missing", "warning", "a status other than 'no information' reported without evidence"),
     # -- from reading the file --------------------------------------------------------------

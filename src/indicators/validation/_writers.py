@@ -132,7 +132,8 @@ _JS = """
       th.classList.add(asc?'sorted-asc':'sorted-desc');
       var num=th.getAttribute('data-type')==='number';
       rows.sort(function(a,b){
-        var x=a.cells[i].getAttribute('data-sort')||a.cells[i].textContent,y=b.cells[i].getAttribute('data-sort')||b.cells[i].textContent;
+        var x=a.cells[i].getAttribute('data-sort')||a.cells[i].textContent,
+            y=b.cells[i].getAttribute('data-sort')||b.cells[i].textContent;
         var c=num?((parseFloat(x)||0)-(parseFloat(y)||0)):x.localeCompare(y);
         return asc?c:-c;
       });
@@ -183,8 +184,10 @@ def render_html(report: ValidationReport) -> str:
         out.append("</tbody></table>")
         out.append(f"<h2>{e(_ui('issues', lang))} (<span id=\"shown\">{len(issues)}</span>/{len(issues)})</h2>")
         out.append('<div class="controls">'
-                   f'<input id="q" type="search" placeholder="{e(_ui("filter", lang))}" aria-label="{e(_ui("filter", lang))}">'
-                   f'<select id="sev" aria-label="{e(_ui("severity", lang))}"><option value="">{e(_ui("all", lang))}</option>'
+                   f'<input id="q" type="search" placeholder="{e(_ui("filter", lang))}" '
+                   f'aria-label="{e(_ui("filter", lang))}">'
+                   f'<select id="sev" aria-label="{e(_ui("severity", lang))}">'
+                   f'<option value="">{e(_ui("all", lang))}</option>'
                    f'<option value="error">{e(_ui("error", lang))}</option>'
                    f'<option value="warning">{e(_ui("warning", lang))}</option></select>'
                    f'<span class="muted">{e(_ui("sort_hint", lang))}</span></div>')
