@@ -20,7 +20,8 @@ from ..errors import DataError, OptionError
 from ..i18n import message
 from ..values import KEY_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS
 
-__all__ = ["ESCAPED_COLUMNS", "FLOAT_COLUMNS", "INT_COLUMNS", "canonical_values", "catalog_of", "codes_of", "unescape_text"]
+__all__ = ["ESCAPED_COLUMNS", "FLOAT_COLUMNS", "INT_COLUMNS", "canonical_values", "catalog_of", "codes_of",
+           "unescape_text"]
 
 #: Numeric columns written as numbers.
 FLOAT_COLUMNS: tuple[str, ...] = ("se", "ci_low", "ci_high", "cv")
