@@ -598,7 +598,7 @@ def _code_page(sample: bytes, label: str, lang: str) -> str:
     """
     page = "latin-1" if any(b in sample for b in _CP1252_UNDEFINED) else "cp1252"
     high = sum(1 for b in sample if b >= 0x80) if len(sample) < 4096 else len(sample)
-    if high < 16 or _implausible_share(sample.decode(page, errors="replace")) < 0.3:
+    if high < 16 or _implausible_share(sample[:1 << 16].decode(page, errors="replace")) < 0.3:
         return page  # too few non-ASCII bytes to tell code pages apart: the usual one
     from charset_normalizer import from_bytes
 

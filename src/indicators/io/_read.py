@@ -355,6 +355,34 @@ def _text_encoding(name: object) -> bool:
     return True
 
 
+_TOTAL_STARTS = np.array([ord(a) << 8 | ord(b) for a, b in ("to", "su", "na", "am", "gr", "al")])
+
+
+def _total_candidates(arr: Any) -> np.ndarray:
+    """Positions whose first two bytes could start a total label (or that start with a space)."""
+    import pyarrow as pa
+
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    out, base = [], 0
+    for chunk in chunks:
+        n = len(chunk)
+        bufs = chunk.buffers()
+        kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(bufs[1], dtype=kind)[chunk.offset:chunk.offset + n + 1].astype(np.int64)
+        data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(1, np.uint8)
+        length = offsets[1:] - offsets[:-1]
+        if not len(data) or not length.any():
+            base += n
+            continue
+        starts = np.minimum(offsets[:-1], max(len(data) - 1, 0))
+        first = np.where(length >= 1, data[starts] if len(data) else 0, 0) | 0x20
+        second = np.where(length >= 2, data[np.minimum(starts + 1, len(data) - 1)], 0) | 0x20
+        hit = np.isin(first.astype(np.int64) << 8 | second, _TOTAL_STARTS) | (first == 0x20) & (length > 0)
+        out.append(np.flatnonzero(hit) + base)
+        base += n
+    return np.concatenate(out) if out else np.empty(0, np.int64)
+
+
 def _totals(frame: pd.DataFrame, totals: str, problems: Problems) -> pd.DataFrame:
     """Find total and subtotal rows in the first text columns; flag, drop or only list them."""
     import pyarrow as pa
@@ -376,8 +404,13 @@ def _totals(frame: pd.DataFrame, totals: str, problems: Problems) -> pd.DataFram
                 continue
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
             continue
-        match = pc.fill_null(pc.match_substring_regex(arr, total_pattern(), ignore_case=True), False)
-        positions = np.flatnonzero(np.asarray(match.to_numpy(zero_copy_only=False), dtype=bool))
+        # a cheap first look (the first two bytes) before the pattern, which then sees few rows
+        candidates = _total_candidates(arr)
+        if not len(candidates):
+            continue
+        match = pc.fill_null(pc.match_substring_regex(arr.take(pa.array(candidates)), total_pattern(),
+                                                      ignore_case=True), False)
+        positions = candidates[np.asarray(match.to_numpy(zero_copy_only=False), dtype=bool)]
         for pos in positions.tolist():
             if pos not in where:
                 where[pos] = (str(column), str(values.iloc[pos]))
