@@ -306,3 +306,37 @@ def test_a_column_of_marker_like_codes_stays_text(tmp_path: Path) -> None:
     df = read(write(tmp_path / "m.csv", "indicator,value\nX,1.5\nX,2\n-,3\n"))
     assert df["indicator"].tolist() == ["X", "X", "-"]
     assert df.attrs["provenance"].missing_markers == {}
+
+
+def test_excel_title_block_merged_header_notes_and_total(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "Instituto Nacional de Estadística"
+    ws.merge_cells("A1:E1")  # a title merged across the width
+    ws["A2"] = "Cuadro 5. Femicidios por región, 2019-2020"
+    ws.merge_cells("A2:E2")
+    ws["A4"] = "Región"
+    ws.merge_cells("A4:A5")  # merged down over the two header rows
+    ws["B4"], ws["D4"] = 2019, 2020
+    ws.merge_cells("B4:C4")
+    ws.merge_cells("D4:E4")
+    for j, name in enumerate(["casos", "tasa", "casos", "tasa"], start=2):
+        ws.cell(row=5, column=j, value=name)
+    rows = [["Norte", 12, 1.5, 10, ".."], ["Sur", 7, "n.d.", 9, 1.1], ["Total país", 19, 1.2, 19, 1.3]]
+    for i, row in enumerate(rows, start=6):
+        for j, value in enumerate(row, start=1):
+            ws.cell(row=i, column=j, value=value)
+    ws["A10"] = "Fuente: Ministerio Público."
+    ws["A11"] = "Nota: .. dato no disponible."
+    wb.save(tmp_path / "cuadro5.xlsx")
+    df = read(tmp_path / "cuadro5.xlsx")
+    p = df.attrs["provenance"]
+    assert list(df.columns) == ["Región", "2019 · casos", "2019 · tasa", "2020 · casos",
+                                "2020 · tasa", "is_total"]
+    assert list(df.index) == [6, 7, 8] and df["2019 · casos"].tolist() == [12, 7, 19]
+    assert np.isnan(df.loc[6, "2020 · tasa"]) and df.loc[7, "2020 · tasa"] == 1.1
+    assert (p.header_rows, p.title_rows, p.footer_rows, p.total_rows) == ((4, 5), (1, 2), (10, 11), (8,))
+    assert p.notes == ("Fuente: Ministerio Público.", "Nota: .. dato no disponible.")
+    assert p.missing_markers == {"2019 · tasa": {"n.d.": 1}, "2020 · tasa": {"..": 1}}
