@@ -34,13 +34,13 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar, overload
+from typing import Any, ClassVar, Generic, TypeVar, cast, overload
 
 import numpy as np
 import pandas as pd
 
 from .errors import OptionError
-from .i18n import check_option, message
+from .i18n import Lang, check_option, message
 
 __all__ = [
     "HEAD_ROWS",
@@ -440,8 +440,8 @@ class Result:
     _stem: ClassVar[str] = "result"
 
     @property
-    def _result_lang(self) -> str:
-        return str(getattr(self, "lang", "en"))
+    def _result_lang(self) -> Lang:
+        return cast(Lang, str(getattr(self, "lang", "en")))
 
     def to_frame(self) -> pd.DataFrame:
         """The main table of the result (a copy)."""

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .errors import IndicatorsError
-from .i18n import LANGS
+from .i18n import LANGS, Lang
 
 __all__ = ["main", "COMMANDS"]
 
@@ -131,7 +131,7 @@ def _add_score(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--out", help="output file (default: the terminal)")
 
 
-def _read_values(paths: list[str], lang: str):  # type: ignore[no-untyped-def]
+def _read_values(paths: list[str], lang: Lang):  # type: ignore[no-untyped-def]
     import pandas as pd
 
     from .io import read

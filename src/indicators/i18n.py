@@ -18,7 +18,7 @@ import string
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 import yaml
 
@@ -98,6 +98,6 @@ def check_option(func: str, name: str, value: Any, allowed: Iterable[Any], lang:
     )
 
 
-def check_lang(lang: Any, func: str = "indicators") -> str:
+def check_lang(lang: Any, func: str = "indicators") -> Lang:
     """Return ``lang`` if it is a supported language code, else raise ``OptionError``."""
-    return str(check_option(func, "lang", lang, LANGS))
+    return cast(Lang, str(check_option(func, "lang", lang, LANGS)))

@@ -24,7 +24,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..i18n import FALLBACK, check_lang, check_option
+from .._options import validate_options
+from ..i18n import FALLBACK, Lang, check_lang, check_option
 
 __all__ = ["Area", "System", "Indicator", "SignOfProgress", "Catalog", "Codelist"]
 
@@ -40,6 +41,7 @@ def _text(texts: Mapping[str, str], lang: str) -> str:
     return texts.get(lang) or texts.get(FALLBACK) or next(iter(texts.values()), "")
 
 
+@validate_options
 @dataclass(frozen=True)
 class Area:
     """A focus area (MESECVI) or rights area (SISDEHM)."""
@@ -49,11 +51,12 @@ class Area:
     order: int
     names: Mapping[str, str]
 
-    def name(self, lang: str = "en") -> str:
+    def name(self, lang: Lang = "en") -> str:
         """The area's name in ``lang`` (English if that language is missing)."""
         return _text(self.names, lang)
 
 
+@validate_options
 @dataclass(frozen=True)
 class System:
     """An indicator system's header: id, version, names, areas, types and categories."""
@@ -66,11 +69,12 @@ class System:
     types: Mapping[str, Mapping[str, str]]
     categories: Mapping[str, Mapping[str, str]]
 
-    def name(self, lang: str = "en") -> str:
+    def name(self, lang: Lang = "en") -> str:
         """The system's name in ``lang``."""
         return _text(self.names, lang)
 
 
+@validate_options
 @dataclass(frozen=True)
 class Indicator:
     """One indicator definition. Texts are read with :meth:`title` and :meth:`definition`."""
@@ -100,21 +104,21 @@ class Indicator:
     tags: tuple[str, ...] = ()
     notes: Mapping[str, str] | None = None
 
-    def title(self, lang: str = "en") -> str:
+    def title(self, lang: Lang = "en") -> str:
         """The indicator's title in ``lang`` (``en``, ``es``; ``pt``, ``fr`` fall back to English)."""
         return _text(self.titles, lang)
 
-    def definition(self, lang: str = "en") -> str:
+    def definition(self, lang: Lang = "en") -> str:
         """The indicator's definition in ``lang``."""
         return _text(self.definitions, lang)
 
-    def unit_label(self, lang: str = "en") -> str:
+    def unit_label(self, lang: Lang = "en") -> str:
         """A short unit label, e.g. 'per 100,000 women' for a rate."""
         if self.unit_labels:
             return _text(self.unit_labels, lang)
         return self.unit if self.currency is None else f"{self.unit} ({self.currency})"
 
-    def source_texts(self, lang: str = "en") -> list[str]:
+    def source_texts(self, lang: Lang = "en") -> list[str]:
         """Suggested sources as text in ``lang``."""
         return [s if isinstance(s, str) else _text(s, lang) for s in self.sources]
 
@@ -176,6 +180,7 @@ class Indicator:
         )
 
 
+@validate_options
 @dataclass(frozen=True)
 class SignOfProgress:
     """A qualitative sign of progress: recorded as text with a date and source, never scored."""
@@ -189,11 +194,11 @@ class SignOfProgress:
     descriptions: Mapping[str, str] | None = None
     tags: tuple[str, ...] = ()
 
-    def title(self, lang: str = "en") -> str:
+    def title(self, lang: Lang = "en") -> str:
         """The sign's title in ``lang``."""
         return _text(self.titles, lang)
 
-    def description(self, lang: str = "en") -> str:
+    def description(self, lang: Lang = "en") -> str:
         """The sign's description in ``lang`` (empty if none)."""
         return _text(self.descriptions, lang) if self.descriptions else ""
 
@@ -207,6 +212,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@validate_options
 @dataclass(frozen=True)
 class Catalog:
     """An immutable set of indicator definitions of one system, in catalog order.
@@ -291,15 +297,15 @@ class Catalog:
                 return a
         raise KeyError(f"No area {area_id!r} in {self.label}; areas: {', '.join(a.id for a in self.areas)}")
 
-    def name(self, lang: str = "en") -> str:
+    def name(self, lang: Lang = "en") -> str:
         """The system's name in ``lang``."""
         return self.system.name(lang)
 
-    def type_name(self, type_id: str, lang: str = "en") -> str:
+    def type_name(self, type_id: str, lang: Lang = "en") -> str:
         """Label of an indicator type (structural, process, outcome) in ``lang``."""
         return _text(self.system.types[type_id], lang)
 
-    def category_name(self, category_id: str, lang: str = "en") -> str:
+    def category_name(self, category_id: str, lang: Lang = "en") -> str:
         """Label of a category in ``lang``."""
         return _text(self.system.categories[category_id], lang)
 
@@ -320,7 +326,7 @@ class Catalog:
         type: str | Sequence[str] | None = None,  # noqa: A002 - the definitions' own word
         category: str | Sequence[str] | None = None,
         tag: str | Sequence[str] | None = None,
-        provenance: str | Sequence[str] | None = None,
+        provenance: Provenance | Sequence[Provenance] | None = None,
         estimable: bool | None = None,
     ) -> Catalog:
         """A new catalog with the indicators that match every criterion given.
@@ -361,7 +367,7 @@ class Catalog:
         return replace(self, indicators=tuple(i for i in self.indicators if keep(i)),
                        signs=tuple(s for s in self.signs if areas is None or s.area in areas))
 
-    def to_frame(self, lang: str = "en") -> pd.DataFrame:
+    def to_frame(self, lang: Lang = "en") -> pd.DataFrame:
         """One row per indicator, with labels in ``lang``.
 
         Columns: ``id, system, area, area_name, type, type_name, category, category_name,
@@ -384,7 +390,7 @@ class Catalog:
                    "provenance", "reference", "disaggregations", "tags", "estimable"]
         return pd.DataFrame(rows, columns=columns)
 
-    def signs_frame(self, lang: str = "en") -> pd.DataFrame:
+    def signs_frame(self, lang: Lang = "en") -> pd.DataFrame:
         """One row per qualitative sign of progress, with labels in ``lang``."""
         check_lang(lang)
         area_names = {a.id: a.name(lang) for a in self.areas}
@@ -401,6 +407,7 @@ class Catalog:
 
 # -- codelists -------------------------------------------------------------------
 
+@validate_options
 @dataclass(frozen=True)
 class Codelist:
     """A list of codes (countries, age groups, …) with names in several languages."""
@@ -432,11 +439,11 @@ class Codelist:
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)  # type: ignore[attr-defined]
 
-    def name(self, lang: str = "en") -> str:
+    def name(self, lang: Lang = "en") -> str:
         """The codelist's own name."""
         return _text(self.names, lang)
 
-    def label(self, code: str, lang: str = "en") -> str:
+    def label(self, code: str, lang: Lang = "en") -> str:
         """The name of ``code`` in ``lang``."""
         return _text(self._index[code]["name"], lang)  # type: ignore[attr-defined]
 
@@ -444,7 +451,7 @@ class Codelist:
         """The code for a code, a name in any language or an alias (case- and accent-blind)."""
         return self._aliases.get(_fold(str(text)))  # type: ignore[attr-defined, no-any-return]
 
-    def to_frame(self, lang: str = "en") -> pd.DataFrame:
+    def to_frame(self, lang: Lang = "en") -> pd.DataFrame:
         """One row per code: ``code, name`` and any other attributes."""
         rows = []
         for c in self.codes:

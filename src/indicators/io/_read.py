@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 
 from .._limits import Limits, limit_error, with_limits
+from .._options import validate_options
 from ..errors import ReadError
-from ..i18n import check_lang, check_option
+from ..i18n import Lang, check_lang, check_option
 from ._numbers import DEFAULT_MISSING
 from ._provenance import ROW, Problems, Provenance, file_sha256, read_error
 
@@ -46,6 +47,9 @@ __all__ = ["DEFAULT_MISSING", "FORMATS", "BadLines", "MissingMode", "Provenance"
 MissingMode = Literal["codes", "nan", "labels"]
 BadLines = Literal["error", "report"]
 Totals = Literal["flag", "drop", "keep"]
+Delimiter = Literal[",", ";", "\t", "|"]
+Decimal = Literal[",", "."]
+Thousands = Literal[".", ",", "", " ", "'"]
 
 #: File name endings :func:`read` accepts, by format.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -67,17 +71,18 @@ def _format_of(path: Path, label: str, lang: str) -> str:
     return _BY_SUFFIX[suffix]
 
 
+@validate_options
 @with_limits("read")
 def read(
     path: str | Path,
     *,
-    lang: str = "en",
+    lang: Lang = "en",
     sheet: str | int | None = None,
     header_row: int | None = None,
     encoding: str | None = None,
-    delimiter: str | None = None,
-    decimal: str | None = None,
-    thousands: str | None = None,
+    delimiter: Delimiter | None = None,
+    decimal: Decimal | None = None,
+    thousands: Thousands | None = None,
     missing: MissingMode = "codes",
     keep_leading_zeros: bool = True,
     dtype: Mapping[str, Any] | None = None,
@@ -154,8 +159,6 @@ def read(
     3       02   2.25
     """
     lang = check_lang(lang, "read")
-    check_option("read", "missing", missing, ("codes", "nan", "labels"), lang)
-    check_option("read", "on_bad_lines", on_bad_lines, ("error", "report"), lang)
     if encoding is not None and not _text_encoding(encoding):
         raise read_error("io.unknown_encoding", lang, str(path), value=encoding,
                          expected="'utf-8', 'cp1252', 'latin-1', 'utf-16'")

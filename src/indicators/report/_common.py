@@ -12,7 +12,7 @@ import pandas as pd
 
 from .._version import __version__
 from ..errors import DataError, OptionError
-from ..i18n import message
+from ..i18n import Lang, message
 from .formatting import MISSING, Formatter, label
 from .model import Column, Table
 from .tables import prepare_scores
@@ -29,7 +29,7 @@ def load(catalog: Any) -> Catalog:
     return catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
 
 
-def check_year(year: Any, lang: str) -> int | None:
+def check_year(year: Any, lang: Lang) -> int | None:
     """``year`` as an int (or ``None``), or an ``OptionError`` naming the parameter."""
     if year is None:
         return None
@@ -54,7 +54,7 @@ def check_year(year: Any, lang: str) -> int | None:
     return value
 
 
-def country_name(code: str, lang: str) -> str:
+def country_name(code: str, lang: Lang) -> str:
     """The country's name in ``lang`` (its code when the codelist does not know it)."""
     from ..catalog import load_codelist
 
@@ -65,7 +65,7 @@ def country_name(code: str, lang: str) -> str:
         return code
 
 
-def region_name(code: str, catalog: Catalog, lang: str) -> str:
+def region_name(code: str, catalog: Catalog, lang: Lang) -> str:
     """The name of a sub-national unit (the national codelist first, then ISO 3166-2); its code if unknown."""
     from ..values import REGION, REGION_CODELIST, column_codelist
 
@@ -79,7 +79,7 @@ def region_name(code: str, catalog: Catalog, lang: str) -> str:
     return code
 
 
-def resolve_country(code: str, available: Sequence[str], lang: str) -> str:
+def resolve_country(code: str, available: Sequence[str], lang: Lang) -> str:
     """The ISO3 code for ``code`` (a code, a name or an alias), present in the values."""
     from ..values import resolve_country as country_code
 
@@ -112,7 +112,7 @@ SCORE_DRAWS = 200
 
 
 def compute_scores(
-    values: pd.DataFrame, catalog: Catalog, scores: Any, lang: str
+    values: pd.DataFrame, catalog: Catalog, scores: Any, lang: Lang
 ) -> pd.DataFrame | None:
     """``scores`` as a frame; computed with :func:`indicators.score` when not given and available.
 
@@ -156,7 +156,7 @@ def interval_source(scores: Any) -> str:
     return "given"
 
 
-def run_validation(values: pd.DataFrame, catalog: Catalog, validation: Any, lang: str) -> Any:
+def run_validation(values: pd.DataFrame, catalog: Catalog, validation: Any, lang: Lang) -> Any:
     """The validation report given, or one computed with :func:`indicators.validate` if available."""
     if validation is not None:
         return validation
@@ -174,7 +174,7 @@ def values_hash(values: pd.DataFrame) -> str:
 
 
 def metadata(
-    catalog: Catalog, values: pd.DataFrame, lang: str, locale: str, **more: Any
+    catalog: Catalog, values: pd.DataFrame, lang: Lang, locale: str, **more: Any
 ) -> dict[str, str]:
     """How the report was made: library version, catalog, input hash, options."""
     out = {
@@ -241,7 +241,7 @@ def make_table(
     )
 
 
-def status_label(status: Any, lang: str) -> str | None:
+def status_label(status: Any, lang: Lang) -> str | None:
     """The status code's name in ``lang`` (``observed`` → ``Observado``)."""
     if status is None or (not isinstance(status, str) and pd.isna(status)) or str(status) == "":
         return None
@@ -255,7 +255,7 @@ def status_label(status: Any, lang: str) -> str | None:
         return str(status)
 
 
-def trend_text(code: str, diff_sign: int, lang: str) -> str:
+def trend_text(code: str, diff_sign: int, lang: Lang) -> str:
     """A trend code as the reader sees it: an arrow for the value's movement and a word."""
     arrow = {1: "↑", -1: "↓", 0: "→"}[diff_sign]
     if code in ("none",):
@@ -267,7 +267,7 @@ def trend_text(code: str, diff_sign: int, lang: str) -> str:
     return f"{arrow} " + label(f"trend.{code}", lang)
 
 
-def unit_name(indicator: Any, lang: str) -> str:
+def unit_name(indicator: Any, lang: Lang) -> str:
     """The indicator's unit as a reader says it: its own label, else the unit's name in ``lang``."""
     if indicator.unit_labels:
         return str(indicator.unit_label(lang))

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._options import CVLimits, cv_limits_from_percent, validate_options
 from ..catalog import Catalog, Indicator
-from ..i18n import check_lang
+from ..i18n import Lang, check_lang
 from ._common import (
     check_year,
     compute_scores,
@@ -51,19 +52,21 @@ from .tables import (
 __all__ = ["country_report"]
 
 
+@validate_options
 def country_report(
     values: pd.DataFrame,
     catalog: Catalog | str = "mesecvi",
     *,
     country: str,
-    lang: str = "en",
+    lang: Lang = "en",
     locale: str | None = None,
     scores: Any = None,
     validation: Any = None,
     year: int | None = None,
-    cv_thresholds: tuple[float, float] = (15.0, 30.0),
+    cv_limits: CVLimits = (0.15, 0.30),
     date: datetime.date | None = None,
     follow_up: Any = None,
+    cv_thresholds: tuple[float, float] | None = None,
 ) -> Report:
     """The profile of one State: indicators, scores, charts, precision, gaps, signs of progress.
 
@@ -71,8 +74,10 @@ def country_report(
     :func:`indicators.score` when absent and available); ``validation`` a
     ``ValidationReport`` (computed when absent and available). ``year`` caps the data
     used (default: the latest). ``locale`` (``es_MX``, ``es_AR``, …) sets how numbers
-    are written; the default follows ``lang``. ``follow_up`` (a ``FollowUp``) adds a section on the
-    follow-up of the Committee's recommendations to the State.
+    are written; the default follows ``lang``. ``cv_limits`` are the coefficients of
+    variation (fractions) from which an estimate is flagged "use with caution" and
+    "unreliable" (``cv_thresholds``, the same in percent, is deprecated). ``follow_up``
+    (a ``FollowUp``) adds a section on the follow-up of the Committee's recommendations to the State.
 
     >>> import indicators as ind, pandas as pd
     >>> cat = ind.load_catalog("mesecvi")
@@ -86,6 +91,8 @@ def country_report(
     'Perfil de país: Perú'
     """
     lang = check_lang(lang, "country_report")
+    if cv_thresholds is not None:  # deprecated: percent
+        cv_limits = cv_limits_from_percent(cv_thresholds, "country_report", lang)
     fmt = Formatter.of(lang, locale)
     cat = load(catalog)
     year = check_year(year, lang)
@@ -93,7 +100,8 @@ def country_report(
     code = resolve_country(country, sorted(vals["country"].dropna().unique()), lang)
     sc = compute_scores(values, cat, scores, lang)
     checked = run_validation(values, cat, validation, lang)
-    builder = _Builder(cat, vals, code, fmt, sc, checked, year, cv_thresholds, values)
+    percent = (100 * cv_limits[0], 100 * cv_limits[1])  # the values table holds cv in percent
+    builder = _Builder(cat, vals, code, fmt, sc, checked, year, percent, values)
     builder.follow_up = follow_up
     report = builder.build()
     return dated(report, date, fmt)

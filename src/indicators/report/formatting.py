@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 from ..errors import OptionError
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 
 __all__ = ["DEFAULT_LOCALES", "MISSING", "Formatter", "label", "require_babel", "resolve_locale"]
 
@@ -105,7 +105,7 @@ def _finite(value: Any) -> bool:
 class Formatter:
     """Formats numbers, values with units, intervals and dates for one language and locale."""
 
-    lang: str
+    lang: Lang
     locale: str
 
     @classmethod

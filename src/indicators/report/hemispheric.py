@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._options import validate_options
 from ..catalog import Catalog
-from ..i18n import check_lang
+from ..i18n import Lang, check_lang
 from ._common import (
     check_year,
     compute_scores,
@@ -36,11 +37,12 @@ from .tables import coverage_by_area, latest_values, prepare_values
 __all__ = ["hemispheric_report"]
 
 
+@validate_options
 def hemispheric_report(
     values: pd.DataFrame,
     catalog: Catalog | str = "mesecvi",
     *,
-    lang: str = "en",
+    lang: Lang = "en",
     locale: str | None = None,
     scores: Any = None,
     year: int | None = None,

@@ -16,18 +16,21 @@ from typing import Any, Literal
 import pandas as pd
 
 from .._export import safe_path
+from .._options import validate_options
 from .._results import ReadOnlyMapping, Result, Summary, target_path, write_error, write_text
 from ..errors import OptionError
-from ..i18n import check_option, message
+from ..i18n import Lang, check_option, message
 from .formatting import Formatter
 from .model import ChartSpec, Section, Table
 
 __all__ = ["CHART_FORMATS", "FORMATS", "Report"]
 
+ReportFormat = Literal["html", "xlsx", "docx"]
+ChartFormat = Literal["svg", "png"]
 #: Files :meth:`Report.save` can write.
-FORMATS: tuple[str, ...] = ("html", "xlsx", "docx")
+FORMATS: tuple[ReportFormat, ...] = ("html", "xlsx", "docx")
 #: Chart files :meth:`Report.save` can write beside them.
-CHART_FORMATS: tuple[str, ...] = ("svg", "png")
+CHART_FORMATS: tuple[ChartFormat, ...] = ("svg", "png")
 
 
 def _table_copy(table: Table) -> Table:
@@ -38,6 +41,7 @@ def _chart_copy(chart: ChartSpec) -> ChartSpec:
     return replace(chart, data=chart.data.copy(), options=copy.deepcopy(dict(chart.options)))
 
 
+@validate_options
 @dataclass(frozen=True, eq=False)
 class Report(Result):
     """A finished report: its tables (by name), charts (SVG, by name) and sections.
@@ -52,7 +56,7 @@ class Report(Result):
     kind: Literal["country", "hemispheric", "followup"]
     title: str
     subtitle: str
-    lang: str
+    lang: Lang
     locale: str
     sections: tuple[Section, ...]
     table_objects: Mapping[str, Table]
@@ -166,11 +170,11 @@ class Report(Result):
 
         return make_reproducible(write_docx(self, Path(path)), self.metadata.get("date"))
 
-    def save(
+    def save(  # type: ignore[override]  # narrower formats than Result.save, checked on entry
         self,
         folder: str | Path,
-        formats: Iterable[str] = FORMATS,
-        charts: Literal["svg", "png"] | None = None,
+        formats: Iterable[ReportFormat] | ReportFormat = FORMATS,
+        charts: ChartFormat | None = None,
     ) -> dict[str, Path]:
         """Write ``report.html``, ``report.xlsx``, ``report.docx`` (those in ``formats``) and,
         when ``charts`` is ``"svg"`` or ``"png"``, ``charts/<name>.<ext>``, all inside ``folder``.
@@ -178,10 +182,6 @@ class Report(Result):
         Returns the paths written, by format (charts as ``chart:<name>``).
         """
         wanted = [formats] if isinstance(formats, str) else list(formats)
-        for fmt in wanted:
-            check_option("Report.save", "formats", fmt, FORMATS, self.lang)
-        if charts is not None:
-            check_option("Report.save", "charts", charts, (None, *CHART_FORMATS), self.lang)
         base = Path(folder)
         if base.exists() and not base.is_dir():
             text = message("report.not_a_folder", self.lang, path=str(base))

@@ -33,10 +33,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._options import validate_options
 from .._results import Result, Summary, frozen_array, protect_fields
 from ..catalog import Catalog, load_catalog
 from ..errors import DataError, OptionError
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 from ._aggregate import structure_of
 from ._data import prepare
 from ._impute import impute
@@ -58,6 +59,7 @@ TREND_COLUMNS: tuple[str, ...] = ("country", "level", "unit", "from_year", "to_y
 DEFAULT_SEED: int = 20130521
 
 
+@validate_options
 @protect_fields(copies=("sensitivity", "excluded", "imputed", "structure", "normalisation", "treated"),
                 mappings=("method",))
 @dataclass(frozen=True, eq=False)
@@ -242,6 +244,7 @@ def _uncertainty(method_uncertainty: Any, spec: IndexSpec, draws: int, lang: str
     return unc
 
 
+@validate_options
 def score(
     values: pd.DataFrame,
     spec: IndexSpec | str | Path = "mesecvi",
@@ -252,7 +255,7 @@ def score(
     method_uncertainty: Uncertainty | Mapping[str, Any] | bool | None = None,
     years: Iterable[int] | None = None,
     interval: float = 0.90,
-    lang: str = "en",
+    lang: Lang = "en",
 ) -> Scores:
     """Score a values table with an index specification.
 

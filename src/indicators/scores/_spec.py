@@ -35,8 +35,9 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
+from .._options import validate_options
 from ..catalog._files import check_kind, definition_error, definitions_root, read_definition
-from ..i18n import check_option
+from ..i18n import Lang, check_option
 from ._spec_groups import Combine, Groups
 from ._treat import Treatment
 
@@ -75,6 +76,7 @@ def _text(value: Any) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else None
 
 
+@validate_options
 @dataclass(frozen=True)
 class Level:
     """One level of the hierarchy, bottom (``indicator``) first.
@@ -102,6 +104,7 @@ class Level:
             check_option("Level", "min_coverage", self.min_coverage, ["a number from 0 to 1"])
 
 
+@validate_options
 @dataclass(frozen=True)
 class IndicatorSpec:
     """How one indicator enters the index.
@@ -163,6 +166,7 @@ class IndicatorSpec:
             check_option(f"IndicatorSpec({self.id!r})", "weight", self.weight, ["a number >= 0"])
 
 
+@validate_options
 @dataclass(frozen=True)
 class Aggregate:
     """A node above the indicators in an explicit hierarchy."""
@@ -191,6 +195,7 @@ def _check_power(where: str, aggregation: str, power: float | None) -> None:
         check_option(where, "power", power, [allowed])
 
 
+@validate_options
 @dataclass(frozen=True)
 class Imputation:
     """Imputation of missing indicator values: ``none`` (default) or one or more methods in order.
@@ -227,6 +232,7 @@ class Imputation:
         return (self.method,) if isinstance(self.method, str) else tuple(self.method)
 
 
+@validate_options
 @dataclass(frozen=True)
 class Uncertainty:
     """The method's choices sampled in the sensitivity analysis (as COINr's ``get_sensitivity``).
@@ -307,6 +313,7 @@ class Uncertainty:
                    normalisation=tuple(data.get("normalisation", ())))
 
 
+@validate_options
 @dataclass(frozen=True)
 class IndexSpec:
     """A composite index: hierarchy, weights, normalisation, aggregation, coverage, imputation.
@@ -402,7 +409,7 @@ class IndexSpec:
         """Level ids, bottom first."""
         return tuple(lvl.id for lvl in self.levels)
 
-    def name(self, lang: str = "en") -> str:
+    def name(self, lang: Lang = "en") -> str:
         """The index's name in ``lang`` (its id if it has none)."""
         if not self.names:
             return self.id

@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._options import validate_options
 from ..errors import DataError, DesignError
-from ..i18n import check_option
+from ..i18n import Lang
 from . import _replicate as _rep
 from ._calibration import Calibration, _Calibrating, reweighted_replicate, reweighted_taylor
 from ._core import (
@@ -59,8 +60,6 @@ from ._core import (
 from ._domains import (
     _MAX_LISTED,
     _ONES,
-    LONELY_PSU,
-    REPLICATE_TYPES,
     LonelyPSU,
     ReplicateType,
     _as_list,
@@ -83,6 +82,7 @@ def _one_minus_fraction(pop: np.ndarray, n: np.ndarray) -> np.ndarray:
         return np.where(np.isinf(pop), 1.0, (pop - n) / pop)
 
 
+@validate_options
 class SurveyDesign(_Calibrating, _Design):
     """A stratified cluster design, with-replacement first stage, Taylor linearisation.
 
@@ -132,9 +132,7 @@ class SurveyDesign(_Calibrating, _Design):
     def __init__(self, data: pd.DataFrame, weights: str | None,
                  strata: str | Sequence[str] | None = None,
                  psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
-                 lonely_psu: LonelyPSU = "fail", nest: bool = True, *, lang: str = "en") -> None:
-        check_option("SurveyDesign", "lonely_psu", lonely_psu, LONELY_PSU, lang if lang in ("en", "es") else "en")
-        check_option("SurveyDesign", "nest", nest, [True, False])
+                 lonely_psu: LonelyPSU = "fail", nest: bool = True, *, lang: Lang = "en") -> None:
         super().__init__(data, weights, lang)
         self.strata, self.psu, self.fpc = strata, psu, fpc
         self.lonely_psu: str = lonely_psu
@@ -641,6 +639,7 @@ class SurveyDesign(_Calibrating, _Design):
         return domain_degf(pairs, self._strata, present)
 
 
+@validate_options
 class ReplicateDesign(_Calibrating, _Design):
     """A design given by replicate-weight columns, as R's ``svrepdesign``.
 
@@ -679,10 +678,7 @@ class ReplicateDesign(_Calibrating, _Design):
     def __init__(self, data: pd.DataFrame, weights: str, replicate_weights: str | Sequence[str],
                  type: ReplicateType = "JK1", *, scale: float | None = None,
                  rscales: float | Sequence[float] | None = None, rho: float | None = None,
-                 mse: bool = False, combined_weights: bool = True, lang: str = "en") -> None:
-        check_option("ReplicateDesign", "type", type, REPLICATE_TYPES, lang if lang in ("en", "es") else "en")
-        check_option("ReplicateDesign", "mse", mse, [True, False])
-        check_option("ReplicateDesign", "combined_weights", combined_weights, [True, False])
+                 mse: bool = False, combined_weights: bool = True, lang: Lang = "en") -> None:
         super().__init__(data, weights, lang)
         if isinstance(replicate_weights, str):
             pattern = re.compile(replicate_weights)

@@ -59,9 +59,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._options import validate_options
 from ..catalog import Catalog, Expression, ExpressionError, Indicator
 from ..errors import DataError, DefinitionError
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 from ..values import (
     DISAGGREGATIONS,
     REGION,
@@ -148,11 +149,12 @@ def _universe(text: str | None, data: pd.DataFrame, indicator: str, lang: str) -
     return np.nan_to_num(values, nan=0.0) != 0
 
 
+@validate_options
 def estimate(catalog: Catalog, microdata: pd.DataFrame,
              design: SurveyDesign | ReplicateDesign | str | Path | Mapping[str, Any],
              by: ByItem | Sequence[ByItem] | None = None, country: str | None = None,
              year: int | None = None, indicators: Sequence[str] | None = None, *,
-             level: float = 0.95, lang: str = "en", region: str | None = None) -> pd.DataFrame:
+             level: float = 0.95, lang: Lang = "en", region: str | None = None) -> pd.DataFrame:
     """Estimate every estimable outcome indicator of ``catalog`` from ``microdata``.
 
     ``design`` is a design built on ``microdata``, or the path of a design YAML file

@@ -17,8 +17,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._options import CVLimits, validate_options
 from .._results import Result, Summary, protect_fields
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 
 __all__ = ["FLAGS", "RESULT_COLUMNS", "Estimates", "Flag", "flag_label", "quality_flags"]
 
@@ -29,7 +30,8 @@ FLAGS: tuple[str, ...] = ("reliable", "caution", "unreliable", "empty")
 RESULT_COLUMNS: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "flag")
 
 
-def quality_flags(cv: np.ndarray, n: np.ndarray, cv_limits: tuple[float, float] = (0.15, 0.30),
+@validate_options
+def quality_flags(cv: np.ndarray, n: np.ndarray, cv_limits: CVLimits = (0.15, 0.30),
                   min_n: int = 0) -> np.ndarray:
     """Quality flag of each estimate from its coefficient of variation and unweighted n.
 
@@ -48,7 +50,8 @@ def quality_flags(cv: np.ndarray, n: np.ndarray, cv_limits: tuple[float, float] 
     return out
 
 
-def flag_label(code: str, lang: str = "en") -> str:
+@validate_options
+def flag_label(code: str, lang: Lang = "en") -> str:
     """The label of a quality flag in ``lang``.
 
     >>> flag_label("caution", "es")
@@ -57,6 +60,7 @@ def flag_label(code: str, lang: str = "en") -> str:
     return message(f"survey.flag.{code}", check_lang(lang))
 
 
+@validate_options
 @protect_fields(copies=("table",), mappings=("design", "options"))
 @dataclass(frozen=True, eq=False)
 class Estimates(Result):
@@ -89,7 +93,7 @@ class Estimates(Result):
     method: str = ""
     design: Mapping[str, Any] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
-    lang: str = "en"
+    lang: Lang = "en"
 
     _stem = "estimates"
     _table: pd.DataFrame = field(init=False, repr=False, compare=False)
@@ -141,7 +145,7 @@ class Estimates(Result):
         """The confidence intervals (``ci_low``, ``ci_high``) at :attr:`level`."""
         return pd.DataFrame({"ci_low": self._series("ci_low"), "ci_high": self._series("ci_high")})
 
-    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+    def to_frame(self, lang: Lang | None = None) -> pd.DataFrame:
         """A copy of the results table; with ``lang``, a translated ``flag_label`` column too."""
         out = self._table.copy()
         if lang is not None:
@@ -149,7 +153,7 @@ class Estimates(Result):
             out["flag_label"] = [flag_label(f, lang) for f in out["flag"]]
         return out
 
-    def with_flags(self, cv_limits: tuple[float, float] = (0.15, 0.30), min_n: int = 0) -> Estimates:
+    def with_flags(self, cv_limits: CVLimits = (0.15, 0.30), min_n: int = 0) -> Estimates:
         """A new :class:`Estimates` flagged with other thresholds."""
         limits = _check_limits(cv_limits, min_n)
         table = self._table.copy()
@@ -158,7 +162,7 @@ class Estimates(Result):
         options = {**self.options, "cv_limits": limits, "min_n": min_n}
         return replace(self, table=table, options=options)
 
-    def in_lang(self, lang: str) -> Estimates:
+    def in_lang(self, lang: Lang) -> Estimates:
         """The same estimates, with summaries and labels in ``lang``."""
         return replace(self, lang=check_lang(lang, "Estimates.in_lang"))
 

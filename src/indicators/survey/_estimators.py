@@ -16,8 +16,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._options import CVLimits, validate_options
 from ..errors import DataError, DefinitionError, DesignError
-from ..i18n import check_lang, check_option, message
+from ..i18n import Lang, check_lang, check_option, message
 from ._core import (
     beta_ci,
     combine_cells,
@@ -32,7 +33,6 @@ from ._domains import (
     _COLUMN_CACHE_SIZE,
     _ONES,
     _VARIABLE_CACHE_SIZE,
-    CI_METHODS,
     CIMethod,
     _as_list,
     _design_error,
@@ -48,12 +48,13 @@ from ._domains import (
 from ._estimates import Estimates, _check_limits, quality_flags
 
 
+@validate_options
 class _Design:
     """What both designs share: data, weights, domains and the estimators."""
 
     _kind: str = ""
 
-    def __init__(self, data: pd.DataFrame, weights: str | None, lang: str) -> None:
+    def __init__(self, data: pd.DataFrame, weights: str | None, lang: Lang) -> None:
         self.lang = check_lang(lang, type(self).__name__)
         if not isinstance(data, pd.DataFrame):
             raise _design_error("survey.design.not_frame", self.lang, got=type(data).__name__)
@@ -72,7 +73,7 @@ class _Design:
         self._indptr: np.ndarray | None = None
 
     @classmethod
-    def from_yaml(cls, path: str | Path, data: pd.DataFrame, *, lang: str = "en") -> Any:
+    def from_yaml(cls, path: str | Path, data: pd.DataFrame, *, lang: Lang = "en") -> Any:
         """Build the design from a YAML file (see :func:`read_design`)."""
         from ._files import read_design
 
@@ -268,49 +269,45 @@ class _Design:
 
     def mean(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
              na_rm: bool = True, level: float = 0.95, ci_method: CIMethod = "wald",
-             deff: bool = True, cv_limits: tuple[float, float] = (0.15, 0.30),
+             deff: bool = True, cv_limits: CVLimits = (0.15, 0.30),
              min_n: int = 0) -> Estimates:
         """Weighted means of ``variables`` (R's ``svymean``/``svyby(..., svymean)``).
 
         ``ci_method``: ``wald`` (normal, as R's ``confint``), ``wald_t`` (t on the
         domain's degrees of freedom), or for 0/1 variables ``logit`` and ``beta``.
         """
-        check_option("mean", "ci_method", ci_method, CI_METHODS, self.lang)
         return self._linear("mean", self._variables(variables, "mean"), None, by, na_rm, level,
                             ci_method, deff, cv_limits, min_n)
 
     def proportion(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
                    na_rm: bool = True, level: float = 0.95, ci_method: CIMethod = "logit",
-                   deff: bool = True, cv_limits: tuple[float, float] = (0.15, 0.30),
+                   deff: bool = True, cv_limits: CVLimits = (0.15, 0.30),
                    min_n: int = 0) -> Estimates:
         """Proportions of 0/1 (or boolean) ``variables``, with R's ``svyciprop`` intervals.
 
         ``ci_method``: ``logit`` (default; t with the domain's degrees of freedom),
         ``beta`` (Korn-Graubard), ``wald`` or ``wald_t``.
         """
-        check_option("proportion", "ci_method", ci_method, CI_METHODS, self.lang)
         return self._linear("proportion", self._variables(variables, "proportion"), None, by,
                             na_rm, level, ci_method, deff, cv_limits, min_n)
 
     def total(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
               na_rm: bool = True, level: float = 0.95, ci_method: Literal["wald", "wald_t"] = "wald",
-              deff: bool = True, cv_limits: tuple[float, float] = (0.15, 0.30),
+              deff: bool = True, cv_limits: CVLimits = (0.15, 0.30),
               min_n: int = 0) -> Estimates:
         """Weighted totals of ``variables`` (R's ``svytotal``)."""
-        check_option("total", "ci_method", ci_method, ("wald", "wald_t"), self.lang)
         return self._linear("total", self._variables(variables, "total"), None, by, na_rm, level,
                             ci_method, deff, cv_limits, min_n)
 
     def ratio(self, numerator: str | Sequence[str], denominator: str | Sequence[str],
               by: str | Sequence[str] | None = None, *, na_rm: bool = True, level: float = 0.95,
               ci_method: Literal["wald", "wald_t"] = "wald", deff: bool = True,
-              cv_limits: tuple[float, float] = (0.15, 0.30), min_n: int = 0) -> Estimates:
+              cv_limits: CVLimits = (0.15, 0.30), min_n: int = 0) -> Estimates:
         """Ratios of weighted totals, ``sum(w * num) / sum(w * den)`` (R's ``svyratio``).
 
         Several numerators and denominators pair up one to one (or one denominator for
         all). A row missing either leaves the domain. The variable is named ``num/den``.
         """
-        check_option("ratio", "ci_method", ci_method, ("wald", "wald_t"), self.lang)
         nums = self._variables(numerator, "ratio")
         dens = self._variables(denominator, "ratio")
         if len(dens) == 1:
@@ -322,7 +319,7 @@ class _Design:
 
     def quantile(self, variables: str | Sequence[str], q: float | Sequence[float] = 0.5,
                  by: str | Sequence[str] | None = None, *, na_rm: bool = True, level: float = 0.95,
-                 cv_limits: tuple[float, float] = (0.15, 0.30), min_n: int = 0) -> Estimates:
+                 cv_limits: CVLimits = (0.15, 0.30), min_n: int = 0) -> Estimates:
         """Weighted quantiles with Woodruff intervals (R's ``svyquantile`` defaults).
 
         The quantile is R's ``qrule="math"`` (the smallest value whose weighted

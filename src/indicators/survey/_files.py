@@ -11,8 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from .._options import validate_options
 from ..errors import DefinitionError
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 from ._designs import ReplicateDesign, SurveyDesign
 from ._domains import LONELY_PSU, REPLICATE_TYPES
 from ._make_replicates import MAKE_TYPES
@@ -30,8 +31,9 @@ _REPLICATE_KEYS = {"type", "weights", "columns", "pattern", "scale", "rscales", 
                    "combined_weights"}
 
 
+@validate_options
 def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame, *,
-                lang: str = "en") -> SurveyDesign | ReplicateDesign:
+                lang: Lang = "en") -> SurveyDesign | ReplicateDesign:
     """Build a design for ``data`` from a small YAML file (or the same as a mapping).
 
     Keys: ``weights`` (a column; may be left out when every stage has an fpc),

@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._options import validate_options
 from .._results import Result, Summary, protect_fields, target_path, write_error, write_text
 from .._scalars import plain_objects
 from ..errors import DataError
-from ..i18n import check_lang, check_option, message
+from ..i18n import Lang, check_lang, check_option, message
 from ..values import (
     DISAGGREGATIONS,
     PRECISION_COLUMNS,
@@ -575,6 +576,7 @@ def _fill(template: str, fields: Mapping[str, pd.Series]) -> pd.Series:
     return out
 
 
+@validate_options
 @protect_fields(copies=("raw_issues", "issues"), views=("accepted", "rejected"), mappings=("provenance",))
 @dataclass(frozen=True, eq=False)
 class ValidationReport(Result):
@@ -595,8 +597,8 @@ class ValidationReport(Result):
     (True, 0, True)
     """
 
-    lang: str
-    kind: str
+    lang: Lang
+    kind: Kind
     accepted: pd.DataFrame
     rejected: pd.DataFrame
     provenance: Mapping[str, Any]
@@ -651,7 +653,7 @@ class ValidationReport(Result):
         """Number of issues per column (table-level issues without a column under ``""``)."""
         return self._issues["column"].fillna("").value_counts().sort_index().rename("count")
 
-    def in_lang(self, lang: str) -> ValidationReport:
+    def in_lang(self, lang: Lang) -> ValidationReport:
         """The same report with messages, hints and expectations in ``lang``."""
         check_lang(lang, "ValidationReport.in_lang")
         return ValidationReport(lang, self.kind, self._accepted, self._rejected, self.provenance, self._raw_issues)
@@ -782,7 +784,7 @@ def _checkable(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, int, 
     return out, repeated
 
 
-def _source(item: Any, k: int, many: bool, lang: str = "en") -> tuple[pd.DataFrame, _Table, pd.DataFrame | None]:
+def _source(item: Any, k: int, many: bool, lang: Lang = "en") -> tuple[pd.DataFrame, _Table, pd.DataFrame | None]:
     """A table and where it came from (reading a path with :func:`indicators.read`)."""
     if isinstance(item, str | Path):
         from ..io import read
@@ -836,6 +838,7 @@ def _read_problems(problems: pd.DataFrame | None, coll: _Collector, rows: np.nda
                        value=[value])
 
 
+@validate_options
 def validate(
     data: pd.DataFrame | str | Path | Sequence[pd.DataFrame | str | Path],
     catalog: Catalog | str | Path | None = "mesecvi",
@@ -843,7 +846,7 @@ def validate(
     kind: Kind = "values",
     design: Mapping[str, Any] | Any | None = None,
     value_labels: Mapping[str, Mapping[Any, Any]] | None = None,
-    lang: str = "en",
+    lang: Lang = "en",
     year_range: tuple[int, int] | None = None,
     lazy: bool = True,
 ) -> ValidationReport:
@@ -870,7 +873,6 @@ def validate(
     from ..catalog import load_catalog
 
     lang = check_lang(lang, "validate")
-    check_option("validate", "kind", kind, ("values", "microdata"), lang)
     if kind == "values" and catalog is None:
         raise DataError(message("validation.catalog_needed", lang),
                         problems=[{"code": "validation.catalog_needed", "field": "catalog"}])
