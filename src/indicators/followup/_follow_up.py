@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from .._options import validate_options
 from .._results import Result, Summary, write_text
-from ..i18n import check_lang, check_option, message
+from ..i18n import Lang, check_lang, check_option, message
 from ._evidence import EVIDENCE_COLUMNS, combine, indicator_changes
 from ._recommendations import Recommendations, load_recommendations
 from ._records import FollowUpRecords, no_records, read_follow_up
@@ -44,6 +45,7 @@ STATUS_COLUMNS: tuple[str, ...] = ("round", "recommendation", "country", "area",
                                    "civil_society", "contested", "signal", "disagreement")
 
 
+@validate_options
 @dataclass(frozen=True, eq=False)
 class FollowUp(Result):
     """The follow-up of a set of recommendations: statuses, history, evidence and the tables built from them.
@@ -59,7 +61,7 @@ class FollowUp(Result):
     countries: tuple[str, ...]
     count: str
     as_of: dt.date | None
-    lang: str
+    lang: Lang
     _status: pd.DataFrame = field(repr=False)
     _history: pd.DataFrame = field(repr=False)
     _evidence: pd.DataFrame = field(repr=False)
@@ -70,7 +72,7 @@ class FollowUp(Result):
         return (f"<FollowUp {self.recommendations.id}: {len(self._status)} recommendation-State pairs, "
                 f"{len(self._history)} records, {len(self.countries)} States, count={self.count}>")
 
-    def in_lang(self, lang: str) -> FollowUp:
+    def in_lang(self, lang: Lang) -> FollowUp:
         """The same follow-up with its reports, summaries and check messages in ``lang``."""
         import dataclasses
 
@@ -137,7 +139,7 @@ class FollowUp(Result):
         return s.loc[s["disagreement"].notna()].reset_index(drop=True)
 
     # -- output ---------------------------------------------------------------------------------
-    def report(self, country: str | None = None, *, lang: str | None = None, locale: str | None = None,
+    def report(self, country: str | None = None, *, lang: Lang | None = None, locale: str | None = None,
                round: str | None = None) -> Report:
         """The follow-up report: of one State (``country``) or of every State per round (hemispheric)."""
         from ._report import build_report
@@ -214,6 +216,7 @@ def _units(recs: Recommendations, countries: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["round", "recommendation", "country", "area", "themes", "indicators"])
 
 
+@validate_options
 def follow_up(
     recommendations: Recommendations | str | Path,
     records: FollowUpRecords | pd.DataFrame | str | Path | None = None,
@@ -225,7 +228,7 @@ def follow_up(
     as_of: dt.date | None = None,
     count: CountRule = "committee_first",
     level: float = 0.95,
-    lang: str = "en",
+    lang: Lang = "en",
 ) -> FollowUp:
     """The follow-up of ``recommendations`` from ``records``, with the evidence of the indicators in ``values``.
 

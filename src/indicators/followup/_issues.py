@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import Lang
 from ..validation import ValidationReport
 
 __all__ = ["Issues"]
@@ -80,7 +81,7 @@ class Issues:
         out = out.sort_values(["row", "column", "code", "value"], na_position="first", kind="stable")
         return out.reset_index(drop=True)
 
-    def report(self, rows: pd.DataFrame, kind: str, *, lang: str, provenance: Mapping[str, Any]) -> ValidationReport:
+    def report(self, rows: pd.DataFrame, kind: str, *, lang: Lang, provenance: Mapping[str, Any]) -> ValidationReport:
         """A :class:`ValidationReport` over ``rows`` (indexed by row number): accepted are those without errors."""
         if self.has_table_error():
             bad = pd.Series(True, index=rows.index)

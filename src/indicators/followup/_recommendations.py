@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._options import validate_options
 from .._results import Result, Summary, protect_fields
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 from ._files import _error, check_against, followup_codelist, load_followup_codelist, read_yaml
 from ._issues import Issues
 
@@ -50,6 +51,7 @@ def _pick(texts: Mapping[str, str], lang: str) -> str:
     return next(iter(texts.values()), "")
 
 
+@validate_options
 @dataclass(frozen=True)
 class Round:
     """An evaluation round: when its recommendations were adopted and what its follow-up looks at."""
@@ -62,11 +64,12 @@ class Round:
     follow_up_year: int | None = None
     reference: str = ""
 
-    def name(self, lang: str = "en") -> str:
+    def name(self, lang: Lang = "en") -> str:
         """The round's name in ``lang`` (or the first language it has)."""
         return _pick(self.names, lang)
 
 
+@validate_options
 @dataclass(frozen=True)
 class Recommendation:
     """One recommendation: to a State (ISO3) or to every State (``country == "all"``)."""
@@ -82,7 +85,7 @@ class Recommendation:
     paragraph: str | None = None
     line: int | None = None
 
-    def text(self, lang: str = "en") -> str:
+    def text(self, lang: Lang = "en") -> str:
         """The text in ``lang``, else in the first language the file gives."""
         return _pick(self.texts, lang)
 
@@ -92,6 +95,7 @@ class Recommendation:
         return self.country == ALL_STATES
 
 
+@validate_options
 @protect_fields(mappings=("names",))
 @dataclass(frozen=True, eq=False)
 class Recommendations(Result):
@@ -113,7 +117,7 @@ class Recommendations(Result):
     file: str | None = None
     sha256: str = ""
     themes: Codelist | None = field(default=None, repr=False)
-    lang: str = "en"
+    lang: Lang = "en"
 
     _stem = "recommendations"
 
@@ -136,11 +140,11 @@ class Recommendations(Result):
         return (f"<Recommendations {self.id}@{self.version}: {len(self)} recommendations, "
                 f"{len(self.rounds)} rounds{', synthetic' if self.synthetic else ''}>")
 
-    def name(self, lang: str = "en") -> str:
+    def name(self, lang: Lang = "en") -> str:
         """The file's name in ``lang``."""
         return _pick(self._names, lang)  # type: ignore[attr-defined]
 
-    def in_lang(self, lang: str) -> Recommendations:
+    def in_lang(self, lang: Lang) -> Recommendations:
         """The same recommendations with texts, summaries and check messages in ``lang``."""
         lang = check_lang(lang, "Recommendations.in_lang")
         return dataclasses.replace(self, names=self._names, validation=self.validation.in_lang(lang),  # type: ignore[attr-defined]
@@ -167,7 +171,7 @@ class Recommendations(Result):
         """The recommendations addressed to ``country``: its own and those to every State."""
         return [r for r in self.items if r.country in (country, ALL_STATES)]
 
-    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+    def to_frame(self, lang: Lang | None = None) -> pd.DataFrame:
         """One row per recommendation: id, round, country, area, themes, indicators, text (in ``lang``,
         default the language it was loaded in), source, paragraph, line."""
         lang = lang or self.lang
@@ -241,12 +245,13 @@ def _source_text(source: Any) -> tuple[str, str | None]:
     return str(source), None
 
 
+@validate_options
 def load_recommendations(
     source: str | Path = "sample",
     *,
     catalog: Catalog | str | Path | None = None,
     themes: str | Path | None = None,
-    lang: str = "en",
+    lang: Lang = "en",
     lazy: bool = True,
 ) -> Recommendations:
     """Read and check a recommendations file (YAML); ``"sample"`` is the shipped synthetic sample.

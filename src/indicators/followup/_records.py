@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._options import validate_options
 from .._results import Result, Summary, protect_fields
 from ..errors import DataError
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 from ._files import followup_codelist, load_followup_codelist
 from ._issues import Issues
 from ._recommendations import Recommendations
@@ -103,6 +104,7 @@ def parse_date(value: Any) -> dt.date | None:
     return None
 
 
+@validate_options
 @protect_fields(copies=("frame",))
 @dataclass(frozen=True, eq=False)
 class FollowUpRecords(Result):
@@ -114,7 +116,7 @@ class FollowUpRecords(Result):
     reporters: Codelist = field(repr=False)
     file: str | None = None
     sha256: str = ""
-    lang: str = "en"
+    lang: Lang = "en"
 
     _stem = "follow_up_records"
 
@@ -129,7 +131,7 @@ class FollowUpRecords(Result):
         """The accepted records: :data:`RECORD_COLUMNS`, codes resolved, dates as ``datetime.date``."""
         return self.frame
 
-    def in_lang(self, lang: str) -> FollowUpRecords:
+    def in_lang(self, lang: Lang) -> FollowUpRecords:
         """The same records with their summaries and check messages in ``lang``."""
         lang = check_lang(lang, "FollowUpRecords.in_lang")
         return FollowUpRecords(self.frame, self.validation.in_lang(lang), self.statuses, self.reporters,
@@ -162,13 +164,14 @@ def _headers(raw: pd.DataFrame, issues: Issues) -> dict[str, str]:
     return out
 
 
+@validate_options
 def read_follow_up(
     data: pd.DataFrame | str | Path,
     recommendations: Recommendations,
     *,
     statuses: str | Path | None = None,
     reporters: str | Path | None = None,
-    lang: str = "en",
+    lang: Lang = "en",
     lazy: bool = True,
 ) -> FollowUpRecords:
     """Read and check follow-up records against ``recommendations``.
@@ -301,7 +304,7 @@ def read_follow_up(
     return FollowUpRecords(kept.reset_index(drop=True), report, status_list, reporter_list, file, sha, lang)
 
 
-def no_records(recommendations: Recommendations, lang: str = "en") -> FollowUpRecords:
+def no_records(recommendations: Recommendations, lang: Lang = "en") -> FollowUpRecords:
     """Follow-up records of a set of recommendations on which nothing was reported yet."""
     frame = pd.DataFrame({c: pd.Series(dtype="object") for c in RECORD_COLUMNS})
     rows = pd.DataFrame(index=pd.Index([], name="row", dtype="int64"))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 from ..report import Report
 from ..report.formatting import MISSING, Formatter
 from ..report.model import Column, Section, Table
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["build_report", "country_section"]
 
 
-def L(key: str, lang: str, **values: Any) -> str:
+def L(key: str, lang: Lang, **values: Any) -> str:
     """A follow-up label (``report.followup.<key>``) in ``lang``."""
     return message(f"report.followup.{key}", lang, **values)
 
@@ -64,7 +64,7 @@ def _table(name: str, title: str, columns: Sequence[Column], frame: pd.DataFrame
 class _Names:
     """Codes as the reader says them."""
 
-    def __init__(self, fu: FollowUp, lang: str) -> None:
+    def __init__(self, fu: FollowUp, lang: Lang) -> None:
         from ..catalog import load_codelist
         from ._files import load_followup_codelist
 
@@ -128,7 +128,7 @@ def _status_rows(fu: FollowUp, n: _Names, fmt: Formatter, frame: pd.DataFrame) -
     return pd.DataFrame(rows)
 
 
-def _status_columns(lang: str, with_country: bool) -> list[Column]:
+def _status_columns(lang: Lang, with_country: bool) -> list[Column]:
     cols = [Column("recommendation", L("col.recommendation", lang))]
     if with_country:
         cols.append(Column("country", L("col.country", lang)))
@@ -194,7 +194,7 @@ def _evidence_table(fu: FollowUp, n: _Names, fmt: Formatter, ev: pd.DataFrame, n
     return _table(name, title, cols, pd.DataFrame(rows), fmt, note=L("note.evidence", n.lang), sheet=sheet)
 
 
-def _about(fu: FollowUp, lang: str) -> Section:
+def _about(fu: FollowUp, lang: Lang) -> Section:
     v1, v2 = fu.recommendations.validation, fu.records.validation
     paras = [L(f"about.count.{fu.count}", lang), L("about.signals", lang), L("about.disagreement", lang),
              L("about.validation", lang, recs=v1.n_errors + v1.n_warnings, rejected_recs=len(v1.rejected),
@@ -206,7 +206,7 @@ def _about(fu: FollowUp, lang: str) -> Section:
     return Section("about", L("section.about", lang), 2, tuple(paras))
 
 
-def _metadata(fu: FollowUp, lang: str, locale: str, **more: Any) -> dict[str, str]:
+def _metadata(fu: FollowUp, lang: Lang, locale: str, **more: Any) -> dict[str, str]:
     from .._version import __version__
 
     out = {"library": f"belem-indicators {__version__}", "catalog": fu.catalog.label,
@@ -218,7 +218,7 @@ def _metadata(fu: FollowUp, lang: str, locale: str, **more: Any) -> dict[str, st
     return out
 
 
-def build_report(fu: FollowUp, *, country: str | None, lang: str, locale: str | None,
+def build_report(fu: FollowUp, *, country: str | None, lang: Lang, locale: str | None,
                  round_id: str | None = None) -> Report:
     """The per-State report (``country``) or the per-round report of every State."""
     from ..errors import DataError

@@ -170,10 +170,10 @@ class Report(Result):
 
         return make_reproducible(write_docx(self, Path(path)), self.metadata.get("date"))
 
-    def save(  # type: ignore[override]  # narrower formats than Result.save, checked on entry
+    def save(
         self,
         folder: str | Path,
-        formats: Iterable[ReportFormat] | ReportFormat = FORMATS,
+        formats: Iterable[str] = FORMATS,
         charts: ChartFormat | None = None,
     ) -> dict[str, Path]:
         """Write ``report.html``, ``report.xlsx``, ``report.docx`` (those in ``formats``) and,
@@ -182,6 +182,8 @@ class Report(Result):
         Returns the paths written, by format (charts as ``chart:<name>``).
         """
         wanted = [formats] if isinstance(formats, str) else list(formats)
+        for fmt in wanted:
+            check_option("Report.save", "formats", fmt, FORMATS, self.lang)
         base = Path(folder)
         if base.exists() and not base.is_dir():
             text = message("report.not_a_folder", self.lang, path=str(base))

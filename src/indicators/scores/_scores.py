@@ -120,7 +120,7 @@ class Scores(Result):
         """The language of messages and summaries."""
         return self._lang
 
-    def in_lang(self, lang: str) -> Scores:
+    def in_lang(self, lang: Lang) -> Scores:
         """The same scores, with messages and summaries in ``lang``."""
         return replace(self, _lang=check_lang(lang, "Scores.in_lang"))
 

@@ -38,9 +38,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._options import validate_options
 from .._results import Result, Summary, protect_fields
 from ..errors import DataError, OptionError
-from ..i18n import check_option, message
+from ..i18n import Lang, check_option, message
 from ._designs import ReplicateDesign
 from ._estimates import Estimates, quality_flags
 
@@ -247,6 +248,7 @@ def _check_level(design: Any, level: float, func: str) -> float:
 
 # -- contrasts and differences ---------------------------------------------------------------------
 
+@validate_options
 def contrast(design: Any, variable: str, by: str, coefficients: Mapping[Any, float], *,
              statistic: Statistic = "mean", level: float = 0.95, label: str | None = None) -> Estimates:
     """A linear contrast ``sum(c_d * estimate_d)`` of domain estimates, with its SE and test.
@@ -279,6 +281,7 @@ def contrast(design: Any, variable: str, by: str, coefficients: Mapping[Any, flo
                                                                           for i, v in enumerate(c) if v}})
 
 
+@validate_options
 def difference(design: Any, variable: str, by: str, groups: tuple[Any, Any], *,
                statistic: Statistic = "mean", ratio: bool = False, within: str | None = None,
                level: float = 0.95) -> Estimates:
@@ -415,6 +418,7 @@ def _difference_within(design: Any, variable: str, by: str, groups: Sequence[Any
                        "within": within})
 
 
+@validate_options
 def compare_rounds(before: Estimates, after: Estimates, *, level: float = 0.95) -> Estimates:
     """Differences ``after - before`` between two independent surveys, row by row.
 
@@ -452,6 +456,7 @@ def compare_rounds(before: Estimates, after: Estimates, *, level: float = 0.95) 
 # -- tests -----------------------------------------------------------------------------------------
 
 @protect_fields(mappings=("parameters", "details"))
+@validate_options
 @dataclass(frozen=True)
 class TestResult(Result):
     """The result of a design-based test: statistic, degrees of freedom, p-value.
@@ -469,7 +474,7 @@ class TestResult(Result):
     p_value: float
     estimate: float | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
-    lang: str = "en"
+    lang: Lang = "en"
 
     _stem = "test"
 
@@ -494,6 +499,7 @@ class TestResult(Result):
         return {"test": self.test, "method": self.method, "lang": self.lang}
 
 
+@validate_options
 def ttest(design: Any, variable: str, group: str, *, level: float = 0.95) -> TestResult:
     """Design-based t test of a difference of means between the two groups of ``group`` (R's ``svyttest``).
 
@@ -524,6 +530,7 @@ def _indicators(codes: np.ndarray, k: int) -> np.ndarray:
     return (codes[:, None] == np.arange(k)[None, :]).astype(np.float64)
 
 
+@validate_options
 def chisq_test(design: Any, row: str, column: str, *, statistic: ChisqStatistic = "F") -> TestResult:
     """Test of association in a two-way table (R's ``svychisq``).
 
@@ -621,6 +628,7 @@ def _wald_chisq(design: Any, mm: np.ndarray, rc: np.ndarray, cc: np.ndarray, nr:
 
 # -- tables ----------------------------------------------------------------------------------------
 
+@validate_options
 def crosstab(design: Any, row: str, column: str | None = None, *, statistic: Literal["proportion", "total"]
              = "proportion", margin: Margin = "cell", level: float = 0.95) -> Estimates:
     """A weighted one- or two-way table, each cell with its SE and interval.
@@ -688,6 +696,7 @@ def crosstab(design: Any, row: str, column: str | None = None, *, statistic: Lit
 
 # -- variance and models ---------------------------------------------------------------------------
 
+@validate_options
 def variance(design: Any, variable: str, *, level: float = 0.95) -> Estimates:
     """The population variance of ``variable`` with its SE (R's ``svyvar``; missing values left out)."""
     level = _check_level(design, level, "variance")
@@ -789,6 +798,7 @@ def _fit(x: np.ndarray, y: np.ndarray, prior: np.ndarray, family: str, start: np
     return beta, mu, ww
 
 
+@validate_options
 def glm(design: Any, outcome: str, covariates: Sequence[str], *, family: Family = "gaussian",
         level: float = 0.95) -> Estimates:
     """A design-based regression (R's ``svyglm``): linear (``gaussian``) or logistic (``quasibinomial``).

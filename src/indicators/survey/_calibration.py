@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..i18n import check_option, message
+from ..i18n import Lang, check_option, message
 from ._domains import _MAX_LISTED, _as_list, _design_error, _numeric
 
 CalFun = Literal["linear", "raking", "logit"]
@@ -63,7 +63,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_population(population: Any, wanted: Sequence[str] | None, lang: str) -> list[Margin]:
+def read_population(population: Any, wanted: Sequence[str] | None, lang: Lang) -> list[Margin]:
     """The margins of a tidy population table (a frame, or a file read with
     :func:`indicators.read`), in the order they first appear."""
     source = "population"
@@ -337,7 +337,7 @@ def _options(lang: str, func: str, calfun: str, bounds: tuple[float, float], max
 class _Calibrating:
     """The calibration methods both designs share; each design supplies ``_reweighted``."""
 
-    lang: str
+    lang: Lang
     n_rows: int
     data: pd.DataFrame
     _w: np.ndarray

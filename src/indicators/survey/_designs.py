@@ -40,7 +40,7 @@ import scipy.sparse as sp
 
 from .._options import validate_options
 from ..errors import DataError, DesignError
-from ..i18n import Lang
+from ..i18n import Lang, check_option
 from . import _replicate as _rep
 from ._calibration import Calibration, _Calibrating, reweighted_replicate, reweighted_taylor
 from ._core import (

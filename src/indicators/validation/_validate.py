@@ -598,7 +598,7 @@ class ValidationReport(Result):
     """
 
     lang: Lang
-    kind: Kind
+    kind: str  # values, microdata, or a follow-up table
     accepted: pd.DataFrame
     rejected: pd.DataFrame
     provenance: Mapping[str, Any]
