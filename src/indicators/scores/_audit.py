@@ -35,7 +35,7 @@ from scipy import stats
 from .._results import Result, protect_fields
 from ..catalog import Catalog, load_catalog
 from ..errors import OptionError
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 from ._data import prepare
 from ._moments import kurt, skew
 from ._plan import build_plan
@@ -169,7 +169,7 @@ def _aggregate_stats(table: pd.DataFrame, structure: pd.DataFrame, negative: flo
 
 def audit(values: pd.DataFrame, spec: IndexSpec | str | Path = "mesecvi", catalog: Catalog | str | Path | None = None,
           *, negative: float = -0.4, collinear: float = 0.9, t_skew: float = 2.0, t_kurt: float = 3.5,
-          lang: str = "en") -> Audit:
+          lang: Lang = "en") -> Audit:
     """Audit the indicators of ``spec`` on ``values``: distributions, outliers, correlations, consistency.
 
     ``negative`` and ``collinear`` are the correlation thresholds flagged; ``t_skew`` and

@@ -25,7 +25,7 @@ import pandas as pd
 
 from .._results import Result, protect_fields
 from ..catalog import Catalog, load_catalog
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 from ._scores import score
 from ._spec import IndexSpec, load_index_spec
 from ._tables import TableResult
@@ -62,7 +62,7 @@ class LeaveOneOut(TableResult, Result):
 
 def leave_one_out(values: pd.DataFrame, spec: IndexSpec | str | Path = "mesecvi",
                   catalog: Catalog | str | Path | None = None, *, unit: str | None = None,
-                  lang: str = "en") -> LeaveOneOut:
+                  lang: Lang = "en") -> LeaveOneOut:
     """Rank shifts of ``unit`` (the index by default) when each indicator is left out in turn."""
     check_lang(lang, "leave_one_out")
     spec = load_index_spec(spec)

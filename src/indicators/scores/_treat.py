@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._options import validate_options
 from ..i18n import check_option
 from ._moments import kurt, skew
 
@@ -29,6 +30,7 @@ __all__ = ["Treatment", "treat", "treat_vector"]
 Transform = Literal["log", "boxcox", "none"]
 
 
+@validate_options
 @dataclass(frozen=True)
 class Treatment:
     """Outlier treatment settings (the JRC rule; COINr's defaults)."""

@@ -39,7 +39,7 @@ import pandas as pd
 from .._results import Result, protect_fields
 from ..catalog import Catalog, load_catalog
 from ..errors import OptionError
-from ..i18n import check_lang, check_option, message
+from ..i18n import Lang, check_lang, check_option, message
 from ._aggregate import _mean
 from ._scores import score
 from ._spec import IndexSpec, load_index_spec
@@ -138,7 +138,7 @@ class Weights(TableResult, Result):
 
 def derive_weights(values: pd.DataFrame, spec: IndexSpec | str | Path = "mesecvi",
                    method: WeightMethod = "pca", catalog: Catalog | str | Path | None = None, *,
-                   year: int | None = None, target: dict[str, float] | None = None, lang: str = "en") -> Weights:
+                   year: int | None = None, target: dict[str, float] | None = None, lang: Lang = "en") -> Weights:
     """Weights of every aggregate's children from the data of ``year`` (the latest by default).
 
     The table has, per node: ``declared`` weight, ``derived`` weight (normalised within its

@@ -39,7 +39,7 @@ from .._options import validate_options
 from .._results import Result, Summary, protect_fields, target_path, write_error, write_text
 from .._scalars import plain_objects
 from ..errors import DataError
-from ..i18n import Lang, check_lang, check_option, message
+from ..i18n import Lang, check_lang, message
 from ..values import (
     DISAGGREGATIONS,
     PRECISION_COLUMNS,
