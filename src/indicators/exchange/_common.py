@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from .._export import FORMULA_PREFIXES
+from .._options import validate_options
 from ..catalog import Catalog, load_catalog, load_codelist
 from ..errors import DataError, OptionError
-from ..i18n import message
+from ..i18n import Lang, message
 from ..values import KEY_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS
 
 __all__ = ["ESCAPED_COLUMNS", "FLOAT_COLUMNS", "INT_COLUMNS", "canonical_values", "catalog_of", "codes_of",
@@ -29,7 +30,7 @@ FLOAT_COLUMNS: tuple[str, ...] = ("se", "ci_low", "ci_high", "cv")
 INT_COLUMNS: tuple[str, ...] = ("year", "n")
 
 
-def catalog_of(catalog: Catalog | str, lang: str = "en") -> Catalog:
+def catalog_of(catalog: Catalog | str, lang: Lang = "en") -> Catalog:
     """The catalog object for ``catalog`` (a :class:`~indicators.Catalog` or a system name)."""
     if isinstance(catalog, Catalog):
         return catalog
@@ -59,7 +60,8 @@ def _number_text(value: Any) -> Any:
     return text if text.strip() else pd.NA
 
 
-def canonical_values(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+@validate_options
+def canonical_values(values: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
     """The values table in the form every exchange format writes and reads back.
 
     The known columns in their standard order (unknown ones dropped), a fresh 0-based index,

@@ -21,10 +21,11 @@ from typing import Any
 import pandas as pd
 
 from .._export import escape_cell, safe_path
+from .._options import validate_options
 from .._version import __version__
 from ..catalog import Catalog
 from ..errors import DataError, OptionError, ReadError
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 from ..values import DISAGGREGATIONS, STATUSES, VALUE_COLUMNS
 from ._common import (
     ESCAPED_COLUMNS,
@@ -51,7 +52,7 @@ _DESCRIPTIONS: dict[str, str] = {
 }
 
 
-def _frictionless(lang: str) -> Any:
+def _frictionless(lang: Lang) -> Any:
     try:
         import frictionless
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -61,6 +62,7 @@ def _frictionless(lang: str) -> Any:
     return frictionless
 
 
+@validate_options
 def table_schema(catalog: Catalog | str = "mesecvi", columns: list[str] | None = None) -> dict[str, Any]:
     """The Table Schema of a values table, generated from the catalog and the code lists.
 
@@ -113,13 +115,14 @@ def _csv_bytes(table: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+@validate_options
 def to_datapackage(
     values: pd.DataFrame,
     folder: str | Path,
     *,
     catalog: Catalog | str = "mesecvi",
     name: str = "submission",
-    lang: str = "en",
+    lang: Lang = "en",
 ) -> Path:
     """Write ``values`` as a validated Frictionless Data Package in ``folder``; return the path of
     its ``datapackage.json``.
@@ -211,7 +214,8 @@ def _short(text: Any, limit: int = 200) -> Any:
     return text
 
 
-def read_datapackage(path: str | Path, *, lang: str = "en") -> pd.DataFrame:
+@validate_options
+def read_datapackage(path: str | Path, *, lang: Lang = "en") -> pd.DataFrame:
     """Validate a Data Package written by :func:`to_datapackage` and return its values table.
 
     ``path`` is the ``datapackage.json`` file or its folder. The package is checked by

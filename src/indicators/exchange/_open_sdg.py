@@ -17,9 +17,10 @@ import pandas as pd
 import yaml
 
 from .._export import escape_cell, safe_path
+from .._options import validate_options
 from ..catalog import Catalog, load_codelist
 from ..errors import DataError, OptionError
-from ..i18n import check_lang, message
+from ..i18n import Lang, check_lang, message
 from ..values import DISAGGREGATIONS, TOTAL
 from ._common import canonical_values, catalog_of
 
@@ -29,6 +30,7 @@ __all__ = ["open_sdg_id", "to_open_sdg"]
 _CODED_UNITS = ("category", "yes_no")
 
 
+@validate_options
 def open_sdg_id(indicator_id: str) -> str:
     """The Open SDG id of a catalog indicator: lower case, only letters, digits and ``-``.
 
@@ -49,7 +51,7 @@ def _csv_text(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
-def _metadata(ind: Any, cat: Catalog, country: str, lang: str) -> dict[str, Any]:
+def _metadata(ind: Any, cat: Catalog, country: str, lang: Lang) -> dict[str, Any]:
     sources = ind.source_texts(lang)
     meta: dict[str, Any] = {
         "indicator_number": open_sdg_id(ind.id),
@@ -74,6 +76,7 @@ def _metadata(ind: Any, cat: Catalog, country: str, lang: str) -> dict[str, Any]
     return {k: v for k, v in meta.items() if v is not None}
 
 
+@validate_options
 def to_open_sdg(
     values: pd.DataFrame,
     folder: str | Path,
@@ -81,7 +84,7 @@ def to_open_sdg(
     country: str,
     indicators: Sequence[str] | None = None,
     catalog: Catalog | str = "mesecvi",
-    lang: str = "en",
+    lang: Lang = "en",
 ) -> list[Path]:
     """Write the data and metadata files of ``country``'s indicators for an Open SDG platform.
 
