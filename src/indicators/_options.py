@@ -23,7 +23,7 @@ allowed values and a "did you mean" when one is close, in scikit-learn's manner:
 >>> paint("gren", lang="es")
 Traceback (most recent call last):
 ...
-indicators.errors.OptionError: El parámetro 'colour' de paint debe ser uno de 'red', 'green'. Se recibió 'gren'. ¿Quiso decir 'green'?
+indicators.errors.OptionError: El parámetro 'colour' de paint debe ser uno de 'red', 'green'. ...¿Quiso decir 'green'?
 """
 
 from __future__ import annotations
