@@ -878,11 +878,13 @@ def _report_swallowed(table: pa.Table, names: list[str], rows: np.ndarray, delim
     """A cell holding a line break followed by the delimiter: lines swallowed by a quote."""
     if len(rows) < 2 or not (np.diff(rows) > 1).any():
         return
+    width = max(1, len(names) - 1)
     for i, name in enumerate(names):
         col = table.column(i)
         if not pa.types.is_string(col.type) or col.null_count == len(col):
             continue
-        hit = pc.fill_null(pc.match_substring_regex(col, "[\r\n][^\r\n]*" + re.escape(delimiter)),
+        # a swallowed line is a whole record: as many delimiters after the line break as a row has
+        hit = pc.fill_null(pc.match_substring_regex(col, "[\r\n]" + ("[^\r\n]*" + re.escape(delimiter)) * width),
                            False)
         for pos in pc.indices_nonzero(hit).to_pylist()[:20]:
             text = str(col[pos].as_py())
