@@ -1,6 +1,6 @@
 """Properties of indicators.read (hypothesis).
 
-- Round trip: a frame with random Spanish text (accents, ``;``, quotes, newlines),
+- Round trip: a frame with random Spanish-shaped text (accents, signs, ``;``, quotes, newlines),
   decimal-comma numbers with thousands dots, integers and codes with leading zeros,
   written as an Excel-Spanish CSV (cp1252, ``;``, CRLF), reads back equal.
 - Nothing is lost: every line of a file is the header, a row of the result (whose
@@ -22,10 +22,33 @@ from indicators import read
 SETTINGS = settings(max_examples=50, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
+# Every character a Spanish file may hold (for the transcoding property).
 SPANISH = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZáéíóúüñÁÉÍÓÚÜÑ¿¡€“”–… 0123456789.,;\"'\n"
-LETTERS = "abcdefghijklmnopqrstuvwxyzáéíóúñÑ"
+# Spanish-shaped text: words of syllables with at most one accent each, signs where Spanish
+# puts them, and the characters that trouble CSV writers (";", quotes, line breaks).
+SYLLABLE = st.sampled_from(["a", "ba", "ca", "de", "el", "fe", "gu", "la", "lo", "ma", "na", "pe", "que", "ra",
+                            "re", "sa", "ta", "to", "va", "za", "qu", "ch", "ll", "rr", "x", "1", "20"])
+ACCENTED = st.sampled_from(["á", "é", "í", "ó", "ú", "ü", "ñ", "ña", "ción", "ñe", "ía", "ú"])
 
-text_cell = st.tuples(st.sampled_from(LETTERS), st.text(alphabet=SPANISH, max_size=12)).map("".join)
+
+@st.composite
+def spanish_word(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(SYLLABLE, min_size=1, max_size=4))
+    if draw(st.booleans()):
+        parts.insert(draw(st.integers(0, len(parts))), draw(ACCENTED))
+    word = "".join(parts)
+    return word.capitalize() if draw(st.booleans()) else word
+
+
+PHRASE = st.lists(spanish_word(), min_size=1, max_size=4).map(" ".join)
+text_cell = st.one_of(
+    PHRASE,
+    PHRASE.map(lambda p: f"¿{p}?"), PHRASE.map(lambda p: f"¡{p}!"), PHRASE.map(lambda p: f"“{p}”"),
+    st.tuples(PHRASE, PHRASE).map(" – ".join), PHRASE.map(lambda p: p + "…"),
+    PHRASE.map(lambda p: f"{p} 5,50 €"), st.tuples(PHRASE, PHRASE).map(";".join),
+    st.tuples(PHRASE, PHRASE).map('"'.join), st.tuples(PHRASE, PHRASE).map("'".join),
+    st.tuples(PHRASE, PHRASE).map("\n".join),
+)
 number = st.one_of(st.none(), st.decimals(min_value=-10**7, max_value=10**7, places=2,
                                           allow_nan=False, allow_infinity=False))
 integer = st.integers(min_value=-(10**9), max_value=10**9)

@@ -283,6 +283,15 @@ def test_other_code_pages_are_detected(tmp_path: Path, codec: str) -> None:
     assert "io.encoding_detected" in codes(df)
 
 
+def test_odd_signs_in_windows_1252_stay_windows_1252(tmp_path: Path) -> None:
+    # found by a property test: odd signs typed in a cp1252 file ("aÁ¡", "a–A") read as
+    # Mac Icelandic or were refused, though every byte is a Windows-1252 character
+    text = "comuna;n\nPeñalolén;1\naÁ¡;2\na–A;3\na¡¡¡;4\naÁÁ–;5\naÁ€aÁ¡¡;6\n"
+    df = read(write(tmp_path / "e.csv", text, "cp1252"))
+    assert df["comuna"].tolist()[-1] == "aÁ€aÁ¡¡" and df.attrs["provenance"].encoding == "cp1252"
+    assert codes(df) == []
+
+
 def test_cyrillic_code_page(tmp_path: Path) -> None:
     text = "город;имя;n\n" + "".join(f"Москва;Привет мир;{i}\n" for i in range(40))
     df = read(write(tmp_path / "e.csv", text, "cp1251"))

@@ -19,6 +19,7 @@ import hashlib
 import io
 import re
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -560,13 +561,17 @@ _PLAUSIBLE = set("€…–—‘’“”«»¿¡ºª°·§©®±²³½¼×•�
 
 
 def _implausible_share(text: str) -> float:
-    """Share of the non-ASCII characters that Western text would hardly hold there.
+    """Share of the non-ASCII characters that real text would hardly hold there.
 
-    Symbols outside the usual ones, letters beyond Latin Extended-A/B, and runs of
-    three or more non-ASCII letters (Western words have accents one at a time:
-    ``ñ``, ``ção``; text in another code page read as cp1252 gives ``Ïðèâåò``).
+    Strong signs of a wrong code page count whole: letters of two scripts in one word,
+    capitals after small letters, and runs of three or more non-ASCII Latin letters
+    (Western words have accents one at a time: ``ñ``, ``ção``; text in another code
+    page read as cp1252 gives ``Ïðèâåò``). Symbols outside the usual ones, and usual
+    signs inside a word (``Pe–alolén``, ``a¡o``), count a third: people type odd
+    things; other symbols inside a word (``Pe¤alol‚n``) count whole. Cyrillic or Greek read in its own page scores low.
     """
-    bad = total = 0
+    bad = 0.0
+    total = 0
     for m in _NON_ASCII.finditer(text):
         run = 0
         before = text[m.start() - 1] if m.start() else " "
@@ -578,14 +583,25 @@ def _implausible_share(text: str) -> float:
             nxt = chars[k + 1] if k + 1 < len(chars) else after
             if ch in _PLAUSIBLE:
                 run = 0
-                if ch in "–—…„“”" and prev.isalpha() and nxt.isalpha():
-                    bad += 1  # "Pe–alolén": a dash inside a word is a letter in another page
+                if (ch in "–—…„“”" and prev.isalpha() and nxt.isalpha()) or (ch in "¡¿" and prev.isalpha()):
+                    bad += 1 / 3
                 continue
-            run = run + 1 if ch.isalpha() else 0
-            if (not ch.isalpha() or ord(ch) > 0x24F or run >= 3
+            if not ch.isalpha():
+                run = 0
+                bad += 1 if prev.isalpha() and nxt.isalpha() else 1 / 3  # "Pe¤alol‚n": a broken word
+                continue
+            script = _script(ch)
+            run = run + 1 if script == "LATIN" else 0
+            if (script == "LATIN" and ord(ch) > 0x24F or run >= 3
+                    or (prev.isalpha() and _script(prev) != script)
                     or (ch.isupper() and prev.islower())):
                 bad += 1
     return bad / total if total else 0.0
+
+
+def _script(ch: str) -> str:
+    """The script a letter belongs to (``LATIN``, ``CYRILLIC``...), from its Unicode name."""
+    return unicodedata.name(ch, "?").split(" ", 1)[0] if ch.isalpha() else ""
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -594,30 +610,33 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 def _code_page(sample: bytes, label: str, lang: str) -> str:
     """cp1252 (or latin-1) when the text reads as Western text; else charset detection.
 
-    A multi-byte guess is taken only if it leaves every ASCII delimiter in place.
+    A detected page is taken only when it reads clearly better than cp1252 (half the
+    implausible characters or fewer); a multi-byte guess only if it leaves every ASCII
+    delimiter in place. Bytes that read badly in every page and are not all
+    Windows-1252 characters are refused.
     """
     page = "latin-1" if any(b in sample for b in _CP1252_UNDEFINED) else "cp1252"
     high = sum(1 for b in sample if b >= 0x80) if len(sample) < 4096 else len(sample)
-    if high < 16 or _implausible_share(sample[:1 << 16].decode(page, errors="replace")) < 0.3:
+    western = _implausible_share(sample[:1 << 16].decode(page, errors="replace"))
+    if high < 16 or western < 0.3:
         return page  # too few non-ASCII bytes to tell code pages apart: the usual one
     from charset_normalizer import from_bytes
 
-    name = ""
     for match in from_bytes(sample):
         candidate = _python_codec(match.encoding)
         if not candidate or candidate.startswith("utf"):
             continue
-        if single_byte_table(candidate) is None:
-            text = sample.decode(candidate, errors="replace")
-            if any(text.count(d) != sample.count(d.encode()) for d in ";,\t|\n"):
-                continue
-        name = candidate
-        break
-    if not name:
-        i = next((k for k, b in enumerate(sample) if b >= 0x80), 0)
-        raise read_error("io.undecodable", lang, label, value=sample[i:i + 2].hex(" "),
-                         expected="encoding=")
-    return name
+        text = sample.decode(candidate, errors="replace")
+        if single_byte_table(candidate) is None and any(
+                text.count(d) != sample.count(d.encode()) for d in ";,\t|\n"):
+            continue
+        if _implausible_share(text[:1 << 16]) <= western / 2:
+            return candidate
+    if page == "cp1252":
+        return page  # every byte is a Windows-1252 character and no page reads better
+    i = next((k for k, b in enumerate(sample) if b >= 0x80), 0)
+    raise read_error("io.undecodable", lang, label, value=sample[i:i + 2].hex(" "),
+                     expected="encoding=")
 
 
 def _first_records(source: _Source, enc: _Encoding, label: str, lang: str) -> list[_Record]:
