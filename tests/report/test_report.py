@@ -761,3 +761,45 @@ def test_html_tags_are_balanced(per: Report, hemi: Report) -> None:
         parser = Balance()
         parser.feed(rep.to_html())
         assert parser.errors == [] and parser.stack == []
+
+
+# -- statistical audit ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    return ind.read(ind.sample_data("values_sample.csv"))
+
+
+def test_hemispheric_audit_section_reads_the_audit_at_the_report_year(sample: pd.DataFrame) -> None:
+    rep = hemispheric_report(sample, "mesecvi", lang="es")  # scores computed here: the audit too
+    checked = ind.audit(sample, "mesecvi", lang="es")
+    ids = [s.id for s in rep.sections]
+    assert ids.index("audit") == ids.index("coverage") + 1
+    year = int(checked.aggregates["year"].max())  # the report compares the latest year with scores
+    aggs = checked.aggregates.loc[checked.aggregates["year"] == year].reset_index(drop=True)
+    table = rep.tables["audit_aggregates"]
+    assert table["aggregate"].tolist() == aggs["aggregate"].tolist()
+    np.testing.assert_allclose(table["cronbach_alpha"].astype(float), aggs["cronbach_alpha"].astype(float))
+    assert table.loc[table["aggregate"] == "legislation/process", "name"].item() == "Legislación · De proceso"
+    corr = checked.correlations
+    flagged = corr.loc[(corr["year"] == year) & corr["flag"].notna()]
+    assert len(rep.tables["audit_correlations"]) == len(flagged) > 0
+    assert set(rep.tables["audit_correlations"]["flag_text"]) <= {"negativa", "casi colineal"}
+    odd = checked.indicators.loc[checked.indicators["year"] == year]
+    assert len(rep.tables["audit_indicators"]) == int(((odd["outliers"] > 0) | odd["flag_skew_kurt"]).sum())
+    html = rep.to_html()
+    assert "Auditoría estadística del índice" in html and "Alfa de Cronbach" in html
+
+
+def test_hemispheric_audit_is_asked_for_when_scores_are_given(sample: pd.DataFrame, tmp_path: Path) -> None:
+    given = ind.score(sample, "mesecvi")
+    assert "audit" not in {s.id for s in hemispheric_report(sample, "mesecvi", scores=given).sections}
+    checked = ind.audit(sample, "mesecvi")
+    rep = hemispheric_report(sample, "mesecvi", scores=given, audit=checked)
+    assert "audit" in {s.id for s in rep.sections}
+    book = pd.read_excel(rep.to_excel(tmp_path / "h.xlsx"), sheet_name=None, engine="openpyxl")
+    assert {"Audit - aggregates", "Audit - correlations", "Audit - indicators"} <= set(book)
+    assert "audit" not in {s.id for s in hemispheric_report(sample, "mesecvi", scores=given, audit=False).sections}
+    with pytest.raises(OptionError):
+        hemispheric_report(sample, "mesecvi", scores=given, audit="yes")

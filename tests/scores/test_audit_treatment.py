@@ -93,6 +93,35 @@ def test_audit_correlations_flags_alpha_and_pca() -> None:
     assert np.isnan(agg.loc["q", "cronbach_alpha"])            # one child
 
 
+def test_audit_correlations_use_pairwise_complete_countries_with_scipy_p_values() -> None:
+    # scipy.stats.pearsonr / spearmanr on the countries that have both values (R's cor.test gives
+    # the same p-value: a t test with n - 2 degrees of freedom)
+    values = _values()
+    gone = (values["indicator"] == "B") & values["country"].isin(COUNTRIES[:4])
+    gone |= (values["indicator"] == "C") & values["country"].isin(COUNTRIES[10:13])
+    result = audit(values.loc[~gone], _spec())
+    corr = result.correlations.set_index(["unit", "with"])
+    norm = {k: (v - v.min()) / (v.max() - v.min()) for k, v in (("A", A), ("B", B), ("C", C))}
+    keep = np.ones(20, bool)
+    keep[:4] = keep[10:13] = False
+    b_scores = (B - B[4:].min()) / (B[4:].max() - B[4:].min())
+    c_seen = np.delete(C, [10, 11, 12])
+    c_scores = (C - c_seen.min()) / (c_seen.max() - c_seen.min())
+    r, p = stats.pearsonr(b_scores[keep], c_scores[keep])
+    assert corr.loc[("B", "C"), "n"] == keep.sum() == 13
+    assert corr.loc[("B", "C"), "pearson"] == pytest.approx(r) and corr.loc[("B", "C"), "p_value"] == pytest.approx(p)
+    assert corr.loc[("B", "C"), "spearman"] == pytest.approx(stats.spearmanr(B[keep], C[keep])[0])
+    r, p = stats.pearsonr(norm["A"][4:], b_scores[4:])
+    assert corr.loc[("A", "B"), "n"] == 16 and corr.loc[("A", "B"), "p_value"] == pytest.approx(p)
+
+
+def test_cronbach_alpha_needs_three_complete_countries() -> None:
+    values = _values()
+    values = values.loc[~((values["indicator"] == "A") & ~values["country"].isin(COUNTRIES[:2]))]
+    agg = audit(values, _spec()).aggregates.set_index("aggregate")
+    assert agg.loc["p", "complete_countries"] == 2 and np.isnan(agg.loc["p", "cronbach_alpha"])
+
+
 def test_audit_protocol_and_options(tmp_path: Path) -> None:
     result = audit(_values(), _spec(), lang="es")
     assert "Auditoría" in result.to_html() and "<table" in result._repr_html_()

@@ -1,7 +1,8 @@
 """The hemispheric report: every State side by side.
 
 A country × focus-area heat map of scores, rankings with their rank intervals, every
-indicator across countries (area by area) and each country's data coverage.
+indicator across countries (area by area), each country's data coverage and the
+statistical audit of the index.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import pandas as pd
 
 from .._options import validate_options
 from ..catalog import Catalog
-from ..i18n import Lang, check_lang
+from ..errors import DataError, OptionError
+from ..i18n import Lang, check_lang, message
+from ._audit_section import audit_section
 from ._common import (
     check_year,
     compute_scores,
@@ -48,13 +51,17 @@ def hemispheric_report(
     year: int | None = None,
     countries: Sequence[str] | None = None,
     date: datetime.date | None = None,
+    audit: Any = None,
 ) -> Report:
-    """Every country side by side: score heat map, rankings, indicators, coverage.
+    """Every country side by side: score heat map, rankings, indicators, coverage, audit.
 
     ``scores`` is a ``Scores`` object or its DataFrame (computed with
     :func:`indicators.score` when absent and available). ``year`` is the year
     compared (default: the latest year with scores, else with data); indicator values
     are the latest up to that year. ``countries`` limits the report to some States.
+    ``audit`` adds the statistical audit of the index (:func:`indicators.audit`): an
+    ``Audit``, ``True`` to compute it with the catalog's index, ``False`` to leave it out;
+    by default it is computed when the report computes the scores itself.
 
     >>> import indicators as ind, pandas as pd
     >>> cat = ind.load_catalog("mesecvi")
@@ -77,10 +84,28 @@ def hemispheric_report(
         present if countries is None else [resolve_country(c, present, lang) for c in countries]
     )
     sc = compute_scores(values, cat, scores, lang)
+    checked = _audit(values, cat, lang, audit, scores is None)
     report = _Builder(
-        cat, vals.loc[vals["country"].isin(chosen)], chosen, fmt, sc, year, values
+        cat, vals.loc[vals["country"].isin(chosen)], chosen, fmt, sc, year, values, checked
     ).build()
     return dated(report, date, fmt)
+
+
+def _audit(values: pd.DataFrame, cat: Catalog, lang: Lang, audit: Any, computed: bool) -> Any:
+    """The audit to show: the one given, or computed with the catalog's index (``None``: none)."""
+    if audit is False or (audit is None and not computed):
+        return None
+    if audit is not None and audit is not True:
+        if not hasattr(audit, "aggregates") or not hasattr(audit, "correlations"):
+            raise OptionError(message("option.invalid", lang, name="audit", func="hemispheric_report",
+                                      allowed="an Audit, True, False or None", got=type(audit).__name__))
+        return audit
+    from ..scores import audit as run_audit
+
+    try:
+        return run_audit(values, cat.system.id, cat, lang=lang)
+    except DataError:
+        return None  # values the index cannot score have no audit either (the scores say why)
 
 
 class _Builder:
@@ -93,9 +118,11 @@ class _Builder:
         scores: pd.DataFrame | None,
         year: int | None,
         original: pd.DataFrame,
+        audit: Any = None,
     ) -> None:
         self.cat, self.values, self.fmt, self.lang = cat, values, fmt, fmt.lang
         self.original = original
+        self.audit = audit
         names = {c: country_name(c, self.lang) for c in countries}
         self.countries = sorted(countries, key=lambda c: (names[c].casefold(), c))
         self.names = names
@@ -149,6 +176,11 @@ class _Builder:
         for area in self.cat.areas:
             self._indicators(area)
         self._coverage()
+        if self.audit is not None:
+            found = audit_section(self.audit, self.cat, self.fmt, self.year, self.names)
+            if found is not None:
+                self.sections.append(found[0])
+                self.tables.update(found[1])
         self._about()
         svgs = {name: render(spec, self.fmt) for name, spec in self.charts.items()}
         title = self.L("hemi.title", system=self.cat.name(self.lang))

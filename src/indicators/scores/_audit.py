@@ -6,10 +6,11 @@ coverage, mean, sd, skewness and excess kurtosis (bias-corrected, as COINr's ``s
 and COINr's flag ``|skew| > 2 and kurtosis > 3.5``.
 
 Per aggregate and year (on the normalised, direction-aligned scores): Pearson and Spearman
-correlations of each child with the others and with the aggregate, flagged ``negative``
+correlations of each child with the others and with the aggregate (pairwise-complete countries,
+at least three; the Pearson correlation's two-sided p-value beside it), flagged ``negative``
 (below ``negative``, default -0.4) or ``collinear`` (above ``collinear``, default 0.9);
 Cronbach's alpha and the first principal component's share of the variance (correlation
-matrix), both on the countries with every child.
+matrix), both on the countries with every child (at least three).
 
 >>> import pandas as pd
 >>> from indicators.scores import IndexSpec, Level, IndicatorSpec
@@ -43,7 +44,7 @@ from ._scores import score
 from ._spec import IndexSpec, load_index_spec
 from ._tables import TableResult
 
-__all__ = ["Audit", "audit", "cronbach_alpha"]
+__all__ = ["Audit", "audit", "cronbach_alpha", "p_value"]
 
 
 def cronbach_alpha(data: np.ndarray) -> float:
@@ -70,12 +71,32 @@ def _pc1_share(data: np.ndarray) -> float:
     return float(eig[-1] / eig.sum())
 
 
-def _corr(a: np.ndarray, b: np.ndarray) -> tuple[float, float, int]:
-    ok = np.isfinite(a) & np.isfinite(b)
-    n = int(ok.sum())
-    if n < 3 or np.ptp(a[ok]) == 0 or np.ptp(b[ok]) == 0:
-        return float("nan"), float("nan"), n
-    return float(stats.pearsonr(a[ok], b[ok])[0]), float(stats.spearmanr(a[ok], b[ok])[0]), n
+def _correlations(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pearson and Spearman matrices on pairwise-complete countries, and the pair counts.
+
+    A pair with fewer than three countries or a constant column has no correlation.
+    """
+    present = frame.notna().to_numpy(dtype=float)
+    n = present.T @ present
+    pearson = frame.corr(method="pearson", min_periods=3).to_numpy(dtype=float)
+    spearman = frame.corr(method="spearman", min_periods=3).to_numpy(dtype=float)
+    return pearson, spearman, n.astype(int)
+
+
+def p_value(r: float, n: int) -> float:
+    """Two-sided p-value of a Pearson correlation ``r`` on ``n`` pairs (t test, ``n - 2`` df).
+
+    As ``scipy.stats.pearsonr`` and R's ``cor.test``:
+
+    >>> round(p_value(0.9, 5), 4)
+    0.0374
+    """
+    if not np.isfinite(r) or n < 3:
+        return float("nan")
+    if abs(r) >= 1:
+        return 0.0
+    t = r * np.sqrt((n - 2) / (1 - r * r))
+    return float(2 * stats.t.sf(abs(t), n - 2))
 
 
 @protect_fields(copies=("indicators", "correlations", "aggregates"), mappings=("thresholds",))
@@ -145,22 +166,26 @@ def _aggregate_stats(table: pd.DataFrame, structure: pd.DataFrame, negative: flo
             kids = [k for k in kids if k in wide.columns]
             if parent not in wide.columns or len(kids) < 1:
                 continue
+            pearson, spearman, counts = _correlations(wide[[*kids, parent]])
             data = wide[kids].to_numpy(dtype=float)
+            last = len(kids)
             for a in range(len(kids)):
-                pairs = [(kids[b], data[:, b], "within") for b in range(a + 1, len(kids))]
-                pairs.append((str(parent), wide[parent].to_numpy(dtype=float), "with_aggregate"))
-                for other, values, kind in pairs:
-                    r, rho, n = _corr(data[:, a], values)
+                pairs = [(b, "within") for b in range(a + 1, len(kids))] + [(last, "with_aggregate")]
+                for b, kind in pairs:
+                    r, n = pearson[a, b], int(counts[a, b])
                     flag = "negative" if r < negative else "collinear" if (r > collinear and kind == "within") else None
+                    other = kids[b] if b < last else str(parent)
                     corr_rows.append({"year": int(year), "aggregate": parent, "unit": kids[a], "with": other,
-                                      "kind": kind, "pearson": r, "spearman": rho, "n": n, "flag": flag})
+                                      "kind": kind, "pearson": r, "spearman": spearman[a, b], "n": n,
+                                      "p_value": p_value(r, n), "flag": flag})
             complete = int(np.isfinite(data).all(axis=1).sum())
+            enough = len(kids) > 1 and complete >= 3
             agg_rows.append({"year": int(year), "aggregate": parent, "children": len(kids),
                              "complete_countries": complete,
-                             "cronbach_alpha": cronbach_alpha(data) if len(kids) > 1 else np.nan,
-                             "pc1_share": _pc1_share(data) if len(kids) > 1 else np.nan})
+                             "cronbach_alpha": cronbach_alpha(data) if enough else np.nan,
+                             "pc1_share": _pc1_share(data) if enough else np.nan})
     corr = pd.DataFrame(corr_rows, columns=["year", "aggregate", "unit", "with", "kind", "pearson", "spearman", "n",
-                                            "flag"])
+                                            "p_value", "flag"])
     aggs = pd.DataFrame(agg_rows, columns=["year", "aggregate", "children", "complete_countries", "cronbach_alpha",
                                            "pc1_share"])
     strings = {c: "string" for c in ("aggregate", "unit", "with", "kind", "flag")}
