@@ -50,6 +50,20 @@ def test_gii_reproduces_published_regional_values() -> None:
         assert gii[country] == pytest.approx(by_hand, rel=1e-12)     # technical note 3
 
 
+def test_gii_ranks_the_least_unequal_first() -> None:
+    table = pd.read_csv(DATA / "gii2014_sample.csv")
+    frame = ind.score(table.drop(columns="gii_published"), GII).to_frame()
+    gii = frame.loc[frame["unit"] == "gii"].set_index("country")
+    published = table.groupby("country")["gii_published"].first()
+    assert gii["rank"].to_dict() == published.rank(method="min").astype(int).to_dict()   # lowest GII is 1
+    harm = frame.loc[frame["unit"] == "harm"].set_index("country")
+    assert harm.loc[harm["score"].idxmax(), "rank"] == 1                                    # other nodes: highest first
+    spec = IndexSpec.from_yaml(GII).replace(lower_is_better=("nope",))
+    with pytest.raises(DefinitionError, match="lower_is_better"):
+        ind.score(table.drop(columns="gii_published"), spec)
+    assert IndexSpec.from_yaml(GII).to_dict()["lower_is_better"] == ["gii"]
+
+
 def test_gii_group_nodes_and_constants() -> None:
     table = pd.read_csv(DATA / "gii2014_sample.csv").drop(columns="gii_published")
     result = ind.score(table, GII)

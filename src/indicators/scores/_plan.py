@@ -484,6 +484,11 @@ def build_plan(spec: IndexSpec, catalog: Catalog | None) -> Plan:
         _catalog_nodes(spec, catalog, kept, nodes, where)
     combine = _combine_nodes(spec, nodes, where)
     parents = _link(spec, nodes, n, len(combine), where)
+    unknown = [u for u in spec.lower_is_better if u not in nodes.ids[n:]]
+    if unknown:
+        raise definition_error(where, None, "lower_is_better", f"{', '.join(map(repr, unknown))} is not an "
+                               f"aggregate or combined result of the index ({', '.join(nodes.ids[n:])})",
+                               value=unknown[0], code="definition.index_levels")
     return Plan(spec=spec, indicators=tuple(plans), node_ids=tuple(nodes.ids), node_levels=tuple(nodes.levels),
                 node_parents=tuple(parents), node_weights=tuple(nodes.weights),
                 node_aggregation=tuple(nodes.aggregation), node_min_coverage=tuple(nodes.min_cov),

@@ -414,7 +414,9 @@ def _table(plan: Any, prep: Any, ysel: np.ndarray, central: np.ndarray, coverage
     scale = plan.spec.scale
     n_years, n_c, n_nodes = central.shape
     present = prep.present[ysel]                              # (Y, C)
-    ranks = rank_desc(central, axis=1)
+    # nodes where the lowest score is best rank on the negated score
+    sign = np.where(np.isin(np.asarray(plan.node_ids, dtype=object), plan.spec.lower_is_better), -1.0, 1.0)
+    ranks = rank_desc(central * sign, axis=1)
     imputed = prep.imputed[ysel].astype(float) @ struct.descendants.astype(float)     # (Y, C, N)
     available = (~np.isnan(prep.raw[ysel])).astype(float) @ struct.descendants.astype(float)
     totals = struct.descendants.sum(axis=0)
@@ -427,7 +429,7 @@ def _table(plan: Any, prep: Any, ysel: np.ndarray, central: np.ndarray, coverage
             part = slice(start, start + step)
             block = central[..., part] + sims[..., part].astype(float)
             ci_low[..., part], ci_high[..., part] = np.quantile(block, [q, 1 - q], axis=0)
-            ranks_block = rank_desc(block, axis=2)
+            ranks_block = rank_desc(block * sign[part], axis=2)
             r_low[..., part] = np.quantile(ranks_block, q, axis=0, method="lower")
             r_high[..., part] = np.quantile(ranks_block, 1 - q, axis=0, method="higher")
             r_med[..., part] = np.quantile(ranks_block, 0.5, axis=0)

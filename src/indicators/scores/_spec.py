@@ -322,7 +322,9 @@ class IndexSpec:
     indices published on 0-1 such as the HDI). ``catalog`` names the indicator system
     the indicators come from (``mesecvi``, ``sisdehm``, a path to an overlay) or is
     ``None`` for a self-contained spec. With a catalog and no explicit ``indicators``
-    list, every catalog indicator enters, minus ``exclude``.
+    list, every catalog indicator enters, minus ``exclude``. ``lower_is_better`` names
+    the aggregates and combined results whose lowest score ranks first (an inequality
+    index such as the GII); every other node ranks its highest score first.
     """
 
     id: str
@@ -343,9 +345,11 @@ class IndexSpec:
     groups: Groups | None = None
     combine: tuple[Combine, ...] = ()
     treatment: Treatment | None = None
+    lower_is_better: tuple[str, ...] = ()
     source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "lower_is_better", tuple(self.lower_is_better))
         object.__setattr__(self, "levels", tuple(self.levels))
         object.__setattr__(self, "combine", tuple(self.combine))
         object.__setattr__(self, "indicators", tuple(self.indicators))
@@ -449,6 +453,8 @@ class IndexSpec:
             out["combine"] = [c.to_dict() for c in self.combine]
         if self.treatment is not None:
             out["treatment"] = self.treatment.to_dict()
+        if self.lower_is_better:
+            out["lower_is_better"] = list(self.lower_is_better)
         return out
 
     @classmethod
@@ -499,7 +505,8 @@ class IndexSpec:
             groups=Groups(by=str(data["groups"]["by"]), codes=tuple(data["groups"]["codes"]))
             if data.get("groups") else None,
             combine=tuple(Combine.from_dict(c) for c in data.get("combine", ())),
-            treatment=_treatment(data.get("treatment")), source=source,
+            treatment=_treatment(data.get("treatment")),
+            lower_is_better=tuple(str(u) for u in data.get("lower_is_better", ())), source=source,
         )
 
     @classmethod
