@@ -104,6 +104,39 @@ def test_copeland_matches_the_outranking_matrix_by_hand() -> None:
     assert np.allclose(got, (score + n - 1) / (2 * (n - 1)))
 
 
+def test_copeland_with_missing_values_compares_each_pair_on_what_both_have() -> None:
+    # by hand: a pair is compared on the children both countries have (weights over those);
+    # the result does not depend on the order of the rows (COINr's outrankMatrix does)
+    a, b = X / 40, Y / 5
+    a, b = a.copy(), b.copy()
+    a[1] = b[4] = np.nan        # BOL lacks the heavier child, PER the lighter one
+    w = np.array([2.0, 1.0])
+    data = np.column_stack([a, b])
+    n = len(COUNTRIES)
+    score = np.zeros(n)
+    for i in range(n):
+        for j in range(n):
+            both = ~np.isnan(data[i]) & ~np.isnan(data[j])
+            if i == j or not both.any():
+                continue
+            wi = w[both] / w[both].sum()
+            orm = wi[data[i][both] > data[j][both]].sum() + wi[data[i][both] == data[j][both]].sum() / 2
+            score[i] += 1 if orm > 0.5 else -1 if orm < 0.5 else 0
+    spec = IndexSpec(id="m", scale=1.0, levels=(Level("indicator"), Level("index", aggregation="copeland",
+                                                                           min_coverage=0.0)),
+                     indicators=(IndicatorSpec("I0", goalposts=(0, 40), direction="higher_is_better", weight=2.0),
+                                 IndicatorSpec("I1", goalposts=(0, 5), direction="higher_is_better")))
+    values = _values(X, Y)
+    values = values.loc[~(((values["indicator"] == "I0") & (values["country"] == "BOL"))
+                          | ((values["indicator"] == "I1") & (values["country"] == "PER")))]
+    frame = ind.score(values, spec).to_frame()
+    got = frame.loc[frame["unit"] == "m"].set_index("country")["score"].reindex(COUNTRIES)
+    assert np.allclose(got, (score + n - 1) / (2 * (n - 1)))
+    shuffled = ind.score(values.sample(frac=1, random_state=4), spec).to_frame()
+    again = shuffled.loc[shuffled["unit"] == "m"].set_index("country")["score"].reindex(COUNTRIES)
+    assert np.allclose(got, again)
+
+
 def test_normalisation_declared_per_aggregate_or_level() -> None:
     spec = IndexSpec(id="m", scale=1.0, levels=(Level("indicator"), Level("pillar"), Level("index")),
                      indicators=(IndicatorSpec("I0", parent="p", direction="higher_is_better"),

@@ -8,9 +8,13 @@ arithmetic, geometric (0 if a child is 0), harmonic (0 if a child is 0), the
 generalised (power) mean ``(sum w x^p / sum w)^(1/p)`` (COINr ``a_genmean``; missing if
 a child is 0 or less and ``p < 0``) and the Copeland method (COINr ``a_copeland``): a
 country scores ``+1`` against each country it outranks (the weight of the children
-where it is higher, plus half where equal, above one half), ``-1`` against each
-that outranks it; the sum is put on 0-1 as ``(score + n - 1) / (2 (n - 1))`` among the
-``n`` countries with a value that year.
+where it is higher, plus half where equal, above half the weight of the children both
+have), ``-1`` against each that outranks it, ``0`` for a tie or no child in common; the
+sum is put on 0-1 as ``(score + n - 1) / (2 (n - 1))`` among the ``n`` countries with a
+value that year. Without missing values this is COINr's result; with them, each pair is
+compared on the children both countries have, whereas COINr's ``outrankMatrix`` gives
+the weight of a missing comparison to the country listed later (its result then
+depends on the order of the rows).
 
 Combine steps (indices across groups, ratios, gaps) run after the hierarchy.
 """
@@ -162,7 +166,8 @@ def _copeland(v: np.ndarray, mask: np.ndarray, wm: np.ndarray, g: np.ndarray) ->
         wi = w[..., :, None, :]
         orm = np.sum(np.where(both & (xi > xj), wi, 0.0), axis=-1) + np.sum(np.where(both & (xi == xj), wi, 0.0),
                                                                            axis=-1) / 2
-        sign = np.sign(orm - 0.5)
+        # i outranks j when its share of the weight they share is above one half: orm_ij > orm_ji
+        sign = np.sign(np.round(orm - np.swapaxes(orm, -1, -2), 12))
         has: np.ndarray = np.asarray(m.any(axis=-1))
         n = has.sum(axis=-1, keepdims=True)
         pair = has[..., :, None] & has[..., None, :]
