@@ -175,3 +175,25 @@ def test_treatment_in_scores_is_off_by_default_and_recorded() -> None:
     assert "treated" in treated._sheets()
     assert IndexSpec.from_dict(_spec(treatment=Treatment(transform="boxcox")).to_dict()).treatment == \
         Treatment(transform="boxcox")
+
+
+def test_compare_scores_puts_two_methods_side_by_side() -> None:
+    from indicators.scores import compare_scores
+
+    spec = _spec()
+    a = ind.score(_values(), spec)
+    b = ind.score(_values(), spec.replace(levels=(Level("indicator"), Level("pillar"),
+                                                  Level("index", aggregation="geometric"))))
+    table = compare_scores(a, b)
+    assert set(table["unit"]) == {"ix"} and len(table) == 20
+    fa, fb = a.to_frame(), b.to_frame()
+    one = table.iloc[0]
+    ra = fa.loc[(fa["unit"] == "ix") & (fa["country"] == one["country"]), "rank"].item()
+    rb = fb.loc[(fb["unit"] == "ix") & (fb["country"] == one["country"]), "rank"].item()
+    assert (one["rank_a"], one["rank_b"], one["rank_change"]) == (ra, rb, rb - ra)
+    assert table["abs_rank_change"].is_monotonic_decreasing
+    assert compare_scores(a, a, unit="p")["rank_change"].eq(0).all()
+    with pytest.raises(OptionError):
+        compare_scores(a, b, unit="nope")
+    with pytest.raises(OptionError):
+        compare_scores(a, "b")

@@ -12,6 +12,7 @@ returns :class:`Scores`.
 from __future__ import annotations
 
 from ._audit import Audit, audit
+from ._compare import compare_scores
 from ._leave_one_out import LeaveOneOut, leave_one_out
 from ._scores import DEFAULT_SEED, SCORE_COLUMNS, TREND_COLUMNS, Scores, score
 from ._spec import (
@@ -53,6 +54,7 @@ __all__ = [
     "Uncertainty",
     "Weights",
     "audit",
+    "compare_scores",
     "derive_weights",
     "leave_one_out",
     "load_index_spec",
