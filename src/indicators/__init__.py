@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from ._limits import Limits
 from ._version import __version__
-from .errors import DataError, DefinitionError, DesignError, IndicatorsError, OptionError, ReadError
+from .errors import (
+    DataError,
+    DefinitionError,
+    DesignError,
+    IndicatorsError,
+    NotFoundError,
+    OptionError,
+    ReadError,
+)
 
 if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from ._demo import sample_data
@@ -86,6 +94,7 @@ __all__ = [
     "ReadError",
     "DesignError",
     "OptionError",
+    "NotFoundError",
     "read",
     "Provenance",
     "SurveyDesign",

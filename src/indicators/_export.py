@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import OptionError
+from ._codes import error
 
 __all__ = ["FIXED_TIME", "FORMULA_PREFIXES", "escape_cell", "escape_formulas", "make_reproducible", "safe_path",
            "write_csv"]
@@ -67,11 +67,8 @@ def safe_path(folder: str | Path, name: str | Path) -> Path:
     base = Path(folder).resolve()
     target = (base / name).resolve()
     if target != base and base not in target.parents:
-        raise OptionError(
-            f"Refusing to write {str(name)!r}: it is outside the folder {str(base)!r}.",
-            problems=[{"code": "export.outside_folder", "field": "name", "value": str(name),
-                       "expected": f"a path inside {base}"}],
-        )
+        raise error("export.outside_folder", "en", field="name", value=str(name), folder=str(base),
+                    expected=f"a path inside {base}")
     return target
 
 

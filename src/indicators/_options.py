@@ -273,11 +273,13 @@ def option_error(func: str, name: str, value: Any, allowed: Iterable[Any] | None
     >>> str(option_error("read", "missing", "nans", ["codes", "nan", "labels"]))
     "The 'missing' parameter of read must be one of 'codes', 'nan', 'labels'. Got 'nans' instead. Did you mean 'nan'?"
     """
-    from .errors import OptionError
+    from ._codes import error
 
     lang = lang if lang in LANGS else FALLBACK
     got = repr(value)
+    code = "option.invalid"
     if expected is not None:
+        code = "option.invalid_value"
         wanted = message(expected, lang)
         text = message("option.invalid_value", lang, name=name, func=func, expected=wanted, got=got)
     else:
@@ -292,8 +294,7 @@ def option_error(func: str, name: str, value: Any, allowed: Iterable[Any] | None
             if close:
                 text += " " + message("option.did_you_mean", lang,
                                       suggestion=", ".join(repr(c) for c in close))
-    return OptionError(text, problems=[{"code": "option.invalid", "field": name, "value": got,
-                                        "expected": wanted, "message": text, "function": func}])
+    return error(code, lang, message=text, field=name, value=got, expected=wanted, extra={"function": func})
 
 
 def _raise(spec: _Spec, args: tuple[Any, ...], kwargs: dict[str, Any], name: str, check: _Check,

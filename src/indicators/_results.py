@@ -347,9 +347,10 @@ def target_path(path: str | Path, folder: str | Path | None = None, lang: str = 
 
 
 def write_error(target: Path, exc: OSError, lang: str) -> OptionError:
-    text = message("results.cannot_write", lang, path=str(target), reason=exc.strerror or str(exc))
-    return OptionError(text, problems=[{"code": "results.cannot_write", "field": "path", "value": str(target),
-                                        "expected": "a writable path", "message": text}])
+    from ._codes import error
+
+    return cast(OptionError, error("results.cannot_write", lang, path=str(target), reason=exc.strerror or str(exc),
+                                   field="path", value=str(target), expected="a writable path"))
 
 
 def write_text(text: str, path: str | Path, folder: str | Path | None = None, lang: str = "en") -> Path:

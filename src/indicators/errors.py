@@ -28,6 +28,7 @@ __all__ = [
     "ReadError",
     "DesignError",
     "OptionError",
+    "NotFoundError",
 ]
 
 #: Columns every problems table has (others may follow).
@@ -41,6 +42,8 @@ PROBLEM_COLUMNS: tuple[str, ...] = (
     "value",
     "expected",
     "message",
+    "severity",
+    "hint",
 )
 
 
@@ -102,3 +105,11 @@ class DesignError(IndicatorsError, ValueError):
 
 class OptionError(IndicatorsError, ValueError):
     """A parameter of a public function received a value it does not accept."""
+
+
+class NotFoundError(IndicatorsError, KeyError):
+    """An id that is not there (an indicator of a catalog, a codelist, an index specification).
+
+    A :class:`KeyError` too, so ``key in catalog`` and ``catalog.get(key)`` idioms keep
+    working; its message suggests the closest ids.
+    """

@@ -78,24 +78,12 @@ def check_option(func: str, name: str, value: Any, allowed: Iterable[Any], lang:
     >>> check_option("score", "mean", "geometric", ["arithmetic", "geometric"])
     'geometric'
     """
-    from .errors import OptionError
+    from ._options import option_error
 
     allowed = list(allowed)
     if value in allowed:
         return value
-    text = message(
-        "option.invalid",
-        lang if lang in LANGS else FALLBACK,
-        name=name,
-        func=func,
-        allowed=", ".join(repr(a) for a in allowed),
-        got=repr(value),
-    )
-    raise OptionError(
-        text,
-        problems=[{"code": "option.invalid", "field": name, "value": repr(value),
-                   "expected": ", ".join(repr(a) for a in allowed), "message": text}],
-    )
+    raise option_error(func, name, value, allowed, lang)
 
 
 def check_lang(lang: Any, func: str = "indicators") -> Lang:

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._codes import problem
 from .._limits import Limits, limit_error
 from ..errors import DefinitionError
 
@@ -233,10 +234,9 @@ class Expression:
         """Compute the expression over ``data`` (a table's columns or a mapping of values)."""
         missing = sorted(n for n in self.names if n not in data)
         if missing:
-            raise ExpressionError(
-                f"expression {self.text!r}: variable(s) {', '.join(missing)} not found in the data",
-                problems=[{"code": "expression.missing_variable", "field": m, "message": "not found"} for m in missing],
-            )
+            text = f"expression {self.text!r}: variable(s) {', '.join(missing)} not found in the data"
+            raise ExpressionError(text, problems=[problem("expression.missing_variable", "en", field=m,
+                                                          detail=f"{self.text!r}: {m}") for m in missing])
         try:
             out = _Walker(data).visit(self.tree.body)
             return out.item() if isinstance(out, np.generic) else out
@@ -246,7 +246,7 @@ class Expression:
             raise ExpressionError(
                 f"expression {_short(self.text)!r}: cannot be computed on these data ({type(exc).__name__}: "
                 f"{str(exc)[:120]})",
-                problems=[{"code": "expression.evaluation", "value": self.text, "message": str(exc)[:200]}],
+                problems=[problem("expression.evaluation", "en", value=self.text, detail=str(exc)[:200])],
             ) from None
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .._codes import error, problem
 from .._limits import Limits, limit_error
 from ..errors import DefinitionError
 from ..i18n import message
@@ -38,7 +39,7 @@ def definitions_root() -> Path:
     source = Path(__file__).resolve().parents[3] / "definitions"
     if source.is_dir():
         return source
-    raise DefinitionError(message("catalog.no_definitions", "en", path=str(packaged)))
+    raise error("catalog.no_definitions", "en", path=str(packaged))
 
 
 class LineDict(dict):  # type: ignore[type-arg]
@@ -148,10 +149,8 @@ def definition_error(file: str, line: int | None, field: str, text: str, value: 
     """Build a :class:`DefinitionError` for one problem, its message naming file, line and field."""
     where = f"{file}, line {line}" if line else file
     full = f"{where}, field '{field}': {text}" if field else f"{where}: {text}"
-    return DefinitionError(full, problems=[{
-        "code": code, "file": file, "row": line, "field": field, "value": value,
-        "expected": expected, "message": text,
-    }])
+    return DefinitionError(full, problems=[problem(code, "en", message=text, file=file, row=line, field=field,
+                                                   value=value, expected=expected, detail=text)])
 
 
 def read_definition(path: str | Path, text: str | None = None) -> LineDict:
@@ -268,10 +267,9 @@ def check_kind(data: LineDict, file: str, kinds: tuple[str, ...] | None = None) 
         field, line = _locate(data, list(best.absolute_path) if not missing else path[:-1])
         if missing:
             field = f"{field}.{missing.group(1)}" if field else missing.group(1)
-        problems.append({"code": "definition.schema", "file": file, "row": line, "field": field,
-                         "value": None if missing else _short(best.instance),
-                         "expected": _short(best.schema.get("description") or best.validator_value),
-                         "message": best.message})
+        problems.append(problem("definition.schema", "en", message=best.message, file=file, row=line, field=field,
+                                value=None if missing else _short(best.instance), detail=best.message,
+                                expected=_short(best.schema.get("description") or best.validator_value)))
     first = problems[0]
     where = f"{file}, line {first['row']}" if first["row"] else file
     more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""

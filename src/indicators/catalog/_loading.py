@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .._codes import error, not_found
 from .._limits import Limits, resolve_limits
-from ..errors import DefinitionError
-from ..i18n import check_option
+from .._options import validate_options
+from ..i18n import Lang
 from ._expressions import Expression, ExpressionError
 from ._files import LineDict, check_kind, definition_error, definitions_root, read_definition
 from ._model import (
@@ -43,15 +45,27 @@ def codelist_ids() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in folder.glob("*.yaml"))) if folder.is_dir() else ()
 
 
-@cache
-def load_codelist(codelist_id: str) -> Codelist:
+@validate_options
+def load_codelist(codelist_id: str, *, lang: Lang = "en") -> Codelist:
     """Load a shipped codelist by id (``country``, ``sex``, ``age_group``, …).
+
+    An unknown id raises :class:`~indicators.errors.NotFoundError` in ``lang``, with the
+    closest ids.
 
     >>> from indicators import load_codelist
     >>> load_codelist("country").label("PER", "es")
     'Perú'
     """
-    check_option("load_codelist", "codelist_id", codelist_id, codelist_ids())
+    if codelist_id not in codelist_ids():
+        raise not_found("catalog.unknown_codelist", codelist_id, codelist_ids(), lang)
+    return _load_codelist(codelist_id)
+
+
+@cache
+def _load_codelist(codelist_id: str) -> Codelist:
+    """Load a shipped codelist by id (``country``, ``sex``, ``age_group``, …).
+
+    """
     path = definitions_root() / "codelists" / f"{codelist_id}.yaml"
     data = read_definition(path)
     check_kind(data, str(path), ("codelist",))
@@ -298,7 +312,8 @@ def _validate_indicator(item: Mapping[str, Any], file: str, line: int | None, wh
                                code="definition.schema")
 
 
-def load_catalog(name_or_path: str | Path = "mesecvi", *,
+@validate_options
+def load_catalog(name_or_path: str | Path = "mesecvi", *, lang: Lang = "en",
                  limits: Limits | Mapping[str, Any] | None = None) -> Catalog:
     """Load an indicator system by name (``"mesecvi"``, ``"sisdehm"``, optionally
     ``"mesecvi@2013"``), a folder holding a ``system.yaml``, or an overlay YAML file.
@@ -306,6 +321,7 @@ def load_catalog(name_or_path: str | Path = "mesecvi", *,
     Every file is validated against the definitions' JSON Schema; a problem raises
     :class:`~indicators.errors.DefinitionError` naming the file, the line and the field.
 
+    ``lang`` is the language of the catalog's own messages (``cat["NO-SUCH-ID"]``);
     ``limits`` bounds what a file may ask for (YAML alias expansion, expression depth
     and exponents, file size): see :class:`indicators.Limits`.
 
@@ -313,7 +329,8 @@ def load_catalog(name_or_path: str | Path = "mesecvi", *,
     'sisdehm'
     """
     with resolve_limits(limits, "load_catalog").applied():
-        return _load_catalog(name_or_path)
+        cat = _load_catalog(name_or_path)
+    return cat if lang == cat.lang else replace(cat, lang=lang)
 
 
 def _load_catalog(name_or_path: str | Path) -> Catalog:
@@ -323,18 +340,14 @@ def _load_catalog(name_or_path: str | Path) -> Catalog:
         if name in BUILTIN_SYSTEMS:
             cat = _load_system(str(definitions_root() / name))
             if version and version != cat.version:
-                raise DefinitionError(f"System {name!r} version {version!r} is not shipped; available: {cat.label}",
-                                      problems=[{"code": "definition.unknown_version", "field": "catalog",
-                                                 "value": name_or_path, "expected": cat.label}])
+                raise error("definition.unknown_version", "en", field="catalog", value=name_or_path,
+                            expected=cat.label,
+                            detail=f"{name}@{version}; available: {cat.label}")
             return cat
         if not Path(name_or_path).exists():
-            from ..errors import OptionError
-            from ..i18n import message
-
-            text = message("catalog.unknown_system", "en", value=name_or_path, systems=", ".join(BUILTIN_SYSTEMS))
-            raise OptionError(text, problems=[{"code": "catalog.unknown_system", "field": "catalog",
-                                               "value": str(name_or_path), "expected": ", ".join(BUILTIN_SYSTEMS)
-                                               + " or the path of a YAML file", "message": text}])
+            raise error("catalog.unknown_system", "en", field="catalog", value=str(name_or_path),
+                        systems=", ".join(BUILTIN_SYSTEMS),
+                        expected=", ".join(BUILTIN_SYSTEMS) + " or the path of a YAML file")
     path = Path(name_or_path)
     if path.is_dir():
         return _load_system(str(path.resolve()))

@@ -15,7 +15,6 @@ True
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,6 +23,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from .._codes import not_found
 from .._options import validate_options
 from ..i18n import FALLBACK, Lang, check_lang, check_option
 
@@ -232,6 +232,8 @@ class Catalog:
     #: National columns an overlay declares: ``(column, codelist id, aliases)``; ``region`` for the
     #: sub-national unit, any other column a national disaggregation.
     national_columns: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    #: The language of this catalog's messages (an unknown id, …); set by ``load_catalog(lang=)``.
+    lang: Lang = field(default="en", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -253,10 +255,9 @@ class Catalog:
     def __getitem__(self, key: str) -> Indicator:
         try:
             return self._by_id[key]  # type: ignore[attr-defined, no-any-return]
-        except KeyError:
-            close = difflib.get_close_matches(str(key), list(self._by_id), n=3)  # type: ignore[attr-defined]
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
-            raise KeyError(f"No indicator {key!r} in catalog {self.label}.{hint}") from None
+        except (KeyError, TypeError):
+            raise not_found("catalog.unknown_indicator", key, self._by_id, self.lang,  # type: ignore[attr-defined]
+                            catalog=self.label) from None
 
     def get(self, key: str, default: Indicator | None = None) -> Indicator | None:
         """The indicator ``key``, or ``default`` if the catalog has none."""
@@ -295,7 +296,7 @@ class Catalog:
         for a in self.system.areas:
             if a.id == area_id:
                 return a
-        raise KeyError(f"No area {area_id!r} in {self.label}; areas: {', '.join(a.id for a in self.areas)}")
+        raise not_found("catalog.unknown_area", area_id, [a.id for a in self.areas], self.lang, catalog=self.label)
 
     def name(self, lang: Lang = "en") -> str:
         """The system's name in ``lang``."""
@@ -445,7 +446,11 @@ class Codelist:
 
     def label(self, code: str, lang: Lang = "en") -> str:
         """The name of ``code`` in ``lang``."""
-        return _text(self._index[code]["name"], lang)  # type: ignore[attr-defined]
+        try:
+            entry = self._index[code]  # type: ignore[attr-defined]
+        except (KeyError, TypeError):
+            raise not_found("catalog.unknown_code", code, self._index, lang, codelist=self.id) from None  # type: ignore[attr-defined]
+        return _text(entry["name"], lang)
 
     def resolve(self, text: str) -> str | None:
         """The code for a code, a name in any language or an alias (case- and accent-blind)."""

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from .._codes import CODES, problem
 from ..errors import PROBLEM_COLUMNS, ReadError
 from ..i18n import message
 
@@ -167,8 +168,8 @@ def _provenance(values: dict[str, Any]) -> Provenance:
 
 
 def problems_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Return ``records`` as a frame with :data:`PROBLEM_COLUMNS` then ``severity``."""
-    cols = list(PROBLEM_COLUMNS) + ["severity"]
+    """Return ``records`` as a frame with :data:`PROBLEM_COLUMNS` (severity and hint among them)."""
+    cols = list(PROBLEM_COLUMNS)
     frame = pd.DataFrame([dict(r) for r in records], columns=cols)
     extra = [c for c in frame.columns if c not in cols]
     return frame[cols + extra].astype(object)
@@ -220,16 +221,11 @@ class Problems:
         expected: str | None = None,
         **values: Any,
     ) -> dict[str, Any]:
-        """Record one problem and return it."""
-        text = message(code, self.lang, file=self.file, line=row, row=row, column=column,
-                       value=value, expected=expected, sheet=self.sheet, **values)
-        record = {
-            "code": code, "file": self.file, "sheet": self.sheet,
-            "row": None if row is None else int(row),
-            "column": None if column is None else str(column), "field": None,
-            "value": None if value is None else str(value),
-            "expected": expected, "message": text, "severity": severity,
-        }
+        """Record one problem (its severity, message and hint from the registry) and return it."""
+        record = problem(code, self.lang, file=self.file, line=row, row=None if row is None else int(row),
+                         column=None if column is None else str(column),
+                         value=None if value is None else str(value), expected=expected, sheet=self.sheet,
+                         **values)
         self.records.append(record)
         return record
 
@@ -245,7 +241,7 @@ class Problems:
         if len(errors) == 1:
             text = first
         else:
-            text = message(code, self.lang, file=self.file, n=len(errors), first=first, **values)
+            text = message(CODES[code].key, self.lang, file=self.file, n=len(errors), first=first, **values)
         raise ReadError(text, problems=problems_frame(errors))
 
 

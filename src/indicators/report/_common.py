@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._codes import error
 from .._version import __version__
-from ..errors import DataError, OptionError
 from ..i18n import Lang, message
 from .formatting import MISSING, Formatter, label
 from .model import Column, Table
@@ -39,18 +39,7 @@ def check_year(year: Any, lang: Lang) -> int | None:
             raise ValueError
     except (TypeError, ValueError):
         text = message("report.bad_year", lang, value=year)
-        raise OptionError(
-            text,
-            problems=[
-                {
-                    "code": "report.bad_year",
-                    "field": "year",
-                    "value": str(year),
-                    "expected": "a year such as 2020",
-                    "message": text,
-                }
-            ],
-        ) from None
+        raise error("report.bad_year", lang, message=text, field="year", value=str(year), expected="a year such as 2020") from None
     return value
 
 
@@ -92,18 +81,7 @@ def resolve_country(code: str, available: Sequence[str], lang: Lang) -> str:
             value=code,
             available=", ".join(sorted(available)) or MISSING,
         )
-        raise DataError(
-            msg,
-            problems=[
-                {
-                    "code": "report.unknown_country",
-                    "column": "country",
-                    "value": str(code),
-                    "expected": ", ".join(sorted(available)),
-                    "message": msg,
-                }
-            ],
-        )
+        raise error("report.unknown_country", lang, message=msg, column="country", value=str(code), expected=", ".join(sorted(available)))
     return resolved
 
 
@@ -284,11 +262,7 @@ def dated(report: Report, when: date | None, fmt: Formatter) -> Report:
         return report
     if not isinstance(when, date):
         text = message("report.bad_date", fmt.lang, value=when)
-        raise OptionError(
-            text,
-            problems=[{"code": "report.bad_date", "field": "date", "value": str(when),
-                       "expected": "a datetime.date", "message": text}],
-        )
+        raise error("report.bad_date", fmt.lang, message=text, field="date", value=str(when), expected="a datetime.date")
     day = when.date() if isinstance(when, datetime) else when
     subtitle = f"{report.subtitle} · {label('dated', fmt.lang, date=fmt.date(day))}"
     return replace(report, subtitle=subtitle, metadata={**report.metadata, "date": day.isoformat()})

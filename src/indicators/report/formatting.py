@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
-from ..errors import OptionError
+from .._codes import error
 from ..i18n import Lang, check_lang, message
 
 __all__ = ["DEFAULT_LOCALES", "MISSING", "Formatter", "label", "require_babel", "resolve_locale"]
@@ -77,18 +77,7 @@ def resolve_locale(lang: str, locale: str | None) -> str:
         parsed = Locale.parse(str(locale).replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         text = message("report.bad_locale", lang, value=locale)
-        raise OptionError(
-            text,
-            problems=[
-                {
-                    "code": "report.bad_locale",
-                    "field": "locale",
-                    "value": str(locale),
-                    "expected": "es_MX, es_AR, en_US, …",
-                    "message": text,
-                }
-            ],
-        ) from None
+        raise error("report.bad_locale", lang, message=text, field="locale", value=str(locale), expected="es_MX, es_AR, en_US, …") from None
     return str(parsed)
 
 

@@ -15,10 +15,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from .._codes import error
 from .._export import safe_path
 from .._options import validate_options
 from .._results import ReadOnlyMapping, Result, Summary, target_path, write_error, write_text
-from ..errors import OptionError
 from ..i18n import Lang, check_option, message
 from .formatting import Formatter
 from .model import ChartSpec, Section, Table
@@ -187,17 +187,7 @@ class Report(Result):
         base = Path(folder)
         if base.exists() and not base.is_dir():
             text = message("report.not_a_folder", self.lang, path=str(base))
-            raise OptionError(
-                text,
-                problems=[
-                    {
-                        "code": "report.not_a_folder",
-                        "field": "folder",
-                        "value": str(base),
-                        "message": text,
-                    }
-                ],
-            )
+            raise error("report.not_a_folder", self.lang, message=text, field="folder", value=str(base))
         base.mkdir(parents=True, exist_ok=True)
         written: dict[str, Path] = {}
         for fmt in wanted:

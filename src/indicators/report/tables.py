@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
+from .._codes import error
 from .._scalars import plain_objects
 from ..errors import DataError
-from ..i18n import message
 from ..values import REGION, TOTAL, disaggregation_columns, to_codes
 
 if TYPE_CHECKING:
@@ -65,10 +65,7 @@ _NO = {"no", "false", "falso", "não", "nao", "non", "0"}
 
 
 def _problem(code: str, lang: str, **values: Any) -> DataError:
-    text = message(code, lang, **values)
-    return DataError(
-        text, problems=[{"code": code, "message": text, **{k: str(v) for k, v in values.items()}}]
-    )
+    return cast(DataError, error(code, lang, **values))
 
 
 def prepare_values(values: pd.DataFrame, lang: str = "en", catalog: Any = None, *,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import _codes
 from .._scalars import plain_objects
 from ..errors import DataError, OptionError
 from ..i18n import message
@@ -90,14 +91,14 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
     (``Perú`` is ``PER``); rows of a sub-national unit or a disaggregation are not national totals.
     """
     if not isinstance(values, pd.DataFrame):
-        raise DataError(message("scores.not_a_table", lang, got=type(values).__name__))
+        raise _codes.error("scores.not_a_table", lang, value=type(values).__name__, got=type(values).__name__)
     frame, _mapped = to_codes(plain_objects(values), catalog)
     needed = ["country", "year", "indicator", "value"]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         text = message("scores.missing_columns", lang, columns=", ".join(missing))
-        raise DataError(text, problems=[{"code": "scores.missing_columns", "column": c, "expected": ", ".join(needed),
-                                         "message": text} for c in missing])
+        raise DataError(text, problems=[_codes.problem("scores.missing_columns", lang, message=text, column=c,
+                                                       expected=", ".join(needed)) for c in missing])
     frame = frame.assign(_row=values.index)
     selected = dict(plan.spec.disaggregation)
     groups = plan.spec.groups
@@ -124,9 +125,8 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
     problems: list[dict[str, Any]] = []
 
     def problem(code: str, row: Any, column: str, value: Any, expected: str, **extra: Any) -> None:
-        text = message(code, lang, row=row, column=column, value=value, expected=expected, **extra)
-        problems.append({"code": code, "row": row, "column": column, "value": repr(value),
-                         "expected": expected, "message": text})
+        problems.append(_codes.problem(code, lang, row=row, column=column, value=value, expected=expected,
+                                       extra={"value": repr(value)}, **extra))
 
     ind_index = {p.id: k for k, p in enumerate(plan.indicators)}
     indicator = frame["indicator"].astype("string").str.strip()
@@ -209,7 +209,7 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
     if frame.empty:
         text = message("scores.no_rows", lang, index=plan.spec.id,
                        expected=", ".join(p.id for p in plan.indicators[:5]))
-        raise DataError(text, problems=[{"code": "scores.no_rows", "column": "indicator", "message": text}])
+        raise _codes.error("scores.no_rows", lang, message=text, column="indicator")
 
     years = np.sort(frame["year"].astype(int).unique())
     countries = np.sort(frame["country"].astype(str).unique())

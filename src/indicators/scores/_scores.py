@@ -33,10 +33,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._codes import error
 from .._options import validate_options
 from .._results import Result, Summary, frozen_array, protect_fields
 from ..catalog import Catalog, load_catalog
-from ..errors import DataError, OptionError
 from ..i18n import Lang, check_lang, message
 from ._aggregate import structure_of
 from ._data import prepare
@@ -183,13 +183,11 @@ class Scores(Result):
         lang = self._lang
         for name, year in (("from_year", from_year), ("to_year", to_year)):
             if int(year) not in self.years:
-                raise OptionError(message("scores.trend_year", lang, name=name, year=year,
-                                          years=", ".join(map(str, self.years))),
-                                  problems=[{"code": "scores.trend_year", "field": name, "value": repr(year),
-                                             "expected": ", ".join(map(str, self.years))}])
+                raise error("scores.trend_year", lang, name=name, year=year, years=", ".join(map(str, self.years)),
+                            field=name, value=repr(year), expected=", ".join(map(str, self.years)))
         if not self._comparable:
             text = message("scores.trend_not_comparable", lang)
-            raise DataError(text, problems=[{"code": "scores.trend_not_comparable", "message": text}])
+            raise error("scores.trend_not_comparable", lang, message=text)
         t = self._table
         keys = ["country", "level", "unit"]
         a = t.loc[t["year"] == from_year, [*keys, "score", "coverage"]]
@@ -224,23 +222,23 @@ def _uncertainty(method_uncertainty: Any, spec: IndexSpec, draws: int, lang: str
         return None
     if method_uncertainty is True:
         if spec.uncertainty is None:
-            raise OptionError(message("scores.no_uncertainty_in_spec", lang, index=spec.id),
-                              problems=[{"code": "scores.no_uncertainty_in_spec", "field": "method_uncertainty"}])
+            raise error("scores.no_uncertainty_in_spec", lang, index=spec.id, field="method_uncertainty")
         unc = spec.uncertainty
     elif isinstance(method_uncertainty, Uncertainty):
         unc = method_uncertainty
     elif isinstance(method_uncertainty, Mapping):
         unc = Uncertainty.from_dict(method_uncertainty, spec.level_ids[1:])
     else:
-        raise OptionError(message("option.invalid", lang, name="method_uncertainty", func="score",
-                                  allowed="None, True, a mapping, an Uncertainty", got=repr(method_uncertainty)))
+        raise error("option.invalid", lang, name="method_uncertainty", func="score", field="method_uncertainty",
+                    allowed="None, True, a mapping, an Uncertainty", got=repr(method_uncertainty),
+                    value=repr(method_uncertainty))
     unknown = [lvl for lvl in unc.aggregation if lvl not in spec.level_ids[1:]]
     if unknown:
-        raise OptionError(message("option.invalid", lang, name="method_uncertainty.aggregation", func="score",
-                                  allowed=", ".join(spec.level_ids[1:]), got=repr(unknown[0])))
+        raise error("option.invalid", lang, name="method_uncertainty.aggregation", func="score",
+                    allowed=", ".join(spec.level_ids[1:]), got=repr(unknown[0]),
+                    field="method_uncertainty.aggregation", value=repr(unknown[0]))
     if draws <= 0:
-        raise OptionError(message("scores.draws_needed", lang),
-                          problems=[{"code": "scores.draws_needed", "field": "draws", "value": repr(draws)}])
+        raise error("scores.draws_needed", lang, field="draws", value=repr(draws))
     return unc
 
 
@@ -295,15 +293,15 @@ def score(
     """
     check_lang(lang, "score")
     if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 0:
-        raise OptionError(message("option.invalid", lang, name="draws", func="score",
-                                  allowed="an integer >= 0", got=repr(draws)))
+        raise error("option.invalid", lang, name="draws", func="score", allowed="an integer >= 0",
+                    got=repr(draws), field="draws", value=repr(draws))
     if not isinstance(interval, (float, int)) or not 0 < float(interval) < 1:
-        raise OptionError(message("option.invalid", lang, name="interval", func="score",
-                                  allowed="a probability between 0 and 1", got=repr(interval)))
+        raise error("option.invalid", lang, name="interval", func="score", allowed="a probability between 0 and 1",
+                    got=repr(interval), field="interval", value=repr(interval))
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise OptionError(message("option.invalid", lang, name="seed", func="score",
-                                  allowed="an integer >= 0", got=repr(seed)))
-    spec = load_index_spec(spec)
+        raise error("option.invalid", lang, name="seed", func="score", allowed="an integer >= 0",
+                    got=repr(seed), field="seed", value=repr(seed))
+    spec = load_index_spec(spec, lang=lang)
     if catalog is None and spec.catalog is not None:
         catalog = load_catalog(spec.catalog)
     elif catalog is not None and not isinstance(catalog, Catalog):
@@ -331,9 +329,8 @@ def score(
         wanted = sorted({int(y) for y in years})
         missing = [y for y in wanted if y not in set(prep.years.tolist())]
         if missing:
-            raise OptionError(message("scores.unknown_years", lang, years=", ".join(map(str, missing)),
-                                      available=", ".join(map(str, prep.years))),
-                              problems=[{"code": "scores.unknown_years", "field": "years", "value": repr(missing)}])
+            raise error("scores.unknown_years", lang, years=", ".join(map(str, missing)),
+                        available=", ".join(map(str, prep.years)), field="years", value=repr(missing))
         ysel = np.searchsorted(prep.years, wanted)
     lin = lin.select_years(ysel)
     struct = structure_of(plan)

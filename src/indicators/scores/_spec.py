@@ -35,6 +35,7 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
+from .._codes import not_found
 from .._options import validate_options
 from ..catalog._files import check_kind, definition_error, definitions_root, read_definition
 from ..i18n import Lang, check_option
@@ -547,7 +548,8 @@ def _drop_defaults(obj: Any, rename: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
-def load_index_spec(spec: IndexSpec | str | Path) -> IndexSpec:
+@validate_options
+def load_index_spec(spec: IndexSpec | str | Path, *, lang: Lang = "en") -> IndexSpec:
     """An :class:`IndexSpec` from itself, a built-in name (``mesecvi``, ``sisdehm``) or a YAML path.
 
     >>> load_index_spec("mesecvi").levels[-1].id
@@ -560,5 +562,5 @@ def load_index_spec(spec: IndexSpec | str | Path) -> IndexSpec:
         return IndexSpec.from_yaml(definitions_root() / text / "index.yaml")
     path = Path(text)
     if not path.suffix and not path.exists():
-        check_option("score", "spec", text, [*BUILTIN_SPECS, "<path to an index YAML>", "<IndexSpec>"])
+        raise not_found("scores.unknown_spec", text, BUILTIN_SPECS, lang)
     return IndexSpec.from_yaml(path)

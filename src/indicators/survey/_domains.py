@@ -11,6 +11,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from .._codes import CODES, error, problem
 from ..errors import DataError, DesignError
 from ..i18n import message
 from ._core import (
@@ -42,12 +43,10 @@ def _rows_text(rows: np.ndarray) -> str:
 
 def _design_error(code: str, lang: str, problems: list[dict[str, Any]] | None = None,
                   **values: Any) -> DesignError:
-    text = message(code, lang, **values)
-    probs = problems if problems is not None else [{"code": code, "message": text}]
-    for p in probs:
-        p.setdefault("code", code)
-        p.setdefault("message", text)
-    return DesignError(text, problems=probs)
+    text = message(CODES[code].key, lang, **values)
+    fields = [{}] if problems is None else problems
+    rows = [problem(code, lang, message=text, **{**values, **p}) for p in fields]
+    return error(code, lang, rows=rows, message=text)
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
@@ -74,10 +73,9 @@ def _numeric(data: pd.DataFrame, column: str, lang: str, func: str) -> np.ndarra
         if len(bad):
             text = message("survey.data.not_numeric", lang, column=column, func=func,
                            rows=_rows_text(bad + 1), value=repr(series.iloc[bad[0]]))
-            raise DataError(text, problems=[{"code": "survey.data.not_numeric", "row": int(r) + 1,
-                                             "column": column, "value": repr(series.iloc[r]),
-                                             "expected": "a number", "message": text}
-                                            for r in bad[:1000]])
+            raise DataError(text, problems=[problem("survey.data.not_numeric", lang, message=text, row=int(r) + 1,
+                                                    column=column, value=repr(series.iloc[r]),
+                                                    expected="a number") for r in bad[:1000]])
         series = converted
     return series.to_numpy(dtype=np.float64, na_value=np.nan)
 
@@ -221,8 +219,6 @@ class _Sums:
         self.lost, self.lost_w = lost, lost_w
 
 
-def _option_error(text: str, name: str, value: Any) -> Exception:
-    from ..errors import OptionError
-
-    return OptionError(text, problems=[{"code": "survey.option", "field": name,
-                                        "value": repr(value), "message": text}])
+def _option_error(code: str, lang: str, name: str, value: Any, **values: Any) -> Exception:
+    """The OptionError of ``code`` about parameter ``name``."""
+    return error(code, lang, field=name, value=repr(value), **values)

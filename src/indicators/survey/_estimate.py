@@ -59,6 +59,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._codes import error, problem
 from .._options import validate_options
 from ..catalog import Catalog, Expression, ExpressionError, Indicator
 from ..errors import DataError, DefinitionError
@@ -91,8 +92,8 @@ def estimable(catalog: Catalog, indicators: Sequence[str] | None = None) -> list
         unknown = [i for i in wanted if i not in catalog]
         if unknown:
             text = message("survey.estimate.unknown_indicator", "en", ids=", ".join(unknown))
-            raise DefinitionError(text, problems=[{"code": "survey.estimate.unknown_indicator",
-                                                   "value": u, "message": text} for u in unknown])
+            raise DefinitionError(text, problems=[problem("survey.estimate.unknown_indicator", "en", message=text,
+                                                          value=u) for u in unknown])
         chosen = [i for i in chosen if i.id in set(wanted)]
     return chosen
 
@@ -125,10 +126,9 @@ def _evaluate(text: str, data: pd.DataFrame, indicator: str, field: str, lang: s
     if missing:
         text_ = message("survey.estimate.missing_variable", lang, indicator=indicator, field=field,
                         variables=", ".join(missing), expression=text)
-        raise DataError(text_, problems=[{"code": "survey.estimate.missing_variable", "column": m,
-                                          "field": f"{indicator}: estimation.{field}",
-                                          "expected": "a column of the microdata", "message": text_}
-                                         for m in missing])
+        raise DataError(text_, problems=[problem("survey.estimate.missing_variable", lang, message=text_, column=m,
+                                                 field=f"{indicator}: estimation.{field}",
+                                                 expected="a column of the microdata") for m in missing])
     result = expr.evaluate(data)
     values = np.asarray(pd.Series(result, index=data.index) if np.ndim(result) else
                         np.full(len(data), result))
@@ -165,13 +165,13 @@ def estimate(catalog: Catalog, microdata: pd.DataFrame,
     """
     lang = check_lang(lang, "estimate")
     if not isinstance(microdata, pd.DataFrame):
-        raise DataError(message("survey.design.not_frame", lang, got=type(microdata).__name__))
+        raise error("survey.estimate.not_frame", lang, value=type(microdata).__name__, got=type(microdata).__name__)
     if isinstance(design, (str, Path, Mapping)):
         design = read_design(design, microdata, lang=lang)
     if not isinstance(design, _Design):
-        raise DataError(message("survey.estimate.not_design", lang, got=type(design).__name__))
+        raise error("survey.estimate.not_design", lang, value=type(design).__name__, got=type(design).__name__)
     if design.n_rows != len(microdata):
-        raise DataError(message("survey.estimate.rows", lang, design=design.n_rows, data=len(microdata)))
+        raise error("survey.estimate.rows", lang, design=design.n_rows, data=len(microdata))
     items: list[ByItem]
     if by is None:
         items = []
@@ -271,9 +271,8 @@ def _estimate_one(ind: Indicator, microdata: pd.DataFrame, design: _Design,
         if name not in microdata.columns:
             text = message("survey.estimate.missing_variable", lang, indicator=ind.id, field="variable",
                            variables=name, expression=name)
-            raise DataError(text, problems=[{"code": "survey.estimate.missing_variable", "column": name,
-                                             "field": f"{ind.id}: estimation.variable",
-                                             "message": text}])
+            raise error("survey.estimate.missing_variable", lang, message=text, column=name,
+                        field=f"{ind.id}: estimation.variable")
         y = pd.to_numeric(microdata[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         y = _evaluate(spec["expression"], microdata, ind.id, "expression", lang)

@@ -205,18 +205,12 @@ class Estimates(Result):
 
 
 def _check_limits(cv_limits: Sequence[float], min_n: int) -> tuple[float, float]:
-    from ..errors import OptionError
+    from .._codes import error
+    from .._options import CVLimitsConstraint, option_error
 
-    try:
-        low, high = (float(v) for v in cv_limits)
-    except (TypeError, ValueError):
-        low, high = np.nan, np.nan
-    if not (0 <= low <= high) or np.isnan(low):
-        text = message("survey.option.cv_limits", "en", got=repr(cv_limits))
-        raise OptionError(text, problems=[{"code": "survey.option.cv_limits", "field": "cv_limits",
-                                           "value": repr(cv_limits), "message": text}])
+    if not CVLimitsConstraint().accepts(cv_limits):
+        raise option_error("quality_flags", "cv_limits", cv_limits, expected=CVLimitsConstraint.expected)
     if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 0:
-        text = message("survey.option.min_n", "en", got=repr(min_n))
-        raise OptionError(text, problems=[{"code": "survey.option.min_n", "field": "min_n",
-                                           "value": repr(min_n), "message": text}])
+        raise error("survey.option.min_n", "en", field="min_n", value=repr(min_n), got=repr(min_n))
+    low, high = (float(v) for v in cv_limits)
     return (low, high)

@@ -16,8 +16,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._codes import error, problem
 from .._options import CVLimits, validate_options
-from ..errors import DataError, DefinitionError, DesignError
+from ..errors import DataError, DesignError
 from ..i18n import Lang, check_lang, check_option, message
 from ._core import (
     beta_ci,
@@ -79,8 +80,7 @@ class _Design:
 
         design = read_design(path, data, lang=lang)
         if cls is not _Design and not isinstance(design, cls):
-            raise DefinitionError(message("survey.yaml.kind", lang, file=str(path),
-                                          expected=cls.__name__))
+            raise error("survey.yaml.kind", lang, file=str(path), expected=cls.__name__)
         return design
 
     def _derive(self, columns: Mapping[str, np.ndarray]) -> Any:
@@ -254,16 +254,14 @@ class _Design:
     def _check_common(self, func: str, level: float, cv_limits: tuple[float, float], min_n: int,
                       na_rm: bool) -> tuple[float, float]:
         if not isinstance(level, (int, float)) or isinstance(level, bool) or not 0 < level < 1:
-            text = message("survey.option.level", self.lang, func=func, got=repr(level))
-            raise _option_error(text, "level", level)
+            raise _option_error("survey.option.level", self.lang, "level", level, func=func, got=repr(level))
         check_option(func, "na_rm", na_rm, [True, False], self.lang)
         return _check_limits(cv_limits, min_n)
 
     def _variables(self, variables: str | Sequence[str], func: str) -> list[str]:
         names = _as_list(variables)
         if not names:
-            text = message("survey.option.no_variables", self.lang, func=func)
-            raise _option_error(text, "variables", variables)
+            raise _option_error("survey.option.no_variables", self.lang, "variables", variables, func=func)
         self._require(names, func)
         return names
 
@@ -313,8 +311,8 @@ class _Design:
         if len(dens) == 1:
             dens = dens * len(nums)
         if len(dens) != len(nums):
-            text = message("survey.option.ratio_pairs", self.lang, n=len(nums), d=len(dens))
-            raise _option_error(text, "denominator", denominator)
+            raise _option_error("survey.option.ratio_pairs", self.lang, "denominator", denominator,
+                                n=len(nums), d=len(dens))
         return self._linear("ratio", nums, dens, by, na_rm, level, ci_method, deff, cv_limits, min_n)
 
     def quantile(self, variables: str | Sequence[str], q: float | Sequence[float] = 0.5,
@@ -332,8 +330,7 @@ class _Design:
         probs = [q] if isinstance(q, (int, float)) else list(q)
         for p in probs:
             if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-                text = message("survey.option.q", self.lang, got=repr(q))
-                raise _option_error(text, "q", q)
+                raise _option_error("survey.option.q", self.lang, "q", q, got=repr(q))
         ctx = self._domains(by)
         D = ctx.n_domains
         w = self._w
@@ -433,9 +430,8 @@ class _Design:
         bad = np.flatnonzero(~np.isnan(y) & (y != 0) & (y != 1))
         text = message("survey.data.not_binary", self.lang, column=name, func=func,
                        rows=_rows_text(bad + 1), value=repr(y[bad[0]]))
-        raise DataError(text, problems=[{"code": "survey.data.not_binary", "row": int(r) + 1,
-                                         "column": name, "value": repr(y[r]),
-                                         "expected": "0, 1 or missing", "message": text}
+        raise DataError(text, problems=[problem("survey.data.not_binary", self.lang, message=text, row=int(r) + 1,
+                                                column=name, value=repr(y[r]), expected="0, 1 or missing")
                                         for r in bad[:1000]])
 
     def _deff(self, ctx: _Domains, statistic: str, v: _Var, n: np.ndarray, sums: _Sums,

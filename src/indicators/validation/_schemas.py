@@ -424,7 +424,7 @@ def design_columns(design: Mapping[str, Any] | Any) -> DesignColumns:
     >>> design_columns({"weights": "w", "psu": "upm"}).names
     {'weights': 'w', 'psu': 'upm'}
     """
-    from ..errors import OptionError
+    from .._codes import error
 
     def get(name: str, default: Any = None) -> Any:
         if isinstance(design, Mapping):
@@ -435,18 +435,14 @@ def design_columns(design: Mapping[str, Any] | Any) -> DesignColumns:
     for role in ("weights", "strata", "psu"):
         value = get(role)
         if value is not None and not isinstance(value, str):
-            raise OptionError(
-                f"The design's {role!r} must be a column name (text). Got {type(value).__name__} instead.",
-                problems=[{"code": "option.invalid", "field": f"design.{role}", "value": repr(value)[:80],
-                           "expected": "a column name"}],
-            )
+            raise error("option.invalid_value", "en", name=f"design[{role!r}]", func="validate",
+                        expected="a column name (text)", got=type(value).__name__,
+                        field=f"design.{role}", value=repr(value)[:80])
         out[role] = value
     if not any(out.values()):
-        raise OptionError(
-            "The design names no weights, strata or psu column.",
-            problems=[{"code": "option.invalid", "field": "design", "value": repr(design)[:80],
-                       "expected": "a mapping with weights, strata and/or psu column names"}],
-        )
+        raise error("option.invalid_value", "en", name="design", func="validate",
+                    expected="a mapping with weights, strata and/or psu column names", got=repr(design)[:80],
+                    field="design", value=repr(design)[:80])
     return DesignColumns(**out, nest=bool(get("nest", False)), lonely_psu=str(get("lonely_psu", "fail")))
 
 

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._codes import CODES, error
 from .._options import validate_options
 from .._results import Result, Summary, protect_fields, target_path, write_error, write_text
 from .._scalars import plain_objects
@@ -530,7 +531,7 @@ def _render(raw: pd.DataFrame, lang: str) -> pd.DataFrame:
     messages = expected.copy()
     hints = expected.copy()
     for code, idx in raw.groupby("code", sort=False).groups.items():
-        key = f"validation.{code}"
+        key = CODES[str(code)].key
         sub = {k: v.loc[idx] for k, v in fields.items()}
         sub["expected"] = _fill(template(f"{key}.expected"), sub)
         expected.loc[idx] = sub["expected"]
@@ -548,7 +549,7 @@ def _render(raw: pd.DataFrame, lang: str) -> pd.DataFrame:
                     messages.loc[idx] = messages.loc[idx].where(~open_end, msg)
         hints.loc[idx] = hint
     out = pd.DataFrame({
-        "severity": raw["code"].map(lambda c: RULES[c].severity).astype("string"),
+        "severity": raw["code"].map(lambda c: CODES[c].severity).astype("string"),
         "code": raw["code"].astype("string"),
         "file": raw["file"].astype("string"),
         "sheet": raw["sheet"].astype("string"),
@@ -793,11 +794,7 @@ def _source(item: Any, k: int, many: bool, lang: Lang = "en") -> tuple[pd.DataFr
     elif isinstance(item, pd.DataFrame):
         frame = item
     else:
-        raise DataError(
-            f"validate: expected a DataFrame or a file path, got {type(item).__name__}.",
-            problems=[{"code": "validation.bad_input", "value": type(item).__name__,
-                       "expected": "a pandas DataFrame or a path"}],
-        )
+        raise error("validation.bad_input", lang, value=type(item).__name__, expected="a pandas DataFrame or a path")
     prov = frame.attrs.get("provenance")
     file = getattr(prov, "file", None)
     if file is None and isinstance(item, str | Path):
@@ -874,13 +871,9 @@ def validate(
 
     lang = check_lang(lang, "validate")
     if kind == "values" and catalog is None:
-        raise DataError(message("validation.catalog_needed", lang),
-                        problems=[{"code": "validation.catalog_needed", "field": "catalog"}])
+        raise error("validation.catalog_needed", lang, field="catalog")
     if kind == "microdata" and design is None:
-        from ..errors import OptionError
-
-        raise OptionError(message("validation.design_needed", lang),
-                          problems=[{"code": "validation.design_needed", "field": "design"}])
+        raise error("validation.design_needed", lang, field="design")
     cat = catalog if isinstance(catalog, _Catalog) or catalog is None else load_catalog(catalog)
     if year_range is None:
         from ._schemas import default_year_range

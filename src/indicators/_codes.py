@@ -1,0 +1,400 @@
+"""The one registry of problem codes: every code the library can report, in one table.
+
+Each :class:`Code` says at which stage it arises, how severe it is, which exception
+class raises it and where its words are: the message ``<key>`` and the hint
+``<key>.hint`` in ``locale/<lang>/*.yaml`` (the key is the code, with ``validation.``
+in front for the validation rules). Every problems row of every exception, and every
+issue of a validation report, is built from this table by :func:`problem` (and
+:func:`error`, which raises the code's class with those rows), so a row always has
+the code's severity, message and hint in the user's language.
+
+A new language is a new ``locale/<lang>/`` folder; ``tests/test_codes.py`` fails while
+any code lacks its message or hint there, or their placeholders differ from English.
+
+>>> CODES["io.cell_count"].severity, CODES["io.cell_count"].error
+('error', 'ReadError')
+>>> row = problem("option.invalid", "es", field="lang", value="'de'", name="lang", func="read",
+...               allowed="'en', 'es'", got="'de'")
+>>> row["severity"], row["message"]
+('error', "El parámetro 'lang' de read debe ser uno de 'en', 'es'. Se recibió 'de'.")
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from .i18n import FALLBACK, LANGS
+from .i18n import message as _message
+
+if TYPE_CHECKING:
+    from .errors import IndicatorsError
+
+__all__ = [
+    "CODES",
+    "ROW_COLUMNS",
+    "Code",
+    "ErrorClass",
+    "Severity",
+    "Stage",
+    "error",
+    "not_found",
+    "problem",
+    "suggestions",
+]
+
+Stage = Literal["options", "catalog", "io", "validation", "survey", "scores", "report", "export",
+                "followup"]
+Severity = Literal["error", "warning", "note"]
+ErrorClass = Literal["OptionError", "DefinitionError", "DataError", "ReadError", "DesignError",
+                     "NotFoundError"]
+
+#: The columns a problems row takes from the call (the rest of the fields only fill the message).
+ROW_COLUMNS: tuple[str, ...] = ("file", "sheet", "row", "column", "field", "value", "expected")
+
+
+@dataclass(frozen=True)
+class Code:
+    """One problem code: where it arises, how severe, which exception, where its words are."""
+
+    code: str
+    stage: Stage
+    severity: Severity
+    error: ErrorClass
+    summary: str
+    key: str
+
+    @property
+    def exception(self) -> type[IndicatorsError]:
+        """The exception class that raises this code."""
+        from . import errors
+
+        cls: type[IndicatorsError] = getattr(errors, self.error)
+        return cls
+
+
+def _codes(stage: Stage, error: ErrorClass, *rows: tuple[str, Severity, str], prefix: str = "",
+           ) -> dict[str, Code]:
+    return {code: Code(code, stage, severity, error, summary, prefix + code)
+            for code, severity, summary in rows}
+
+
+#: Every code, by code. Codes are stable: user scripts and reports filter on them.
+CODES: dict[str, Code] = {
+    # -- options of public functions ------------------------------------------------------------
+    **_codes("options", "OptionError",
+             ("option.invalid", "error", "a parameter got a value outside its allowed values"),
+             ("option.invalid_value", "error", "a parameter got a value of the wrong form")),
+    **_codes("export", "OptionError",
+             ("export.outside_folder", "error", "a file name that would write outside the folder"),
+             ("results.cannot_write", "error", "a result file that cannot be written")),
+    # -- lookups by id --------------------------------------------------------------------------
+    **_codes("catalog", "NotFoundError",
+             ("catalog.unknown_indicator", "error", "an indicator id that the catalog does not hold"),
+             ("catalog.unknown_area", "error", "an area id that the catalog's system does not have"),
+             ("catalog.unknown_codelist", "error", "a codelist id that is not shipped"),
+             ("catalog.unknown_code", "error", "a code that a codelist does not hold")),
+    **_codes("scores", "NotFoundError",
+             ("scores.unknown_spec", "error", "an index specification that is neither shipped nor a file")),
+    # -- definitions ----------------------------------------------------------------------------
+    **_codes("catalog", "DefinitionError",
+             ("catalog.no_definitions", "error", "the packaged definitions folder is missing"),
+             ("definition.invalid", "error", "a definition that is not valid"),
+             ("definition.file_missing", "error", "a definition file that does not exist"),
+             ("definition.unreadable", "error", "a definition file that cannot be read as UTF-8 text"),
+             ("definition.yaml", "error", "a definition file that is not valid YAML"),
+             ("definition.not_mapping", "error", "a definition file that is not a YAML mapping"),
+             ("definition.schema", "error", "a definition that does not follow its JSON Schema"),
+             ("definition.format_version", "error", "a definition file in an unsupported format version"),
+             ("definition.kind", "error", "a definition file of another kind than expected"),
+             ("definition.system", "error", "a system definition that is not valid"),
+             ("definition.area_file", "error", "an indicators file whose area does not match"),
+             ("definition.unknown_area", "error", "an indicator in an area the system does not have"),
+             ("definition.duplicate_id", "error", "two indicators with the same id"),
+             ("definition.duplicate_code", "error", "two codes with the same value in a codelist"),
+             ("definition.unknown_id", "error", "an overlay that changes or drops an unknown indicator"),
+             ("definition.unknown_base", "error", "an overlay that extends an unknown system"),
+             ("definition.unknown_version", "error", "a system version that is not shipped"),
+             ("definition.unknown_codelist", "error", "a disaggregation without a codelist"),
+             ("definition.bounds", "error", "bounds whose lower end is above the upper end"),
+             ("definition.expression", "error", "a formula or universe that is not a valid expression"),
+             ("expression.missing_variable", "error", "an expression naming a variable the data lack"),
+             ("definition.index_catalog", "error", "an index specification for another catalog"),
+             ("definition.index_levels", "error", "an index specification with invalid levels"),
+             ("definition.index_indicators", "error", "an index specification with invalid indicators"),
+             ("definition.index_aggregation", "error", "an index specification with an unknown mean"),
+             ("definition.index_normalisation", "error", "an index specification with invalid goalposts"),
+             ("definition.index_parent", "error", "an index node whose parent does not exist"),
+             ("definition.index_scale", "error", "an index specification with a scale that is not positive"),
+             ("definition.index_empty", "error", "an index specification without indicators")),
+    # -- reading files --------------------------------------------------------------------------
+    **_codes("io", "ReadError",
+             ("io.errors", "error", "a file with several problems (the summary of them)"),
+             ("io.file_missing", "error", "the file does not exist"),
+             ("io.not_a_file", "error", "the path is a folder"),
+             ("io.unsupported_extension", "error", "a file extension that cannot be read"),
+             ("io.empty", "error", "an empty file"),
+             ("io.empty_sheet", "error", "an empty sheet"),
+             ("io.binary", "error", "binary content in a text file"),
+             ("io.decode", "error", "bytes that are not valid in the encoding (at a line)"),
+             ("io.decode_file", "error", "bytes that are not valid in the encoding"),
+             ("io.unknown_encoding", "error", "an encoding name that Python does not know"),
+             ("io.header_row", "error", "a header_row where no record starts"),
+             ("io.cell_count", "error", "a line with more or fewer cells than the header"),
+             ("io.unclosed_quote", "error", "a quoted field that is never closed"),
+             ("io.parse_error", "error", "a file that cannot be split into cells"),
+             ("io.number_format", "error", "a number that breaks the file's number format"),
+             ("io.unknown_column", "error", "a dtype for a column the file does not have"),
+             ("io.dtype", "error", "a column that cannot be converted to the dtype asked"),
+             ("io.sheet_missing", "error", "a sheet that the workbook does not have"),
+             ("io.corrupt", "error", "a damaged file or one whose extension lies"),
+             ("io.ambiguous_numbers", "warning", "numbers that either decimal mark could read"),
+             ("io.ambiguous_delimiter", "warning", "a delimiter chosen among several candidates"),
+             ("io.duplicate_column", "warning", "a repeated column name, renamed"),
+             ("io.text_in_numbers", "note", "a text cell in a mostly numeric column"),
+             ("io.title_line", "note", "a title or note above the header, not read as data"),
+             ("io.blank_line", "note", "a blank line, skipped"),
+             ("io.user_missing_kept", "note", "SPSS/Stata user-missing codes kept as codes or labels"),
+             ("io.user_missing_nan", "note", "SPSS/Stata user-missing codes set to missing")),
+    # -- validation (issues of a ValidationReport; its words under validation.<code>) ----------------
+    **_codes("validation", "DataError",
+             ("validation.catalog_needed", "error", "a values table validated without a catalog"),
+             ("validation.bad_input", "error", "something to validate that is not a table or a file"),
+             ("validation.invalid", "error", "a validation report with errors, raised on request")),
+    **_codes("validation", "OptionError",
+             ("validation.design_needed", "error", "microdata validated without a design")),
+    **_codes("validation", "DataError",
+             ("values.missing_column", "error", "a required column (country, year, indicator, value) is absent"),
+             ("values.unknown_column", "warning", "a column that is not part of the values table (ignored)"),
+             ("values.duplicate_column", "warning", "two columns with the same meaning; the second is ignored"),
+             ("values.empty_table", "error", "the table has no rows"),
+             ("values.missing_value", "error", "an identifying cell (country, year, indicator) is empty"),
+             ("values.unknown_country", "error", "a country that is not an OAS member state"),
+             ("values.not_a_year", "error", "a year that is not a whole number"),
+             ("values.year_range", "error", "a year outside the accepted range"),
+             ("values.unknown_indicator", "error", "an indicator id that is not in the catalog"),
+             ("values.not_a_number", "error", "a cell that should hold a number does not"),
+             ("values.value_missing", "error", "no value, and a status that does not explain why"),
+             ("values.status_value_conflict", "warning",
+              "a value given with status not_available or not_applicable"),
+             ("values.yes_no_invalid", "error", "a yes/no indicator with a value other than yes or no"),
+             ("values.percent_range", "error", "a percentage outside 0-100"),
+             ("values.negative", "error", "a negative count, rate, ratio, number of years or amount"),
+             ("values.out_of_bounds", "error", "a value outside the bounds its indicator's definition sets"),
+             ("values.count_not_whole", "error", "a count that is not a whole number"),
+             ("values.category_invalid", "error", "a category that the indicator does not define"),
+             ("values.currency_missing", "error", "an amount in national currency without its ISO 4217 code"),
+             ("values.currency_mismatch", "error", "an amount in a currency other than the indicator's"),
+             ("values.unknown_code", "error", "a disaggregation code that is not in its codelist"),
+             ("values.unknown_status", "error", "a status that is not in the status codelist"),
+             ("values.se_negative", "error", "a negative standard error"),
+             ("values.cv_negative", "error", "a negative coefficient of variation"),
+             ("values.n_invalid", "error", "a sample size that is negative or not whole"),
+             ("values.ci_order", "error", "a confidence interval that does not contain the value"),
+             ("values.cv_inconsistent", "warning",
+              "a cv that is not 100 * se / |value| (the values table's cv is in percent)"),
+             ("values.sign_note_missing", "error", "a sign of progress without its text in note"),
+             ("values.sign_numeric_value", "warning",
+              "a number in value on a sign of progress (signs are text, never scored)"),
+             ("values.duplicate_key", "error", "two rows for the same country, year, indicator and disaggregation"),
+             ("values.parts_above_total", "error", "the parts of a count add up to more than its total"),
+             ("micro.missing_column", "error", "a design column (weights, strata, PSU) is absent"),
+             ("micro.empty_table", "error", "the microdata file has no rows"),
+             ("micro.weight_missing", "error", "an empty weight"),
+             ("micro.weight_not_number", "error", "a weight that is not a number"),
+             ("micro.weight_nonpositive", "error", "a weight that is zero or negative"),
+             ("micro.strata_missing", "error", "an empty stratum"),
+             ("micro.psu_missing", "error", "an empty primary sampling unit"),
+             ("micro.psu_not_nested", "error", "a PSU code that appears in more than one stratum"),
+             ("micro.single_psu_stratum", "warning", "a stratum with a single PSU"),
+             ("micro.unlabelled_value", "error", "a code outside the variable's value labels"),
+             ("read.problem", "warning", "a problem noted while reading the file"),
+             ("validation.schema_failure", "error", "a failure of the generated schema with no specific rule"),
+             prefix="validation."),
+    # -- follow-up of recommendations (issues of a follow-up validation; words under validation.<code>)
+    **_codes("followup", "DataError",
+             ("followup.rec_schema", "error", "a recommendation that does not follow the recommendations format"),
+             ("followup.duplicate_id", "error", "two recommendations with the same id"),
+             ("followup.unknown_round", "error", "a recommendation of a round the file does not define"),
+             ("followup.unknown_country", "error", "a State that is not an OAS member state (nor 'all')"),
+             ("followup.unknown_area", "error", "a focus area that the indicator system does not have"),
+             ("followup.unknown_theme", "error", "a theme outside the themes codelist"),
+             ("followup.unknown_indicator", "error", "an indicator id that is not in the catalog"),
+             ("followup.missing_column", "error", "a required column of the follow-up records is absent"),
+             ("followup.unknown_column", "warning", "a column that is not part of the follow-up records (ignored)"),
+             ("followup.empty_table", "error", "the follow-up records table has no rows"),
+             ("followup.missing_value", "error", "a required cell of a follow-up record is empty"),
+             ("followup.unknown_recommendation", "error", "a record of a recommendation the recommendations do not hold"),
+             ("followup.unknown_status", "error", "a status outside the status codelist"),
+             ("followup.unknown_reporter", "error", "a reporter outside the reporters codelist"),
+             ("followup.not_a_date", "error", "a date that cannot be read"),
+             ("followup.date_outside_round", "error", "a date before the recommendation or after its round's follow-up"),
+             ("followup.country_mismatch", "error", "a record's State differs from the State the recommendation is addressed to"),
+             ("followup.country_needed", "error", "a record of a recommendation to every State that does not name the State"),
+             ("followup.duplicate_record", "error", "two records by the same reporter for the same recommendation, State and date"),
+             ("followup.contradicts_closed", "warning", "a later record by the same reporter contradicting a closed status"),
+             ("followup.evidence_missing", "warning", "a status other than 'no information' reported without evidence"),
+             prefix="validation."),
+    # -- survey designs and estimation --------------------------------------------------------------
+    **_codes("survey", "DesignError",
+             ("survey.design.not_frame", "error", "microdata that are not a DataFrame"),
+             ("survey.design.empty", "error", "microdata without rows"),
+             ("survey.design.missing_column", "error", "a design column the microdata lack"),
+             ("survey.design.bad_weights", "error", "missing, zero, negative or infinite weights"),
+             ("survey.design.missing_code", "error", "a missing stratum or PSU code"),
+             ("survey.design.lonely_psu", "error", "strata with a single PSU under lonely_psu='fail'"),
+             ("survey.design.lonely_unit", "error", "a later-stage unit with a single sampled unit inside"),
+             ("survey.design.stage_columns", "error", "more strata or fpc columns than stages"),
+             ("survey.design.fpc_stages", "error", "a multistage design without an fpc for every stage"),
+             ("survey.design.no_weights", "error", "a design with neither weights nor an fpc for every stage"),
+             ("survey.design.psu_not_nested", "error", "PSU codes in several strata with nest=False"),
+             ("survey.design.bad_fpc", "error", "missing or negative finite population corrections"),
+             ("survey.design.fpc_varies", "error", "an fpc that varies within a stratum"),
+             ("survey.design.fpc_mixed", "error", "an fpc mixing population sizes and fractions"),
+             ("survey.design.fpc_small", "error", "an fpc smaller than the sample"),
+             ("survey.design.no_replicates", "error", "a replicate design without replicate weights"),
+             ("survey.design.fay_rho", "error", "a Fay design without a valid rho"),
+             ("survey.design.bad_replicates", "error", "missing, negative or infinite replicate weights"),
+             ("survey.design.rscales_length", "error", "rscales of the wrong length"),
+             ("survey.design.jkn_rscales", "error", "a JKn design with combined weights without rscales")),
+    **_codes("survey", "DataError",
+             ("survey.data.not_numeric", "error", "an analysed variable holding text"),
+             ("survey.data.not_binary", "error", "a proportion of a variable that is not 0/1"),
+             ("survey.by.missing", "warning", "rows with a missing domain variable (in no domain)"),
+             ("survey.estimate.missing_variable", "error", "a variable of an estimation the microdata lack"),
+             ("survey.estimate.missing_by", "error", "a disaggregation variable the microdata lack"),
+             ("survey.estimate.not_design", "error", "estimate given something that is not a design"),
+             ("survey.estimate.rows", "error", "a design built on other microdata")),
+    "survey.estimate.not_frame": Code("survey.estimate.not_frame", "survey", "error", "DataError",
+                                      "microdata given to estimate that are not a DataFrame",
+                                      "survey.design.not_frame"),
+    **_codes("survey", "OptionError",
+             ("survey.option.level", "error", "a confidence level outside (0, 1)"),
+             ("survey.option.q", "error", "a quantile probability outside [0, 1]"),
+             ("survey.option.no_variables", "error", "an estimator called without variables"),
+             ("survey.option.ratio_pairs", "error", "numerators and denominators that do not pair up"),
+             ("survey.option.min_n", "error", "a min_n that is not a non-negative integer")),
+    **_codes("survey", "DefinitionError",
+             ("survey.estimate.unknown_indicator", "error", "indicators to estimate that the catalog lacks"),
+             ("survey.yaml.unknown_key", "error", "an unknown key in a design file"),
+             ("survey.yaml.weights", "error", "a design file without its weights column"),
+             ("survey.yaml.column", "error", "a design file naming a column that is not text"),
+             ("survey.yaml.replicate", "error", "a design file with an invalid replicate block"),
+             ("survey.yaml.value", "error", "a design file with a value outside the allowed ones"),
+             ("survey.yaml.kind", "error", "a design file of the other kind of design")),
+    # -- scores ---------------------------------------------------------------------------------------
+    **_codes("scores", "DataError",
+             ("scores.not_a_table", "error", "a values table that is not a DataFrame"),
+             ("scores.missing_columns", "error", "a values table without country, year, indicator or value"),
+             ("scores.bad_year", "error", "a year that is not whole"),
+             ("scores.bad_country", "error", "an empty country"),
+             ("scores.duplicate", "error", "repeated country, year and indicator"),
+             ("scores.not_numeric", "error", "a value that is not a number"),
+             ("scores.not_binary", "error", "a yes/no value that is not yes or no"),
+             ("scores.unknown_category", "error", "a category the indicator does not define"),
+             ("scores.log_nonpositive", "error", "a value that cannot be log-transformed"),
+             ("scores.bad_se", "error", "a standard error that is not a non-negative number"),
+             ("scores.bad_interval", "error", "a reversed confidence interval"),
+             ("scores.no_rows", "error", "no total row of the index's indicators"),
+             ("scores.trend_not_comparable", "error", "trends of an index whose bounds change by year")),
+    **_codes("scores", "OptionError",
+             ("scores.draws_needed", "error", "method uncertainty asked without Monte Carlo draws"),
+             ("scores.no_uncertainty_in_spec", "error", "method_uncertainty=True with a spec that has none"),
+             ("scores.unknown_years", "error", "years to score that the values table lacks"),
+             ("scores.trend_year", "error", "a trend year that was not scored")),
+    # -- reports --------------------------------------------------------------------------------------
+    **_codes("report", "OptionError",
+             ("report.missing_extra", "error", "a report format whose optional package is not installed"),
+             ("report.bad_locale", "error", "a locale that is not a locale name"),
+             ("report.bad_year", "error", "a year that is not a year"),
+             ("report.bad_date", "error", "a date that is not a date"),
+             ("report.not_a_folder", "error", "a report folder that is a file")),
+    **_codes("report", "DataError",
+             ("report.values_not_frame", "error", "a values table that is not a DataFrame"),
+             ("report.values_missing_columns", "error", "a values table without country, year or indicator"),
+             ("report.scores_not_frame", "error", "scores that are neither a Scores nor a DataFrame"),
+             ("report.scores_missing_columns", "error", "a scores table without its columns"),
+             ("report.unknown_country", "error", "a country without rows in the values table")),
+}
+
+
+def suggestions(key: Any, available: Iterable[Any], n: int = 3) -> list[str]:
+    """The available keys closest to ``key`` (case-insensitive), best first.
+
+    >>> suggestions("MESECVI-LEG-E1", ["MESECVI-LEG-E01", "MESECVI-LEG-E02", "MESECVI-NP-P01"])
+    ['MESECVI-LEG-E01', 'MESECVI-LEG-E02']
+    """
+    names = [str(a) for a in available]
+    folded = {n_.casefold(): n_ for n_ in names}
+    text = str(key).casefold()
+    if text in folded:
+        return [folded[text]]
+    return [folded[m] for m in difflib.get_close_matches(text, list(folded), n=n, cutoff=0.75)]
+
+
+def _entry(code: str) -> Code:
+    try:
+        return CODES[code]
+    except KeyError:
+        raise LookupError(f"{code!r} is not a registered problem code (indicators._codes.CODES)") from None
+
+
+def problem(code: str, lang: str = "en", /, *, message: str | None = None,
+            extra: Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    """One problems row of ``code``: its severity, message and hint in ``lang``, and the fields.
+
+    ``fields`` fill the message and hint; those named in :data:`ROW_COLUMNS` (file,
+    sheet, row, column, field, value, expected) also go into the row, as does ``extra``.
+    ``message`` replaces the registered message (for a text that comes from elsewhere,
+    such as a parser's own words).
+    """
+    entry = _entry(code)
+    lang = lang if lang in LANGS else FALLBACK
+    row: dict[str, Any] = {"code": code}
+    for name in ROW_COLUMNS:
+        row[name] = fields.get(name)
+    row["message"] = message if message is not None else _message(entry.key, lang, **fields)
+    row["severity"] = entry.severity
+    row["hint"] = _message(entry.key + ".hint", lang, **fields)
+    if extra:
+        row.update(extra)
+    return row
+
+
+def error(code: str, lang: str = "en", /, *, rows: Iterable[Mapping[str, Any]] | None = None,
+          message: str | None = None, **fields: Any) -> IndicatorsError:
+    """The exception of ``code`` (its registered class), its message in ``lang`` and its problems.
+
+    ``rows`` are the problems (each built with :func:`problem`); without them the
+    one row is built from ``fields``.
+
+    >>> err = error("survey.option.min_n", "en", field="min_n", value="-1", got="-1")
+    >>> type(err).__name__, err.problems.loc[0, "code"], err.problems.loc[0, "field"]
+    ('OptionError', 'survey.option.min_n', 'min_n')
+    """
+    entry = _entry(code)
+    first = problem(code, lang, message=message, **fields)
+    table = [first] if rows is None else list(rows)
+    return entry.exception(first["message"], problems=table)
+
+
+def not_found(code: str, key: Any, available: Iterable[Any], lang: str = "en", /,
+              **fields: Any) -> IndicatorsError:
+    """The :class:`~indicators.errors.NotFoundError` for ``key``, with the closest ``available``.
+
+    >>> err = not_found("catalog.unknown_indicator", "MESECVI-LEG-E1", ["MESECVI-LEG-E01"],
+    ...                 "es", catalog="mesecvi")
+    >>> print(err)
+    'MESECVI-LEG-E1' no es un indicador del catálogo mesecvi. ¿Quiso decir 'MESECVI-LEG-E01'?
+    >>> isinstance(err, KeyError)
+    True
+    """
+    lang = lang if lang in LANGS else FALLBACK
+    close = suggestions(key, available)
+    fields.setdefault("value", str(key))
+    text = _message(_entry(code).key, lang, key=repr(str(key)), **fields)
+    if close:
+        text += " " + _message("option.did_you_mean", lang, suggestion=", ".join(repr(c) for c in close))
+    return error(code, lang, message=text, expected=", ".join(close), key=repr(str(key)), **fields)
