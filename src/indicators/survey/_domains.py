@@ -6,7 +6,7 @@ Private to :mod:`indicators.survey`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,7 @@ def _design_error(code: str, lang: str, problems: list[dict[str, Any]] | None = 
     text = message(CODES[code].key, lang, **values)
     fields = [{}] if problems is None else problems
     rows = [problem(code, lang, message=text, **{**values, **p}) for p in fields]
-    return error(code, lang, rows=rows, message=text)
+    return cast(DesignError, error(code, lang, rows=rows, message=text))
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
