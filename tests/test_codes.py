@@ -161,7 +161,7 @@ def test_an_unknown_id_raises_the_librarys_error_with_suggestions(lang: str, wor
     assert cat.get("NO-SUCH-ID") is None and "NO-SUCH-ID" not in cat
     with pytest.raises(NotFoundError, match=f"{words} 'country'"):
         ind.load_codelist("contry", lang=lang)
-    with pytest.raises(NotFoundError, match=f"{words} 'mesecvi'"):
+    with pytest.raises(ind.OptionError, match=f"{words} 'mesecvi'"):  # the spec parameter of score()
         ind.load_index_spec("mesecv", lang=lang)
     with pytest.raises(NotFoundError, match=f"{words} 'PER'"):
         ind.load_codelist("country").label("PERU", lang)

@@ -96,7 +96,7 @@ CODES: dict[str, Code] = {
              ("catalog.unknown_area", "error", "an area id that the catalog's system does not have"),
              ("catalog.unknown_codelist", "error", "a codelist id that is not shipped"),
              ("catalog.unknown_code", "error", "a code that a codelist does not hold")),
-    **_codes("scores", "NotFoundError",
+    **_codes("scores", "OptionError",  # the spec parameter of score() and load_index_spec()
              ("scores.unknown_spec", "error", "an index specification that is neither shipped nor a file")),
     # -- definitions ----------------------------------------------------------------------------
     **_codes("catalog", "DefinitionError",
@@ -382,7 +382,8 @@ def error(code: str, lang: str = "en", /, *, rows: Iterable[Mapping[str, Any]] |
 
 def not_found(code: str, key: Any, available: Iterable[Any], lang: str = "en", /,
               **fields: Any) -> IndicatorsError:
-    """The :class:`~indicators.errors.NotFoundError` for ``key``, with the closest ``available``.
+    """The error of ``code`` (a :class:`~indicators.errors.NotFoundError` for an id) for ``key``,
+    with the closest ``available``.
 
     >>> err = not_found("catalog.unknown_indicator", "MESECVI-LEG-E1", ["MESECVI-LEG-E01"],
     ...                 "es", catalog="mesecvi")
