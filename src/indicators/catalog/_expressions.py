@@ -40,6 +40,11 @@ __all__ = ["ARITY", "FUNCTIONS", "Expression", "ExpressionError", "parse"]
 class ExpressionError(DefinitionError):
     """An expression uses syntax or names that are not allowed, or cannot be computed."""
 
+    def __init__(self, message: str, problems: Any = None) -> None:
+        if problems is None:
+            problems = [problem("definition.expression", "en", message=message, detail=message)]
+        super().__init__(message, problems)
+
 
 def _isna(x: Any) -> Any:
     return pd.isna(x)
