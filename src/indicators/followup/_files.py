@@ -20,6 +20,7 @@ from typing import Any, Literal
 import jsonschema
 import yaml
 
+from .. import _codes
 from ..catalog import Codelist
 from ..errors import DefinitionError
 from ..i18n import message
@@ -118,8 +119,7 @@ def _error(file: str, line: int | None, field: str, text: str, code: str, value:
            expected: str | None = None) -> DefinitionError:
     where = f"{file}, line {line}" if line else file
     full = f"{where}, '{field}': {text}" if field else f"{where}: {text}"
-    return DefinitionError(full, problems=[{"code": code, "file": file, "row": line, "field": field,
-                                            "value": value, "expected": expected, "message": text}])
+    return DefinitionError(full, problems=[_codes.problem(code, "en", file=file, row=line, field=field, value=value, expected=expected, message=text)])
 
 
 @cache

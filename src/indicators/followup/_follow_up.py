@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from .. import _codes
 from .._options import validate_options
 from .._results import Result, Summary, write_text
 from ..i18n import Lang, check_lang, check_option, message
@@ -267,8 +268,7 @@ def follow_up(
                 from ..errors import OptionError
 
                 text = message("followup.unknown_country", lang, value=c, available=", ".join(recs.countries))
-                raise OptionError(text, problems=[{"code": "followup.unknown_country", "field": "countries",
-                                                   "value": str(c), "message": text}])
+                raise OptionError(text, problems=[_codes.problem("followup.unknown_country", lang, field="countries", value=str(c), message=text)])
             scope.append(code)
         scope = sorted(set(scope))
     units = _units(recs, scope)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .. import _codes
 from .._options import validate_options
 from .._results import Result, Summary, protect_fields
 from ..errors import DataError
@@ -196,8 +197,7 @@ def read_follow_up(
         raw = data
     else:
         text = message("followup.bad_input", lang, got=type(data).__name__)
-        raise DataError(text, problems=[{"code": "followup.bad_input", "value": type(data).__name__,
-                                         "message": text}])
+        raise DataError(text, problems=[_codes.problem("followup.bad_input", lang, value=type(data).__name__, message=text)])
     prov = raw.attrs.get("provenance")
     file = getattr(prov, "file", None) or (str(data) if isinstance(data, str | Path) else None)
     name = Path(file).name if file else None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .. import _codes
 from ..i18n import Lang, check_lang, message
 from ..report import Report
 from ..report.formatting import MISSING, Formatter
@@ -230,15 +231,13 @@ def build_report(fu: FollowUp, *, country: str | None, lang: Lang, locale: str |
     if round_id is not None and not rounds:
         text = message("followup.unknown_round", lang, value=round_id,
                        available=", ".join(r.id for r in fu.recommendations.rounds))
-        raise DataError(text, problems=[{"code": "followup.unknown_round", "field": "round", "value": round_id,
-                                         "message": text}])
+        raise DataError(text, problems=[_codes.problem("followup.unknown_round", lang, field="round", value=round_id, message=text)])
     code = None
     if country is not None:
         code = n.countries.resolve(str(country))
         if code not in fu.countries:
             text = message("followup.unknown_country", lang, value=country, available=", ".join(fu.countries))
-            raise DataError(text, problems=[{"code": "followup.unknown_country", "field": "country",
-                                             "value": str(country), "message": text}])
+            raise DataError(text, problems=[_codes.problem("followup.unknown_country", lang, field="country", value=str(country), message=text)])
     status = fu.to_frame()
     status = status.loc[status["round"].isin([r.id for r in rounds])]
     if code is not None:
