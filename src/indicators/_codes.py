@@ -8,7 +8,7 @@ issue of a validation report, is built from this table by :func:`problem` (and
 :func:`error`, which raises the code's class with those rows), so a row always has
 the code's severity, message and hint in the user's language.
 
-A new language is a new ``locale/<lang>/`` folder; ``tests/test_codes.py`` fails while
+A new language is a new ``locale/<lang>/`` folder; ``tests/test_problem_codes.py`` fails while
 any code lacks its message or hint there, or their placeholders differ from English.
 
 >>> CODES["io.cell_count"].severity, CODES["io.cell_count"].error
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODES",
+    "PACKAGE_CHECKS",
     "ROW_COLUMNS",
     "Code",
     "ErrorClass",
@@ -45,11 +46,11 @@ __all__ = [
     "suggestions",
 ]
 
-Stage = Literal["options", "catalog", "io", "validation", "survey", "scores", "report", "export",
-                "followup"]
+Stage = Literal["options", "limits", "catalog", "io", "validation", "survey", "scores", "report", "export",
+                "followup", "exchange"]
 Severity = Literal["error", "warning", "note"]
-ErrorClass = Literal["OptionError", "DefinitionError", "DataError", "ReadError", "DesignError",
-                     "NotFoundError"]
+ErrorClass = Literal["IndicatorsError", "OptionError", "DefinitionError", "DataError", "ReadError",
+                     "DesignError", "NotFoundError"]
 
 #: The columns a problems row takes from the call (the rest of the fields only fill the message).
 ROW_COLUMNS: tuple[str, ...] = ("file", "sheet", "row", "column", "field", "value", "expected")
@@ -81,6 +82,20 @@ def _codes(stage: Stage, error: ErrorClass, *rows: tuple[str, Severity, str], pr
             for code, severity, summary in rows}
 
 
+#: The checks of a data package (frictionless 5's error types), each a code ``exchange.package.<check>``.
+PACKAGE_CHECKS: tuple[str, ...] = (
+    "ascii-value", "blank-header", "blank-label", "blank-row", "byte-count", "catalog-error", "cell-error",
+    "check-error", "checklist-error", "compression-error", "constraint-error", "control-error", "data-error",
+    "dataset-error", "detector-error", "deviated-cell", "deviated-value", "dialect-error", "duplicate-label",
+    "duplicate-row", "encoding-error", "error", "extra-cell", "extra-label", "field-count", "field-error",
+    "file-error", "forbidden-value", "foreign-key", "format-error", "hash-count", "header-error",
+    "incorrect-label", "inquiry-error", "inquiry-task-error", "label-error", "metadata-error", "missing-cell",
+    "missing-label", "package-error", "pipeline-error", "primary-key", "report-error", "report-task-error",
+    "required-value", "resource-error", "row-constraint", "row-count", "row-error", "schema-error",
+    "scheme-error", "sequential-value", "source-error", "stats-error", "step-error", "table-dimensions",
+    "table-error", "truncated-value", "type-error", "unique-error", "unmatched-header",
+)
+
 #: Every code, by code. Codes are stable: user scripts and reports filter on them.
 CODES: dict[str, Code] = {
     # -- options of public functions ------------------------------------------------------------
@@ -90,6 +105,16 @@ CODES: dict[str, Code] = {
     **_codes("export", "OptionError",
              ("export.outside_folder", "error", "a file name that would write outside the folder"),
              ("results.cannot_write", "error", "a result file that cannot be written")),
+    # -- input limits (raised as a ReadError by the readers, a DefinitionError by the definitions) --
+    **{f"limits.{name}": Code(f"limits.{name}", "limits", "error", "IndicatorsError", summary, "limits.exceeded")
+       for name, summary in (
+           ("max_file_bytes", "a file larger than the limit in force"),
+           ("max_line_bytes", "a line of text longer than the limit in force"),
+           ("max_columns", "more columns than the limit in force"),
+           ("max_cells", "more cells than the limit in force"),
+           ("max_yaml_nodes", "a YAML file that expands to more nodes than the limit in force"),
+           ("max_expression_depth", "an expression nested deeper than the limit in force"),
+           ("max_exponent", "an exponent larger than the limit in force"))},
     # -- lookups by id --------------------------------------------------------------------------
     **_codes("catalog", "NotFoundError",
              ("catalog.unknown_indicator", "error", "an indicator id that the catalog does not hold"),
@@ -98,6 +123,8 @@ CODES: dict[str, Code] = {
              ("catalog.unknown_code", "error", "a code that a codelist does not hold")),
     **_codes("scores", "OptionError",  # the spec parameter of score() and load_index_spec()
              ("scores.unknown_spec", "error", "an index specification that is neither shipped nor a file")),
+    **_codes("catalog", "OptionError",
+             ("catalog.unknown_system", "error", "a system name that is not shipped nor the path of a file")),
     # -- definitions ----------------------------------------------------------------------------
     **_codes("catalog", "DefinitionError",
              ("catalog.no_definitions", "error", "the packaged definitions folder is missing"),
@@ -128,7 +155,10 @@ CODES: dict[str, Code] = {
              ("definition.index_normalisation", "error", "an index specification with invalid goalposts"),
              ("definition.index_parent", "error", "an index node whose parent does not exist"),
              ("definition.index_scale", "error", "an index specification with a scale that is not positive"),
-             ("definition.index_empty", "error", "an index specification without indicators")),
+             ("definition.index_empty", "error", "an index specification without indicators"),
+             ("definition.index_groups", "error", "an index specification whose groups are not valid"),
+             ("expression.arity", "error", "a function of an expression called with too few or too many arguments"),
+             ("expression.evaluation", "error", "an expression that cannot be computed on the data")),
     # -- reading files --------------------------------------------------------------------------
     **_codes("io", "ReadError",
              ("io.errors", "error", "a file with several problems (the summary of them)"),
@@ -157,7 +187,22 @@ CODES: dict[str, Code] = {
              ("io.title_line", "note", "a title or note above the header, not read as data"),
              ("io.blank_line", "note", "a blank line, skipped"),
              ("io.user_missing_kept", "note", "SPSS/Stata user-missing codes kept as codes or labels"),
-             ("io.user_missing_nan", "note", "SPSS/Stata user-missing codes set to missing")),
+             ("io.user_missing_nan", "note", "SPSS/Stata user-missing codes set to missing"),
+             ("io.undecodable", "error", "bytes that fit neither UTF-8 nor any code page"),
+             ("io.encoding_detected", "warning", "a text neither UTF-8 nor Windows-1252, read in a detected encoding"),
+             ("io.no_delimiter", "error", "a text without delimiter whose columns are not aligned"),
+             ("io.fixed_width", "note", "a text without delimiter read by column positions"),
+             ("io.swallowed_lines", "warning", "a quote that runs over several lines into one cell"),
+             ("io.header_joined", "note", "a header over several rows, its names joined"),
+             ("io.footer", "error", "a footer of more rows than the table has"),
+             ("io.footnote", "note", "a note under the table, kept in the provenance"),
+             ("io.total_row", "note", "a total or subtotal row, flagged"),
+             ("io.total_row_dropped", "note", "a total or subtotal row, dropped"),
+             ("io.missing_markers", "note", "cells holding missing markers, read as missing"),
+             ("io.unit", "note", "numbers written with a unit, kept as numbers"),
+             ("io.parentheses", "note", "numbers in parentheses, read as negative"),
+             ("io.parquet_metadata", "warning", "damaged pandas metadata in a Parquet file, ignored"),
+             ("io.stata_codes_as_text", "note", "a Stata column with extended missing codes, kept as text")),
     # -- validation (issues of a ValidationReport; its words under validation.<code>) ----------------
     **_codes("validation", "DataError",
              ("validation.catalog_needed", "error", "a values table validated without a catalog"),
@@ -188,6 +233,8 @@ CODES: dict[str, Code] = {
              ("values.currency_missing", "error", "an amount in national currency without its ISO 4217 code"),
              ("values.currency_mismatch", "error", "an amount in a currency other than the indicator's"),
              ("values.unknown_code", "error", "a disaggregation code that is not in its codelist"),
+             ("values.unknown_region", "error", "a sub-national unit that is not an ISO 3166-2 code of the row's "
+                                                "country nor a code of the national codelist"),
              ("values.unknown_status", "error", "a status that is not in the status codelist"),
              ("values.se_negative", "error", "a negative standard error"),
              ("values.cv_negative", "error", "a negative coefficient of variation"),
@@ -201,6 +248,7 @@ CODES: dict[str, Code] = {
              ("values.duplicate_key", "error", "two rows for the same country, year, indicator and disaggregation"),
              ("values.parts_above_total", "error", "the parts of a count add up to more than its total"),
              ("micro.missing_column", "error", "a design column (weights, strata, PSU) is absent"),
+             ("micro.duplicate_column", "warning", "two columns with the same name; the second is ignored"),
              ("micro.empty_table", "error", "the microdata file has no rows"),
              ("micro.weight_missing", "error", "an empty weight"),
              ("micro.weight_not_number", "error", "a weight that is not a number"),
@@ -226,16 +274,21 @@ CODES: dict[str, Code] = {
              ("followup.unknown_column", "warning", "a column that is not part of the follow-up records (ignored)"),
              ("followup.empty_table", "error", "the follow-up records table has no rows"),
              ("followup.missing_value", "error", "a required cell of a follow-up record is empty"),
-             ("followup.unknown_recommendation", "error", "a record of a recommendation the recommendations do not hold"),
+             ("followup.unknown_recommendation", "error", "a record of a recommendation that is not held"),
              ("followup.unknown_status", "error", "a status outside the status codelist"),
              ("followup.unknown_reporter", "error", "a reporter outside the reporters codelist"),
              ("followup.not_a_date", "error", "a date that cannot be read"),
-             ("followup.date_outside_round", "error", "a date before the recommendation or after its round's follow-up"),
-             ("followup.country_mismatch", "error", "a record's State differs from the State the recommendation is addressed to"),
-             ("followup.country_needed", "error", "a record of a recommendation to every State that does not name the State"),
-             ("followup.duplicate_record", "error", "two records by the same reporter for the same recommendation, State and date"),
-             ("followup.contradicts_closed", "warning", "a later record by the same reporter contradicting a closed status"),
-             ("followup.evidence_missing", "warning", "a status other than 'no information' reported without evidence"),
+             ("followup.date_outside_round", "error", "a date before the recommendation or after its follow-up"),
+             ("followup.country_mismatch", "error",
+              "a record's State differs from the State the recommendation is addressed to"),
+             ("followup.country_needed", "error",
+              "a record of a recommendation to every State that does not name the State"),
+             ("followup.duplicate_record", "error",
+              "two records by the same reporter for the same recommendation, State and date"),
+             ("followup.contradicts_closed", "warning",
+              "a later record by the same reporter contradicting a closed status"),
+             ("followup.evidence_missing", "warning",
+              "a status other than 'no information' reported without evidence"),
              prefix="validation."),
     # -- survey designs and estimation --------------------------------------------------------------
     **_codes("survey", "DesignError",
@@ -290,7 +343,9 @@ CODES: dict[str, Code] = {
              ("survey.estimate.missing_variable", "error", "a variable of an estimation the microdata lack"),
              ("survey.estimate.missing_by", "error", "a disaggregation variable the microdata lack"),
              ("survey.estimate.not_design", "error", "estimate given something that is not a design"),
-             ("survey.estimate.rows", "error", "a design built on other microdata")),
+             ("survey.estimate.rows", "error", "a design built on other microdata"),
+             ("survey.estimate.unknown_region", "error", "sub-national units of the microdata that do not resolve"),
+             ("survey.estimate.undeclared_by", "error", "a variable to estimate by that is not a disaggregation")),
     "survey.estimate.not_frame": Code("survey.estimate.not_frame", "survey", "error", "DataError",
                                       "microdata given to estimate that are not a DataFrame",
                                       "survey.design.not_frame"),
@@ -328,7 +383,11 @@ CODES: dict[str, Code] = {
              ("survey.yaml.column", "error", "a design file naming a column that is not text"),
              ("survey.yaml.replicate", "error", "a design file with an invalid replicate block"),
              ("survey.yaml.value", "error", "a design file with a value outside the allowed ones"),
-             ("survey.yaml.kind", "error", "a design file of the other kind of design")),
+             ("survey.yaml.kind", "error", "a design file of the other kind of design"),
+             ("survey.yaml.replicates_twice", "error", "a design file that gives and makes replicate weights"),
+             ("survey.yaml.mapping", "error", "a design file entry that should be a mapping"),
+             ("survey.yaml.calibration", "error", "a design file with an invalid calibration block"),
+             ("survey.yaml.population", "error", "a calibration step without its population totals")),
     # -- scores ---------------------------------------------------------------------------------------
     **_codes("scores", "DataError",
              ("scores.not_a_table", "error", "a values table that is not a DataFrame"),
@@ -362,6 +421,30 @@ CODES: dict[str, Code] = {
              ("report.scores_not_frame", "error", "scores that are neither a Scores nor a DataFrame"),
              ("report.scores_missing_columns", "error", "a scores table without its columns"),
              ("report.unknown_country", "error", "a country without rows in the values table")),
+    # -- exchange formats -----------------------------------------------------------------------------
+    **_codes("exchange", "OptionError",
+             ("exchange.bad_catalog", "error", "a catalog that is neither a Catalog nor a system name"),
+             ("exchange.not_a_table", "error", "a values table that is not a DataFrame"),
+             ("exchange.missing_extra", "error", "an exchange format whose optional package is not installed"),
+             ("exchange.bad_name", "error", "a data package name that is not valid"),
+             ("exchange.indicators_list", "error", "indicators given as one text instead of a list")),
+    **_codes("exchange", "DataError",
+             ("exchange.missing_column", "error", "a values table without one of its key columns"),
+             ("exchange.not_whole_number", "error", "a year or sample size that is not a whole number"),
+             ("exchange.not_a_number", "error", "a value or precision cell that is not a number"),
+             ("exchange.no_country_rows", "error", "a country without rows in the values table"),
+             ("exchange.unknown_indicator", "error", "an indicator id that the catalog does not hold"),
+             ("exchange.coded_indicator", "error", "a category or text indicator, which Open SDG cannot chart"),
+             ("exchange.indicator_absent", "error", "an indicator asked for without rows for the country")),
+    # a data package that breaks its Table Schema: one code per check of frictionless (its error type)
+    **{f"exchange.package.{check}": Code(f"exchange.package.{check}", "exchange", "error", "DataError",
+                                         f"a data package that fails the '{check}' check of frictionless",
+                                         "exchange.package_check")
+       for check in PACKAGE_CHECKS},
+    **_codes("exchange", "ReadError",
+             ("exchange.no_package", "error", "a folder or file without a datapackage.json"),
+             ("exchange.bad_descriptor", "error", "a data package description that cannot be used"),
+             ("exchange.unknown_column", "error", "a data package column that is not a values-table column")),
 }
 
 

@@ -70,6 +70,7 @@ class Limits:
     max_exponent: int = 1_000
 
     def __post_init__(self) -> None:
+        from ._codes import problem
         from .errors import OptionError
 
         for f in fields(self):
@@ -77,8 +78,9 @@ class Limits:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise OptionError(
                     f"The '{f.name}' limit must be a positive integer. Got {value!r} instead.",
-                    problems=[{"code": "option.invalid", "field": f.name, "value": repr(value),
-                               "expected": "a positive integer"}])
+                    problems=[problem("option.invalid_value", "en", field=f.name, value=repr(value),
+                                      expected="a positive integer", name=f.name, func="Limits",
+                                      got=repr(value))])
 
     @staticmethod
     def current() -> Limits:
@@ -101,6 +103,7 @@ _DEFAULT = Limits()
 
 def resolve_limits(limits: Limits | Mapping[str, Any] | None, func: str = "read") -> Limits:
     """A :class:`Limits` from ``None`` (those in force), a ``Limits``, or a mapping of fields."""
+    from ._codes import problem
     from .errors import OptionError
 
     if limits is None:
@@ -114,27 +117,30 @@ def resolve_limits(limits: Limits | Mapping[str, Any] | None, func: str = "read"
             raise OptionError(
                 f"The 'limits' parameter of {func} has no field {', '.join(map(repr, unknown))}. "
                 f"Expected some of: {', '.join(sorted(known))}.",
-                problems=[{"code": "option.invalid", "field": "limits", "value": ", ".join(unknown),
-                           "expected": ", ".join(sorted(known))}])
+                problems=[problem("option.invalid", "en", field="limits", value=", ".join(unknown),
+                                  expected=", ".join(sorted(known)), name="limits", func=func,
+                                  allowed=", ".join(sorted(known)), got=", ".join(map(repr, unknown)))])
         return replace(Limits.current(), **dict(limits))
     raise OptionError(
         f"The 'limits' parameter of {func} must be an indicators.Limits or a mapping. "
         f"Got {type(limits).__name__} instead.",
-        problems=[{"code": "option.invalid", "field": "limits", "value": type(limits).__name__,
-                   "expected": "Limits or mapping"}])
+        problems=[problem("option.invalid_value", "en", field="limits", value=type(limits).__name__,
+                          expected="Limits or mapping", name="limits", func=func, got=type(limits).__name__)])
 
 
 def limit_error(cls: type[Exception], name: str, got: Any, limit: int, *, where: str, func: str = "read",
                 lang: str = "en", code: str | None = None, **extra: Any) -> Exception:
     """The error for an input over the limit ``name``: it says how to raise the limit."""
+    from ._codes import problem
     from .i18n import message
 
     shown = f"{got:,}" if isinstance(got, int) else str(got)
     text = message("limits.exceeded", lang, where=where, what=message(f"limits.{name}", lang),
                    got=shown, limit=f"{limit:,}", name=name, func=func)
-    problem = {"code": code or f"limits.{name}", "value": shown, "expected": f"<= {limit:,} ({name})",
-               "message": text, **extra}
-    return cls(text, problems=[problem])  # type: ignore[call-arg]
+    row = problem(code or f"limits.{name}", lang, message=text, value=shown, expected=f"<= {limit:,} ({name})",
+                  where=where, what=message(f"limits.{name}", lang), got=shown, limit=f"{limit:,}", name=name,
+                  func=func, extra=extra)
+    return cls(text, problems=[row])  # type: ignore[call-arg]
 
 
 def with_limits(func_name: str) -> Callable[[_F], _F]:

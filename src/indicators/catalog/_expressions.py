@@ -162,8 +162,8 @@ def _check(node: ast.AST, text: str, limits: Limits | None = None) -> set[str]:
                 wanted = str(least) if least == most else f"at least {least}"
                 raise ExpressionError(
                     f"expression {text!r}: {n.func.id}() takes {wanted} argument(s), got {len(n.args)}",
-                    problems=[{"code": "expression.arity", "field": n.func.id, "value": len(n.args),
-                               "expected": wanted}])
+                    problems=[problem("expression.arity", "en", field=n.func.id, value=len(n.args),
+                                      expected=wanted)])
             for a in n.args:
                 visit(a, depth)
         else:

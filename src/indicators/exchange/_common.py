@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._codes import error, problem
 from .._export import FORMULA_PREFIXES
 from .._options import validate_options
 from ..catalog import Catalog, load_catalog, load_codelist
-from ..errors import DataError, OptionError
+from ..errors import DataError
 from ..i18n import Lang, message
 from ..values import KEY_COLUMNS, TEXT_COLUMNS, VALUE_COLUMNS
 
@@ -35,9 +36,8 @@ def catalog_of(catalog: Catalog | str, lang: Lang = "en") -> Catalog:
     if isinstance(catalog, Catalog):
         return catalog
     if not isinstance(catalog, str):
-        raise OptionError(message("exchange.bad_catalog", lang, value=repr(catalog)),
-                          problems=[{"code": "exchange.bad_catalog", "field": "catalog", "value": repr(catalog),
-                                     "expected": "a Catalog or a system name such as 'mesecvi'"}])
+        raise error("exchange.bad_catalog", lang, field="catalog", value=repr(catalog),
+                    expected="a Catalog or a system name such as 'mesecvi'")
     return load_catalog(catalog)
 
 
@@ -70,13 +70,12 @@ def canonical_values(values: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
     and category codes travel together without loss.
     """
     if not isinstance(values, pd.DataFrame):
-        raise OptionError(message("exchange.not_a_table", lang, type=type(values).__name__),
-                          problems=[{"code": "exchange.not_a_table", "field": "values",
-                                     "value": type(values).__name__, "expected": "a pandas DataFrame"}])
+        raise error("exchange.not_a_table", lang, field="values", value=type(values).__name__,
+                    type=type(values).__name__, expected="a pandas DataFrame")
     missing = [c for c in KEY_COLUMNS if c not in values.columns]
     if missing:
         raise DataError(message("exchange.missing_columns", lang, columns=", ".join(missing)),
-                        problems=[{"code": "exchange.missing_column", "column": c, "expected": "a column " + c}
+                        problems=[problem("exchange.missing_column", lang, column=c, expected="a column " + c)
                                   for c in missing])
     cols = [c for c in VALUE_COLUMNS if c in values.columns]
     out = values[cols].reset_index(drop=True).copy()
@@ -87,15 +86,15 @@ def canonical_values(values: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
             num = pd.to_numeric(s, errors="coerce")
             bad = (num.isna() & s.notna()) | (num.notna() & (num % 1 != 0))
             for i in np.flatnonzero(bad.to_numpy()):
-                problems.append({"code": "exchange.not_whole_number", "row": int(i) + 1, "column": col,
-                                 "value": str(s.iloc[i]), "expected": "a whole number"})
+                problems.append(problem("exchange.not_whole_number", lang, row=int(i) + 1, column=col,
+                                        value=str(s.iloc[i]), expected="a whole number"))
             out[col] = num.where(~bad).round().astype("Int64")
         elif col in FLOAT_COLUMNS:
             num = pd.to_numeric(s, errors="coerce")
             bad = num.isna() & s.notna()
             for i in np.flatnonzero(bad.to_numpy()):
-                problems.append({"code": "exchange.not_a_number", "row": int(i) + 1, "column": col,
-                                 "value": str(s.iloc[i]), "expected": "a number"})
+                problems.append(problem("exchange.not_a_number", lang, row=int(i) + 1, column=col,
+                                        value=str(s.iloc[i]), expected="a number"))
             out[col] = num.astype("float64")
         elif col == "value":
             out[col] = pd.Series([_number_text(v) for v in s], dtype="string")

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._codes import PACKAGE_CHECKS, error, problem
 from .._export import escape_cell, safe_path
 from .._options import validate_options
 from .._version import __version__
@@ -56,9 +57,8 @@ def _frictionless(lang: Lang) -> Any:
     try:
         import frictionless
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise OptionError(message("exchange.missing_extra", lang, package="frictionless", extra="exchange"),
-                          problems=[{"code": "exchange.missing_extra", "value": "frictionless",
-                                     "expected": "pip install 'belem-indicators[exchange]'"}]) from exc
+        raise error("exchange.missing_extra", lang, value="frictionless", package="frictionless", extra="exchange",
+                    expected="pip install 'belem-indicators[exchange]'") from exc
     return frictionless
 
 
@@ -141,9 +141,8 @@ def to_datapackage(
     cat = catalog_of(catalog, lang)
     table = canonical_values(values, lang)
     if not name or not all(ch.isalnum() or ch in "-_." for ch in name) or name != name.lower():
-        raise OptionError(message("exchange.bad_name", lang, value=name),
-                          problems=[{"code": "exchange.bad_name", "field": "name", "value": name,
-                                     "expected": "lower-case letters, digits, '-', '_' or '.'"}])
+        raise error("exchange.bad_name", lang, field="name", value=name,
+                    expected="lower-case letters, digits, '-', '_' or '.'")
     data = _csv_bytes(table)
     input_sha = None
     prov = values.attrs.get("provenance") if hasattr(values, "attrs") else None
@@ -177,7 +176,7 @@ def to_datapackage(
     text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     csv_path.write_bytes(data)
     json_path.write_text(text, encoding="utf-8", newline="\n")
-    problems = _check(frictionless, json_path)
+    problems = _check(frictionless, json_path, lang)
     if problems:
         csv_path.unlink(missing_ok=True)
         json_path.unlink(missing_ok=True)
@@ -186,7 +185,7 @@ def to_datapackage(
     return json_path
 
 
-def _check(frictionless: Any, json_path: Path) -> list[dict[str, Any]]:
+def _check(frictionless: Any, json_path: Path, lang: str = "en") -> list[dict[str, Any]]:
     report = frictionless.validate(str(json_path))
     if report.valid:
         return []
@@ -194,18 +193,23 @@ def _check(frictionless: Any, json_path: Path) -> list[dict[str, Any]]:
     for task in report.tasks:
         for err in task.errors:
             row = getattr(err, "row_number", None)
-            problems.append({
-                "code": "exchange.package." + str(getattr(err, "type", "error")),
-                "file": str(Path(json_path).parent / str(getattr(task, "place", "") or "values.csv")),
-                "row": row, "column": getattr(err, "field_name", None),
-                "value": getattr(err, "cell", None), "expected": _short(getattr(err, "note", None)),
-                "message": getattr(err, "message", None),
-            })
+            problems.append(problem(
+                _check_code(err), lang, message=getattr(err, "message", None),
+                file=str(Path(json_path).parent / str(getattr(task, "place", "") or "values.csv")),
+                row=row, column=getattr(err, "field_name", None),
+                value=getattr(err, "cell", None), expected=_short(getattr(err, "note", None)),
+                detail=getattr(err, "message", None)))
     for err in getattr(report, "errors", []):
-        problems.append({"code": "exchange.package." + str(getattr(err, "type", "error")),
-                         "file": str(json_path), "message": getattr(err, "message", None),
-                         "expected": getattr(err, "note", None)})
+        problems.append(problem(_check_code(err), lang, message=getattr(err, "message", None),
+                                file=str(json_path), expected=getattr(err, "note", None),
+                                detail=getattr(err, "message", None)))
     return problems
+
+
+def _check_code(err: Any) -> str:
+    """The problem code of a frictionless error: ``exchange.package.<its type>``."""
+    check = str(getattr(err, "type", "error"))
+    return f"exchange.package.{check if check in PACKAGE_CHECKS else 'error'}"
 
 
 def _short(text: Any, limit: int = 200) -> Any:
@@ -228,9 +232,7 @@ def read_datapackage(path: str | Path, *, lang: Lang = "en") -> pd.DataFrame:
     p = Path(path)
     json_path = p / "datapackage.json" if p.is_dir() else p
     if not json_path.is_file():
-        raise ReadError(message("exchange.no_package", lang, file=str(json_path)),
-                        problems=[{"code": "exchange.no_package", "file": str(json_path),
-                                   "expected": "a datapackage.json file"}])
+        raise error("exchange.no_package", lang, file=str(json_path), expected="a datapackage.json file")
     try:
         descriptor = json.loads(json_path.read_text(encoding="utf-8"))
         resource = next(r for r in descriptor["resources"] if r.get("name") == "values")
@@ -238,10 +240,9 @@ def read_datapackage(path: str | Path, *, lang: Lang = "en") -> pd.DataFrame:
         csv_path = safe_path(json_path.parent, rel)
         fields = [f["name"] for f in resource["schema"]["fields"]]
     except (ValueError, KeyError, TypeError, StopIteration, OptionError) as exc:
-        raise ReadError(message("exchange.bad_descriptor", lang, file=str(json_path), detail=str(exc)),
-                        problems=[{"code": "exchange.bad_descriptor", "file": str(json_path), "value": str(exc),
-                                   "expected": "a Data Package with a 'values' resource inside its folder"}]) from exc
-    problems = _check(frictionless, json_path)
+        raise error("exchange.bad_descriptor", lang, file=str(json_path), value=str(exc), detail=str(exc),
+                    expected="a Data Package with a 'values' resource inside its folder") from exc
+    problems = _check(frictionless, json_path, lang)
     if problems:
         raise ReadError(message("exchange.package_invalid", lang, file=str(json_path), n=len(problems)),
                         problems=problems)
@@ -249,8 +250,8 @@ def read_datapackage(path: str | Path, *, lang: Lang = "en") -> pd.DataFrame:
     unknown = [c for c in raw.columns if c not in VALUE_COLUMNS or c not in fields]
     if unknown:
         raise ReadError(message("exchange.bad_descriptor", lang, file=str(csv_path), detail=", ".join(unknown)),
-                        problems=[{"code": "exchange.unknown_column", "file": str(csv_path), "column": c,
-                                   "expected": "a values-table column"} for c in unknown])
+                        problems=[problem("exchange.unknown_column", lang, file=str(csv_path), column=c,
+                                          expected="a values-table column") for c in unknown])
     for col in ESCAPED_COLUMNS:
         if col in raw.columns:
             raw[col] = raw[col].map(unescape_text, na_action="ignore")

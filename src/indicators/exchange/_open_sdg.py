@@ -16,10 +16,11 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .._codes import error, problem
 from .._export import escape_cell, safe_path
 from .._options import validate_options
 from ..catalog import Catalog, load_codelist
-from ..errors import DataError, OptionError
+from ..errors import DataError
 from ..i18n import Lang, check_lang, message
 from ..values import DISAGGREGATIONS, TOTAL
 from ._common import canonical_values, catalog_of
@@ -111,9 +112,8 @@ def to_open_sdg(
     table = canonical_values(values, lang)
     table = table[table["country"] == country]
     if table.empty:
-        raise DataError(message("exchange.no_country_rows", lang, country=country),
-                        problems=[{"code": "exchange.no_country_rows", "column": "country", "value": country,
-                                   "expected": "a country present in the values table"}])
+        raise error("exchange.no_country_rows", lang, column="country", value=country, country=country,
+                    expected="a country present in the values table")
     present = list(dict.fromkeys(table["indicator"].tolist()))
     chosen: list[str]
     problems: list[dict[str, Any]] = []
@@ -121,26 +121,25 @@ def to_open_sdg(
         chosen = [i for i in present if i in cat and cat[i].unit not in _CODED_UNITS]
     else:
         if isinstance(indicators, str):
-            raise OptionError(message("exchange.indicators_list", lang),
-                              problems=[{"code": "exchange.indicators_list", "field": "indicators",
-                                         "value": indicators, "expected": "a list of indicator ids"}])
+            raise error("exchange.indicators_list", lang, field="indicators", value=indicators,
+                        expected="a list of indicator ids")
         chosen = list(dict.fromkeys(indicators))
         for ind_id in chosen:
             if ind_id not in cat:
-                problems.append({"code": "exchange.unknown_indicator", "column": "indicator", "value": ind_id,
-                                 "expected": "an indicator of " + cat.label})
+                problems.append(problem("exchange.unknown_indicator", lang, column="indicator", value=ind_id,
+                                        expected="an indicator of " + cat.label))
             elif cat[ind_id].unit in _CODED_UNITS:
-                problems.append({"code": "exchange.coded_indicator", "column": "indicator", "value": ind_id,
-                                 "expected": "an indicator with numeric values"})
+                problems.append(problem("exchange.coded_indicator", lang, column="indicator", value=ind_id,
+                                        expected="an indicator with numeric values"))
             elif ind_id not in present:
-                problems.append({"code": "exchange.indicator_absent", "column": "indicator", "value": ind_id,
-                                 "expected": f"rows of {country} for this indicator"})
+                problems.append(problem("exchange.indicator_absent", lang, column="indicator", value=ind_id,
+                                        expected=f"rows of {country} for this indicator", country=country))
     numeric = pd.to_numeric(table["value"], errors="coerce")
     checked = {i for i in chosen if i in cat and cat[i].unit not in _CODED_UNITS}
     for i in range(len(table)):
         if table["indicator"].iloc[i] in checked and pd.isna(numeric.iloc[i]) and pd.notna(table["value"].iloc[i]):
-            problems.append({"code": "exchange.not_a_number", "row": int(table.index[i]) + 1, "column": "value",
-                             "value": str(table["value"].iloc[i]), "expected": "a number"})
+            problems.append(problem("exchange.not_a_number", lang, row=int(table.index[i]) + 1, column="value",
+                                    value=str(table["value"].iloc[i]), expected="a number"))
     if problems:
         raise DataError(message("exchange.open_sdg_refused", lang, n=len(problems)), problems=problems)
     out_folder = Path(folder)

@@ -119,7 +119,8 @@ def _error(file: str, line: int | None, field: str, text: str, code: str, value:
            expected: str | None = None) -> DefinitionError:
     where = f"{file}, line {line}" if line else file
     full = f"{where}, '{field}': {text}" if field else f"{where}: {text}"
-    return DefinitionError(full, problems=[_codes.problem(code, "en", file=file, row=line, field=field, value=value, expected=expected, message=text)])
+    return DefinitionError(full, problems=[_codes.problem(code, "en", file=file, row=line, field=field, value=value,
+                                                          expected=expected, message=text)])
 
 
 @cache

@@ -268,7 +268,8 @@ def follow_up(
                 from ..errors import OptionError
 
                 text = message("followup.unknown_country", lang, value=c, available=", ".join(recs.countries))
-                raise OptionError(text, problems=[_codes.problem("followup.unknown_country", lang, field="countries", value=str(c), message=text)])
+                raise OptionError(text, problems=[_codes.problem("followup.unknown_country", lang, field="countries",
+                                                                 value=str(c), message=text)])
             scope.append(code)
         scope = sorted(set(scope))
     units = _units(recs, scope)

@@ -197,7 +197,8 @@ def read_follow_up(
         raw = data
     else:
         text = message("followup.bad_input", lang, got=type(data).__name__)
-        raise DataError(text, problems=[_codes.problem("followup.bad_input", lang, value=type(data).__name__, message=text)])
+        raise DataError(text, problems=[_codes.problem("followup.bad_input", lang, value=type(data).__name__,
+                                                       message=text)])
     prov = raw.attrs.get("provenance")
     file = getattr(prov, "file", None) or (str(data) if isinstance(data, str | Path) else None)
     name = Path(file).name if file else None

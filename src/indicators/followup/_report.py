@@ -231,13 +231,15 @@ def build_report(fu: FollowUp, *, country: str | None, lang: Lang, locale: str |
     if round_id is not None and not rounds:
         text = message("followup.unknown_round", lang, value=round_id,
                        available=", ".join(r.id for r in fu.recommendations.rounds))
-        raise DataError(text, problems=[_codes.problem("followup.unknown_round", lang, field="round", value=round_id, message=text)])
+        raise DataError(text, problems=[_codes.problem("followup.unknown_round", lang, field="round", value=round_id,
+                                                       message=text)])
     code = None
     if country is not None:
         code = n.countries.resolve(str(country))
         if code not in fu.countries:
             text = message("followup.unknown_country", lang, value=country, available=", ".join(fu.countries))
-            raise DataError(text, problems=[_codes.problem("followup.unknown_country", lang, field="country", value=str(country), message=text)])
+            raise DataError(text, problems=[_codes.problem("followup.unknown_country", lang, field="country",
+                                                           value=str(country), message=text)])
     status = fu.to_frame()
     status = status.loc[status["round"].isin([r.id for r in rounds])]
     if code is not None:

@@ -39,7 +39,8 @@ def check_year(year: Any, lang: Lang) -> int | None:
             raise ValueError
     except (TypeError, ValueError):
         text = message("report.bad_year", lang, value=year)
-        raise error("report.bad_year", lang, message=text, field="year", value=str(year), expected="a year such as 2020") from None
+        raise error("report.bad_year", lang, message=text, field="year", value=str(year),
+                    expected="a year such as 2020") from None
     return value
 
 
@@ -81,7 +82,8 @@ def resolve_country(code: str, available: Sequence[str], lang: Lang) -> str:
             value=code,
             available=", ".join(sorted(available)) or MISSING,
         )
-        raise error("report.unknown_country", lang, message=msg, column="country", value=str(code), expected=", ".join(sorted(available)))
+        raise error("report.unknown_country", lang, message=msg, column="country", value=str(code),
+                    expected=", ".join(sorted(available)))
     return resolved
 
 
@@ -262,7 +264,8 @@ def dated(report: Report, when: date | None, fmt: Formatter) -> Report:
         return report
     if not isinstance(when, date):
         text = message("report.bad_date", fmt.lang, value=when)
-        raise error("report.bad_date", fmt.lang, message=text, field="date", value=str(when), expected="a datetime.date")
+        raise error("report.bad_date", fmt.lang, message=text, field="date", value=str(when),
+                    expected="a datetime.date")
     day = when.date() if isinstance(when, datetime) else when
     subtitle = f"{report.subtitle} · {label('dated', fmt.lang, date=fmt.date(day))}"
     return replace(report, subtitle=subtitle, metadata={**report.metadata, "date": day.isoformat()})

@@ -77,7 +77,8 @@ def resolve_locale(lang: str, locale: str | None) -> str:
         parsed = Locale.parse(str(locale).replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         text = message("report.bad_locale", lang, value=locale)
-        raise error("report.bad_locale", lang, message=text, field="locale", value=str(locale), expected="es_MX, es_AR, en_US, …") from None
+        raise error("report.bad_locale", lang, message=text, field="locale", value=str(locale),
+                    expected="es_MX, es_AR, en_US, …") from None
     return str(parsed)
 
 

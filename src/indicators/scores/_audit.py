@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._codes import error
 from .._results import Result, protect_fields
 from ..catalog import Catalog, load_catalog
-from ..errors import OptionError
 from ..i18n import Lang, check_lang, message
 from ._data import prepare
 from ._moments import kurt, skew
@@ -204,8 +204,8 @@ def audit(values: pd.DataFrame, spec: IndexSpec | str | Path = "mesecvi", catalo
     for name, value, ok in (("negative", negative, -1 <= negative <= 0), ("collinear", collinear, 0 < collinear <= 1),
                             ("t_skew", t_skew, t_skew > 0), ("t_kurt", t_kurt, t_kurt > 0)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok:
-            raise OptionError(message("option.invalid", lang, name=name, func="audit",
-                                      allowed="a number in its range (see the docstring)", got=repr(value)))
+            raise error("option.invalid", lang, field=name, value=repr(value), name=name, func="audit",
+                            allowed="a number in its range (see the docstring)", got=repr(value))
     spec = load_index_spec(spec)
     if catalog is None and spec.catalog is not None:
         catalog = load_catalog(spec.catalog)

@@ -18,7 +18,7 @@ from scipy import stats
 
 from .. import _codes
 from .._scalars import plain_objects
-from ..errors import DataError, OptionError
+from ..errors import DataError
 from ..i18n import message
 from ..values import REGION, TOTAL, disaggregation_columns, to_codes
 from ._impute import impute
@@ -104,8 +104,8 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
     groups = plan.spec.groups
     if groups is not None and groups.by not in frame.columns:
         text = message("scores.missing_columns", lang, columns=groups.by)
-        raise DataError(text, problems=[{"code": "scores.missing_columns", "column": groups.by,
-                                         "expected": f"{groups.by}: {', '.join(groups.codes)}", "message": text}])
+        raise DataError(text, problems=[_codes.problem("scores.missing_columns", lang, message=text, column=groups.by,
+                                                       expected=f"{groups.by}: {', '.join(groups.codes)}")])
     keep = pd.Series(True, index=frame.index)
     for col in (REGION, *disaggregation_columns(catalog)):
         if groups is not None and col == groups.by:
@@ -257,6 +257,5 @@ def _country_groups(countries: np.ndarray, column: str, lang: str) -> np.ndarray
     if column not in known:
         text = message("option.invalid", lang, name="imputation.group", func="score",
                        allowed=", ".join(sorted(known - {"code", "name", "aliases"})), got=repr(column))
-        raise OptionError(text, problems=[{"code": "option.invalid", "field": "imputation.group",
-                                           "value": repr(column), "message": text}])
+        raise _codes.error("option.invalid", lang, message=text, field="imputation.group", value=repr(column))
     return np.array([codes.get(str(c), {}).get(column) for c in countries], dtype=object)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import OptionError
+from .._codes import error
 
 __all__ = ["IMPUTATION_METHODS", "Imputed", "impute"]
 
@@ -126,9 +126,9 @@ def impute(raw: np.ndarray, years: np.ndarray, methods: Sequence[str], max_years
     inside = np.ones(raw.shape, dtype=bool) if present is None else np.broadcast_to(present[:, :, None], raw.shape)
     for how in methods:
         if how not in IMPUTATION_METHODS:
-            raise OptionError(f"The 'method' parameter of Imputation must be one of {', '.join(IMPUTATION_METHODS)}. "
-                              f"Got {how!r} instead.", problems=[{"code": "option.invalid", "field": "imputation",
-                                                                  "value": repr(how)}])
+            raise error("option.invalid", "en", field="imputation", value=repr(how), name="method",
+                        func="Imputation", allowed=", ".join(IMPUTATION_METHODS), got=repr(how),
+                        expected=", ".join(IMPUTATION_METHODS))
         before = np.isnan(out)
         if how == "none":
             continue

@@ -36,9 +36,9 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
+from .._codes import error
 from .._results import Result, protect_fields
 from ..catalog import Catalog, load_catalog
-from ..errors import OptionError
 from ..i18n import Lang, check_lang, check_option, message
 from ._aggregate import _mean
 from ._scores import score
@@ -157,8 +157,8 @@ def derive_weights(values: pd.DataFrame, spec: IndexSpec | str | Path = "mesecvi
     if year is None:
         year = years[-1]
     if year not in years:
-        raise OptionError(message("scores.unknown_years", lang, years=str(year), available=", ".join(map(str, years))),
-                          problems=[{"code": "scores.unknown_years", "field": "year", "value": repr(year)}])
+        raise error("scores.unknown_years", lang, field="year", value=repr(year), years=str(year),
+                    available=", ".join(map(str, years)))
     frame = result.to_frame()
     wide = frame.loc[frame["year"] == year].pivot(index="country", columns="unit", values="score")
     structure = result.structure.copy()
@@ -177,9 +177,10 @@ def derive_weights(values: pd.DataFrame, spec: IndexSpec | str | Path = "mesecvi
             derived, note = _pca_weights(data) if len(units) > 1 else (np.ones(1), "")
         else:
             if str(row["aggregation"]) == "copeland":
-                raise OptionError(message("option.invalid", lang, name="method", func="derive_weights",
-                                          allowed="a mean (the Copeland method has no correlation to balance)",
-                                          got="optimised"))
+                raise error("option.invalid", lang, field="method", value="'optimised'", name="method",
+                                    func="derive_weights",
+                                    allowed="a mean (the Copeland method has no correlation to balance)",
+                                    got="optimised")
             tgt = np.array([(target or {}).get(u, 1.0) for u in units], dtype=float)
             derived, note = (_optimised(data, str(row["aggregation"]), None if pd.isna(row.get("power", np.nan))
                                         else float(row["power"]), tgt / tgt.sum()) if len(units) > 1

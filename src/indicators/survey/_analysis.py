@@ -152,7 +152,8 @@ def _column(design: Any, name: str, func: str) -> pd.Series:
     if not isinstance(name, str) or name not in design.data.columns:
         text = message("survey.design.missing_column", design.lang, func=func, columns=repr(name),
                        available=", ".join(map(str, design.data.columns[:20])))
-        raise DataError(text, problems=[_codes.problem("survey.design.missing_column", design.lang, column=str(name), message=text)])
+        raise DataError(text, problems=[_codes.problem("survey.design.missing_column", design.lang, column=str(name),
+                                                       message=text)])
     return design.data[name]
 
 
@@ -181,7 +182,9 @@ def _level_index(design: Any, levels: list[Any], wanted: Any, by: str, func: str
             return i
     text = message("analysis.unknown_group", design.lang, func=func, group=repr(wanted), by=by,
                    levels=", ".join(map(str, levels)))
-    raise OptionError(text, problems=[_codes.problem("analysis.unknown_group", design.lang, field=by, value=repr(wanted), expected=", ".join(map(str, levels)), message=text)])
+    raise OptionError(text, problems=[_codes.problem("analysis.unknown_group", design.lang, field=by,
+                                                     value=repr(wanted), expected=", ".join(map(str, levels)),
+                                                     message=text)])
 
 
 def _domain_parts(design: Any, variable: str, by: str, statistic: str, func: str
@@ -240,7 +243,8 @@ def _estimates(design: Any, table: pd.DataFrame, statistic: str, by: tuple[str, 
 def _check_level(design: Any, level: float, func: str) -> float:
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < float(level) < 1:
         text = message("survey.option.level", design.lang, func=func, got=repr(level))
-        raise OptionError(text, problems=[_codes.problem("survey.option.level", design.lang, field="level", value=repr(level), message=text)])
+        raise OptionError(text, problems=[_codes.problem("survey.option.level", design.lang, field="level",
+                                                         value=repr(level), message=text)])
     return float(level)
 
 
@@ -301,7 +305,8 @@ def difference(design: Any, variable: str, by: str, groups: tuple[Any, Any], *,
     level = _check_level(design, level, "difference")
     if not isinstance(groups, (tuple, list)) or len(groups) != 2:
         text = message("analysis.two_groups", design.lang, got=repr(groups))
-        raise OptionError(text, problems=[_codes.problem("analysis.two_groups", design.lang, field="groups", value=repr(groups), message=text)])
+        raise OptionError(text, problems=[_codes.problem("analysis.two_groups", design.lang, field="groups",
+                                                         value=repr(groups), message=text)])
     if within is not None:
         return _difference_within(design, variable, by, groups, statistic, ratio, within, level)
     a, b, levels, n = _domain_parts(design, variable, by, statistic, "difference")
@@ -433,7 +438,8 @@ def compare_rounds(before: Estimates, after: Estimates, *, level: float = 0.95) 
     """
     if not isinstance(before, Estimates) or not isinstance(after, Estimates):
         raise OptionError(message("analysis.rounds_type", "en", got=type(before).__name__),
-                          problems=[_codes.problem("analysis.rounds_type", "en", field="before", value=type(before).__name__)])
+                          problems=[_codes.problem("analysis.rounds_type", "en", field="before",
+                                                   value=type(before).__name__)])
     keys = ["variable", *[c for c in before.by if c in after.by]]
     left = before.to_frame()[[*keys, "estimate", "se", "n"]]
     right = after.to_frame()[[*keys, "estimate", "se", "n"]]
@@ -506,7 +512,8 @@ def ttest(design: Any, variable: str, group: str, *, level: float = 0.95) -> Tes
     a, b, levels, _ = _domain_parts(design, variable, group, "mean", "ttest")
     if len(levels) != 2:
         text = message("analysis.not_binary_group", design.lang, column=group, n=len(levels))
-        raise DataError(text, problems=[_codes.problem("analysis.not_binary_group", design.lang, column=group, message=text)])
+        raise DataError(text, problems=[_codes.problem("analysis.not_binary_group", design.lang, column=group,
+                                                       message=text)])
     theta, infl = _ratios(a, b)
     est, vcov = _vcov(design, theta, infl)
     diff = float(est[1] - est[0])

@@ -219,12 +219,12 @@ def _by_columns(groups: list[tuple[str, ...]], catalog: Catalog, microdata: pd.D
     missing = [n for n in names if n not in microdata.columns]
     if missing:
         text = message("survey.estimate.missing_by", lang, variables=", ".join(missing))
-        raise DataError(text, problems=[{"code": "survey.estimate.missing_by", "column": m,
-                                         "message": text} for m in missing])
+        raise DataError(text, problems=[problem("survey.estimate.missing_by", lang, message=text, column=m)
+                                        for m in missing])
     if region is not None and region not in microdata.columns:
         text = message("survey.estimate.missing_by", lang, variables=region)
-        raise DataError(text, problems=[{"code": "survey.estimate.missing_by", "column": region,
-                                         "field": "region", "message": text}])
+        raise DataError(text, problems=[problem("survey.estimate.missing_by", lang, message=text, column=region,
+                                                field="region")])
     dis = disaggregation_columns(catalog)
     out: dict[str, tuple[str, dict[Any, str]]] = {}
     for name in names:
@@ -237,8 +237,8 @@ def _by_columns(groups: list[tuple[str, ...]], catalog: Catalog, microdata: pd.D
                 shown = ", ".join(_shown(v) for v in sorted(bad, key=str)[:10])
                 text = message("survey.estimate.unknown_region", lang, variable=name, values=shown,
                                country=country or "?")
-                raise DataError(text, problems=[{"code": "survey.estimate.unknown_region", "column": name,
-                                                 "value": _shown(v), "message": text} for v in bad])
+                raise DataError(text, problems=[problem("survey.estimate.unknown_region", lang, message=text,
+                                                        column=name, value=_shown(v)) for v in bad])
             out[name] = (REGION, {v: str(c) for v, c in codes.items()})
         elif name in dis or canon in dis:
             column = name if name in dis else str(canon)
@@ -246,9 +246,8 @@ def _by_columns(groups: list[tuple[str, ...]], catalog: Catalog, microdata: pd.D
         else:
             text = message("survey.estimate.undeclared_by", lang, variable=name,
                            disaggregations=", ".join(dis))
-            raise DataError(text, problems=[{"code": "survey.estimate.undeclared_by", "column": name,
-                                             "expected": "a disaggregation or the sub-national unit",
-                                             "message": text}])
+            raise DataError(text, problems=[problem("survey.estimate.undeclared_by", lang, message=text, column=name,
+                                                    expected="a disaggregation or the sub-national unit")])
     return out
 
 

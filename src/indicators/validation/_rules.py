@@ -12,9 +12,7 @@ every code live in ``locale/<lang>/validation.yaml`` under ``validation.<code>``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, cast
-
-from .._codes import CODES
+from typing import Literal
 
 __all__ = ["CV_TOLERANCE", "NONNEGATIVE_UNITS", "NUMERIC_UNITS", "RULES", "SIGN_UNIT", "Rule", "Severity"]
 

@@ -748,7 +748,6 @@ def _row_numbers(frame: pd.DataFrame) -> np.ndarray:
 
 def _check_year_range(year_range: Any, lang: str) -> tuple[int, int]:
     """``(first, last)`` as two whole numbers, first <= last; an OptionError otherwise."""
-    from ..errors import OptionError
 
     ok = (isinstance(year_range, Sequence) and not isinstance(year_range, str | bytes) and len(year_range) == 2
           and all(isinstance(y, int | np.integer) and not isinstance(y, bool) for y in year_range)
@@ -756,8 +755,8 @@ def _check_year_range(year_range: Any, lang: str) -> tuple[int, int]:
     if not ok:
         text = message("option.invalid", lang, name="year_range", func="validate",
                        allowed="(first_year, last_year), two whole numbers, first <= last", got=repr(year_range))
-        raise OptionError(text, problems=[{"code": "option.invalid", "field": "year_range",
-                                           "value": repr(year_range), "expected": "(first_year, last_year)"}])
+        raise error("option.invalid", lang, message=text, field="year_range", value=repr(year_range),
+                    expected="(first_year, last_year)")
     return int(year_range[0]), int(year_range[1])
 
 
@@ -882,12 +881,11 @@ def validate(
     year_range = _check_year_range(year_range, lang)
     if value_labels is not None and not (isinstance(value_labels, Mapping)
                                          and all(isinstance(v, Mapping) for v in value_labels.values())):
-        from ..errors import OptionError
 
         text = message("option.invalid", lang, name="value_labels", func="validate",
                        allowed="a mapping of column -> {code: label}", got=repr(value_labels)[:80])
-        raise OptionError(text, problems=[{"code": "option.invalid", "field": "value_labels",
-                                           "value": repr(value_labels)[:80], "expected": "{column: {code: label}}"}])
+        raise error("option.invalid", lang, message=text, field="value_labels", value=repr(value_labels)[:80],
+                    expected="{column: {code: label}}")
     many = isinstance(data, list | tuple)
     items = list(data) if many else [data]  # type: ignore[arg-type]
     raws: list[pd.DataFrame] = []
