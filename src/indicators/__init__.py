@@ -29,7 +29,7 @@ from .errors import (
 if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from ._demo import sample_data
     from .catalog import Catalog, Indicator, SignOfProgress, System, load_catalog, load_codelist
-    from .exchange import read_datapackage, to_datapackage, to_open_sdg
+    from .exchange import read_datapackage, read_sdmx, sdmx_structure, to_datapackage, to_open_sdg, to_sdmx
     from .followup import (
         FollowUp,
         FollowUpRecords,
@@ -61,6 +61,7 @@ _LAZY: dict[str, str] = {
     "FollowUpRecords": "followup", "follow_up": "followup", "FollowUp": "followup",
     "sample_data": "_demo",
     "to_datapackage": "exchange", "read_datapackage": "exchange", "to_open_sdg": "exchange",
+    "to_sdmx": "exchange", "read_sdmx": "exchange", "sdmx_structure": "exchange",
 }
 _STAGES = ("catalog", "io", "validation", "survey", "scores", "report", "followup", "exchange")
 
@@ -124,4 +125,7 @@ __all__ = [
     "to_datapackage",
     "read_datapackage",
     "to_open_sdg",
+    "to_sdmx",
+    "read_sdmx",
+    "sdmx_structure",
 ]

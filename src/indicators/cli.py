@@ -19,6 +19,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Literal
 
 from ._version import __version__
 from .errors import IndicatorsError
@@ -379,18 +380,20 @@ def _run_follow_up(args: argparse.Namespace) -> int:
 # -- export -----------------------------------------------------------------------------
 
 def _add_export(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("export", help="a values table as a Frictionless Data Package or Open SDG files")
+    p = sub.add_parser("export", help="a values table as a Frictionless Data Package, Open SDG files or SDMX")
     p.add_argument("values", help="values table: csv, xlsx, parquet, …")
-    p.add_argument("--format", required=True, choices=["datapackage", "open-sdg"], dest="fmt")
+    p.add_argument("--format", required=True, choices=["datapackage", "open-sdg", "sdmx-csv", "sdmx-ml"], dest="fmt")
     p.add_argument("--out", required=True, metavar="FOLDER", help="folder to write into")
     p.add_argument("--system", default="mesecvi", help="mesecvi, sisdehm, or a path to an overlay YAML")
     p.add_argument("--country", help="open-sdg: ISO3 code of the country whose indicators are written")
     p.add_argument("--indicators", nargs="+", metavar="ID", help="open-sdg: the indicators (default: all numeric)")
+    p.add_argument("--dsd", default="catalog", choices=["catalog", "sdg"],
+                   help="sdmx: the data structure (generated from the catalog, or the global SDG one)")
     p.add_argument("--lang", default="en", choices=LANGS)
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    from .exchange import to_datapackage, to_open_sdg
+    from .exchange import sdmx_structure, to_datapackage, to_open_sdg, to_sdmx
     from .i18n import message
     from .io import read
 
@@ -398,6 +401,11 @@ def _run_export(args: argparse.Namespace) -> int:
     if args.fmt == "datapackage":
         package = to_datapackage(values, args.out, catalog=args.system, lang=args.lang)
         paths = [package.parent / "values.csv", package]
+    elif args.fmt in ("sdmx-csv", "sdmx-ml"):
+        suffix: Literal["csv", "xml"] = "csv" if args.fmt == "sdmx-csv" else "xml"
+        data = to_sdmx(values, Path(args.out) / f"values.{suffix}", format=suffix, dsd=args.dsd,
+                       catalog=args.system, lang=args.lang)
+        paths = [data, sdmx_structure(args.out, catalog=args.system, dsd=args.dsd, lang=args.lang)]
     else:
         if not args.country:
             print(message("exchange.ui.needs_country", args.lang), file=sys.stderr)

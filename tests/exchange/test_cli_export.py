@@ -30,3 +30,20 @@ def test_export_open_sdg(tmp_path, capsys) -> None:
     assert main(["export", str(sample_data("values_sample.csv")), "--format", "open-sdg", "--out", str(tmp_path),
                  "--country", "PER", "--indicators", "NOPE"]) == 2
     assert "NOPE" not in capsys.readouterr().out
+
+
+def test_export_sdmx_csv_and_ml(tmp_path, capsys) -> None:
+    from indicators.exchange import read_sdmx
+
+    original = pd.read_csv(sample_data("values_sample.csv"), dtype=str, keep_default_na=False, na_values=[""])
+    for fmt, suffix in (("sdmx-csv", "csv"), ("sdmx-ml", "xml")):
+        out = tmp_path / fmt
+        assert main(["export", str(sample_data("values_sample.csv")), "--format", fmt, "--out", str(out)]) == 0
+        assert "2 files written" in capsys.readouterr().out
+        assert (out / "structure.xml").is_file()
+        back = read_sdmx(out / f"values.{suffix}")
+        pd.testing.assert_series_equal(back["value"], canonical_values(original)["value"])
+    # the SDG form refuses the MESECVI indicators it has no series for, with an error, not a traceback
+    assert main(["export", str(sample_data("values_sample.csv")), "--format", "sdmx-csv", "--dsd", "sdg",
+                 "--out", str(tmp_path / "sdg")]) == 2
+    assert not (tmp_path / "sdg" / "values.csv").exists()

@@ -1,0 +1,437 @@
+"""A values table as SDMX data (SDMX-CSV 2.0, SDMX-ML 2.1 structure-specific) and back.
+
+Data are written against a data structure definition the user names: the one generated from
+the catalog (``dsd="catalog"``, see :func:`sdmx_structure`) or the global SDG structure
+(``dsd="sdg"``, for the indicators the mapping in ``definitions/sdmx/sdg.yaml`` covers).
+
+>>> import tempfile, pandas as pd
+>>> values = pd.DataFrame({"country": ["PER", "PER"], "year": [2020, 2020], "indicator": ["MESECVI-INF-R01"] * 2,
+...                        "area": ["_T", "U"], "value": [12.5, 11.0], "status": ["estimated"] * 2})
+>>> path = to_sdmx(values, tempfile.mkdtemp() + "/values.csv")
+>>> print(path.read_text(encoding="utf-8").splitlines()[1])
+dataflow,OAS:DF_MESECVI(1.0),I,PER,MESECVI-INF-R01,_T,_T,_T,_T,2020,12.5,percent,,estimated,,,,,,,
+>>> read_sdmx(path)[["country", "area", "value"]].values.tolist()
+[['PER', '_T', '12.5'], ['PER', 'U', '11']]
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._export import escape_cell, safe_path
+from .._options import validate_options
+from ..catalog import Catalog, load_codelist
+from ..errors import DataError, ReadError
+from ..i18n import Lang, check_lang, message
+from ..values import DISAGGREGATIONS, REGION, TOTAL
+from ._common import canonical_values, catalog_of, unescape_text
+from ._sdmx_structure import (
+    SDG_AGENCY,
+    TEXT_ATTRIBUTES,
+    Form,
+    Layout,
+    header,
+    sdg_mapping,
+    sdmx_layout,
+    sdmx_module,
+    structure_objects,
+)
+
+__all__ = ["read_sdmx", "to_sdmx"]
+
+SdmxFormat = Literal["csv", "xml"]
+_FIXED_COLUMNS = ("STRUCTURE", "STRUCTURE_ID", "ACTION")
+# characters XML 1.0 cannot hold
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _text(value: Any) -> str | None:
+    """A cell as SDMX text: numbers the shortest exact way, missing as ``None``."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    return str(value)
+
+
+def _format_of(path: Path, fmt: str | None) -> str:
+    if fmt is not None:
+        return fmt
+    return "xml" if path.suffix.lower() == ".xml" else "csv"
+
+
+def _observations(table: pd.DataFrame, layout: Layout, cat: Catalog, lang: Lang) -> list[dict[str, str | None]]:
+    """One mapping (component id -> text) per row, or a :class:`DataError` listing every row that does not fit."""
+    problems: list[dict[str, Any]] = []
+
+    def problem(code: str, row: int, column: str, value: Any, expected: str) -> None:
+        problems.append({"code": code, "row": row + 1, "column": column, "value": value, "expected": expected})
+
+    sdg = layout.form == "sdg"
+    mapping: dict[str, Any] = sdg_mapping() if sdg else {}
+    dim_of_col = {col: dim for dim, col in layout.columns.items()}
+    extra = [c for c in (*DISAGGREGATIONS, REGION) if c in table.columns and c not in dim_of_col]
+    m49 = {str(c["code"]): str(int(c["m49"])) for c in load_codelist("country").codes if c.get("m49")}
+    units = {i.id: i.unit for i in cat}
+    rows: list[dict[str, str | None]] = []
+    seen: dict[tuple[str | None, ...], int] = {}
+    cols = {c: table[c].tolist() for c in table.columns}
+    for i in range(len(table)):
+        before = len(problems)
+        obs: dict[str, str | None] = {}
+        ind_id = cols["indicator"][i]
+        country = cols["country"][i]
+        year = cols["year"][i]
+        if pd.isna(year):
+            problem("exchange.sdmx_no_year", i, "year", None, "a year")
+        for extra_col in extra:
+            v = cols[extra_col][i]
+            if pd.notna(v) and v != TOTAL:
+                problem("exchange.sdmx_no_dimension", i, extra_col, v,
+                        f"a total ({TOTAL}): {layout.structure_id} has no dimension for {extra_col}")
+        spec: dict[str, Any] = {}
+        area: str | None
+        if sdg:
+            found = mapping["indicators"].get(ind_id) if ind_id in cat else None
+            if found is None:
+                problem("exchange.sdmx_not_mapped", i, "indicator", ind_id,
+                        "an indicator the SDG mapping covers: " + ", ".join(sorted(
+                            k for k in mapping["indicators"] if k in cat)))
+                continue
+            spec = found
+            area = m49.get(country)
+            if area is None:
+                problem("exchange.sdmx_bad_code", i, "country", country, "an OAS member state's ISO3 code")
+        else:
+            area = country
+            if country not in layout.codes["REF_AREA"]:
+                problem("exchange.sdmx_bad_code", i, "country", country, "an OAS member state's ISO3 code")
+            if ind_id not in layout.codes["INDICATOR"]:
+                problem("exchange.sdmx_bad_code", i, "indicator", ind_id, "an indicator of " + cat.label)
+        for dim in layout.dimensions:
+            if dim == "REF_AREA":
+                obs[dim] = area
+            elif dim == "TIME_PERIOD":
+                obs[dim] = _text(year)
+            elif dim == "INDICATOR":
+                obs[dim] = ind_id
+            elif dim == "SERIES":
+                obs[dim] = spec["series"]
+            else:
+                col = layout.columns.get(dim)
+                cell = cols[col][i] if col is not None and col in cols else None
+                code: str = TOTAL if cell is None or pd.isna(cell) else str(cell)
+                if sdg:
+                    fixed = spec["fixed"].get(dim)
+                    if code == TOTAL or col is None:
+                        obs[dim] = fixed or mapping["defaults"].get(dim, TOTAL)
+                    elif fixed is not None:
+                        problem("exchange.sdmx_fixed_dimension", i, str(col), code,
+                                f"{TOTAL}: the series {spec['series']} is fixed at {dim}={fixed}")
+                    elif code not in mapping["columns"][col]["codes"]:
+                        problem("exchange.sdmx_bad_code", i, col, code,
+                                "one of " + ", ".join(mapping["columns"][col]["codes"]))
+                    else:
+                        obs[dim] = mapping["columns"][col]["codes"][code]
+                else:
+                    if code not in layout.codes[dim]:
+                        problem("exchange.sdmx_bad_code", i, str(col), code, "one of " + ", ".join(layout.codes[dim]))
+                    obs[dim] = code
+        key = tuple(obs.get(d) for d in layout.dimensions)
+        if key in seen and len(problems) == before:
+            problem("exchange.sdmx_duplicate", i, "indicator", ind_id,
+                    f"one row per key; row {seen[key] + 1} has the same key")
+        seen.setdefault(key, i)
+        obs["OBS_VALUE"] = _text(cols["value"][i])
+        for attr, attr_col in layout.attributes:
+            if attr_col is None:
+                unit = units.get(ind_id)
+                obs[attr] = unit if not sdg else mapping["units"].get(unit or "")
+            else:
+                obs[attr] = _text(cols[attr_col][i]) if attr_col in cols else None
+        rows.append(obs)
+    if problems:
+        raise DataError(message("exchange.sdmx_refused", lang, structure=layout.structure_id, n=len(problems)),
+                        problems=problems)
+    return rows
+
+
+def _csv_bytes(rows: list[dict[str, str | None]], layout: Layout) -> bytes:
+    header = [*_FIXED_COLUMNS, *layout.dimensions, "OBS_VALUE", *(a for a, _c in layout.attributes)]
+    frame = pd.DataFrame([["dataflow", layout.structure_id, "I",
+                           *(escape_cell(r.get(c)) if c in TEXT_ATTRIBUTES or c == "OBS_VALUE" else r.get(c)
+                             for c in header[3:])] for r in rows], columns=header, dtype=object)
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def _xml_bytes(rows: list[dict[str, str | None]], layout: Layout, prepared: datetime.date | None,
+               lang: Lang) -> bytes:
+    sdmx = sdmx_module(lang)
+    from sdmx import message as sdmx_message
+    from sdmx.model import common, v21
+
+    dsd, flow, _ = structure_objects(layout, lang)
+    attrs = {a: dsd.attributes.get(a) for a, _c in layout.attributes}
+    measure = dsd.measures[0]
+    observations = []
+    for r in rows:
+        key = dsd.make_key(common.Key, {d: r[d] for d in layout.dimensions})
+        attached = {a: common.AttributeValue(value=str(r[a]), value_for=attrs[a])
+                    for a in attrs if r.get(a) is not None}
+        value = r["OBS_VALUE"]
+        observations.append(v21.Observation(dimension=key, value="NaN" if value is None else value,
+                                            attached_attribute=attached, value_for=measure))
+    ds = v21.StructureSpecificDataSet(structured_by=dsd, described_by=flow)
+    ds.add_obs(observations)
+    msg = sdmx_message.DataMessage(data=[ds], dataflow=flow, header=header(layout, prepared, lang))
+    return bytes(sdmx.to_xml(msg, pretty_print=True, xml_declaration=True, encoding="utf-8"))
+
+
+@validate_options
+def to_sdmx(
+    values: pd.DataFrame,
+    path: str | Path,
+    *,
+    format: SdmxFormat | None = None,
+    dsd: Form = "catalog",
+    catalog: Catalog | str = "mesecvi",
+    prepared: datetime.date | None = None,
+    lang: Lang = "en",
+) -> Path:
+    """Write ``values`` as SDMX data at ``path``: SDMX-CSV 2.0 (``format="csv"``) or SDMX-ML 2.1
+    structure-specific data (``"xml"``; by default the file's suffix decides). Returns the path.
+
+    ``dsd`` names the data structure: ``"catalog"``, the one generated from ``catalog`` (write
+    it with :func:`sdmx_structure`), or ``"sdg"``, the global SDG structure, for the indicators
+    the SDG mapping covers (their rows get the SDG series and M49 area codes). A row that does
+    not fit the structure (an unknown code, a disaggregation the structure has no dimension for,
+    a key given twice) raises :class:`~indicators.errors.DataError` listing every such row, and
+    nothing is written. Rows keep their order; text cells a spreadsheet would run as a formula
+    are escaped in the CSV; the same input always gives the same bytes (the message's
+    ``prepared`` date is fixed unless given).
+    """
+    lang = check_lang(lang, "to_sdmx")
+    cat = catalog_of(catalog, lang)
+    table = canonical_values(values, lang)
+    target = Path(path)
+    target = safe_path(target.parent, target.name)
+    fmt = _format_of(target, format)
+    layout = sdmx_layout(cat, dsd)
+    rows = _observations(table, layout, cat, lang)
+    if fmt == "xml":
+        bad = [{"code": "exchange.sdmx_bad_text", "row": i + 1, "column": col, "value": repr(v),
+                "expected": "text without control characters"}
+               for col in table.columns if col in ("source", "note", "value", "currency")
+               for i, v in enumerate(table[col].tolist()) if isinstance(v, str) and _NOT_XML.search(v)]
+        if bad:
+            raise DataError(message("exchange.sdmx_refused", lang, structure=layout.structure_id, n=len(bad)),
+                            problems=bad)
+        data = _xml_bytes(rows, layout, prepared, lang)
+    else:
+        data = _csv_bytes(rows, layout)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+def _read_error(lang: Lang, file: Path, problems: list[dict[str, Any]]) -> ReadError:
+    return ReadError(message("exchange.sdmx_unreadable", lang, file=str(file), n=len(problems)),
+                     problems=[{"file": str(file), **p} for p in problems])
+
+
+def _sniff(path: Path, fmt: str) -> Form:
+    head = path.open("rb").read(4096).decode("utf-8", errors="replace")
+    if fmt == "csv":
+        first = head.split("\n", 2)[1] if head.count("\n") >= 1 else ""
+        return "sdg" if f",{SDG_AGENCY}:" in first else "catalog"
+    return "sdg" if f'agencyID="{SDG_AGENCY}"' in head else "catalog"
+
+
+def _records_csv(path: Path, layout: Layout, lang: Lang) -> list[dict[str, str | None]]:
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise _read_error(lang, path, [{"code": "exchange.sdmx_not_csv", "value": str(exc)[:200],
+                                        "expected": "an SDMX-CSV 2.0 file (UTF-8)"}]) from exc
+    known = {*_FIXED_COLUMNS, *layout.dimensions, "OBS_VALUE", *(a for a, _c in layout.attributes)}
+    problems: list[dict[str, Any]] = [
+        {"code": "exchange.sdmx_unknown_column", "column": c, "expected": "a component of " + layout.structure_id}
+        for c in raw.columns if c not in known]
+    problems += [{"code": "exchange.sdmx_missing_column", "column": c, "expected": "a column " + c}
+                 for c in (*_FIXED_COLUMNS, *layout.dimensions, "OBS_VALUE") if c not in raw.columns]
+    if problems:
+        raise _read_error(lang, path, problems)
+    for i, (sid, action) in enumerate(zip(raw["STRUCTURE_ID"], raw["ACTION"], strict=True)):
+        if sid != layout.structure_id or action not in ("I", "A", "R"):
+            problems.append({"code": "exchange.sdmx_other_structure", "row": i + 2, "column": "STRUCTURE_ID",
+                             "value": f"{sid} {action}", "expected": f"{layout.structure_id} with action I"})
+    if problems:
+        raise _read_error(lang, path, problems)
+    records = []
+    for rec in raw.drop(columns=list(_FIXED_COLUMNS)).to_dict("records"):
+        records.append({k: (unescape_text(v) if v != "" else None) for k, v in rec.items()})
+    return records
+
+
+def _records_xml(path: Path, layout: Layout, lang: Lang) -> list[dict[str, str | None]]:
+    sdmx = sdmx_module(lang)
+    dsd, _flow, _ = structure_objects(layout, lang)
+    try:
+        msg = sdmx.read_sdmx(path, structure=dsd)
+    except Exception as exc:  # sdmx1 raises many kinds on a file it cannot read
+        raise _read_error(lang, path, [{"code": "exchange.sdmx_not_xml", "value": str(exc)[:200],
+                                        "expected": "an SDMX-ML 2.1 structure-specific data message"}]) from exc
+    records: list[dict[str, str | None]] = []
+    for ds in getattr(msg, "data", []):
+        for obs in ds.obs:
+            rec: dict[str, str | None] = {k: str(v.value) for k, v in obs.key.values.items()}
+            value = obs.value
+            rec["OBS_VALUE"] = None if value is None or str(value) in ("", "NaN") else str(value)
+            for a, av in obs.attached_attribute.items():
+                rec[a] = None if av.value in (None, "") else str(av.value)
+            records.append(rec)
+    return records
+
+
+def _to_values(records: list[dict[str, str | None]], layout: Layout, cat: Catalog, path: Path,
+               lang: Lang, first_row: int) -> pd.DataFrame:
+    problems: list[dict[str, Any]] = []
+    sdg = layout.form == "sdg"
+    mapping = sdg_mapping() if sdg else None
+    iso3 = {str(int(c["m49"])): str(c["code"]) for c in load_codelist("country").codes if c.get("m49")}
+    by_series: dict[str, list[str]] = {}
+    if mapping is not None:
+        for ind_id, spec in mapping["indicators"].items():
+            if ind_id in cat:
+                by_series.setdefault(spec["series"], []).append(ind_id)
+    out: list[dict[str, Any]] = []
+    for i, rec in enumerate(records):
+        row: dict[str, Any] = {}
+        area = rec.get("REF_AREA")
+        if sdg:
+            assert mapping is not None
+            row["country"] = iso3.get(area or "")
+            candidates = by_series.get(rec.get("SERIES") or "", [])
+            ind_id = next((c for c in candidates if all(
+                rec.get(d) == v or (rec.get(d) != mapping["defaults"].get(d) and d in layout.columns)
+                for d, v in mapping["indicators"][c]["fixed"].items())), None)
+            if ind_id is None:
+                problems.append({"code": "exchange.sdmx_not_mapped", "row": i + first_row, "column": "SERIES",
+                                 "value": rec.get("SERIES"), "expected": "a series the SDG mapping gives "
+                                 + cat.label + ": " + ", ".join(sorted(by_series))})
+                continue
+            row["indicator"] = ind_id
+            fixed = mapping["indicators"][ind_id]["fixed"]
+        else:
+            row["country"] = area
+            row["indicator"] = rec.get("INDICATOR")
+            fixed = {}
+        if row["country"] is None or (not sdg and area not in layout.codes["REF_AREA"]):
+            problems.append({"code": "exchange.sdmx_bad_code", "row": i + first_row, "column": "REF_AREA",
+                             "value": area, "expected": "a code of " + layout.structure_id})
+        row["year"] = rec.get("TIME_PERIOD")
+        if not (row["year"] or "").isdigit():
+            problems.append({"code": "exchange.sdmx_bad_period", "row": i + first_row, "column": "TIME_PERIOD",
+                             "value": row["year"], "expected": "a year (YYYY)"})
+        for dim, col in layout.columns.items():
+            if col in ("country", "year", "indicator"):
+                continue
+            code = rec.get(dim)
+            if sdg:
+                assert mapping is not None
+                back = {v: k for k, v in mapping["columns"][col]["codes"].items()}
+                total = fixed.get(dim, mapping["defaults"].get(dim, TOTAL))
+                if code in (None, total, TOTAL):
+                    row[col] = TOTAL
+                elif code in back:
+                    row[col] = back[code]
+                else:
+                    problems.append({"code": "exchange.sdmx_bad_code", "row": i + first_row, "column": dim,
+                                     "value": code, "expected": "one of " + ", ".join([total, *back])})
+            else:
+                if code is not None and code not in layout.codes[dim]:
+                    problems.append({"code": "exchange.sdmx_bad_code", "row": i + first_row, "column": dim,
+                                     "value": code, "expected": "one of " + ", ".join(layout.codes[dim])})
+                row[col] = TOTAL if code is None else code
+        if not sdg and row["indicator"] not in layout.codes["INDICATOR"]:
+            problems.append({"code": "exchange.sdmx_bad_code", "row": i + first_row, "column": "INDICATOR",
+                             "value": row["indicator"], "expected": "an indicator of " + cat.label})
+        row["value"] = rec.get("OBS_VALUE")
+        for attr, attr_col in layout.attributes:
+            if attr_col is not None:
+                row[attr_col] = rec.get(attr)
+        if sdg and mapping is not None:
+            # rows outside the dimensions the mapping knows cannot be told apart in the values table
+            for dim in layout.dimensions:
+                if dim not in ("REF_AREA", "SERIES", "TIME_PERIOD") and dim not in layout.columns and \
+                        rec.get(dim) not in (None, fixed.get(dim, mapping["defaults"].get(dim))):
+                    problems.append({"code": "exchange.sdmx_bad_code", "row": i + first_row, "column": dim,
+                                     "value": rec.get(dim),
+                                     "expected": fixed.get(dim, mapping["defaults"].get(dim, TOTAL))})
+        out.append(row)
+    if problems:
+        raise _read_error(lang, path, problems)
+    columns = ["country", "year", "indicator", "value",
+               *(c for c in layout.columns.values() if c not in ("country", "year", "indicator")),
+               *(c for _a, c in layout.attributes if c is not None)]
+    frame = pd.DataFrame(out, columns=columns)
+    keep = [c for c in frame.columns if c in ("country", "year", "indicator", "value")
+            or (c in DISAGGREGATIONS and (frame[c] != TOTAL).any()) or (c not in DISAGGREGATIONS
+                                                                       and frame[c].notna().any())]
+    try:
+        return canonical_values(frame[keep], lang)
+    except DataError as exc:
+        raise ReadError(str(exc), problems=[{"file": str(path), **p, "row": (p.get("row") or 0) + first_row - 1}
+                                            for p in exc.problems.to_dict("records")]) from exc
+
+
+@validate_options
+def read_sdmx(
+    path: str | Path,
+    *,
+    format: SdmxFormat | None = None,
+    dsd: Form | None = None,
+    catalog: Catalog | str = "mesecvi",
+    lang: Lang = "en",
+) -> pd.DataFrame:
+    """Read SDMX data written against the catalog's structure or the SDG one back into a values table.
+
+    ``format`` is ``"csv"`` (SDMX-CSV 2.0) or ``"xml"`` (SDMX-ML 2.1 structure-specific); by
+    default the suffix decides. ``dsd`` is found in the file when not given. Every code is
+    checked against the structure; a cell that does not fit raises
+    :class:`~indicators.errors.ReadError` naming the file, row and column. Disaggregation
+    columns that hold only totals, and attribute columns that are empty, are left out; the
+    rest is the table :func:`to_sdmx` was given, in canonical form (see
+    :func:`~indicators.exchange.canonical_values`).
+    """
+    lang = check_lang(lang, "read_sdmx")
+    cat = catalog_of(catalog, lang)
+    p = Path(path)
+    if not p.is_file():
+        raise ReadError(message("exchange.sdmx_no_file", lang, file=str(p)),
+                        problems=[{"code": "exchange.sdmx_no_file", "file": str(p), "expected": "an SDMX file"}])
+    fmt = _format_of(p, format)
+    form = dsd if dsd is not None else _sniff(p, fmt)
+    layout = sdmx_layout(cat, form)
+    if fmt == "csv":
+        records = _records_csv(p, layout, lang)
+        first_row = 2
+    else:
+        records = _records_xml(p, layout, lang)
+        first_row = 1
+    return _to_values(records, layout, cat, p, lang, first_row)
+
