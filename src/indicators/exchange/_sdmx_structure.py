@@ -74,13 +74,11 @@ def sdg_mapping() -> dict[str, Any]:
     >>> sdg_mapping()["indicators"]["MESECVI-LEG-R02"]["series"]
     'SP_DYN_MRBF18'
     """
-    from ..catalog._files import definition_error, definitions_root, read_definition
+    from ..catalog._files import check_kind, definition_error, definitions_root, read_definition
 
     path = definitions_root() / "sdmx" / "sdg.yaml"
     data = read_definition(path)
-    for key in ("structure", "dimensions", "defaults", "columns", "indicators", "units"):
-        if key not in data:
-            raise definition_error(str(path), None, key, "missing", expected="the SDG mapping's " + key)
+    check_kind(data, str(path), ("sdmx_mapping",))
     dims = [str(d) for d in data["dimensions"]]
     for col, spec in data["columns"].items():
         if col not in DISAGGREGATIONS or spec.get("dimension") not in dims:
