@@ -445,6 +445,26 @@ CODES: dict[str, Code] = {
              ("exchange.no_package", "error", "a folder or file without a datapackage.json"),
              ("exchange.bad_descriptor", "error", "a data package description that cannot be used"),
              ("exchange.unknown_column", "error", "a data package column that is not a values-table column")),
+    # SDMX: rows that do not fit the data structure (writing), files that cannot be read back (reading)
+    **_codes("exchange", "DataError",
+             ("exchange.sdmx_no_year", "error", "a row without a year, which SDMX needs as its time period"),
+             ("exchange.sdmx_no_dimension", "error", "a disaggregation the data structure has no dimension for"),
+             ("exchange.sdmx_not_mapped", "error", "an indicator without a series in the SDG mapping"),
+             ("exchange.sdmx_bad_code", "error", "a code outside the code list of its SDMX dimension"),
+             ("exchange.sdmx_fixed_dimension", "error", "a breakdown that the SDG series fixes at another code"),
+             ("exchange.sdmx_duplicate", "error", "two rows with the same SDMX key"),
+             ("exchange.sdmx_bad_text", "error", "text with a control character, which SDMX-ML cannot hold")),
+    **_codes("exchange", "ReadError",
+             ("exchange.sdmx_no_file", "error", "an SDMX file that does not exist"),
+             ("exchange.sdmx_not_csv", "error", "a file that cannot be read as SDMX-CSV"),
+             ("exchange.sdmx_not_xml", "error", "a file that cannot be read as SDMX-ML structure-specific data"),
+             ("exchange.sdmx_unknown_column", "error", "an SDMX-CSV column that is not a component of the structure"),
+             ("exchange.sdmx_missing_column", "error", "an SDMX-CSV file without a column the structure needs"),
+             ("exchange.sdmx_other_structure", "error", "an SDMX-CSV row of another dataflow or action"),
+             ("exchange.sdmx_read_bad_code", "error", "an SDMX file cell outside the code list of its component"),
+             ("exchange.sdmx_read_not_mapped", "error", "an SDG series that maps to no indicator of the catalog"),
+             ("exchange.sdmx_bad_period", "error", "a time period that is not a year"),
+             ("exchange.sdmx_bad_number", "error", "an SDMX attribute that should be a number and is not")),
 }
 
 

@@ -25,6 +25,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._codes import error
+from .._codes import problem as registry_problem
 from .._export import escape_cell, safe_path
 from .._options import validate_options
 from ..catalog import Catalog, load_codelist
@@ -75,7 +77,7 @@ def _observations(table: pd.DataFrame, layout: Layout, cat: Catalog, lang: Lang)
     problems: list[dict[str, Any]] = []
 
     def problem(code: str, row: int, column: str, value: Any, expected: str) -> None:
-        problems.append({"code": code, "row": row + 1, "column": column, "value": value, "expected": expected})
+        problems.append(registry_problem(code, lang, row=row + 1, column=column, value=value, expected=expected))
 
     sdg = layout.form == "sdg"
     mapping: dict[str, Any] = sdg_mapping() if sdg else {}
@@ -231,8 +233,8 @@ def to_sdmx(
     layout = sdmx_layout(cat, dsd)
     rows = _observations(table, layout, cat, lang)
     if fmt == "xml":
-        bad = [{"code": "exchange.sdmx_bad_text", "row": i + 1, "column": col, "value": repr(v),
-                "expected": "text without control characters"}
+        bad = [registry_problem("exchange.sdmx_bad_text", lang, row=i + 1, column=col, value=repr(v),
+                                expected="text without control characters")
                for col in table.columns if col in ("source", "note", "value", "currency")
                for i, v in enumerate(table[col].tolist()) if isinstance(v, str) and _NOT_XML.search(v)]
         if bad:
@@ -249,8 +251,15 @@ def to_sdmx(
 # -- reading ----------------------------------------------------------------------------------
 
 def _read_error(lang: Lang, file: Path, problems: list[dict[str, Any]]) -> ReadError:
-    return ReadError(message("exchange.sdmx_unreadable", lang, file=str(file), n=len(problems)),
-                     problems=[{"file": str(file), **p} for p in problems])
+    return ReadError(message("exchange.sdmx_unreadable", lang, file=str(file), n=len(problems)), problems=problems)
+
+
+def _problem(code: str, lang: Lang, file: Path, **fields: Any) -> dict[str, Any]:
+    """A problems row of a file being read (the file, then the row, column, value, expected)."""
+    fields.setdefault("row", None)
+    fields.setdefault("column", None)
+    fields.setdefault("value", None)
+    return registry_problem(code, lang, file=str(file), **fields)
 
 
 def _sniff(path: Path, fmt: str) -> Form:
@@ -261,24 +270,35 @@ def _sniff(path: Path, fmt: str) -> Form:
     return "sdg" if f'agencyID="{SDG_AGENCY}"' in head else "catalog"
 
 
+_NUMERIC = ("se", "ci_low", "ci_high", "cv", "n")
+
+
+def _is_number(text: str, whole: bool) -> bool:
+    try:
+        number = float(text)
+    except ValueError:
+        return False
+    return bool(np.isfinite(number)) and (not whole or number.is_integer())
+
+
 def _records_csv(path: Path, layout: Layout, lang: Lang) -> list[dict[str, str | None]]:
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise _read_error(lang, path, [{"code": "exchange.sdmx_not_csv", "value": str(exc)[:200],
-                                        "expected": "an SDMX-CSV 2.0 file (UTF-8)"}]) from exc
+        raise _read_error(lang, path, [_problem("exchange.sdmx_not_csv", lang, path, value=str(exc)[:200],
+                                                expected="an SDMX-CSV 2.0 file (UTF-8)")]) from exc
     known = {*_FIXED_COLUMNS, *layout.dimensions, "OBS_VALUE", *(a for a, _c in layout.attributes)}
     problems: list[dict[str, Any]] = [
-        {"code": "exchange.sdmx_unknown_column", "column": c, "expected": "a component of " + layout.structure_id}
+        _problem("exchange.sdmx_unknown_column", lang, path, column=c, expected="a component of " + layout.structure_id)
         for c in raw.columns if c not in known]
-    problems += [{"code": "exchange.sdmx_missing_column", "column": c, "expected": "a column " + c}
+    problems += [_problem("exchange.sdmx_missing_column", lang, path, column=c, expected="a column " + c)
                  for c in (*_FIXED_COLUMNS, *layout.dimensions, "OBS_VALUE") if c not in raw.columns]
     if problems:
         raise _read_error(lang, path, problems)
     for i, (sid, action) in enumerate(zip(raw["STRUCTURE_ID"], raw["ACTION"], strict=True)):
         if sid != layout.structure_id or action not in ("I", "A", "R"):
-            problems.append({"code": "exchange.sdmx_other_structure", "row": i + 2, "column": "STRUCTURE_ID",
-                             "value": f"{sid} {action}", "expected": f"{layout.structure_id} with action I"})
+            problems.append(_problem("exchange.sdmx_other_structure", lang, path, row=i + 2, column="STRUCTURE_ID",
+                                     value=f"{sid} {action}", expected=f"{layout.structure_id} with action I"))
     if problems:
         raise _read_error(lang, path, problems)
     records = []
@@ -293,8 +313,8 @@ def _records_xml(path: Path, layout: Layout, lang: Lang) -> list[dict[str, str |
     try:
         msg = sdmx.read_sdmx(path, structure=dsd)
     except Exception as exc:  # sdmx1 raises many kinds on a file it cannot read
-        raise _read_error(lang, path, [{"code": "exchange.sdmx_not_xml", "value": str(exc)[:200],
-                                        "expected": "an SDMX-ML 2.1 structure-specific data message"}]) from exc
+        raise _read_error(lang, path, [_problem("exchange.sdmx_not_xml", lang, path, value=str(exc)[:200],
+                                                expected="an SDMX-ML 2.1 structure-specific data message")]) from exc
     records: list[dict[str, str | None]] = []
     for ds in getattr(msg, "data", []):
         for obs in ds.obs:
@@ -330,9 +350,10 @@ def _to_values(records: list[dict[str, str | None]], layout: Layout, cat: Catalo
                 rec.get(d) == v or (rec.get(d) != mapping["defaults"].get(d) and d in layout.columns)
                 for d, v in mapping["indicators"][c]["fixed"].items())), None)
             if ind_id is None:
-                problems.append({"code": "exchange.sdmx_not_mapped", "row": i + first_row, "column": "SERIES",
-                                 "value": rec.get("SERIES"), "expected": "a series the SDG mapping gives "
-                                 + cat.label + ": " + ", ".join(sorted(by_series))})
+                problems.append(_problem("exchange.sdmx_read_not_mapped", lang, path, row=i + first_row,
+                                         column="SERIES", value=rec.get("SERIES"),
+                                         expected="a series the SDG mapping gives " + cat.label + ": "
+                                         + ", ".join(sorted(by_series))))
                 continue
             row["indicator"] = ind_id
             fixed = mapping["indicators"][ind_id]["fixed"]
@@ -341,12 +362,12 @@ def _to_values(records: list[dict[str, str | None]], layout: Layout, cat: Catalo
             row["indicator"] = rec.get("INDICATOR")
             fixed = {}
         if row["country"] is None or (not sdg and area not in layout.codes["REF_AREA"]):
-            problems.append({"code": "exchange.sdmx_bad_code", "row": i + first_row, "column": "REF_AREA",
-                             "value": area, "expected": "a code of " + layout.structure_id})
+            problems.append(_problem("exchange.sdmx_read_bad_code", lang, path, row=i + first_row, column="REF_AREA",
+                             value=area, expected="a code of " + layout.structure_id))
         row["year"] = rec.get("TIME_PERIOD")
         if not (row["year"] or "").isdigit():
-            problems.append({"code": "exchange.sdmx_bad_period", "row": i + first_row, "column": "TIME_PERIOD",
-                             "value": row["year"], "expected": "a year (YYYY)"})
+            problems.append(_problem("exchange.sdmx_bad_period", lang, path, row=i + first_row, column="TIME_PERIOD",
+                             value=row["year"], expected="a year (YYYY)"))
         for dim, col in layout.columns.items():
             if col in ("country", "year", "indicator"):
                 continue
@@ -360,28 +381,32 @@ def _to_values(records: list[dict[str, str | None]], layout: Layout, cat: Catalo
                 elif code in back:
                     row[col] = back[code]
                 else:
-                    problems.append({"code": "exchange.sdmx_bad_code", "row": i + first_row, "column": dim,
-                                     "value": code, "expected": "one of " + ", ".join([total, *back])})
+                    problems.append(_problem("exchange.sdmx_read_bad_code", lang, path, row=i + first_row, column=dim,
+                                     value=code, expected="one of " + ", ".join([total, *back])))
             else:
                 if code is not None and code not in layout.codes[dim]:
-                    problems.append({"code": "exchange.sdmx_bad_code", "row": i + first_row, "column": dim,
-                                     "value": code, "expected": "one of " + ", ".join(layout.codes[dim])})
+                    problems.append(_problem("exchange.sdmx_read_bad_code", lang, path, row=i + first_row, column=dim,
+                                     value=code, expected="one of " + ", ".join(layout.codes[dim])))
                 row[col] = TOTAL if code is None else code
         if not sdg and row["indicator"] not in layout.codes["INDICATOR"]:
-            problems.append({"code": "exchange.sdmx_bad_code", "row": i + first_row, "column": "INDICATOR",
-                             "value": row["indicator"], "expected": "an indicator of " + cat.label})
+            problems.append(_problem("exchange.sdmx_read_bad_code", lang, path, row=i + first_row, column="INDICATOR",
+                             value=row["indicator"], expected="an indicator of " + cat.label))
         row["value"] = rec.get("OBS_VALUE")
         for attr, attr_col in layout.attributes:
             if attr_col is not None:
                 row[attr_col] = rec.get(attr)
+                cell = row[attr_col]
+                if attr_col in _NUMERIC and cell is not None and not _is_number(cell, whole=attr_col == "n"):
+                    problems.append(_problem("exchange.sdmx_bad_number", lang, path, row=i + first_row, column=attr,
+                                             value=cell, expected="a whole number" if attr_col == "n" else "a number"))
         if sdg and mapping is not None:
             # rows outside the dimensions the mapping knows cannot be told apart in the values table
             for dim in layout.dimensions:
                 if dim not in ("REF_AREA", "SERIES", "TIME_PERIOD") and dim not in layout.columns and \
                         rec.get(dim) not in (None, fixed.get(dim, mapping["defaults"].get(dim))):
-                    problems.append({"code": "exchange.sdmx_bad_code", "row": i + first_row, "column": dim,
-                                     "value": rec.get(dim),
-                                     "expected": fixed.get(dim, mapping["defaults"].get(dim, TOTAL))})
+                    problems.append(_problem("exchange.sdmx_read_bad_code", lang, path, row=i + first_row, column=dim,
+                                             value=rec.get(dim),
+                                             expected=fixed.get(dim, mapping["defaults"].get(dim, TOTAL))))
         out.append(row)
     if problems:
         raise _read_error(lang, path, problems)
@@ -392,11 +417,7 @@ def _to_values(records: list[dict[str, str | None]], layout: Layout, cat: Catalo
     keep = [c for c in frame.columns if c in ("country", "year", "indicator", "value")
             or (c in DISAGGREGATIONS and (frame[c] != TOTAL).any()) or (c not in DISAGGREGATIONS
                                                                        and frame[c].notna().any())]
-    try:
-        return canonical_values(frame[keep], lang)
-    except DataError as exc:
-        raise ReadError(str(exc), problems=[{"file": str(path), **p, "row": (p.get("row") or 0) + first_row - 1}
-                                            for p in exc.problems.to_dict("records")]) from exc
+    return canonical_values(frame[keep], lang)
 
 
 @validate_options
@@ -422,8 +443,7 @@ def read_sdmx(
     cat = catalog_of(catalog, lang)
     p = Path(path)
     if not p.is_file():
-        raise ReadError(message("exchange.sdmx_no_file", lang, file=str(p)),
-                        problems=[{"code": "exchange.sdmx_no_file", "file": str(p), "expected": "an SDMX file"}])
+        raise error("exchange.sdmx_no_file", lang, file=str(p), expected="an SDMX file")
     fmt = _format_of(p, format)
     form = dsd if dsd is not None else _sniff(p, fmt)
     layout = sdmx_layout(cat, form)

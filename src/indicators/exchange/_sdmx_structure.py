@@ -21,11 +21,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from .._codes import error
 from .._export import FIXED_TIME, safe_path
 from .._options import validate_options
 from ..catalog import Catalog, load_codelist
-from ..errors import OptionError
-from ..i18n import Lang, check_lang, message
+from ..i18n import Lang, check_lang
 from ..values import DISAGGREGATIONS
 from ._common import catalog_of
 
@@ -57,9 +57,8 @@ def sdmx_module(lang: Lang = "en") -> Any:
     try:
         import sdmx
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise OptionError(message("exchange.missing_extra", lang, package="sdmx1", extra="sdmx"),
-                          problems=[{"code": "exchange.missing_extra", "value": "sdmx1",
-                                     "expected": "pip install 'belem-indicators[sdmx]'"}]) from exc
+        raise error("exchange.missing_extra", lang, value="sdmx1", package="sdmx1", extra="sdmx",
+                    expected="pip install 'belem-indicators[sdmx]'") from exc
     return sdmx
 
 
