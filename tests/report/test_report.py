@@ -9,6 +9,7 @@ code (pandas medians, shares, CVs), never copied from the report's own output.
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 import subprocess
@@ -28,7 +29,12 @@ from indicators.errors import DataError, OptionError  # noqa: E402
 from indicators.report import Report, country_report, hemispheric_report  # noqa: E402
 from indicators.report.charts import render  # noqa: E402
 from indicators.report.formatting import Formatter  # noqa: E402
-from indicators.report.tables import prepare_values, quality_flag, trend_code  # noqa: E402
+from indicators.report.tables import (  # noqa: E402
+    prepare_values,
+    quality_flag,
+    trend_change,
+    trend_code,
+)
 
 DATA = Path(__file__).parents[1] / "data" / "report"
 SNAPSHOT = DATA / "expected_country_PER_es_AR.html"
@@ -125,6 +131,49 @@ def test_trend_uses_direction_and_standard_errors() -> None:
         trend_code([(2011, 90.0, None), (2014, 20.0, None), (2020, 10.0, None)], "higher_is_better")
         == "worsening"
     )
+
+
+def test_trend_change_is_the_test_of_two_independent_estimates() -> None:
+    # Hand computation: change 2, SE sqrt(0.5^2 + 0.5^2) = 0.7071, z = 2.828, p = 2 (1 - Phi(z)) = 0.004678
+    t = trend_change([(2014, 20.0, 0.5), (2020, 22.0, 0.5)])
+    assert t is not None and t["significant"] is True
+    assert t["change"] == pytest.approx(2.0) and t["se"] == pytest.approx(math.sqrt(0.5))
+    assert t["statistic"] == pytest.approx(2 / math.sqrt(0.5))
+    assert t["p_value"] == pytest.approx(0.0046777349810472645, rel=1e-9)
+    one = trend_change([(2014, 20.0, 1.0), (2020, 22.0, 1.0)])
+    assert one is not None and one["significant"] is False
+    # no SE in one round: the change is there, the test is not
+    untested = trend_change([(2014, 20.0, None), (2020, 22.0, 0.5)])
+    assert untested is not None and untested["significant"] is None and untested["change"] == 2.0
+    assert trend_change([(2020, 1.0, 0.1)]) is None
+
+
+def test_report_marks_significant_changes_and_explains_the_mark(
+    per: Report, values: pd.DataFrame, cat: ind.Catalog
+) -> None:
+    own = _own(values, "PER")
+    marked = unmarked = 0
+    for area in cat.areas:
+        for row in per.tables[f"indicators_{area.id}"].to_dict("records"):
+            rows = own.loc[(own["indicator"] == row["indicator"]) & own["value"].notna()]
+            rows = rows.sort_values("year")
+            numbers = pd.to_numeric(rows["value"], errors="coerce")
+            if len(rows) < 2 or numbers.isna().any():
+                continue
+            (v0, s0), (v1, s1) = zip(numbers.iloc[-2:], rows["se"].iloc[-2:], strict=True)
+            text = str(row["trend"])
+            if pd.isna(s0) or pd.isna(s1) or v0 == v1:
+                assert not text.endswith(" *"), row
+                continue
+            z = abs(v1 - v0) / math.hypot(s0, s1)
+            assert text.endswith(" *") == (z > 1.959963984540054), (row, z)
+            marked += z > 1.959963984540054
+            unmarked += z <= 1.959963984540054
+    assert marked > 0 and unmarked > 0
+    about = next(s for s in per.sections if s.id == "about")
+    assert any("* marca un cambio estadísticamente significativo" in p for p in about.paragraphs)
+    words = [p for p in about.paragraphs if "√(EE₁² + EE₂²)" in p]
+    assert words, about.paragraphs
 
 
 def test_quality_flags_follow_cv_thresholds() -> None:

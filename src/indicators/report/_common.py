@@ -235,8 +235,13 @@ def status_label(status: Any, lang: Lang) -> str | None:
         return str(status)
 
 
-def trend_text(code: str, diff_sign: int, lang: Lang) -> str:
-    """A trend code as the reader sees it: an arrow for the value's movement and a word."""
+#: The mark after a trend whose change was tested and is significant (explained in the legend).
+SIGNIFICANT_MARK = "*"
+
+
+def trend_text(code: str, diff_sign: int, lang: Lang, significant: bool | None = None) -> str:
+    """A trend code as the reader sees it: an arrow for the value's movement and a word,
+    followed by :data:`SIGNIFICANT_MARK` when the change was tested and is significant."""
     arrow = {1: "↑", -1: "↓", 0: "→"}[diff_sign]
     if code in ("none",):
         return MISSING
@@ -244,7 +249,8 @@ def trend_text(code: str, diff_sign: int, lang: Lang) -> str:
         return label("trend.single", lang)
     if code == "stable":
         return "→ " + label("trend.stable", lang)
-    return f"{arrow} " + label(f"trend.{code}", lang)
+    mark = f" {SIGNIFICANT_MARK}" if significant and code != "not_significant" else ""
+    return f"{arrow} " + label(f"trend.{code}", lang) + mark
 
 
 def unit_name(indicator: Any, lang: Lang) -> str:

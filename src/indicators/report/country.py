@@ -19,6 +19,7 @@ from .._options import CVLimits, cv_limits_from_percent, validate_options
 from ..catalog import Catalog, Indicator
 from ..i18n import Lang, check_lang
 from ._common import (
+    SIGNIFICANT_MARK,
     check_year,
     compute_scores,
     country_name,
@@ -46,6 +47,7 @@ from .tables import (
     quality_flag,
     sign_rows,
     to_points,
+    trend_change,
     trend_code,
 )
 
@@ -351,6 +353,7 @@ class _Builder:
             for r in have.to_dict("records")
         ]
         code = trend_code(series, ind.direction)
+        tested = trend_change(series)
         pts = [v for _, v, _ in series if math.isfinite(v)]
         sign = 0 if len(pts) < 2 else int(np.sign(pts[-1] - pts[-2]))
         rounds = " · ".join(
@@ -369,7 +372,8 @@ class _Builder:
             "value_display": MISSING if last is None else self._value(ind, last),
             "unit": unit_name(ind, self.lang),
             "year": None if last is None else int(last["year"]),
-            "trend": trend_text(code, sign, self.lang),
+            "trend": trend_text(code, sign, self.lang,
+                                None if tested is None else tested["significant"]),
             "rounds": rounds or None,
             "source": None if last is None or pd.isna(last["source"]) else str(last["source"]),
             "status": status_label(status, self.lang),
@@ -456,8 +460,9 @@ class _Builder:
             )
         elif self.scores is not None:
             paras.append(self.L("area.no_score"))
-        improving = frame["trend"].fillna("").str.endswith(self.L("trend.improving")).sum()
-        worsening = frame["trend"].fillna("").str.endswith(self.L("trend.worsening")).sum()
+        words = frame["trend"].fillna("").str.removesuffix(f" {SIGNIFICANT_MARK}")
+        improving = words.str.endswith(self.L("trend.improving")).sum()
+        worsening = words.str.endswith(self.L("trend.worsening")).sum()
         if improving or worsening:
             paras.append(
                 self.L(

@@ -41,6 +41,7 @@ __all__ = [
     "quality_flag",
     "sign_rows",
     "to_points",
+    "trend_change",
     "trend_code",
 ]
 
@@ -202,14 +203,42 @@ def to_points(ind: Indicator, value: Any, text: Any = None) -> float:
         return float("nan")
 
 
+def trend_change(
+    series: Sequence[tuple[int, float, float | None]], level: float = 0.95
+) -> dict[str, Any] | None:
+    """The change between the last two rounds with a value, tested when both carry an SE.
+
+    ``series`` as for :func:`trend_code`. Returns None with fewer than two rounds, else
+    ``change``, ``se``, ``statistic``, ``p_value`` and ``significant`` of the difference of
+    two independent survey estimates (:func:`indicators.survey.change_test`; NaN and
+    ``None`` where a round has no standard error).
+
+    >>> t = trend_change([(2016, 20.0, 0.5), (2021, 22.0, 0.5)])
+    >>> t["significant"], round(t["p_value"], 4)
+    (True, 0.0047)
+    """
+    from ..survey import change_test
+
+    points = [(y, v, s) for y, v, s in series if v is not None and math.isfinite(v)]
+    if len(points) < 2:
+        return None
+    (_, prev, se0), (_, last, se1) = points[-2], points[-1]
+    known = all(s is not None and math.isfinite(s) for s in (se0, se1))
+    row = change_test([prev], [se0 if known else np.nan], [last], [se1 if known else np.nan],
+                      level=level).iloc[0]
+    sig = row["significant"]
+    return {"change": float(row["change"]), "se": float(row["se"]), "statistic": float(row["statistic"]),
+            "p_value": float(row["p_value"]), "significant": None if pd.isna(sig) else bool(sig)}
+
+
 def trend_code(
-    series: Sequence[tuple[int, float, float | None]], direction: str, z: float = 1.959963984540054
+    series: Sequence[tuple[int, float, float | None]], direction: str, level: float = 0.95
 ) -> str:
     """The change between the last two rounds with a value.
 
     ``series`` holds ``(year, comparable value, standard error or None)`` in year
-    order. When both rounds carry a standard error, a change smaller than ``z``
-    combined standard errors is ``not_significant``. Returns ``improving``,
+    order. When both rounds carry a standard error, a change that is not significant at
+    ``level`` (:func:`trend_change`) is ``not_significant``. Returns ``improving``,
     ``worsening``, ``stable``, ``up``, ``down`` (neutral direction),
     ``not_significant``, ``single`` (one round) or ``none``.
     """
@@ -218,14 +247,13 @@ def trend_code(
         return "none"
     if len(points) == 1:
         return "single"
-    (_, prev, se0), (_, last, se1) = points[-2], points[-1]
+    (_, prev, _), (_, last, _) = points[-2], points[-1]
     diff = last - prev
     if abs(diff) <= 1e-9 * max(1.0, abs(prev), abs(last)):
         return "stable"
-    if se0 is not None and se1 is not None and math.isfinite(se0) and math.isfinite(se1):
-        combined = math.hypot(se0, se1)
-        if combined > 0 and abs(diff) / combined < z:
-            return "not_significant"
+    tested = trend_change(points, level)
+    if tested is not None and tested["significant"] is False:
+        return "not_significant"
     if direction == "neutral":
         return "up" if diff > 0 else "down"
     better = diff > 0 if direction == "higher_is_better" else diff < 0

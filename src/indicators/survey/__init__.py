@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ._analysis import (
     TestResult,
+    change_test,
     chisq_test,
     compare_rounds,
     contrast,
@@ -32,6 +33,7 @@ from ._make_replicates import MAKE_TYPES, MakeType
 
 __all__ = [
     "TestResult",
+    "change_test",
     "chisq_test",
     "compare_rounds",
     "contrast",

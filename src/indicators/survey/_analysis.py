@@ -48,6 +48,7 @@ from ._estimates import Estimates, quality_flags
 
 __all__ = [
     "TestResult",
+    "change_test",
     "chisq_test",
     "compare_rounds",
     "contrast",
@@ -421,6 +422,47 @@ def _difference_within(design: Any, variable: str, by: str, groups: Sequence[Any
 
 
 @validate_options
+def change_test(before: Any, se_before: Any, after: Any, se_after: Any, *,
+                level: float = 0.95) -> pd.DataFrame:
+    """The change ``after - before`` between estimates of two independent samples, tested.
+
+    The SE of the change is ``sqrt(se_before**2 + se_after**2)`` (the rounds' samples are
+    independent, so they have no covariance); the test of no change is ``z = change / se``
+    against the normal distribution. One row per pair: ``change``, ``se``, ``ci_low``,
+    ``ci_high``, ``statistic``, ``p_value`` and ``significant`` (``p_value < 1 - level``; ``<NA>``
+    where an SE is missing or the SE of the change is 0). :func:`compare_rounds` uses it
+    for :class:`Estimates`, the country report for the trend of an indicator.
+
+    >>> t = change_test([20.0, 20.0], [1.0, 0.5], [22.0, 22.0], [1.0, 0.5])
+    >>> t["significant"].tolist()
+    [False, True]
+    >>> round(float(t["p_value"].iloc[0]), 4)  # z = 2 / sqrt(2)
+    0.1573
+    """
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < float(level) < 1:
+        text = message("survey.option.level", "en", func="change_test", got=repr(level))
+        raise OptionError(text, problems=[{"code": "survey.option.level", "field": "level",
+                                           "value": repr(level), "message": text}])
+    from scipy import stats
+
+    def floats(x: Any) -> np.ndarray:
+        return np.atleast_1d(pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(x, dtype=object))),
+                                           errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan))
+
+    b, sb, a, sa = (floats(x) for x in (before, se_before, after, se_after))
+    change = a - b
+    se = np.hypot(sb, sa)
+    q = float(stats.norm.ppf(0.5 + float(level) / 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(se > 0, change / se, np.nan)
+    p = 2.0 * stats.norm.sf(np.abs(z))
+    known = np.isfinite(p)
+    return pd.DataFrame({
+        "change": change, "se": se, "ci_low": change - q * se, "ci_high": change + q * se,
+        "statistic": z, "p_value": p,
+        "significant": pd.array(np.where(known, p < 1 - float(level), None), dtype="boolean")})
+
+
 def compare_rounds(before: Estimates, after: Estimates, *, level: float = 0.95) -> Estimates:
     """Differences ``after - before`` between two independent surveys, row by row.
 
@@ -444,10 +486,12 @@ def compare_rounds(before: Estimates, after: Estimates, *, level: float = 0.95) 
     left = before.to_frame()[[*keys, "estimate", "se", "n"]]
     right = after.to_frame()[[*keys, "estimate", "se", "n"]]
     both = left.merge(right, on=keys, suffixes=("_before", "_after"), how="inner")
+    change = change_test(both["estimate_before"], both["se_before"], both["estimate_after"],
+                         both["se_after"], level=_check_level(after, level, "compare_rounds"))
     rows = [{**{k: r[k] for k in keys}, "estimate_before": r["estimate_before"],
-             "estimate_after": r["estimate_after"], "estimate": r["estimate_after"] - r["estimate_before"],
-             "se": float(np.hypot(r["se_before"], r["se_after"])), "n": int(r["n_before"] + r["n_after"])}
-            for r in both.to_dict("records")]
+             "estimate_after": r["estimate_after"], "estimate": c["change"], "se": c["se"],
+             "n": int(r["n_before"] + r["n_after"])}
+            for r, c in zip(both.to_dict("records"), change.to_dict("records"), strict=True)]
     table = _table(rows, _check_level(after, level, "compare_rounds"), None) if rows else pd.DataFrame(
         columns=[*keys, "estimate", "se", "ci_low", "ci_high", "cv", "deff", "n", "flag", *TEST_COLUMNS])
     return Estimates(table=table, statistic="change", by=tuple(keys[1:]), level=float(level),
