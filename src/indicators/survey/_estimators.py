@@ -11,7 +11,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,104 @@ from ._domains import (
     _zero_at,
 )
 from ._estimates import Estimates, _check_limits, quality_flags
+
+#: R's ``svyquantile`` rules (survey 4.x ``qrule``): ``math`` = ``hf1``, ``school`` = ``hf2``.
+QRule = Literal["math", "school", "hf1", "hf2", "hf3", "hf4", "hf5", "hf6", "hf7", "hf8",
+                "hf9"]
+#: R's ``svyquantile`` interval types (Woodruff's, with the share below the quantile's
+#: interval computed as ``svyciprop``'s ``mean``, ``beta``, ``xlogit`` or ``asin``).
+QuantileInterval = Literal["mean", "beta", "xlogit", "asin"]
+#: R's ``deff``: True against simple random sampling without replacement, ``"replace"`` with.
+Deff = bool | Literal["replace"]
+
+
+def _share_interval(p: np.ndarray, se: np.ndarray, level: float, df: np.ndarray | None, method: str,
+                    rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The interval of a share as R's ``svyciprop`` (and ``woodruffCI``) computes it.
+
+    ``mean``: Wald, t on ``df``; ``xlogit``: Wald on ``log(p / (1 - p))`` (delta method),
+    back-transformed; ``asin``: Wald on ``asin(sqrt(p))``, back by ``sin(.)^2``; ``beta``:
+    Korn-Graubard on the effective sample size (``rows``: the domain's rows, R's
+    ``nrow(design)``).
+    """
+    if method == "beta":
+        return beta_ci(p, se, level, df if df is not None else np.inf, rows)
+    crit = t_or_normal(level, df)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "xlogit":
+            eta = np.log(p / (1 - p))
+            half = crit * se / (p * (1 - p))
+            return 1 / (1 + np.exp(-(eta - half))), 1 / (1 + np.exp(-(eta + half)))
+        if method == "asin":
+            theta = np.arcsin(np.sqrt(p))
+            half = crit * se * 0.5 / np.sqrt(p) / np.sqrt(1 - p)
+            return np.sin(theta - half) ** 2, np.sin(theta + half) ** 2
+    return p - crit * se, p + crit * se
+
+
+def _qrule(rule: str, ys: np.ndarray, ws: np.ndarray, p: float) -> float:
+    """R's ``qrule_<rule>(x, w, p)`` on one domain's values ``ys`` (sorted, ties in row
+    order) and their weights ``ws`` (positive); NaN for a missing ``p`` or no rows.
+
+    Cumulative weights are summed in extended precision and rounded, as R's ``cumsum``
+    and ``sum`` do, and compared exactly as R compares them: a value that R's arithmetic
+    puts a hair below a tie (``14.999999999999998``) is found here too.
+    """
+    n = len(ys)
+    if n == 0 or not np.isfinite(p):
+        return float("nan")
+    if rule == "hf3":  # the weights of tied values summed first (R's rowsum)
+        ys, start = np.unique(ys, return_index=True)
+        ws = np.add.reduceat(ws, start)
+        n = len(ys)
+    cumw = np.cumsum(ws, dtype=np.longdouble).astype(np.float64)
+    if rule in ("school", "hf2", "hf3", "hf4"):
+        total = cumw[-1]
+        below = np.flatnonzero(cumw <= p * total)
+        pos = int(below[-1]) if len(below) else 0  # R's survey:::last: the first when none
+        nxt = min(pos + 1, n - 1)
+        wlow = p - cumw[pos] / total
+        wup = cumw[nxt] / total - p
+        if rule in ("school", "hf2"):
+            return float((ys[pos] + ys[nxt]) / 2 if wlow == 0 else ys[nxt])
+        if rule == "hf3":
+            return float(ys[pos] if wlow == 0 and (pos + 1) % 2 == 0 else ys[nxt])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gamma = wlow / (wup + wlow)
+        return float(ys[pos] * (1 - gamma) + ys[nxt] * gamma)
+    prev = np.concatenate(([0.0], cumw[:-1]))
+    if rule == "hf5":
+        pk = (cumw - ws / 2) / cumw[-1]
+    elif rule == "hf6":
+        pk = cumw / (cumw[-1] + ws[-1])
+    elif rule == "hf7":
+        if n == 1:
+            return float(ys[0])
+        pk = prev / cumw[-2]
+    elif rule == "hf8":
+        pk = (prev * (1 / 3) + cumw * (2 / 3)) / (cumw[-1] + ws[-1] / 3)
+    else:  # hf9
+        pk = (prev * (3 / 8) + cumw * (5 / 8)) / (cumw[-1] + ws[-1] / 4)
+    return float(np.interp(p, pk, ys))  # R's approx(pk, x, p, rule = 2)
+
+
+def _rule_of(qrule: str, y0: np.ndarray, w: np.ndarray, dom: np.ndarray, D: int
+             ) -> Any:
+    """The quantile function of every domain under ``qrule``: probabilities (one per
+    domain, NaN for none) to quantiles. ``math`` runs vectorised; the other rules sort
+    each domain's rows once (ties in row order, as R's ``order``)."""
+    if qrule in ("math", "hf1"):
+        return lambda probs: weighted_quantile(y0, w, dom, D, probs)
+    parts = []
+    for d in range(D):
+        rows = np.flatnonzero(dom == d)
+        order = rows[np.argsort(y0[rows], kind="stable")]
+        parts.append((y0[order], w[order]))
+
+    def rule(probs: np.ndarray) -> np.ndarray:
+        return np.array([_qrule(qrule, ys, ws, float(p)) for (ys, ws), p in zip(parts, probs, strict=True)])
+
+    return rule
 
 
 @validate_options
@@ -267,31 +365,36 @@ class _Design:
 
     def mean(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
              na_rm: bool = True, level: float = 0.95, ci_method: CIMethod = "wald",
-             deff: bool = True, cv_limits: CVLimits = (0.15, 0.30),
+             deff: Deff = True, cv_limits: CVLimits = (0.15, 0.30),
              min_n: int = 0) -> Estimates:
         """Weighted means of ``variables`` (R's ``svymean``/``svyby(..., svymean)``).
 
-        ``ci_method``: ``wald`` (normal, as R's ``confint``), ``wald_t`` (t on the
-        domain's degrees of freedom), or for 0/1 variables ``logit`` and ``beta``.
+        ``ci_method``: ``wald`` (normal, as R's ``confint``), ``wald_t`` or ``mean`` (t on
+        the domain's degrees of freedom), or for 0/1 variables R's ``svyciprop`` methods
+        ``logit``, ``beta``, ``xlogit`` and ``asin``. ``deff``: True for the design effect
+        against simple random sampling without replacement, ``"replace"`` with replacement
+        (R's ``deff = "replace"``), False for none.
         """
         return self._linear("mean", self._variables(variables, "mean"), None, by, na_rm, level,
                             ci_method, deff, cv_limits, min_n)
 
     def proportion(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
                    na_rm: bool = True, level: float = 0.95, ci_method: CIMethod = "logit",
-                   deff: bool = True, cv_limits: CVLimits = (0.15, 0.30),
+                   deff: Deff = True, cv_limits: CVLimits = (0.15, 0.30),
                    min_n: int = 0) -> Estimates:
         """Proportions of 0/1 (or boolean) ``variables``, with R's ``svyciprop`` intervals.
 
-        ``ci_method``: ``logit`` (default; t with the domain's degrees of freedom),
-        ``beta`` (Korn-Graubard), ``wald`` or ``wald_t``.
+        ``ci_method``: R's ``svyciprop`` methods ``logit`` (default; t with the domain's
+        degrees of freedom), ``beta`` (Korn-Graubard), ``xlogit`` (Wald on the logit of
+        the mean), ``asin`` (Wald on ``asin(sqrt(p))``) and ``mean`` (Wald, t), or ``wald``
+        (normal). ``deff`` as for :meth:`mean`.
         """
         return self._linear("proportion", self._variables(variables, "proportion"), None, by,
                             na_rm, level, ci_method, deff, cv_limits, min_n)
 
     def total(self, variables: str | Sequence[str], by: str | Sequence[str] | None = None, *,
               na_rm: bool = True, level: float = 0.95, ci_method: Literal["wald", "wald_t"] = "wald",
-              deff: bool = True, cv_limits: CVLimits = (0.15, 0.30),
+              deff: Deff = True, cv_limits: CVLimits = (0.15, 0.30),
               min_n: int = 0) -> Estimates:
         """Weighted totals of ``variables`` (R's ``svytotal``)."""
         return self._linear("total", self._variables(variables, "total"), None, by, na_rm, level,
@@ -299,7 +402,7 @@ class _Design:
 
     def ratio(self, numerator: str | Sequence[str], denominator: str | Sequence[str],
               by: str | Sequence[str] | None = None, *, na_rm: bool = True, level: float = 0.95,
-              ci_method: Literal["wald", "wald_t"] = "wald", deff: bool = True,
+              ci_method: Literal["wald", "wald_t"] = "wald", deff: Deff = True,
               cv_limits: CVLimits = (0.15, 0.30), min_n: int = 0) -> Estimates:
         """Ratios of weighted totals, ``sum(w * num) / sum(w * den)`` (R's ``svyratio``).
 
@@ -317,15 +420,20 @@ class _Design:
 
     def quantile(self, variables: str | Sequence[str], q: float | Sequence[float] = 0.5,
                  by: str | Sequence[str] | None = None, *, na_rm: bool = True, level: float = 0.95,
+                 qrule: QRule = "math", interval_type: QuantileInterval = "mean",
                  cv_limits: CVLimits = (0.15, 0.30), min_n: int = 0) -> Estimates:
-        """Weighted quantiles with Woodruff intervals (R's ``svyquantile`` defaults).
+        """Weighted quantiles with Woodruff intervals (R's ``svyquantile``, survey 4.x).
 
-        The quantile is R's ``qrule="math"`` (the smallest value whose weighted
-        distribution function reaches ``q``); the interval inverts the Wald interval
-        (t on the domain's degrees of freedom) of the share below the estimated
-        quantile, R's ``interval.type="mean"``; ``se`` is its width over ``2 t``.
+        ``qrule`` is R's rule: ``math`` (default, ``hf1``: the smallest value whose
+        weighted distribution function reaches ``q``), ``school`` (``hf2``), ``hf3`` to
+        ``hf9`` (the weighted forms of Hyndman and Fan's definitions).
+        The interval inverts an interval of the share below the estimated quantile, taken
+        as R's ``interval.type``: ``mean`` (Wald, t on the domain's degrees of freedom),
+        ``beta``, ``xlogit`` or ``asin``; ``se`` is its width over ``2 t``.
         """
         limits = self._check_common("quantile", level, cv_limits, min_n, na_rm)
+        check_option("quantile", "qrule", qrule, get_args(QRule), self.lang)
+        check_option("quantile", "interval_type", interval_type, get_args(QuantileInterval), self.lang)
         names = self._variables(variables, "quantile")
         probs = [q] if isinstance(q, (int, float)) else list(q)
         for p in probs:
@@ -346,27 +454,29 @@ class _Design:
             y0 = _zero_at(y, missing)
             usable = _Var(y0, _ONES, missing).usable(ctx)
             dom_u = np.where(usable, ctx.dom, -1)
+            rule = _rule_of(qrule, y0, w, dom_u, D)
             for p in probs:
-                qhat = weighted_quantile(y0, w, dom_u, D, np.full(D, float(p)))
+                qhat = rule(np.full(D, float(p)))
                 below = (usable & (y0 <= qhat[np.maximum(dom_u, 0)])).astype(np.float64)
                 part = self._estimate_var(ctx, _Var(below, _ONES, missing, w_missing))
                 pest, pse = part.est, np.sqrt(part.var)
-                lo_p, hi_p = pest - crit * pse, pest + crit * pse
-                lo = weighted_quantile(y0, w, dom_u, D, np.where(lo_p < 0, np.nan, lo_p))
-                hi = weighted_quantile(y0, w, dom_u, D, np.where(hi_p > 1, np.nan, hi_p))
+                lo_p, hi_p = _share_interval(pest, pse, level, df, interval_type, self._subset_rows(n))
+                lo = rule(np.where(~(lo_p >= 0), np.nan, lo_p))
+                hi = rule(np.where(~(hi_p <= 1), np.nan, hi_p))
                 se = (hi - lo) / (2 * crit)
                 label = name if len(probs) == 1 else f"{name}@{p:g}"
                 rows.append((label, *(np.where(bad, np.nan, a) for a in (qhat, se, lo, hi)),
                              np.full(D, np.nan), n))
         return self._result("quantile", ctx, rows, level, "woodruff", na_rm, limits, min_n,
-                            extra={"q": probs, "qrule": "math", "interval": "woodruff (R interval.type='mean')"})
+                            extra={"q": probs, "qrule": qrule,
+                                   "interval": f"woodruff (R interval.type='{interval_type}')"})
 
     # -- shared machinery -------------------------------------------------------------------------
     def _linear(self, statistic: str, names: list[str], dens: list[str] | None,
                 by: str | Sequence[str] | None, na_rm: bool, level: float, ci_method: str,
-                deff: bool, cv_limits: tuple[float, float], min_n: int) -> Estimates:
+                deff: Deff, cv_limits: tuple[float, float], min_n: int) -> Estimates:
         limits = self._check_common(statistic, level, cv_limits, min_n, na_rm)
-        check_option(statistic, "deff", deff, [True, False], self.lang)
+        check_option(statistic, "deff", deff, [True, False, "replace"], self.lang)
         ctx = self._domains(by)
         D = ctx.n_domains
         rows: list[_Row] = []
@@ -387,7 +497,7 @@ class _Design:
                 missing = np.union1d(missing, self._missing(dens[i], x)[0])
                 w_missing = None
             y0 = _zero_at(y, missing, buffer("y") if len(missing) else None)
-            binary = statistic == "proportion" or ci_method in ("logit", "beta")
+            binary = statistic == "proportion" or ci_method in ("logit", "beta", "asin", "xlogit")
             if binary:
                 self._check_binary(name, y, y0, statistic)
             x0: np.ndarray | None
@@ -403,17 +513,18 @@ class _Design:
             n = ctx.counts() - sums.lost
             with np.errstate(invalid="ignore", divide="ignore"):
                 se = np.sqrt(var)
-            df = self._degf(ctx, missing) if ci_method in ("wald_t", "logit", "beta") else None
+            df = (self._degf(ctx, missing)
+                  if ci_method in ("wald_t", "logit", "beta", "mean", "asin", "xlogit") else None)
             if ci_method == "logit":
                 est, lo, hi = self._logit(ctx, est, se, v, level, df)
-            elif ci_method == "beta":
-                lo, hi = beta_ci(est, se, level, df, self._subset_rows(n))  # type: ignore[arg-type]
+            elif ci_method in ("beta", "asin", "xlogit"):
+                lo, hi = _share_interval(est, se, level, df, ci_method, self._subset_rows(n))
             else:
                 lo, hi = wald_ci(est, se, level, df)
             if deff:
                 binary = statistic == "proportion" or (
                     statistic != "ratio" and self._is_binary(name, y0))
-                d_eff = self._deff(ctx, statistic, v, n, sums, est, binary)
+                d_eff = self._deff(ctx, statistic, v, n, sums, est, binary, deff == "replace")
             else:
                 d_eff = np.full(D, np.nan)
             if not na_rm and len(missing):
@@ -435,9 +546,10 @@ class _Design:
                                         for r in bad[:1000]])
 
     def _deff(self, ctx: _Domains, statistic: str, v: _Var, n: np.ndarray, sums: _Sums,
-              est: np.ndarray, binary: bool) -> np.ndarray:
+              est: np.ndarray, binary: bool, replace: bool = False) -> np.ndarray:
         """R's ``deff=TRUE``: the variance over that of a simple random sample without
-        replacement of the same size, ``s2 * (N - n) / (N n)`` (times ``N^2`` for totals),
+        replacement of the same size, ``s2 * (N - n) / (N n)`` (times ``N^2`` for totals;
+        ``s2 / n`` with ``replace``, R's ``deff="replace"``),
         with ``s2 = n / (n - 1) * sum(w (y - ybar)^2) / N`` over the domain's usable rows.
 
         ``est`` is the reported estimate (with a logit interval, the fit's, as before).
@@ -469,7 +581,7 @@ class _Design:
             ss = np.where(np.abs(ss) <= 1e-13 * np.abs(syy), 0.0, ss)
         with np.errstate(invalid="ignore", divide="ignore"):
             s2 = n / (n - 1) * ss / wsum
-            vsrs = s2 * (wsum - n) / (wsum * n)
+            vsrs = s2 / n if replace else s2 * (wsum - n) / (wsum * n)
             if statistic in ("total", "ratio"):
                 vsrs = vsrs * wsum * wsum
             d_eff = var / vsrs
