@@ -159,3 +159,68 @@ def test_estimate_by_state_then_validate_has_no_errors(micro: pd.DataFrame, desi
     report = ind.validate(table, catalog)
     assert report.n_errors == 0, report.issues.head().to_dict("records")
     assert len(report.accepted) == len(table) and report.accepted["region"].notna().any()
+
+
+# -- gaps and ratios between two groups (estimation.compare) ----------------------------------
+
+def _gap_catalog(tmp_path: Path, compare: dict[str, object], statistic: str = "proportion") -> ind.Catalog:
+    import yaml
+
+    base = ind.load_catalog("mesecvi")["MESECVI-INF-R01"].to_dict()
+    # a gap in percentage points can be negative: not a percentage (0-100) but an index
+    unit = "ratio" if compare.get("as") == "ratio" else "index"
+    gap = {**base, "id": "MESECVI-INF-R91", "unit": unit, "disaggregations": ["age_group_broad", "area"],
+           "estimation": {**base["estimation"], "statistic": statistic, "compare": compare}}
+    text = ("kind: overlay\nformat_version: 1\nid: gap_test\nversion: \"1\"\nname: {en: Gap, es: Brecha}\n"
+            "extends: mesecvi\n" + yaml.safe_dump({"add": [gap]}, allow_unicode=True))
+    path = tmp_path / "gap.yaml"
+    path.write_text(text, encoding="utf-8")
+    return ind.load_catalog(path)
+
+
+def test_gap_and_ratio_between_two_groups_end_to_end(tmp_path: Path, micro: pd.DataFrame,
+                                                     design: ind.SurveyDesign) -> None:
+    # Two routes: estimate() on a definition whose outcome is the rural-urban gap (and the
+    # rural-to-urban ratio), against difference() on the same design with the universe as a
+    # domain (difference() agrees with R's svyby(covmat = TRUE) + svycontrast, test_survey_analysis_r).
+    from indicators.survey import difference
+
+    y = micro["ipv_any_12m"].where((micro["partnered"] == 1) & (micro["age"] >= 15))
+    direct = design._derive({"y": y.to_numpy(dtype=float)})
+    want = difference(direct, "y", "area", ("R", "U"), statistic="proportion", ratio=True).to_frame()
+    within = difference(direct, "y", "area", ("R", "U"), statistic="proportion", ratio=True,
+                        within="age_group").to_frame()
+    for kind, row in (("difference", 0), ("ratio", 1)):
+        cat = _gap_catalog(tmp_path, {"by": "area", "groups": ["R", "U"], "as": kind})
+        table = ind.estimate(cat, micro, design, by="age_group_broad", country="MEX", year=2021,
+                             indicators=["MESECVI-INF-R91"])
+        total = table[table["age_group_broad"] == "_T"].iloc[0]
+        assert total["value"] == pytest.approx(100 * want["estimate"][row], rel=1e-12)
+        assert total["se"] == pytest.approx(100 * want["se"][row], rel=1e-12)
+        assert total["ci_low"] == pytest.approx(100 * want["ci_low"][row], rel=1e-12)
+        assert total["area"] == "_T" and total["status"] == "estimated"
+        assert f"{kind} area: R {'/' if kind == 'ratio' else '-'} U" in total["note"]
+        parts = table[table["age_group_broad"] != "_T"]
+        mine = within[within["contrast"].str.contains("/" if kind == "ratio" else " - ", regex=False)]
+        assert len(parts) == len(mine) == micro["age_group"].nunique()
+        ref = mine.set_index(mine["age_group"].astype(str))
+        for got in parts.to_dict("records"):  # the codelist's codes are the microdata's age groups here
+            assert got["value"] == pytest.approx(100 * ref.loc[got["age_group_broad"], "estimate"], rel=1e-12)
+            assert got["se"] == pytest.approx(100 * ref.loc[got["age_group_broad"], "se"], rel=1e-12)
+            assert got["n"] == ref.loc[got["age_group_broad"], "n"]
+        assert ind.validate(table, catalog=cat).ok
+
+
+def test_gap_definitions_are_checked(tmp_path: Path, micro: pd.DataFrame, design: ind.SurveyDesign) -> None:
+    with pytest.raises(ind.DefinitionError, match="statistic"):
+        _gap_catalog(tmp_path, {"by": "area", "groups": ["R", "U"]}, statistic="quantile")
+    with pytest.raises(ind.DefinitionError, match="groups"):
+        _gap_catalog(tmp_path, {"by": "area", "groups": ["R"]})
+    cat = _gap_catalog(tmp_path, {"by": "area", "groups": ["R", "X"]})
+    with pytest.raises(DataError, match="X") as err:
+        ind.estimate(cat, micro, design, indicators=["MESECVI-INF-R91"], lang="es")
+    assert "no es un valor de area" in str(err.value)
+    assert err.value.problems.loc[0, "code"] == "survey.estimate.compare_group"
+    cat = _gap_catalog(tmp_path, {"by": "area", "groups": ["R", "U"]})
+    with pytest.raises(DataError, match="cannot be disaggregated by area"):
+        ind.estimate(cat, micro, design, by="area", indicators=["MESECVI-INF-R91"])

@@ -283,6 +283,8 @@ def _estimate_one(ind: Indicator, microdata: pd.DataFrame, design: _Design,
         den = _evaluate(spec["denominator"], microdata, ind.id, "denominator", lang)
         columns[x_name] = np.where(universe, den, np.nan)
     work = design._derive(columns)
+    if "compare" in spec:
+        return _compared(ind, spec, work, y_name, statistic, scale, microdata, groups, level, lang, targets)
     out = []
     for g in groups:
         by = list(g) or None
@@ -314,5 +316,88 @@ def _estimate_one(ind: Indicator, microdata: pd.DataFrame, design: _Design,
         ci = est.options.get("ci_method", "")
         method = f"{est.method}; {statistic}, {ci} {level:.0%} CI"
         part["note"] = pd.array([f"{method}; quality: {f}" for f in frame["flag"]], dtype="string")
+        out.append(part)
+    return out
+
+
+def _compared(ind: Indicator, spec: Mapping[str, Any], work: _Design, y_name: str, statistic: str,
+              scale: float, microdata: pd.DataFrame, groups: list[tuple[str, ...]], level: float, lang: str,
+              targets: Mapping[str, tuple[str, Mapping[Any, str]]]) -> list[pd.DataFrame]:
+    """Rows of an indicator defined as the gap (or ratio) between two groups (``compare``).
+
+    The statistic in the first group minus (or over) the statistic in the second, with the
+    SE from the covariance of the two domain estimates (:func:`indicators.survey.difference`;
+    R's ``svyby(covmat = TRUE)`` then ``svycontrast``); within each domain of a requested
+    disaggregation, one gap per domain. The compared variable cannot be a disaggregation of
+    its own gap.
+    """
+    from ._analysis import difference
+
+    comp = spec["compare"]
+    by_var, kind = str(comp["by"]), str(comp.get("as", "difference"))
+    pair = (comp["groups"][0], comp["groups"][1])
+    if statistic not in ("mean", "proportion", "total"):
+        text = message("survey.estimate.compare_statistic", lang, indicator=ind.id, statistic=statistic)
+        raise DefinitionError(text, problems=[{"code": "survey.estimate.compare_statistic",
+                                               "field": f"{ind.id}: estimation.statistic",
+                                               "value": statistic, "expected": "mean, proportion or total",
+                                               "message": text}])
+    if by_var not in microdata.columns:
+        text = message("survey.estimate.missing_variable", lang, indicator=ind.id, field="compare.by",
+                       variables=by_var, expression=by_var)
+        raise DataError(text, problems=[{"code": "survey.estimate.missing_variable", "column": by_var,
+                                         "field": f"{ind.id}: estimation.compare.by", "message": text}])
+    present = {_shown(v) for v in pd.unique(microdata[by_var].dropna())}
+    absent = [g for g in pair if _shown(g) not in present]
+    if absent:
+        text = message("survey.estimate.compare_group", lang, indicator=ind.id, variable=by_var,
+                       groups=", ".join(map(str, absent)),
+                       values=", ".join(sorted(present)[:20]))
+        raise DataError(text, problems=[{"code": "survey.estimate.compare_group", "column": by_var,
+                                         "field": f"{ind.id}: estimation.compare.groups", "value": str(g),
+                                         "expected": ", ".join(sorted(present)[:20]), "message": text}
+                                        for g in absent])
+    stat: Any = statistic
+    out = []
+    for g in groups:
+        if by_var in g:
+            text = message("survey.estimate.compare_by", lang, indicator=ind.id, variable=by_var)
+            raise DataError(text, problems=[{"code": "survey.estimate.compare_by", "column": by_var,
+                                             "field": "by", "message": text}])
+        if not g:
+            est = difference(work, y_name, by_var, pair, statistic=stat, ratio=True, level=level)
+            frame = est.to_frame()
+        else:
+            cell = "\x00domain"
+            keys = microdata[list(g)]
+            known = keys.notna().all(axis=1).to_numpy()
+            codes, uniques = pd.MultiIndex.from_frame(keys.astype(object)).factorize()
+            codes = np.where(known, codes, -1)
+            values = np.where(codes >= 0, codes.astype(np.float64), np.nan)
+            est = difference(work._derive({cell: values}), y_name, by_var, pair, statistic=stat, ratio=True,
+                             within=cell, level=level)
+            frame = est.to_frame()
+            index = frame[cell].to_numpy(dtype=np.int64)
+            for k, col in enumerate(g):
+                frame[col] = [uniques[i][k] for i in index]
+        half = len(frame) // 2  # the differences, then the ratios, in the same domain order
+        frame = (frame.iloc[half:] if kind == "ratio" else frame.iloc[:half]).reset_index(drop=True)
+        part = pd.DataFrame({
+            "indicator": pd.array([ind.id] * len(frame), dtype="string"),
+            "value": frame["estimate"].to_numpy() * scale,
+            "se": frame["se"].to_numpy() * scale,
+            "ci_low": frame["ci_low"].to_numpy() * scale,
+            "ci_high": frame["ci_high"].to_numpy() * scale,
+            "cv": 100.0 * frame["cv"].to_numpy(),
+            "n": frame["n"].to_numpy(),
+            "status": pd.array(["estimated"] * len(frame), dtype="string"),
+        })
+        for col in g:
+            column, codes_of = targets[col]
+            part[column] = pd.array([codes_of.get(v, _shown(v)) for v in frame[col]], dtype="string")
+        sign = "/" if kind == "ratio" else "-"
+        what = f"{statistic} {kind} {by_var}: {_shown(pair[0])} {sign} {_shown(pair[1])}"
+        part["note"] = pd.array([f"{est.method}; {what}, {level:.0%} CI; p = {p:.3g}"
+                                 for p in frame["p_value"]], dtype="string")
         out.append(part)
     return out
