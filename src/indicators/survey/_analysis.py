@@ -440,9 +440,8 @@ def change_test(before: Any, se_before: Any, after: Any, se_after: Any, *,
     0.1573
     """
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < float(level) < 1:
-        text = message("survey.option.level", "en", func="change_test", got=repr(level))
-        raise OptionError(text, problems=[{"code": "survey.option.level", "field": "level",
-                                           "value": repr(level), "message": text}])
+        raise _codes.error("survey.option.level", "en", field="level", value=repr(level), func="change_test",
+                           got=repr(level))
     from scipy import stats
 
     def floats(x: Any) -> np.ndarray:

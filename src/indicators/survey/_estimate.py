@@ -337,33 +337,30 @@ def _compared(ind: Indicator, spec: Mapping[str, Any], work: _Design, y_name: st
     by_var, kind = str(comp["by"]), str(comp.get("as", "difference"))
     pair = (comp["groups"][0], comp["groups"][1])
     if statistic not in ("mean", "proportion", "total"):
-        text = message("survey.estimate.compare_statistic", lang, indicator=ind.id, statistic=statistic)
-        raise DefinitionError(text, problems=[{"code": "survey.estimate.compare_statistic",
-                                               "field": f"{ind.id}: estimation.statistic",
-                                               "value": statistic, "expected": "mean, proportion or total",
-                                               "message": text}])
+        raise error("survey.estimate.compare_statistic", lang, indicator=ind.id, statistic=statistic,
+                    field=f"{ind.id}: estimation.statistic", value=statistic,
+                    expected="mean, proportion or total")
     if by_var not in microdata.columns:
         text = message("survey.estimate.missing_variable", lang, indicator=ind.id, field="compare.by",
                        variables=by_var, expression=by_var)
-        raise DataError(text, problems=[{"code": "survey.estimate.missing_variable", "column": by_var,
-                                         "field": f"{ind.id}: estimation.compare.by", "message": text}])
+        raise error("survey.estimate.missing_variable", lang, message=text, column=by_var,
+                    field=f"{ind.id}: estimation.compare.by")
     present = {_shown(v) for v in pd.unique(microdata[by_var].dropna())}
     absent = [g for g in pair if _shown(g) not in present]
     if absent:
-        text = message("survey.estimate.compare_group", lang, indicator=ind.id, variable=by_var,
-                       groups=", ".join(map(str, absent)),
-                       values=", ".join(sorted(present)[:20]))
-        raise DataError(text, problems=[{"code": "survey.estimate.compare_group", "column": by_var,
-                                         "field": f"{ind.id}: estimation.compare.groups", "value": str(g),
-                                         "expected": ", ".join(sorted(present)[:20]), "message": text}
-                                        for g in absent])
+        values = ", ".join(sorted(present)[:20])
+        fields: dict[str, Any] = {"indicator": ind.id, "variable": by_var, "groups": ", ".join(map(_shown, absent)),
+                  "values": values}
+        raise error("survey.estimate.compare_group", lang, **fields, column=by_var,
+                    rows=[problem("survey.estimate.compare_group", lang, **fields, column=by_var,
+                                  field=f"{ind.id}: estimation.compare.groups", value=_shown(g),
+                                  expected=values) for g in absent])
     stat: Any = statistic
     out = []
     for g in groups:
         if by_var in g:
-            text = message("survey.estimate.compare_by", lang, indicator=ind.id, variable=by_var)
-            raise DataError(text, problems=[{"code": "survey.estimate.compare_by", "column": by_var,
-                                             "field": "by", "message": text}])
+            raise error("survey.estimate.compare_by", lang, indicator=ind.id, variable=by_var, column=by_var,
+                        field="by")
         if not g:
             est = difference(work, y_name, by_var, pair, statistic=stat, ratio=True, level=level)
             frame = est.to_frame()
@@ -373,8 +370,8 @@ def _compared(ind: Indicator, spec: Mapping[str, Any], work: _Design, y_name: st
             known = keys.notna().all(axis=1).to_numpy()
             codes, uniques = pd.MultiIndex.from_frame(keys.astype(object)).factorize()
             codes = np.where(known, codes, -1)
-            values = np.where(codes >= 0, codes.astype(np.float64), np.nan)
-            est = difference(work._derive({cell: values}), y_name, by_var, pair, statistic=stat, ratio=True,
+            cell_codes = np.where(codes >= 0, codes.astype(np.float64), np.nan)
+            est = difference(work._derive({cell: cell_codes}), y_name, by_var, pair, statistic=stat, ratio=True,
                              within=cell, level=level)
             frame = est.to_frame()
             index = frame[cell].to_numpy(dtype=np.int64)
