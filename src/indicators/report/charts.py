@@ -23,7 +23,7 @@ import io
 import math
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -32,7 +32,7 @@ from ..i18n import message
 from .formatting import EXTRA, Formatter, label
 from .model import ChartSpec
 
-__all__ = ["PALETTE", "render", "require_matplotlib"]
+__all__ = ["PALETTE", "ChartBook", "Drawing", "render", "require_matplotlib"]
 
 #: Colours (colour-blind safe): country, regional median, interval, missing.
 PALETTE: dict[str, str] = {
@@ -72,19 +72,82 @@ def render(
     spec: ChartSpec, formatter: Formatter, fmt: Literal["svg", "png"] = "svg", dpi: int = 150
 ) -> Any:
     """Draw ``spec``: SVG text ready to inline in HTML, or PNG bytes."""
-    matplotlib = require_matplotlib()
-    from matplotlib.figure import Figure
+    drawing = Drawing(spec, formatter)
+    return drawing.png(dpi) if fmt == "png" else drawing.svg()
 
-    draw = _KINDS[spec.kind]
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=_size(spec), layout="constrained")
-        draw(fig, spec, formatter)
-        buf = io.BytesIO()
-        if fmt == "png":
-            fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-            return buf.getvalue()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    return _clean_svg(buf.getvalue().decode("utf-8"), spec)
+
+class Drawing:
+    """One chart laid out once, then written as SVG, PNG or both from the same figure.
+
+    The layout (matplotlib's constrained layout, the costly part after the text) is
+    computed on the first write and then frozen, so a second format draws the same
+    picture without laying it out again. Each format is written once and kept.
+    """
+
+    def __init__(self, spec: ChartSpec, formatter: Formatter) -> None:
+        self.spec = spec
+        self.formatter = formatter
+        self._figure: Any = None
+        self._svg: str | None = None
+        self._png: dict[int, bytes] = {}
+
+    def _laid_out(self) -> Any:
+        if self._figure is None:
+            require_matplotlib()
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=_size(self.spec), layout="constrained")
+            _KINDS[self.spec.kind](fig, self.spec, self.formatter)
+            self._figure = fig
+        return self._figure
+
+    def _save(self, fmt: str, **options: Any) -> bytes:
+        matplotlib = require_matplotlib()
+        with matplotlib.rc_context(_RC):
+            fig = self._laid_out()
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt, **options)
+            if fig.get_layout_engine() is not None:
+                # the positions the layout found stay; later formats reuse them as they are
+                fig.set_layout_engine("none")
+        return buf.getvalue()
+
+    def svg(self) -> str:
+        """The chart as SVG text ready to inline in HTML (ids prefixed by the chart's name)."""
+        if self._svg is None:
+            raw = self._save("svg", metadata={"Date": None, "Creator": None})
+            self._svg = _clean_svg(raw.decode("utf-8"), self.spec)
+        return self._svg
+
+    def png(self, dpi: int = 150) -> bytes:
+        """The chart as PNG bytes at ``dpi``."""
+        if dpi not in self._png:
+            self._png[dpi] = self._save("png", dpi=dpi, metadata={"Software": None})
+        return self._png[dpi]
+
+
+class ChartBook(Mapping[str, str]):
+    """A report's charts by name: SVG text on access, each chart drawn once and kept.
+
+    The Word document's PNG comes from the same drawing (:meth:`png`), so no chart is
+    laid out twice. Read-only, like the rest of a report.
+    """
+
+    def __init__(self, specs: Mapping[str, ChartSpec], formatter: Formatter) -> None:
+        self._drawings = {name: Drawing(spec, formatter) for name, spec in specs.items()}
+
+    def __getitem__(self, name: str) -> str:
+        return self._drawings[name].svg()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._drawings)
+
+    def __len__(self) -> int:
+        return len(self._drawings)
+
+    def png(self, name: str, dpi: int = 150) -> bytes:
+        """The chart ``name`` as PNG bytes, from the drawing its SVG came from."""
+        return self._drawings[name].png(dpi)
 
 
 def _size(spec: ChartSpec) -> tuple[float, float]:

@@ -34,7 +34,7 @@ from ._common import (
     trend_text,
     unit_name,
 )
-from .charts import render
+from .charts import ChartBook
 from .formatting import MISSING, Formatter, label
 from .model import ChartSpec, Column, Section, Table
 from .report import Report
@@ -136,6 +136,9 @@ class _Builder:
         self.sections: list[Section] = []
         self.follow_up: Any = None
         self.score_year = self._score_year()
+        self._at: dict[str, pd.DataFrame] = {}
+        self._by_unit: dict[tuple[str, str], dict[Any, Any]] = {}
+        self._own_rows = {k: g for k, g in self.own.groupby("indicator", sort=False)}
 
     # -- helpers ------------------------------------------------------------------------
     def L(self, key: str, **values: Any) -> str:
@@ -159,21 +162,29 @@ class _Builder:
         return None if own.empty else int(own["year"].max())
 
     def _scores_at(self, level: str) -> pd.DataFrame:
-        """Scores of ``level`` in the score year, every country."""
-        if self.scores is None or self.score_year is None:
-            return pd.DataFrame(columns=list(SCORE_COLUMNS))
-        s = self.scores
-        return s.loc[(s["level"] == level) & (s["year"] == self.score_year)]
+        """Scores of ``level`` in the score year, every country (selected once per level)."""
+        if level not in self._at:
+            if self.scores is None or self.score_year is None:
+                self._at[level] = pd.DataFrame(columns=list(SCORE_COLUMNS))
+            else:
+                s = self.scores
+                self._at[level] = s.loc[(s["level"] == level) & (s["year"] == self.score_year)]
+        return self._at[level]
 
     def _own_score(self, level: str, unit: str) -> pd.Series | None:
-        s = self._scores_at(level)
-        row = s.loc[(s["country"] == self.country) & (s["unit"] == unit)]
-        return None if row.empty else row.iloc[0]
+        key = ("own", level)
+        if key not in self._by_unit:
+            s = self._scores_at(level)
+            own = s.loc[s["country"] == self.country]
+            self._by_unit[key] = {u: own.iloc[i] for i, u in reversed(list(enumerate(own["unit"])))}
+        return self._by_unit[key].get(unit)
 
     def _median(self, level: str, unit: str) -> float:
-        s = self._scores_at(level)
-        vals = s.loc[s["unit"] == unit, "score"].dropna()
-        return float(vals.median()) if len(vals) else float("nan")
+        key = ("median", level)
+        if key not in self._by_unit:
+            s = self._scores_at(level)
+            self._by_unit[key] = s.dropna(subset=["score"]).groupby("unit")["score"].median().to_dict()
+        return float(self._by_unit[key].get(unit, float("nan")))
 
     # -- parts --------------------------------------------------------------------------
     def build(self) -> Report:
@@ -192,7 +203,7 @@ class _Builder:
             self.tables.update(tables)
         self._validation()
         self._about()
-        svgs = {name: render(spec, self.fmt) for name, spec in self.charts.items()}
+        svgs = ChartBook(self.charts, self.fmt)  # each chart drawn when first written
         title = self.L("country.title", country=self.name)
         years = sorted({int(y) for y in self.own["year"].dropna()})
         subtitle = self.L(
@@ -341,8 +352,9 @@ class _Builder:
         )
 
     def _indicator_row(self, ind: Indicator) -> dict[str, Any]:
-        rows = self.own.loc[self.own["indicator"] == ind.id].sort_values("year")
+        rows = self._own_rows.get(ind.id, self.own.iloc[:0]).sort_values("year")
         have = rows.loc[rows["value"].notna() | rows["value_text"].fillna("").str.len().gt(0)]
+        records = have.to_dict("records")
         last = self.latest.get(ind.id)
         series = [
             (
@@ -350,14 +362,14 @@ class _Builder:
                 to_points(ind, r["value"], r["value_text"]),
                 None if pd.isna(r["se"]) else float(r["se"]),
             )
-            for r in have.to_dict("records")
+            for r in records
         ]
         code = trend_code(series, ind.direction)
         tested = trend_change(series)
         pts = [v for _, v, _ in series if math.isfinite(v)]
         sign = 0 if len(pts) < 2 else int(np.sign(pts[-1] - pts[-2]))
         rounds = " · ".join(
-            f"{self.fmt.year(r['year'])}: {self._value(ind, r)}" for r in have.to_dict("records")
+            f"{self.fmt.year(r['year'])}: {self._value(ind, r)}" for r in records
         )
         score = self._own_score("indicator", ind.id)
         said = rows.iloc[-1] if len(rows) else None

@@ -30,7 +30,7 @@ from ._common import (
     resolve_country,
     unit_name,
 )
-from .charts import render
+from .charts import ChartBook
 from .country import _currency
 from .formatting import MISSING, Formatter, label
 from .model import ChartSpec, Column, Section, Table
@@ -182,7 +182,7 @@ class _Builder:
                 self.sections.append(found[0])
                 self.tables.update(found[1])
         self._about()
-        svgs = {name: render(spec, self.fmt) for name, spec in self.charts.items()}
+        svgs = ChartBook(self.charts, self.fmt)  # each chart drawn when first written
         title = self.L("hemi.title", system=self.cat.name(self.lang))
         subtitle = self.L(
             "hemi.subtitle",

@@ -20,6 +20,7 @@ from .._export import safe_path
 from .._options import validate_options
 from .._results import ReadOnlyMapping, Result, Summary, target_path, write_error, write_text
 from ..i18n import Lang, check_option, message
+from .charts import ChartBook
 from .formatting import Formatter
 from .model import ChartSpec, Section, Table
 
@@ -73,8 +74,9 @@ class Report(Result):
                   for name, c in self.chart_specs.items()}
         object.__setattr__(self, "table_objects", ReadOnlyMapping(tables, _table_copy))
         object.__setattr__(self, "chart_specs", ReadOnlyMapping(charts, _chart_copy))
-        for name in ("svgs", "metadata"):
-            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        if not isinstance(self.svgs, ChartBook):  # a chart book is read-only and draws on demand
+            object.__setattr__(self, "svgs", MappingProxyType(dict(self.svgs)))
+        object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
 
     @property
     def formatter(self) -> Formatter:
@@ -155,6 +157,8 @@ class Report(Result):
 
     def chart_png(self, name: str, dpi: int = 150) -> bytes:
         """The chart ``name`` as PNG bytes."""
+        if isinstance(self.svgs, ChartBook):  # the figure its SVG came from
+            return self.svgs.png(name, dpi)
         from .charts import render
 
         return bytes(render(self.chart_specs[name], self.formatter, "png", dpi=dpi))
