@@ -43,8 +43,9 @@ from ._data import prepare
 from ._impute import impute
 from ._normalise import linear_bounds
 from ._plan import build_plan
-from ._sensitivity import Engine, rank_desc
+from ._sensitivity import DrawSummary, Engine, rank_desc
 from ._spec import IndexSpec, Uncertainty, load_index_spec
+from ._streaming import Tails
 from ._treat import treat
 
 __all__ = ["DEFAULT_SEED", "SCORE_COLUMNS", "TREND_COLUMNS", "Scores", "score"]
@@ -98,6 +99,8 @@ class Scores(Result):
     _comparable: bool = field(default=True, repr=False)
     _lang: str = field(default="en", repr=False)
     treated: pd.DataFrame | None = None    # every value changed by the outlier treatment (None: no treatment)
+    # the engine that drew _draws, to draw them again when they were too many to keep
+    _engine: Engine | None = field(default=None, repr=False)
 
     _stem = "scores"
     _structure: pd.DataFrame = field(init=False, repr=False)
@@ -199,13 +202,9 @@ class Scores(Result):
         out["ci_low"] = np.nan
         out["ci_high"] = np.nan
         out["significant"] = pd.array([pd.NA] * len(out), dtype="boolean")
-        if self._draws is not None and len(out):
-            y1 = int(np.searchsorted(self._years, from_year))
-            y2 = int(np.searchsorted(self._years, to_year))
-            point = self._central
-            change = (point[y2] + self._draws[:, y2].astype(float)) - (point[y1] + self._draws[:, y1].astype(float))
-            q = (1 - self.interval) / 2
-            low, high = np.quantile(change, [q, 1 - q], axis=0) * self.spec.scale
+        if (self._draws is not None or self._engine is not None) and len(out):
+            low, high = self._change_interval(int(np.searchsorted(self._years, from_year)),
+                                              int(np.searchsorted(self._years, to_year)))
             node_pos = {u: k for k, u in enumerate(self._structure["unit"])}
             ci = np.searchsorted(self._countries, out["country"].astype(str).to_numpy())
             ni = out["unit"].map(node_pos).to_numpy(dtype=int)
@@ -215,6 +214,25 @@ class Scores(Result):
             sig = (out["ci_low"].to_numpy() > 0) | (out["ci_high"].to_numpy() < 0)
             out["significant"] = pd.array(np.where(known, sig, None), dtype="boolean")
         return out[list(TREND_COLUMNS)].reset_index(drop=True)
+
+    def _change_interval(self, y1: int, y2: int) -> tuple[np.ndarray, np.ndarray]:
+        """The interval of every score's change from year ``y1`` to ``y2`` (C, N), from the draws:
+        those kept, or the same draws made again (same seed) when they were too many to keep."""
+        point = self._central
+        q = (1 - self.interval) / 2
+        if self._draws is not None:
+            change = (point[y2] + self._draws[:, y2].astype(float)) - (point[y1] + self._draws[:, y1].astype(float))
+            low, high = np.quantile(change, [q, 1 - q], axis=0)
+        else:
+            assert self._engine is not None
+            tails = Tails(point.shape[1:], self.draws, (q, 1 - q))
+
+            def sink(_start: int, chunk: np.ndarray) -> None:
+                tails.add((point[y2] + chunk[:, y2].astype(float)) - (point[y1] + chunk[:, y1].astype(float)))
+
+            self._engine.simulate(self.draws, self.seed, saltelli=False, center=point, sink=sink)
+            low, high = tails.quantiles(np.zeros(point.shape[1:]))
+        return low * self.spec.scale, high * self.spec.scale
 
 
 def _uncertainty(method_uncertainty: Any, spec: IndexSpec, draws: int, lang: str) -> Uncertainty | None:
@@ -342,15 +360,17 @@ def score(
                     uncertainty=unc, level_nodes=level_nodes, raw_sets=None if sets is None else sets[:, ysel],
                     lins=lins)
     central, coverage = engine.central()
-    sims = None
+    summary = None
     shares = None
     factors = engine.factors if draws else ()
     if draws:
-        sims, shares = engine.simulate(int(draws), int(seed), saltelli=len(factors) >= 2,
-                                       center=central)
+        summary = DrawSummary(central, _rank_sign(plan), int(draws), float(interval))
+        shares = engine.simulate(int(draws), int(seed), saltelli=len(factors) >= 2, center=central,
+                                 sink=summary)
     years_out = prep.years[ysel]
-    table = _table(plan, prep, ysel, central, coverage, sims, float(interval), struct)
-    sensitivity = _sensitivity_frame(plan, factors, sims, shares)
+    table = _table(plan, prep, ysel, central, coverage, summary, struct)
+    sensitivity = _sensitivity_frame(plan, factors, None if summary is None else summary.moves, shares)
+    kept = None if summary is None else summary.kept
     comparable = all(not (p.method in ("minmax", "target") and not p.across_years) for p in plan.indicators)
     normalisation = pd.DataFrame([p.record() for p in plan.indicators])
     method = {
@@ -367,9 +387,10 @@ def score(
     return Scores(spec=spec, catalog_version=None if catalog is None else catalog.label, seed=int(seed),
                   draws=int(draws), interval=float(interval), sensitivity=sensitivity, excluded=excluded,
                   imputed=prep.imputations, unused=prep.unused, structure=plan.structure(),
-                  normalisation=normalisation, method=method, _table=table, _draws=sims, _central=central,
+                  normalisation=normalisation, method=method, _table=table, _draws=kept, _central=central,
                   _years=years_out,
-                  _countries=prep.countries, _comparable=comparable, _lang=lang, treated=treated)
+                  _countries=prep.countries, _comparable=comparable, _lang=lang, treated=treated,
+                  _engine=engine if summary is not None and kept is None else None)
 
 
 def _alternative_normalisations(plan: Any, prep: Any, unc: Uncertainty | None, ysel: np.ndarray,
@@ -405,31 +426,24 @@ def _imputation_sets(prep: Any, spec: IndexSpec, unc: Uncertainty | None, seed: 
     return sets if len(sets) > 1 else None
 
 
+def _rank_sign(plan: Any) -> np.ndarray:
+    """-1 for the nodes where the lowest score is best (ranked on the negated score), else 1."""
+    return np.where(np.isin(np.asarray(plan.node_ids, dtype=object), plan.spec.lower_is_better), -1.0, 1.0)
+
+
 def _table(plan: Any, prep: Any, ysel: np.ndarray, central: np.ndarray, coverage: np.ndarray,
-           sims: np.ndarray | None, interval: float, struct: Any) -> pd.DataFrame:
+           summary: DrawSummary | None, struct: Any) -> pd.DataFrame:
     """The tidy table: rows in node order (indicators, then each level up), year, country."""
     scale = plan.spec.scale
     n_years, n_c, n_nodes = central.shape
     present = prep.present[ysel]                              # (Y, C)
-    # nodes where the lowest score is best rank on the negated score
-    sign = np.where(np.isin(np.asarray(plan.node_ids, dtype=object), plan.spec.lower_is_better), -1.0, 1.0)
-    ranks = rank_desc(central * sign, axis=1)
+    ranks = rank_desc(central * _rank_sign(plan), axis=1)
     imputed = prep.imputed[ysel].astype(float) @ struct.descendants.astype(float)     # (Y, C, N)
     available = (~np.isnan(prep.raw[ysel])).astype(float) @ struct.descendants.astype(float)
     totals = struct.descendants.sum(axis=0)
-    q = (1 - interval) / 2
     ci_low = ci_high = r_low = r_high = r_med = np.full(central.shape, np.nan)
-    if sims is not None:
-        ci_low, ci_high, r_low, r_high, r_med = (np.empty(central.shape) for _ in range(5))
-        step = max(1, 2_000_000 // max(1, sims.shape[0] * n_years * n_c))
-        for start in range(0, n_nodes, step):     # node blocks bound the memory
-            part = slice(start, start + step)
-            block = central[..., part] + sims[..., part].astype(float)
-            ci_low[..., part], ci_high[..., part] = np.quantile(block, [q, 1 - q], axis=0)
-            ranks_block = rank_desc(block * sign[part], axis=2)
-            r_low[..., part] = np.quantile(ranks_block, q, axis=0, method="lower")
-            r_high[..., part] = np.quantile(ranks_block, 1 - q, axis=0, method="higher")
-            r_med[..., part] = np.quantile(ranks_block, 0.5, axis=0)
+    if summary is not None:
+        ci_low, ci_high, r_low, r_high, r_med = summary.intervals()
     # (N, Y, C) order, keep present country-years
     def flat(a: np.ndarray) -> np.ndarray:
         return np.transpose(a, (2, 0, 1)).reshape(-1)
@@ -470,13 +484,13 @@ def _int_array(values: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(np.where(mask, 0, values).astype("int64"), mask)
 
 
-def _sensitivity_frame(plan: Any, factors: tuple[str, ...], sims: np.ndarray | None,
+def _sensitivity_frame(plan: Any, factors: tuple[str, ...], moves: np.ndarray | None,
                        shares: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None) -> pd.DataFrame:
-    """Variance share of each factor per node, averaged over the country-years with variance."""
+    """Variance share of each factor per node, averaged over the country-years with variance
+    (``moves``: (Y, C, N), whether any draw moves the score)."""
     rows: list[dict[str, Any]] = []
     levels = plan.spec.level_ids
-    if sims is not None and factors:
-        moves = (sims != 0).any(axis=0)                                 # (Y, C, N): the score varies
+    if moves is not None and factors:
         for n, node in enumerate(plan.node_ids):
             for factor in factors:
                 if shares is None:

@@ -13,6 +13,7 @@ total effect by Jansen 1999), which costs ``draws * (k + 2)`` runs of the index.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,8 +21,9 @@ import numpy as np
 from ._aggregate import AGG_CODES, Structure, aggregate, combine
 from ._normalise import Linear, normalise
 from ._spec import Uncertainty
+from ._streaming import RankCounts, Tails
 
-__all__ = ["CHUNK", "Engine", "rank_desc"]
+__all__ = ["CHUNK", "KEEP_VALUES", "DrawSummary", "Engine", "rank_desc"]
 
 #: Draws evaluated at once; fixed, so that results do not depend on memory.
 CHUNK: int = 50
@@ -147,18 +149,20 @@ class Engine:
         combine(values, self.struct, coverage)
         return values, coverage
 
-    def simulate(self, draws: int, seed: int, saltelli: bool, center: np.ndarray
-                 ) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None]:
-        """Draws of every score as deviations from ``center`` (the point scores, Y, C, N),
-        float32 (draws, Y, C, N); and, if ``saltelli``, each factor's (first-order
-        numerator, total-effect numerator, variance) per output.
+    def simulate(self, draws: int, seed: int, saltelli: bool, center: np.ndarray,
+                 sink: Callable[[int, np.ndarray], None]
+                 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+        """Hand ``sink(start, chunk)`` the draws of every score, a chunk at a time, as
+        float32 deviations from ``center`` (the point scores, Y, C, N): (n, Y, C, N) from
+        draw ``start``; return, if ``saltelli``, each factor's (first-order numerator,
+        total-effect numerator, variance) per output.
 
         Deviations keep a score that no factor moves exactly at its point value, and
         centred outputs make the Saltelli sums far less noisy (the estimators are
-        unbiased either way).
+        unbiased either way). The draws are the same for a seed whatever the sink: a
+        second pass (for a change between years) sees the draws of the first.
         """
         shift = np.nan_to_num(center)
-        out = np.empty((draws, *self.raw.shape[:2], self.n_nodes), dtype=np.float32)
         factors = self.factors
         acc: dict[str, list[np.ndarray]] = {}
         total_sum = np.zeros((*self.raw.shape[:2], self.n_nodes))
@@ -172,7 +176,7 @@ class Engine:
             a = self.sample(np.random.default_rng([seed, chunk, 0]), n)
             f_a, _ = self.run(a, n)
             f_a = f_a - shift
-            out[start:start + n] = f_a
+            sink(start, f_a.astype(np.float32))
             if not saltelli:
                 continue
             b = self.sample(np.random.default_rng([seed, chunk, 1]), n)
@@ -193,8 +197,44 @@ class Engine:
                 else:
                     acc[factor] = [first, total]
         if not saltelli:
-            return out, None
+            return None
         mean = total_sum / (2 * draws)
         var = total_sq / (2 * draws) - mean ** 2
-        result = {f: (v[0] / draws, v[1] / (2 * draws), var) for f, v in acc.items()}
-        return out, result
+        return {f: (v[0] / draws, v[1] / (2 * draws), var) for f, v in acc.items()}
+
+
+#: Draws kept whole (for changes between years) up to this many values; above it they are streamed.
+KEEP_VALUES: int = 2**25
+
+
+class DrawSummary:
+    """What the score table needs from the draws, gathered a chunk at a time.
+
+    Score intervals (:class:`Tails`), rank intervals and median ranks
+    (:class:`RankCounts`), and which scores any draw moves; the draws themselves only
+    while they take fewer than :data:`KEEP_VALUES` values. The numbers are those of
+    ``np.quantile`` over all the draws.
+    """
+
+    def __init__(self, center: np.ndarray, sign: np.ndarray, draws: int, interval: float) -> None:
+        q = (1 - interval) / 2
+        self.q, self.center, self.sign = q, center, sign
+        self.tails = Tails(center.shape, draws, (q, 1 - q))
+        self.ranks = RankCounts(center.shape, center.shape[1], draws)
+        self.moves = np.zeros(center.shape, dtype=bool)
+        self.kept = (np.empty((draws, *center.shape), dtype=np.float32)
+                     if draws * center.size <= KEEP_VALUES else None)
+
+    def __call__(self, start: int, chunk: np.ndarray) -> None:
+        self.tails.add(chunk)
+        self.moves |= (chunk != 0).any(axis=0)
+        self.ranks.add(rank_desc((self.center + chunk.astype(float)) * self.sign, axis=2))
+        if self.kept is not None:
+            self.kept[start:start + len(chunk)] = chunk
+
+    def intervals(self) -> tuple[np.ndarray, ...]:
+        """Score interval, rank interval and median rank: five (Y, C, N) arrays."""
+        ci_low, ci_high = self.tails.quantiles(self.center)
+        r_low = self.ranks.quantile(self.q, "lower")
+        r_high = self.ranks.quantile(1 - self.q, "higher")
+        return ci_low, ci_high, r_low, r_high, self.ranks.quantile(0.5)
