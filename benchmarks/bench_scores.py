@@ -10,7 +10,12 @@ outcome indicator), then times, with the peak memory traced by tracemalloc:
 3. the baseline: a plain pandas group-by mean of the same normalised table (indicator
    scores averaged per country, year and area), in the same run.
 
+With ``--scale`` it times draws at scale instead: 10,000 draws for 350 countries and one year
+(sampling uncertainty only), its CPU time and peak memory (tracemalloc) in one run, against the
+point scores of the same table (draws=0) in the same run.
+
 Run:  python benchmarks/bench_scores.py [--quick] [--draws 1000] [--countries 35] [--years 10]
+      python benchmarks/bench_scores.py --scale [--draws 10000] [--countries 350]
 """
 
 from __future__ import annotations
@@ -77,7 +82,12 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--countries", type=int, default=35)
     parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--scale", action="store_true",
+                        help="draws at scale: 10,000 draws x 350 countries x 1 year unless given")
     args = parser.parse_args()
+    if args.scale:
+        at_scale(args)
+        return
     draws = 100 if args.quick else args.draws
     values = make_values(args.countries, args.years)
     n_ind = values["indicator"].nunique()
@@ -111,6 +121,22 @@ def main() -> None:
           f"memory x{m_score / max(m_base, 1e-9):,.0f}")
     print(f"ratio score(draws=0) / baseline:    time x{t_point / t_base:,.0f}, "
           f"memory x{m_point / max(m_base, 1e-9):,.0f}")
+
+
+def at_scale(args: argparse.Namespace) -> None:
+    """Many draws for many countries: CPU seconds and peak memory of one run, beside the point scores."""
+    draws = args.draws if args.draws != 1000 else 10_000
+    countries = args.countries if args.countries != 35 else 350
+    values = make_values(countries, 1)
+    print(f"values: {len(values):,} rows = {countries} countries x 1 year")
+    for label, n in (("score(draws=0)", 0), (f"score(draws={draws})", draws)):
+        tracemalloc.start()
+        start = time.process_time()
+        score(values, "mesecvi", draws=n)
+        cpu = time.process_time() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"{label:24s} CPU {cpu:8.2f} s  peak {peak / 2**20:8.1f} MiB")
 
 
 if __name__ == "__main__":

@@ -114,6 +114,10 @@ class RankCounts:
         self.counts = np.zeros((self.size, self.top + 1), dtype=dtype)
         self.nan = np.zeros(self.size, dtype=bool)
         self.seen = 0
+        # ranks wait here until they are as many as the counts: one count pass for many chunks
+        self._waiting: list[np.ndarray] = []
+        self._waiting_size = 0
+        self._cum: np.ndarray | None = None
 
     def add(self, ranks: np.ndarray) -> None:
         """Take the ranks of the next draws (``(n, *shape)``, whole numbers or NaN)."""
@@ -121,10 +125,21 @@ class RankCounts:
         flat = ranks.reshape(len(ranks), self.size)
         missing = np.isnan(flat)
         self.nan |= missing.any(axis=0)
-        where = np.broadcast_to(np.arange(self.size) * (self.top + 1), flat.shape)
-        index = where[~missing] + flat[~missing].astype(np.intp)
-        self.counts += np.bincount(index, minlength=self.counts.size).reshape(self.counts.shape).astype(
-            self.counts.dtype)
+        # a missing rank counts as rank 0: its output is NaN whatever its counts
+        self._waiting.append(np.where(missing, 0, flat).astype(np.uint16 if self.top < 2**16 else np.uint32))
+        self._waiting_size += flat.size
+        self._cum = None
+        if self._waiting_size >= self.counts.size // 2:
+            self._count()
+
+    def _count(self) -> None:
+        if not self._waiting:
+            return
+        ranks = np.concatenate(self._waiting)
+        self._waiting, self._waiting_size = [], 0
+        index = ranks + (np.arange(self.size, dtype=np.intp) * (self.top + 1))
+        self.counts += np.bincount(index.ravel(), minlength=self.counts.size).reshape(
+            self.counts.shape).astype(self.counts.dtype)
 
     def _order(self, i: int, cum: np.ndarray) -> np.ndarray:
         """The ``i``-th smallest rank (0-based) of every output."""
@@ -134,7 +149,10 @@ class RankCounts:
         """The quantile at ``q`` as ``np.quantile(ranks, q, method=method)`` (linear, lower, higher)."""
         if self.seen != self.draws:
             raise ValueError(f"{self.seen} draws seen, {self.draws} expected")
-        cum = np.cumsum(self.counts, axis=1, dtype=np.int64)
+        self._count()
+        if self._cum is None:
+            self._cum = np.cumsum(self.counts, axis=1, dtype=np.int64)
+        cum = self._cum
         v = _virtual(self.draws, q)
         if method == "lower":
             value = self._order(math.floor(v), cum)
