@@ -219,3 +219,73 @@ def test_design_file_errors_name_the_key(micro: pd.DataFrame, tmp_path: Path) ->
     (tmp_path / "bad2.yaml").write_text("weights: weight\npsu: psu\nreplicates: {type: jackknife}\n")
     with pytest.raises(DefinitionError, match="replicates"):
         read_design(tmp_path / "bad2.yaml", micro)
+
+
+@pytest.fixture(scope="module")
+def pps_data() -> pd.DataFrame:
+    return pd.read_csv(DATA / "designs_pps.csv")
+
+
+def test_pps_needs_probabilities(pps_data: pd.DataFrame) -> None:
+    with pytest.raises(DesignError, match="needs fpc"):
+        SurveyDesign(pps_data, weights="weight", psu="psu", pps="brewer")
+    bad = pps_data.assign(pi1=pps_data["pi1"].where(pps_data.index != 4, 1.5))
+    with pytest.raises(DesignError, match="row") as info:
+        SurveyDesign(bad, weights="weight", strata="stratum", psu="psu", fpc="pi1", pps="brewer")
+    assert info.value.problems.iloc[0]["row"] == 5
+    varying = pps_data.assign(pi1=pps_data["pi1"].where(pps_data.index != 0, 0.01))
+    with pytest.raises(DesignError, match="same on every row") as info:
+        SurveyDesign(varying, weights="weight", strata="stratum", psu="psu", fpc="pi1", pps="brewer")
+    assert info.value.problems.iloc[0]["row"] == 1
+    with pytest.raises(DesignError, match="single-stage"):
+        SurveyDesign(pps_data, weights=None, psu=["psu", "ssu"], fpc=["pi1", "pi2"], pps="overton")
+    with pytest.raises(DesignError, match="pps_psum"):
+        SurveyDesign(pps_data, weights=None, strata="h", fpc="pi_e", pps="hartley-rao", pps_psum={1: 0.3})
+    with pytest.raises(DesignError, match="fpc=False"):
+        SurveyDesign(pps_data, weights="weight", strata="stratum", psu="psu", fpc="pi1",
+                     pps="brewer").as_replicate("JKn")
+    with pytest.raises(DesignError, match="necesita fpc"):
+        SurveyDesign(pps_data, weights="weight", psu="psu", pps="overton", lang="es")
+
+
+def test_brewer_with_equal_probabilities_is_the_ultimate_cluster(pps_data: pd.DataFrame) -> None:
+    """With the same probability for every PSU of a stratum, Brewer's variance is the
+    ultimate cluster variance with that sampling fraction as the fpc (R's formula)."""
+    frac = pps_data.assign(p=pps_data["f1"])
+    brewer = SurveyDesign(frac, weights="weight", strata="stratum", psu="psu", fpc="p", pps="brewer")
+    plain = SurveyDesign(frac, weights="weight", strata="stratum", psu="psu", fpc="f1")
+    a, b = brewer.mean("income", by="state").to_frame(), plain.mean("income", by="state").to_frame()
+    assert np.allclose(a["se"], b["se"], rtol=1e-12)
+
+
+def test_overton_and_hartley_rao_do_not_depend_on_row_order(pps_data: pd.DataFrame) -> None:
+    shuffled = pps_data.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    for method in ("overton", "hartley-rao"):
+        a = SurveyDesign(pps_data, weights=None, strata="h", fpc="pi_e", pps=method)
+        b = SurveyDesign(shuffled, weights=None, strata="h", fpc="pi_e", pps=method)
+        fa, fb = a.total("reported", by="area").to_frame(), b.total("reported", by="area").to_frame()
+        assert np.allclose(fa["se"], fb["se"], rtol=1e-12)
+
+
+def test_overton_matches_the_full_matrix(pps_data: pd.DataFrame) -> None:
+    """The sums that replace the n x n matrix agree with it (hand computation, one stratum)."""
+    one = pps_data[pps_data["h"] == 1].reset_index(drop=True)
+    design = SurveyDesign(one, weights=None, fpc="pi_e", pps="overton")
+    pi = one["pi_e"].to_numpy()
+    z = one["income"].to_numpy() / pi
+    n = len(pi)
+    dcheck = ((pi[:, None] + pi[None, :]) / 2 - 1) / (n - 1)
+    np.fill_diagonal(dcheck, 1 - pi)
+    assert design.total("income").se.iloc[0] == pytest.approx(float(np.sqrt(z @ dcheck @ z)), rel=1e-10)
+
+
+def test_design_file_with_pps(pps_data: pd.DataFrame) -> None:
+    from indicators import DefinitionError, read_design
+
+    spec = {"strata": "stratum", "psu": ["psu", "ssu"], "fpc": ["pi1", "pi2"], "pps": "brewer"}
+    a = read_design(spec, pps_data).mean("income").to_frame()
+    b = SurveyDesign(pps_data, weights=None, strata="stratum", psu=["psu", "ssu"], fpc=["pi1", "pi2"],
+                     pps="brewer").mean("income").to_frame()
+    assert a["se"].iloc[0] == b["se"].iloc[0]
+    with pytest.raises(DefinitionError, match="pps"):
+        read_design({**spec, "pps": "sampford"}, pps_data)

@@ -9,7 +9,10 @@ estimate, se, ci_low, ci_high, and deff and degrees of freedom where R printed t
 Cases: ``repdf_<type>_mse<bool>`` (replicate designs: logit intervals refitted on every
 replicate, beta intervals and medians on each domain's degrees of freedom, the rank of
 its replicate weights); ``ms_*`` (two-stage designs with a finite population correction
-at each stage, as sizes and as fractions, and weights taken from the fpc).
+at each stage, as sizes and as fractions, and weights taken from the fpc); ``pps_*``
+(PPS without replacement on ``designs_pps.csv``: Brewer's approximation, single- and
+two-stage and calibrated, Overton's and Hartley-Rao's in the Horvitz-Thompson and
+Yates-Grundy forms).
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ def design(case: str) -> Any:
         return SurveyDesign(data, weights=None, strata="stratum", psu=["psu", "ssu"], fpc=["N1", "N2"])
     if case.startswith("mk_"):
         return _made(case.removeprefix("mk_"))
+    if case.startswith(("pps_", "cal_pps_")):
+        return _pps(case)
     if case.startswith("cal_ms_"):
         return design("ms_pop").calibrate(MARGINS, _population())
     if case.startswith("cal_"):
@@ -83,6 +88,27 @@ def design(case: str) -> Any:
 
 
 MARGINS = ["state", "area", "age_group"]
+
+
+def _pps(case: str) -> Any:
+    """PPS designs without replacement (R's svydesign(pps=...)) on designs_pps.csv."""
+    data = _data("designs_pps.csv")
+    if case == "pps_brewer":
+        return SurveyDesign(data, weights="weight", strata="stratum", psu="psu", fpc="pi1", pps="brewer")
+    if case == "pps_brewer_ms":
+        return SurveyDesign(data, weights=None, strata="stratum", psu=["psu", "ssu"], fpc=["pi1", "pi2"],
+                            pps="brewer")
+    if case == "cal_pps_brewer_linear":
+        return _pps("pps_brewer").calibrate(MARGINS, _population())
+    if case == "pps_overton":
+        return SurveyDesign(data, weights=None, strata="h", fpc="pi_e", pps="overton")
+    if case == "pps_overton_yg":
+        return SurveyDesign(data, weights=None, strata="h", fpc="pi_e", pps="overton", pps_variance="YG")
+    if case == "pps_hr":
+        return SurveyDesign(data, weights=None, strata="h", fpc="pi_e", pps="hartley-rao")
+    if case == "pps_hr_psum":
+        return SurveyDesign(data, weights=None, fpc="pi_e", pps="hartley-rao", pps_psum=0.35)
+    raise AssertionError(case)
 
 
 def _made(name: str) -> Any:

@@ -31,7 +31,7 @@ the domain, never the design: every PSU stays in the variance (R's ``na.rm=TRUE`
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -72,6 +72,7 @@ from ._domains import (
 )
 from ._estimators import _Design
 from ._make_replicates import MAKE_TYPES, MakeType, make_replicates
+from ._pps import PPS_METHODS, PPSMethod, PPSVariance, brewer_dense, brewer_variance, ht_dense, ht_variance
 
 __all__ = ["ReplicateDesign", "SurveyDesign"]
 
@@ -117,6 +118,23 @@ class SurveyDesign(_Calibrating, _Design):
     nest:
         PSU codes are only unique within strata (R's ``nest=TRUE``). With ``False``, a
         PSU code found in two strata is an error.
+    pps:
+        PSUs drawn with probability proportional to size, without replacement, as R's
+        ``svydesign(pps=)``; ``fpc`` then gives each PSU's inclusion probability (a
+        fraction, constant within the PSU, free to vary within the stratum). ``brewer``:
+        Brewer's approximation (each PSU's squared deviation weighted by ``1 - pi``; for
+        every stage of a multistage design, each stage's ``fpc`` the probability of its
+        unit); ``overton``: Overton's approximation of the joint probabilities and
+        ``hartley-rao``: Hartley and Rao's, both single-stage, in the Horvitz-Thompson form
+        (or Yates-Grundy's with ``pps_variance="YG"``). Without weights, the weights are
+        ``1 / pi`` (the product over the stages).
+    pps_variance:
+        ``HT`` (Horvitz-Thompson) or ``YG`` (Yates-Grundy), for ``overton`` and
+        ``hartley-rao``.
+    pps_psum:
+        For ``hartley-rao``: the population sum of squared inclusion probabilities over
+        the sample size (R's ``HR(psum)``), one number, or a mapping from stratum to
+        number; by default each stratum's mean inclusion probability in the sample.
     lang:
         Language of the messages (``en``, ``es``).
 
@@ -132,9 +150,19 @@ class SurveyDesign(_Calibrating, _Design):
     def __init__(self, data: pd.DataFrame, weights: str | None,
                  strata: str | Sequence[str] | None = None,
                  psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
-                 lonely_psu: LonelyPSU = "fail", nest: bool = True, *, lang: Lang = "en") -> None:
+                 lonely_psu: LonelyPSU = "fail", nest: bool = True, *, pps: PPSMethod | None = None,
+                 pps_variance: PPSVariance = "HT", pps_psum: float | Mapping[Any, float] | None = None,
+                 lang: Lang = "en") -> None:
         super().__init__(data, weights, lang)
         self.strata, self.psu, self.fpc = strata, psu, fpc
+        self.pps: str | None = pps
+        self.pps_variance: str = pps_variance
+        if pps is not None:
+            check_option("SurveyDesign", "pps", pps, PPS_METHODS, self.lang)
+            if fpc is None:
+                raise _design_error("survey.design.pps_fpc", self.lang, method=pps)
+            if pps != "brewer" and len(_as_list(psu)) > 1:
+                raise _design_error("survey.design.pps_stages", self.lang, method=pps)
         self.lonely_psu: str = lonely_psu
         self.nest = bool(nest)
         stages = self._stage_columns(strata, psu, fpc, weights)
@@ -157,12 +185,20 @@ class SurveyDesign(_Calibrating, _Design):
         psu_stratum[c] = h
         H = len(h_values)
         n_psu = np.bincount(psu_stratum, minlength=H)
-        pop = self._fpc(fpc1, h, n_psu, h_values) if fpc1 is not None else np.full(H, np.inf)
+        pi_psu: np.ndarray | None = None
+        if pps is not None:
+            assert fpc1 is not None
+            pi_psu = self._pps_probs(fpc1, c, C, psu1)
+            pop = self._pps_pop(pi_psu, psu_stratum, H, n_psu)
+        else:
+            pop = self._fpc(fpc1, h, n_psu, h_values) if fpc1 is not None else np.full(H, np.inf)
         f = _one_minus_fraction(pop, n_psu)
         self._c = c
         self._h_values = h_values
         self._strata = StrataInfo(n_psu=n_psu, f=f, psu_stratum=psu_stratum, lonely_psu=lonely_psu)
         lonely = np.flatnonzero((n_psu == 1) & ~(f < 1e-7))
+        if pps in ("overton", "hartley-rao"):
+            lonely = lonely[:0]  # the Horvitz-Thompson form needs no second PSU
         self.lonely_strata: tuple[Any, ...] = tuple(h_values[i] for i in lonely)
         if len(lonely) and lonely_psu == "fail":
             names = ", ".join(str(s) for s in self.lonely_strata[:_MAX_LISTED])
@@ -179,6 +215,15 @@ class SurveyDesign(_Calibrating, _Design):
         self._stages: list[tuple[np.ndarray, StrataInfo]] = []
         weight = np.where(np.isinf(pop), 1.0, pop / n_psu)[h] if weights is None else None
         parent, parent_fraction = c, (n_psu / pop)[psu_stratum]
+        # PPS: each unit's 1 - pi and the product of the inclusion probabilities above it.
+        self._pps_units: list[tuple[np.ndarray, np.ndarray]] = []
+        self._pps_pi = pi_psu
+        if pi_psu is not None:
+            self._pps_units.append((1.0 - pi_psu, np.ones(C)))
+            self._pps_p2 = self._pps_sum_squares(pi_psu, psu_stratum, H, h_values, pps_psum)
+            if weights is None:
+                weight = (1.0 / pi_psu)[c]
+            parent_fraction = pi_psu
         parent_names = self._unit_names(c, [strata1, psu1]) if len(stages) > 1 else None
         for stage, (strata_s, psu_s, fpc_s) in enumerate(stages[1:], start=2):
             assert psu_s is not None and fpc_s is not None
@@ -202,7 +247,11 @@ class SurveyDesign(_Calibrating, _Design):
             names = pd.Index(parent_names[np.asarray(group_keys[0])])
             if strata_s is not None:
                 names = pd.Index([f"{a} / {b}" for a, b in zip(names, group_keys[1])])
-            pop_s = self._fpc(fpc_s, group, n_unit, names)
+            if pps is not None:
+                pi_unit = self._pps_probs(fpc_s, unit, U, psu_s)
+                pop_s = self._pps_pop(pi_unit, unit_group, G, n_unit)
+            else:
+                pop_s = self._fpc(fpc_s, group, n_unit, names)
             f_s = _one_minus_fraction(pop_s, n_unit)
             lonely_s = np.flatnonzero((n_unit == 1) & ~(f_s < 1e-7))
             if len(lonely_s) and lonely_psu == "fail":
@@ -216,9 +265,15 @@ class SurveyDesign(_Calibrating, _Design):
             info = StrataInfo(n_psu=n_unit, f=scale * f_s, psu_stratum=unit_group,
                               lonely_psu=lonely_psu)
             self._stages.append((unit, info))
-            if weight is not None:
-                weight = weight * np.where(np.isinf(pop_s), 1.0, pop_s / n_unit)[group]
-            parent, parent_fraction = unit, (scale * n_unit / pop_s)[unit_group]
+            if pps is not None:
+                self._pps_units.append((1.0 - pi_unit, scale[unit_group]))
+                if weight is not None:
+                    weight = weight / pi_unit[unit]
+                parent, parent_fraction = unit, scale[unit_group] * pi_unit
+            else:
+                if weight is not None:
+                    weight = weight * np.where(np.isinf(pop_s), 1.0, pop_s / n_unit)[group]
+                parent, parent_fraction = unit, (scale * n_unit / pop_s)[unit_group]
             parent_names = self._unit_names(unit, [strata1, *[st[1] for st in stages[:stage]]])
         if weight is not None:
             self._w = np.ascontiguousarray(weight, dtype=np.float64)
@@ -251,6 +306,8 @@ class SurveyDesign(_Calibrating, _Design):
         check_option("as_replicate", "fpc", fpc, [True, False], self.lang)
         if self._calibration is not None:
             raise _design_error("survey.replicate.calibrated", self.lang)
+        if self.pps is not None and fpc:
+            raise _design_error("survey.replicate.pps", self.lang, method=self.pps)
         if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or replicates < 2:
             raise _design_error("survey.replicate.count", self.lang, got=repr(replicates))
         stratified = self._stage_strata is not None
@@ -299,8 +356,8 @@ class SurveyDesign(_Calibrating, _Design):
         return reweighted_taylor(self, fn)  # type: ignore[no-any-return]
 
     def _subset_rows(self, n: np.ndarray) -> np.ndarray:
-        # R's subsets of a calibrated design keep every row (with weight 0).
-        return n if self._calibration is None else np.full_like(n, self.n_rows)
+        # R's subsets of a calibrated or PPS design keep every row (with weight 0).
+        return n if self._calibration is None and self.pps is None else np.full_like(n, self.n_rows)
 
     def _weights(self, column: str | None) -> np.ndarray:
         if column is None:  # taken from the fpc once the stages are known
@@ -332,6 +389,65 @@ class SurveyDesign(_Calibrating, _Design):
             s = stratas[min(i, len(stratas) - 1)] if stratas and (i == 0 or len(stratas) > i) else None
             out.append((s, psus[i] if psus else None, fpcs[i] if fpcs else None))
         return out
+
+    def _pps_probs(self, column: str, unit: np.ndarray, n_units: int, unit_column: str | None
+                   ) -> np.ndarray:
+        """Each unit's inclusion probability from a PPS design's fpc column: a fraction in
+        (0, 1], the same on every row of the unit."""
+        self._require([column], "SurveyDesign")
+        try:
+            v = _numeric(self.data, column, self.lang, "SurveyDesign")
+        except DataError as exc:
+            raise DesignError(exc.message, problems=exc.problems) from None
+        bad = np.flatnonzero(~np.isfinite(v) | (v <= 0) | (v > 1))
+        if len(bad):
+            raise _design_error(
+                "survey.design.pps_probability", self.lang,
+                problems=[{"row": int(r) + 1, "column": column, "value": repr(v[r]),
+                           "expected": "an inclusion probability in (0, 1]"} for r in bad[:1000]],
+                column=column, count=len(bad), rows=_rows_text(bad + 1))
+        lo = np.full(n_units, np.inf)
+        hi = np.full(n_units, -np.inf)
+        np.minimum.at(lo, unit, v)
+        np.maximum.at(hi, unit, v)
+        varying = np.flatnonzero(lo != hi)
+        if len(varying):
+            first = np.zeros(n_units, dtype=np.int64)
+            first[unit[::-1]] = np.arange(len(unit))[::-1]
+            rows = first[varying] + 1
+            raise _design_error(
+                "survey.design.pps_varies", self.lang,
+                problems=[{"row": int(r), "column": column, "field": unit_column,
+                           "expected": "one inclusion probability per unit"} for r in rows[:1000]],
+                column=column, unit=unit_column or "(row)", count=len(varying), rows=_rows_text(rows))
+        return lo
+
+    @staticmethod
+    def _pps_pop(pi: np.ndarray, group: np.ndarray, n_groups: int, n_units: np.ndarray) -> np.ndarray:
+        """Per stratum (or group of units): infinite (the fpc is carried per unit), or the
+        number of sampled units when every unit was certain to be drawn (R's certainty)."""
+        most = np.full(n_groups, -np.inf)
+        np.maximum.at(most, group, 1.0 - pi)
+        return np.where(most < 1e-7, n_units.astype(np.float64), np.inf)
+
+    def _pps_sum_squares(self, pi: np.ndarray, psu_stratum: np.ndarray, n_strata: int, h_values: Any,
+                         given: float | Mapping[Any, float] | None) -> np.ndarray:
+        """Hartley-Rao's population sum of squared probabilities over n, per stratum."""
+        counts = np.bincount(psu_stratum, minlength=n_strata)
+        if given is None:
+            return np.bincount(psu_stratum, weights=pi, minlength=n_strata) / np.maximum(counts, 1)
+        if isinstance(given, Mapping):
+            lookup = {str(k): v for k, v in given.items()}
+            missing = [str(s) for s in h_values if str(s) not in lookup]
+            if missing:
+                raise _design_error("survey.design.pps_psum", self.lang,
+                                    strata=", ".join(missing[:_MAX_LISTED]))
+            values = np.array([lookup[str(s)] for s in h_values], dtype=np.float64)
+        else:
+            values = np.full(n_strata, given, dtype=np.float64)
+        if not np.all(np.isfinite(values) & (values >= 0)):
+            raise _design_error("survey.design.pps_psum", self.lang, strata=repr(given))
+        return values
 
     def _check_not_nested(self, c_raw: np.ndarray, h: np.ndarray, psu: str, psu_values: Any,
                            h_values: Any) -> None:
@@ -413,12 +529,15 @@ class SurveyDesign(_Calibrating, _Design):
 
     @property
     def method(self) -> str:
+        if self.pps is not None:
+            return f"taylor linearisation, PPS without replacement ({self.pps}, {self.pps_variance})"
         return "taylor linearisation, with-replacement first stage (ultimate cluster)"
 
     def summary(self) -> dict[str, Any]:
         return {"kind": "taylor", "rows": self.n_rows, "weights": self.weights,
                 "strata": self.strata, "psu": self.psu, "fpc": self.fpc,
-                "lonely_psu": self.lonely_psu, "nest": self.nest, "n_strata": self.n_strata,
+                "lonely_psu": self.lonely_psu, "nest": self.nest, "pps": self.pps,
+                "n_strata": self.n_strata,
                 "n_psu": self.n_psu, "degf": self.degf(),
                 "lonely_strata": [str(s) for s in self.lonely_strata]}
 
@@ -542,7 +661,48 @@ class SurveyDesign(_Calibrating, _Design):
             z = np.asarray((ind @ x0).todense())
             for b, c in zip(bases, coefs):
                 z += b @ c
-            var += dense_variance(z, info)
+            if self.pps == "brewer":
+                var += brewer_dense(z, info, *self._pps_units[stage])
+            elif self.pps is not None:
+                assert self._pps_pi is not None
+                var += ht_dense(z, info, self._pps_pi, self.pps, self._pps_p2, self.pps_variance == "YG")
+            else:
+                var += dense_variance(z, info)
+        return var
+
+    def _pps_z(self, pairs: PairIndex, v: _Var, ratio: np.ndarray | None,
+               den: np.ndarray | None) -> np.ndarray:
+        """The pairs' totals of the linearised variable (``y``, or ``(y - R x) / X``)."""
+        sy = pairs.weighted_sums(v.y0)
+        if ratio is None:
+            return np.asarray(sy)
+        assert den is not None
+        if v.x0 is _ONES:
+            sx = pairs.sums(self._w)
+            if len(v.missing):
+                w_missing = v.w_missing if v.w_missing is not None else self._w[v.missing]
+                sx = sx - np.bincount(pairs.pair[v.missing], weights=w_missing, minlength=pairs.n_pairs)
+        else:
+            assert v.x0 is not None
+            sx = pairs.weighted_sums(v.x0)
+        ok = (den != 0) & np.isfinite(ratio)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.append(np.where(ok, ratio, 0.0), 0.0)[pairs.pair_dom]
+            inv = np.append(np.where(ok, 1.0 / np.where(ok, den, 1.0), 0.0), 0.0)[pairs.pair_dom]
+        return np.asarray((sy - r * sx) * inv)
+
+    def _pps_var(self, ctx: _Domains, v: _Var, ratio: np.ndarray | None, den: np.ndarray | None,
+                 present: np.ndarray | None) -> np.ndarray:
+        """The variance of a PPS design, stage by stage (:mod:`._pps`)."""
+        assert ctx.pairs is not None and self._pps_pi is not None
+        z = self._pps_z(ctx.pairs, v, ratio, den)
+        if self.pps != "brewer":
+            return ht_variance(z, ctx.pairs, self._strata, self._pps_pi, str(self.pps), self._pps_p2,
+                               self.pps_variance == "YG")
+        g, scale = self._pps_units[0]
+        var = brewer_variance(z, ctx.pairs, self._strata, g, scale, present)
+        for pairs, (_, info), (g, scale) in zip(ctx.stage_pairs, self._stages, self._pps_units[1:]):
+            var = var + brewer_variance(self._pps_z(pairs, v, ratio, den), pairs, info, g, scale)
         return var
 
     def _estimate_var(self, ctx: _Domains, v: _Var) -> _Sums:
@@ -572,7 +732,12 @@ class SurveyDesign(_Calibrating, _Design):
             lost_dom = lost_w_dom = np.zeros(D)
             if self.lonely_psu == "average" and len(self.lonely_strata):
                 present = ctx.n_pair > 0
+        if self.pps is not None and present is None:
+            present = ctx.n_pair > (np.bincount(pairs.pair[missing], minlength=pairs.n_pairs)
+                                    if len(missing) else 0)
         if v.x0 is None:
+            if self.pps is not None:
+                return _Sums(Y, self._pps_var(ctx, v, None, None, present), Y, Y, lost_dom, lost_w_dom)
             var = stratified_variance(sy, pairs, self._strata, present)
             if self._stages:
                 var = var + self._later_stages(ctx, v, None, None)
@@ -587,6 +752,9 @@ class SurveyDesign(_Calibrating, _Design):
         X = np.bincount(pairs.seg_dom, weights=b, minlength=D + 1)[:D]
         with np.errstate(invalid="ignore", divide="ignore"):
             R = Y / X
+        if self.pps is not None:
+            var = self._pps_var(ctx, v, R, X, present)
+            return _Sums(R, np.where(X > 0, var, np.nan), X, Y, lost_dom, lost_w_dom)
         var = ratio_variance(sy, sx, a, b, R, X, pairs, self._strata, present)
         if self._stages:
             var = var + self._later_stages(ctx, v, R, X)

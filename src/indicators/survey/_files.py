@@ -17,9 +17,10 @@ from ..i18n import Lang, check_lang, message
 from ._designs import ReplicateDesign, SurveyDesign
 from ._domains import LONELY_PSU, REPLICATE_TYPES
 from ._make_replicates import MAKE_TYPES
+from ._pps import PPS_METHODS
 
-_DESIGN_KEYS = {"weights", "strata", "psu", "fpc", "lonely_psu", "nest", "replicate", "replicates",
-                "calibration", "kind", "format_version", "description", "lang"}
+_DESIGN_KEYS = {"weights", "strata", "psu", "fpc", "lonely_psu", "nest", "pps", "pps_variance", "pps_psum",
+                "replicate", "replicates", "calibration", "kind", "format_version", "description", "lang"}
 _MAKE_KEYS = {"type", "replicates", "seed", "rho", "mse", "fpc"}
 _STEP_KEYS = {
     "post_stratify": {"method", "by", "population", "partial"},
@@ -38,7 +39,9 @@ def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame, *,
 
     Keys: ``weights`` (a column; may be left out when every stage has an fpc),
     ``strata``, ``psu`` and ``fpc`` (a column, or a list with one per stage),
-    ``lonely_psu``, ``nest``; or, for replicate weights given as columns,
+    ``lonely_psu``, ``nest``, ``pps`` (``brewer``, ``overton`` or ``hartley-rao``, with
+    ``fpc`` the inclusion probabilities), ``pps_variance`` (``HT``, ``YG``) and
+    ``pps_psum`` (a number, or a mapping from stratum to number); or, for replicate weights given as columns,
     ``replicate: {type, columns | pattern, scale, rscales, rho, mse, combined_weights}``.
     ``replicates: {type, replicates, seed, rho, mse, fpc}`` makes replicate weights from
     the design (:meth:`SurveyDesign.as_replicate`); ``calibration`` is a list of steps
@@ -119,8 +122,19 @@ def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame, *,
     nest = spec.get("nest", True)
     if not isinstance(nest, bool):
         raise fail("nest", "survey.yaml.value", nest, allowed="true, false")
+    pps = spec.get("pps")
+    if pps is not None and pps not in PPS_METHODS:
+        raise fail("pps", "survey.yaml.value", pps, allowed=", ".join(PPS_METHODS))
+    pps_variance = spec.get("pps_variance", "HT")
+    if pps_variance not in ("HT", "YG"):
+        raise fail("pps_variance", "survey.yaml.value", pps_variance, allowed="HT, YG")
+    psum = spec.get("pps_psum")
+    if psum is not None and not (isinstance(psum, Mapping) or
+                                 (isinstance(psum, (int, float)) and not isinstance(psum, bool))):
+        raise fail("pps_psum", "survey.yaml.value", psum, allowed="a number, or stratum: number")
     design = SurveyDesign(data, weights=spec.get("weights"), strata=spec.get("strata"), psu=spec.get("psu"),
-                          fpc=spec.get("fpc"), lonely_psu=lonely, nest=nest, lang=lang)
+                          fpc=spec.get("fpc"), lonely_psu=lonely, nest=nest, pps=pps,
+                          pps_variance=pps_variance, pps_psum=psum, lang=lang)
     if "replicates" in spec:
         make = spec["replicates"]
         if not isinstance(make, Mapping):

@@ -11,6 +11,7 @@
 #                           the same as sampling fractions (f1, f2)
 #   designs_population.csv  population totals, one row per category (margin, category, total)
 #   designs_repweights.csv  replicate factors per PSU made by as.svrepdesign (deterministic types)
+#   designs_pps.csv         the rows sorted by PSU with inclusion probabilities for the PPS designs
 #   r_designs_expected.csv  what R printed (15 significant digits)
 # The Python tests rebuild the same designs from these files and need no R.
 
@@ -201,6 +202,54 @@ for (nm in names(made)) {
 }
 # Replicates made from a design, then calibrated (every replicate calibrated again).
 common_cases("mk_JKn_rake", "replicate", rake(update(made$JKn_nofpc, state_f = factor(state)), margins, margin_pops))
+
+# 5. PPS without replacement (svydesign(pps = ...)): each PSU's inclusion probability in
+#    the fpc column, varying within strata. Rows sorted by PSU (R's Brewer variance pairs
+#    the PSUs' probabilities in order of first appearance with their totals in sorted
+#    order); pi1: first-stage PSUs by size, pi2: segments within PSUs, pi_e: women drawn
+#    one by one within strata (h: the stratum as a number, which R's Overton needs).
+dp <- d[order(d$psu, d$id), c("id", "state", "area", "stratum", "psu", "ssu", "weight", "age_group",
+                              "ipv_any_12m", "violence_lifetime", "sought_help", "reported",
+                              "income", "f1", "f2")]
+size <- ave(dp$id, dp$psu, FUN = length) * (1 + dp$psu %% 4)
+dp$pi1 <- round(pmin(0.95, dp$f1 * size / ave(size, dp$stratum)), 6)
+dp$pi2 <- round(pmin(1, dp$f2 * (0.7 + 0.15 * (dp$ssu %% 3))), 6)
+dp$h <- as.integer(factor(dp$stratum))
+s_e <- 5 + dp$id %% 7
+dp$pi_e <- round(pmin(0.9, 0.4 * s_e / ave(s_e, dp$stratum)), 6)
+write.csv(dp, "designs_pps.csv", row.names = FALSE)
+d_all <- d
+d <- dp  # domain_df_cases loops over d$state
+pps_cases <- function(case, des) {
+  # R's svyratio for PPS designs drops missing rows from the variables but not from the
+  # probabilities, and its deff for totals omits the sample size: neither is used here.
+  stat_rows(case, "taylor", "mean", "ipv_any_12m", svymean(~ipv_any_12m, des, na.rm = TRUE), FALSE)
+  stat_rows(case, "taylor", "mean", "income", svymean(~income, des), FALSE)
+  stat_rows(case, "taylor", "total", "violence_lifetime", svytotal(~violence_lifetime, des), FALSE)
+  by_rows(case, "taylor", "mean", "ipv_any_12m", "state",
+          svyby(~ipv_any_12m, ~state, des, svymean, na.rm = TRUE), FALSE)
+  by_rows(case, "taylor", "total", "reported", "area",
+          svyby(~reported, ~area, des, svytotal, na.rm = TRUE), FALSE)
+  by_rows(case, "taylor", "mean", "income", "age_group", svyby(~income, ~age_group, des, svymean), FALSE)
+  by_rows(case, "taylor", "total", "violence_lifetime", "age_group",
+          svyby(~violence_lifetime, ~age_group, des, svytotal), FALSE)
+  r <- svyratio(~income, ~violence_lifetime, des)
+  ci <- confint(r)
+  add(case, "taylor", "ratio", "income/violence_lifetime", "", "all", coef(r), SE(r), ci[, 1], ci[, 2])
+}
+brewer <- svydesign(ids = ~psu, strata = ~stratum, fpc = ~pi1, weights = ~weight, pps = "brewer", data = dp)
+common_cases("pps_brewer", "taylor", brewer)
+domain_df_cases("pps_brewer", "taylor", brewer)
+brewer_ms <- svydesign(ids = ~psu + ssu, strata = ~stratum, fpc = ~pi1 + pi2, pps = "brewer", data = dp)
+common_cases("pps_brewer_ms", "taylor", brewer_ms)
+common_cases("cal_pps_brewer_linear", "taylor",
+             calibrate(update(brewer, state_f = factor(state)), margins, margin_pops))
+pps_cases("pps_overton", svydesign(ids = ~1, strata = ~h, fpc = ~pi_e, pps = "overton", data = dp))
+pps_cases("pps_overton_yg", svydesign(ids = ~1, strata = ~h, fpc = ~pi_e, pps = "overton",
+                                      variance = "YG", data = dp))
+pps_cases("pps_hr", svydesign(ids = ~1, strata = ~h, fpc = ~pi_e, pps = HR(), data = dp))
+pps_cases("pps_hr_psum", svydesign(ids = ~1, fpc = ~pi_e, pps = HR(0.35), data = dp))
+d <- d_all
 
 res <- do.call(rbind, out)
 num <- c("estimate", "se", "ci_low", "ci_high", "deff", "df")
