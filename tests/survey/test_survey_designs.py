@@ -177,8 +177,23 @@ def test_replicate_weights_written_out_reproduce_the_design(base: SurveyDesign) 
 
 
 def test_as_replicate_errors(micro: pd.DataFrame, base: SurveyDesign, population: pd.DataFrame) -> None:
-    with pytest.raises(DesignError, match="exactly two PSUs per stratum"):
-        base.as_replicate("BRR")
+    with pytest.raises(DesignError, match="even number"):
+        base.as_replicate("BRR")  # R's default large="split" needs pairs
+    with pytest.raises(DesignError, match="more than two PSUs"):
+        base.as_replicate("BRR", large="fail")
+    moved = micro.assign(bstr=micro["stratum"].mask(micro["unit"] == "01U-2", "02U"))
+    one_small = SurveyDesign(moved, weights="weight", strata="bstr", psu="unit")
+    with pytest.raises(DesignError, match="single PSU"):
+        one_small.as_replicate("BRR", large="merge")
+    with pytest.raises(DesignError, match="only one has: 01U"):
+        one_small.as_replicate("BRR", small="merge", large="merge")
+    split = one_small.as_replicate("BRR", small="split", large="merge")
+    assert split.n_replicates == 8
+    # The split PSU is in both half-samples: its factor is 1 in every replicate.
+    frame = split.weights_frame()
+    rows = (moved["unit"] == "01U-1").to_numpy()
+    assert np.allclose(frame.loc[rows, split.replicate_weights].to_numpy(),
+                       moved.loc[rows, "weight"].to_numpy()[:, None])
     with pytest.raises(DesignError, match="unstratified"):
         base.as_replicate("JK1")
     with pytest.raises(DesignError, match="need a stratified design"):

@@ -12,7 +12,9 @@ its replicate weights); ``ms_*`` (two-stage designs with a finite population cor
 at each stage, as sizes and as fractions, and weights taken from the fpc); ``pps_*``
 (PPS without replacement on ``designs_pps.csv``: Brewer's approximation, single- and
 two-stage and calibrated, Overton's and Hartley-Rao's in the Horvitz-Thompson and
-Yates-Grundy forms).
+Yates-Grundy forms); ``ms_average`` (lonely_psu="average" at the second stage, averaged
+within each PSU as R does); ``mk_BRR_*``/``mk_Fay_merge`` (BRR with strata of one and of
+three PSUs, split or merged as R's brrweights).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -64,6 +67,10 @@ def design(case: str) -> Any:
         return SurveyDesign(data, weights="weight", strata="stratum", psu=["psu", "ssu"], fpc=["N1", "N2"])
     if case == "ms_frac":
         return SurveyDesign(data, weights="weight", strata="stratum", psu=["psu", "ssu"], fpc=["f1", "f2"])
+    if case == "ms_average":
+        second = data.assign(s2=np.where(data["ssu"] == 3, "b", "a"))
+        return SurveyDesign(second, weights="weight", strata=["stratum", "s2"], psu=["psu", "ssu"],
+                            fpc=["N1", "N2"], lonely_psu="average")
     if case == "ms_noweights":
         return SurveyDesign(data, weights=None, strata="stratum", psu=["psu", "ssu"], fpc=["N1", "N2"])
     if case.startswith("mk_"):
@@ -126,6 +133,17 @@ def _made(name: str) -> Any:
         return design("base").as_replicate("JKn", mse=True)
     if name == "JKn_rake":
         return design("base").as_replicate("JKn").rake(MARGINS, _population())
+    if name in ("BRR_merge", "BRR_split", "Fay_merge"):
+        moved = data.assign(bstr=data["stratum"].mask(data["unit"] == "01U-2", "02U")
+                            .mask(data["unit"] == "03U-2", "03R"))
+        uneven = SurveyDesign(moved, weights="weight", strata="bstr", psu="unit")
+        if name == "BRR_merge":
+            return uneven.as_replicate("BRR", small="merge", large="merge")
+        if name == "BRR_split":
+            return uneven.as_replicate("BRR", small="split", large="merge")
+        return uneven.as_replicate("Fay", rho=0.3, small="merge", large="merge")
+    if name == "BRR_area":  # three pairs of units per area (R's default large="split")
+        return SurveyDesign(data, weights="weight", strata="area", psu="unit").as_replicate("BRR")
     hadamard = _data("designs_hadamard.csv").to_numpy()
     pairs = SurveyDesign(data, weights="weight", strata="stratum", psu="unit")
     if name == "BRR":

@@ -71,7 +71,15 @@ from ._domains import (
     _Var,
 )
 from ._estimators import _Design
-from ._make_replicates import MAKE_TYPES, MakeType, make_replicates
+from ._make_replicates import (
+    MAKE_TYPES,
+    BRRLarge,
+    BRRSmall,
+    BRRStrataError,
+    MakeType,
+    brr_halves,
+    make_replicates,
+)
 from ._pps import PPS_METHODS, PPSMethod, PPSVariance, brewer_dense, brewer_variance, ht_dense, ht_variance
 
 __all__ = ["ReplicateDesign", "SurveyDesign"]
@@ -213,6 +221,7 @@ class SurveyDesign(_Calibrating, _Design):
         # nested in the unit above, strata within it, each weighted by the sampling
         # fractions of the stages above.
         self._stages: list[tuple[np.ndarray, StrataInfo]] = []
+        self._stage_groups: list[tuple[np.ndarray, np.ndarray]] = []  # each group's parent, certainty
         weight = np.where(np.isinf(pop), 1.0, pop / n_psu)[h] if weights is None else None
         parent, parent_fraction = c, (n_psu / pop)[psu_stratum]
         # PPS: each unit's 1 - pi and the product of the inclusion probabilities above it.
@@ -265,6 +274,7 @@ class SurveyDesign(_Calibrating, _Design):
             info = StrataInfo(n_psu=n_unit, f=scale * f_s, psu_stratum=unit_group,
                               lonely_psu=lonely_psu)
             self._stages.append((unit, info))
+            self._stage_groups.append((group_parent, f_s < 1e-7))
             if pps is not None:
                 self._pps_units.append((1.0 - pi_unit, scale[unit_group]))
                 if weight is not None:
@@ -280,14 +290,18 @@ class SurveyDesign(_Calibrating, _Design):
 
     def as_replicate(self, type: MakeType = "JKn", *, replicates: int = 50, seed: int | None = None,
                      rho: float = 0.5, hadamard: Any = None, mse: bool = False,
-                     fpc: bool = True) -> ReplicateDesign:
+                     fpc: bool = True, small: BRRSmall = "fail", large: BRRLarge = "split") -> ReplicateDesign:
         """Replicate weights made from this design, as R's ``as.svrepdesign``.
 
         ``type``: ``JK1`` (unstratified designs), ``JKn`` (one replicate per PSU, its
         stratum's other PSUs reweighted), ``BRR`` (two PSUs per stratum, half-samples
         from a Hadamard matrix: Sylvester's of the next power of two above the number of
         strata, or ``hadamard``, a 0/1 or -1/+1 matrix with a row per stratum plus one),
-        ``Fay`` (BRR with factors ``2 - rho`` and ``rho``), ``bootstrap`` (R's Canty-Davison
+        ``Fay`` (BRR with factors ``2 - rho`` and ``rho``; strata without exactly two PSUs
+        as R's ``brrweights``: ``small`` strata of one PSU ``fail``, are ``split`` (the PSU in
+        both halves) or ``merge``d with each other; ``large`` strata are ``split`` into
+        consecutive pairs (an even number of PSUs), ``merge``d (first half of their PSUs
+        against the second) or ``fail``), ``bootstrap`` (R's Canty-Davison
         bootstrap: ``n_h`` PSUs drawn with replacement, without replacement from the
         population when there is an fpc) and ``subbootstrap`` (Rao-Wu: ``n_h - 1`` draws,
         rescaled), ``replicates`` of them from ``seed``. Replicates are made from the
@@ -319,26 +333,34 @@ class SurveyDesign(_Calibrating, _Design):
         if type in ("JKn",) and (n_h == 1).any():
             lonely = [str(self._h_values[i]) for i in np.flatnonzero(n_h == 1)]
             raise _design_error("survey.replicate.lonely", self.lang, strata=", ".join(lonely[:_MAX_LISTED]))
-        if type in ("BRR", "Fay") and (n_h != 2).any():
-            bad = [f"{self._h_values[i]} ({n_h[i]})" for i in np.flatnonzero(n_h != 2)]
-            raise _design_error("survey.replicate.brr_pairs", self.lang, strata=", ".join(bad[:_MAX_LISTED]),
-                                count=len(bad))
+        first_row = np.full(self.n_psu, self.n_rows, dtype=np.int64)
+        np.minimum.at(first_row, self._c, np.arange(self.n_rows))
+        n_halves = self.n_strata
+        if type in ("BRR", "Fay"):
+            check_option("as_replicate", "small", small, ["fail", "split", "merge"], self.lang)
+            check_option("as_replicate", "large", large, ["split", "merge", "fail"], self.lang)
+            names = [str(v) for v in self._h_values]
+            try:
+                n_halves = brr_halves(self._strata.psu_stratum, first_row, names, small, large)[2]
+            except BRRStrataError as exc:
+                shown = ", ".join(f"{names[h]} ({n_h[h]})" for h in exc.strata[:_MAX_LISTED])
+                raise _design_error(f"survey.replicate.brr_{exc.code}", self.lang, strata=shown,
+                                    count=len(exc.strata)) from None
         if type == "Fay" and not 0 < rho < 1:
             raise _design_error("survey.design.fay_rho", self.lang, got=repr(rho))
         matrix = None
         if hadamard is not None and type in ("BRR", "Fay"):
             matrix = np.asarray(hadamard)
-            ok = matrix.ndim == 2 and matrix.shape[0] >= self.n_strata + 1 and len(np.unique(matrix)) == 2
+            ok = matrix.ndim == 2 and matrix.shape[0] >= n_halves + 1 and len(np.unique(matrix)) == 2
             if ok:
                 b = (matrix == matrix.max()).astype(np.int64) * 2 - 1
                 ok = bool(np.array_equal(b.T @ b, matrix.shape[0] * np.eye(matrix.shape[1], dtype=np.int64)))
             if not ok:
-                raise _design_error("survey.replicate.hadamard", self.lang, strata=self.n_strata)
-        first_row = np.full(self.n_psu, self.n_rows, dtype=np.int64)
-        np.minimum.at(first_row, self._c, np.arange(self.n_rows))
+                raise _design_error("survey.replicate.hadamard", self.lang, strata=n_halves)
         made = make_replicates(type, self._strata.psu_stratum, self._strata.f, replicates=int(replicates),
                                seed=seed, rho=rho if type == "Fay" else 0.0, hadamard=matrix,
-                               use_fpc=fpc, first_row=first_row)
+                               use_fpc=fpc, first_row=first_row, names=[str(v) for v in self._h_values],
+                               small=small, large=large)
         return ReplicateDesign._from_factors(self, np.asarray(self._c, dtype=np.int64), made.factors,
                                              made.type, made.scale, made.rscales, made.rho, mse)
 
@@ -594,7 +616,14 @@ class SurveyDesign(_Calibrating, _Design):
         unit of the stage above, the spread of its sampled units' totals of the
         linearised variable, with that stage's fpc, times the sampling fractions above."""
         out = np.zeros(ctx.n_domains)
-        for pairs, (_, info) in zip(ctx.stage_pairs, self._stages):
+        for pairs, (_, info), (parents, certain) in zip(ctx.stage_pairs, self._stages, self._stage_groups):
+            if self.lonely_psu == "average" and (info.n_psu == 1).any():
+                n_pair = pairs.sums(None)
+                if len(v.missing):
+                    n_pair = n_pair - np.bincount(pairs.pair[v.missing], minlength=pairs.n_pairs)
+                z = self._pps_z(pairs, v, ratio, den)
+                out += _average_within_parents(z, pairs, info, parents, certain, n_pair > 0)
+                continue
             sy = pairs.weighted_sums(v.y0)
             if v.x0 is None:
                 out += stratified_variance(sy, pairs, info)
@@ -805,6 +834,37 @@ class SurveyDesign(_Calibrating, _Design):
         assert pairs is not None and ctx.n_pair is not None
         present = ctx.n_pair > (self._lost(ctx, missing) if len(missing) else 0)
         return domain_degf(pairs, self._strata, present)
+
+
+def _average_within_parents(z: np.ndarray, pairs: PairIndex, info: StrataInfo, parents: np.ndarray,
+                            certain: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """A later stage's variance with ``lonely_psu="average"`` as R's ``multistage`` computes
+    it: within each unit of the stage above, a group (stratum) with a single sampled unit
+    gets the average contribution of the unit's other groups present in the domain (R's
+    ``onestage``: the sum times groups present over groups not lonely); a unit whose
+    present groups are all lonely makes the variance NaN, as in R."""
+    D = pairs.n_domains
+    s1 = pairs.segment_sums(z)
+    n_h = info.n_psu.astype(np.float64)[pairs.seg_h]
+    zbar = s1 / n_h
+    dev = z - pairs.spread(zbar)
+    ss = pairs.segment_sums(dev * dev) + (n_h - pairs.seg_len) * zbar * zbar
+    lonely = (info.n_psu == 1)[pairs.seg_h]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(lonely, 0.0, info.f[pairs.seg_h] * n_h / (n_h - 1.0))
+    cert = certain[pairs.seg_h]
+    contrib = np.where(cert, 0.0, ss * scale)
+    here = pairs.segment_sums(present.astype(np.float64)) > 0
+    ok = here & ~(lonely & ~cert)
+    key = parents[pairs.seg_h].astype(np.int64) * (D + 1) + pairs.seg_dom
+    keys, inverse = np.unique(key, return_inverse=True)
+    K = len(keys)
+    total = np.bincount(inverse, weights=contrib, minlength=K)
+    n_here = np.bincount(inverse, weights=here, minlength=K)
+    n_ok = np.bincount(inverse, weights=ok, minlength=K)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_key = np.where(n_here > 0, total * n_here / n_ok, 0.0)
+    return np.bincount(keys % (D + 1), weights=per_key, minlength=D + 1)[:D]
 
 
 @validate_options

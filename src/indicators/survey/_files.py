@@ -21,7 +21,7 @@ from ._pps import PPS_METHODS
 
 _DESIGN_KEYS = {"weights", "strata", "psu", "fpc", "lonely_psu", "nest", "pps", "pps_variance", "pps_psum",
                 "replicate", "replicates", "calibration", "kind", "format_version", "description", "lang"}
-_MAKE_KEYS = {"type", "replicates", "seed", "rho", "mse", "fpc"}
+_MAKE_KEYS = {"type", "replicates", "seed", "rho", "mse", "fpc", "small", "large"}
 _STEP_KEYS = {
     "post_stratify": {"method", "by", "population", "partial"},
     "rake": {"method", "margins", "population", "max_iter", "epsilon"},
@@ -43,7 +43,7 @@ def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame, *,
     ``fpc`` the inclusion probabilities), ``pps_variance`` (``HT``, ``YG``) and
     ``pps_psum`` (a number, or a mapping from stratum to number); or, for replicate weights given as columns,
     ``replicate: {type, columns | pattern, scale, rscales, rho, mse, combined_weights}``.
-    ``replicates: {type, replicates, seed, rho, mse, fpc}`` makes replicate weights from
+    ``replicates: {type, replicates, seed, rho, mse, fpc, small, large}`` makes replicate weights from
     the design (:meth:`SurveyDesign.as_replicate`); ``calibration`` is a list of steps
     applied in order (after the replicates are made, so each replicate is calibrated
     again): ``{method: post_stratify, by, population, partial}``, ``{method: rake,
@@ -144,7 +144,7 @@ def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame, *,
             raise fail("replicates", "survey.yaml.unknown_key", bad[0], allowed=", ".join(sorted(_MAKE_KEYS)))
         if make.get("type", "JKn") not in MAKE_TYPES:
             raise fail("replicates", "survey.yaml.value", make.get("type"), allowed=", ".join(MAKE_TYPES))
-        options = {k: make[k] for k in ("replicates", "seed", "rho", "mse", "fpc") if k in make}
+        options = {k: make[k] for k in ("replicates", "seed", "rho", "mse", "fpc", "small", "large") if k in make}
         design = design.as_replicate(make.get("type", "JKn"), **options)
     return _calibrated(design, spec, folder, fail, lang)
 

@@ -13,6 +13,7 @@ Private to :mod:`indicators.survey`; :meth:`SurveyDesign.as_replicate` uses it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -21,7 +22,8 @@ import numpy as np
 MakeType = Literal["JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap"]
 MAKE_TYPES: tuple[str, ...] = get_args(MakeType)
 
-__all__ = ["MAKE_TYPES", "MakeType", "Replicates", "make_replicates", "sylvester"]
+__all__ = ["MAKE_TYPES", "BRRLarge", "BRRSmall", "BRRStrataError", "MakeType", "Replicates", "brr_halves",
+           "make_replicates", "sylvester"]
 
 
 @dataclass
@@ -55,9 +57,92 @@ def _counts(draws: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(flat, minlength=R * n).reshape(R, n).astype(np.float64)
 
 
+BRRSmall = Literal["fail", "split", "merge"]
+BRRLarge = Literal["split", "merge", "fail"]
+
+
+class BRRStrataError(ValueError):
+    """Strata that BRR cannot pair with the chosen ``small``/``large`` rule."""
+
+    def __init__(self, code: str, strata: list[int]) -> None:
+        super().__init__(code)
+        self.code, self.strata = code, strata
+
+
+def brr_halves(psu_stratum: np.ndarray, first_row: np.ndarray, names: Sequence[str],
+               small: str = "fail", large: str = "split") -> tuple[np.ndarray, np.ndarray, int]:
+    """The half-samples of R's ``brrweights(small=, large=)`` for strata of any size.
+
+    Returns, per PSU, its weight in the first half (0, 0.5 or 1; the second half is
+    ``1 - w``), its pseudo-stratum (1-based: the Hadamard row it follows) and the number of
+    pseudo-strata. As R: strata in the order of their names as text, PSUs within a stratum
+    in order of first appearance; ``small``: a stratum with one PSU fails, is ``split``
+    (the PSU in both halves, weight 1 in every replicate) or ``merge``d with the other
+    small strata (the first with the (k/2 + 1)-th, and so on); ``large``: a stratum with
+    more than two PSUs is ``split`` into consecutive pairs (an even number of PSUs
+    needed), ``merge``d (its first half of PSUs against the second) or fails.
+    """
+    C = len(psu_stratum)
+    n_h = np.bincount(psu_stratum)
+    text_rank = np.empty(len(n_h), dtype=np.int64)
+    text_rank[np.argsort(np.asarray([str(x) for x in names], dtype=object), kind="stable")] = np.arange(len(n_h))
+    oo = np.lexsort((first_row, text_rank[psu_stratum]))  # R's order(sunq, match)
+    w1 = np.zeros(C)
+    ps = np.zeros(C, dtype=np.int64)
+    upto = 0
+    smalls = [h for h in np.argsort(text_rank) if n_h[h] == 1]
+    larges = [h for h in np.argsort(text_rank) if n_h[h] > 2]
+    goods = [h for h in np.argsort(text_rank) if n_h[h] == 2]
+    if smalls and small == "fail":
+        raise BRRStrataError("small", smalls)
+    if larges and large == "fail":
+        raise BRRStrataError("large", larges)
+    if smalls:
+        if small == "split":
+            mask = np.isin(psu_stratum, smalls)  # in PSU order (R: sunq %in% smallstrata)
+            w1[mask] = 0.5
+            ps[mask] = np.arange(1, int(mask.sum()) + 1)
+            upto = int(mask.sum())
+        else:
+            k = len(smalls)
+            if k < 2:
+                raise BRRStrataError("merge_one", smalls)
+            members = oo[np.isin(psu_stratum[oo], smalls)]
+            w1[members] = np.resize([0.0, 1.0], k)
+            pair_of = np.arange(1, k // 2 + 1)
+            ps[members] = np.tile(pair_of, 2) if k % 2 == 0 else np.concatenate(([1], np.tile(pair_of, 2)))
+            upto = k // 2
+    if larges:
+        if large == "split":
+            odd = [h for h in larges if n_h[h] % 2 == 1]
+            if odd:
+                raise BRRStrataError("split_odd", odd)
+            for h in larges:
+                members = oo[psu_stratum[oo] == h]
+                w1[members] = np.resize([0.0, 1.0], len(members))
+                pairs = len(members) // 2
+                ps[members] = upto + np.repeat(np.arange(1, pairs + 1), 2)
+                upto += pairs
+        else:
+            for j, h in enumerate(larges):
+                members = oo[psu_stratum[oo] == h]
+                half = len(members) // 2
+                w1[members] = np.concatenate((np.zeros(half), np.ones(len(members) - half)))
+                ps[members] = upto + j + 1
+            upto += len(larges)
+    for j, h in enumerate(goods):
+        members = oo[psu_stratum[oo] == h]
+        w1[members] = [0.0, 1.0]
+        ps[members] = upto + j + 1
+    upto += len(goods)
+    return w1, ps, upto
+
+
 def make_replicates(kind: str, psu_stratum: np.ndarray, f: np.ndarray, *, replicates: int = 50,
                     seed: int | None = None, rho: float = 0.0, hadamard: np.ndarray | None = None,
-                    use_fpc: bool = True, first_row: np.ndarray | None = None) -> Replicates:
+                    use_fpc: bool = True, first_row: np.ndarray | None = None,
+                    names: Sequence[str] | None = None, small: str = "fail",
+                    large: str = "split") -> Replicates:
     """Replicate factors for the PSUs of a design (``psu_stratum``: stratum code of each
     PSU, in PSU code order; ``f``: 1 - sampling fraction per stratum, 1 without fpc)."""
     C = len(psu_stratum)
@@ -81,25 +166,26 @@ def make_replicates(kind: str, psu_stratum: np.ndarray, f: np.ndarray, *, replic
         rscales = (fh * (nh - 1) / nh)[keep]
         return Replicates(factors[:, keep], "JKn", 1.0, rscales)
     if kind in ("BRR", "Fay"):
-        # Two PSUs per stratum: the first (in PSU order) is in half-sample 1 when the
-        # Hadamard entry of its stratum is 1 (R's brrweights with only.weights=TRUE).
-        order = np.lexsort((np.arange(C) if first_row is None else first_row, psu_stratum))
-        second = np.zeros(C, dtype=bool)
-        first_of = np.concatenate(([True], psu_stratum[order][1:] != psu_stratum[order][:-1]))
-        second[order[~first_of]] = True
+        # Half-samples as R's brrweights (only.weights=TRUE): in replicate r, a PSU of
+        # pseudo-stratum k has weight w1 in the first half when the Hadamard entry
+        # H[k, r] is 0 and in the second when it is 1 (its other weight, 1 - w1, in the
+        # other half); factor (2 - rho) in the half it belongs to, rho in the other.
+        rows_first = first_row if first_row is not None else np.arange(C)
+        w1, ps, upto = brr_halves(psu_stratum, rows_first,
+                                  names if names is not None else [f"{h:09d}" for h in range(H)],
+                                  small, large)
         if hadamard is None:
             size = 1
-            while size < H + 1:
+            while size < upto + 1:
                 size *= 2
             mat = sylvester(size)
         else:
             mat = np.asarray(hadamard)
             values = np.unique(mat)
             mat = (mat == values.max()).astype(np.int64) if len(values) == 2 else mat
-        rows = mat[1 + psu_stratum, :]  # (C, R): the Hadamard row of each PSU's stratum
-        col_first = rows + 1  # R: column of weights used, 1 or 2
-        in_half = np.where(second[:, None], col_first == 1, col_first == 2)
-        factors = np.where(in_half, 2.0 - rho, rho)
+        entry = mat[ps, :]  # (C, R)
+        wa = np.where(entry == 0, w1[:, None], 1.0 - w1[:, None])
+        factors = wa * (2.0 - rho) + (1.0 - wa) * rho
         R = mat.shape[1]
         return Replicates(factors.astype(np.float64), "Fay" if rho else "BRR",
                           1.0 / (R * (1.0 - rho) ** 2), np.ones(R), rho if rho else None)

@@ -251,6 +251,33 @@ pps_cases("pps_hr", svydesign(ids = ~1, strata = ~h, fpc = ~pi_e, pps = HR(), da
 pps_cases("pps_hr_psum", svydesign(ids = ~1, fpc = ~pi_e, pps = HR(0.35), data = dp))
 d <- d_all
 
+# 6. lonely_psu = "average" below the first stage: second-stage strata within each PSU
+#    (segment 3 apart from the others), so that PSUs with three or more segments have a
+#    stratum with a single segment; R averages within the PSU (and gives NaN where a PSU's
+#    rows in a domain are all in lonely strata).
+d$s2 <- ifelse(d$ssu == 3, "b", "a")
+options(survey.lonely.psu = "average")
+ms_average <- svydesign(ids = ~psu + ssu, strata = ~stratum + s2, fpc = ~N1 + N2, weights = ~weight,
+                        nest = TRUE, data = d)
+common_cases("ms_average", "taylor", ms_average)
+options(survey.lonely.psu = "fail")
+
+# 7. BRR and Fay replicates made from designs whose strata do not all have two PSUs
+#    (brrweights small = "split" | "merge", large = "split" | "merge"): variance units of
+#    01U-2 moved to stratum 02U and of 03U-2 to 03R (two strata of one unit, two of three).
+db <- d
+db$bstr <- db$stratum
+db$bstr[db$unit == "01U-2"] <- "02U"
+db$bstr[db$unit == "03U-2"] <- "03R"
+uneven <- svydesign(ids = ~unit, strata = ~bstr, weights = ~weight, nest = TRUE, data = db)
+made_uneven <- list(
+  BRR_merge = as.svrepdesign(uneven, type = "BRR", small = "merge", large = "merge"),
+  BRR_split = as.svrepdesign(uneven, type = "BRR", small = "split", large = "merge"),
+  Fay_merge = as.svrepdesign(uneven, type = "Fay", fay.rho = 0.3, small = "merge", large = "merge"),
+  BRR_area = as.svrepdesign(svydesign(ids = ~unit, strata = ~area, weights = ~weight, data = d), type = "BRR")
+)
+for (nm in names(made_uneven)) common_cases(paste0("mk_", nm), "replicate", made_uneven[[nm]])
+
 res <- do.call(rbind, out)
 num <- c("estimate", "se", "ci_low", "ci_high", "deff", "df")
 for (k in num) res[[k]] <- signif(res[[k]], 15)
