@@ -34,8 +34,9 @@ def sample_data(name: str | None = None) -> Path:
     Among them: ``values_sample.csv`` (a values table of several States, synthetic),
     ``encuesta_mujeres.csv`` (survey microdata exported from Excel in a Spanish locale),
     ``diseno.yaml`` (its sampling design: two stages with a finite population correction at
-    each, weights raked to the population projections of ``proyecciones.csv``), ``mesecvi_mex.yaml`` (a national overlay: Mexico's
-    federal entities as sub-national units); :func:`sample_files` lists them all.
+    each, weights raked to the population projections of ``proyecciones.csv``),
+    ``mesecvi_mex.yaml`` (a national overlay: Mexico's federal entities as sub-national
+    units); :func:`sample_files` lists them all.
 
     >>> import indicators as ind
     >>> ind.sample_data("values_sample.csv").name

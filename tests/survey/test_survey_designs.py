@@ -182,7 +182,7 @@ def test_as_replicate_errors(micro: pd.DataFrame, base: SurveyDesign, population
     with pytest.raises(DesignError, match="more than two PSUs"):
         base.as_replicate("BRR", large="fail")
     moved = micro.assign(bstr=micro["stratum"].mask(micro["unit"] == "01U-2", "02U"))
-    one_small = SurveyDesign(moved, weights="weight", strata="bstr", psu="unit")
+    one_small = SurveyDesign(moved, weights="weight", strata="bstr", psu="unit", lonely_psu="certainty")
     with pytest.raises(DesignError, match="single PSU"):
         one_small.as_replicate("BRR", large="merge")
     with pytest.raises(DesignError, match="only one has: 01U"):
@@ -192,7 +192,7 @@ def test_as_replicate_errors(micro: pd.DataFrame, base: SurveyDesign, population
     # The split PSU is in both half-samples: its factor is 1 in every replicate.
     frame = split.weights_frame()
     rows = (moved["unit"] == "01U-1").to_numpy()
-    assert np.allclose(frame.loc[rows, split.replicate_weights].to_numpy(),
+    assert np.allclose(frame.loc[rows, list(split.replicate_weights)].to_numpy(),
                        moved.loc[rows, "weight"].to_numpy()[:, None])
     with pytest.raises(DesignError, match="unstratified"):
         base.as_replicate("JK1")

@@ -21,7 +21,7 @@ the sampled PSUs (``S = sum z``, ``Q = sum z^2``, ``T = sum pi z``, ``U = sum pi
 
 >>> import numpy as np
 >>> z = np.array([2.0, 3.0]); pi = np.array([0.5, 0.25])
->>> float(ht_segment(z, pi, np.array([0]), np.array([2]), 0.5, np.array([1.0]))[0])
+>>> float(ht_segment(z, pi, np.array([0, 0]), np.array([2]), 0.5, np.array([1.0]))[0])
 1.25
 """
 
