@@ -153,6 +153,17 @@ class _Design:
 
     _kind: str = ""
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # A Polars, DuckDB or PySpark frame gets the design that runs its sums in the engine.
+        data = args[0] if args else kwargs.get("data")
+        if data is not None and not isinstance(data, pd.DataFrame):
+            from ._engines import engine_class
+
+            target = engine_class(cls, data)
+            if target is not None:
+                return super().__new__(target)
+        return super().__new__(cls)
+
     def __init__(self, data: pd.DataFrame, weights: str | None, lang: Lang) -> None:
         self.lang = check_lang(lang, type(self).__name__)
         if not isinstance(data, pd.DataFrame):
