@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._codes import error, problem
 from .._options import validate_options
 from ..errors import DataError, DesignError
 from ..i18n import Lang, check_lang, check_option, message
@@ -89,7 +90,7 @@ def _narwhals(kind: str, lang: str) -> Any:
         import narwhals as nw
     except ImportError:  # pragma: no cover - narwhals comes with every engine extra
         name, extra = ENGINES[kind]
-        raise DesignError(message("survey.engine.extra", lang, engine=name, extra=extra)) from None
+        raise _design_error("survey.engine.extra", lang, engine=name, extra=extra) from None
     return nw
 
 
@@ -119,11 +120,9 @@ class _Engine:
         dtype = self.schema[column]
         nw = self.nw
         if not (dtype.is_numeric() or dtype == nw.Boolean):
-            text = message("survey.engine.not_numeric", self.lang, column=column, func=func,
-                           engine=self.name, dtype=str(dtype))
-            raise DataError(text, problems=[{"code": "survey.engine.not_numeric", "column": column,
-                                             "value": str(dtype), "expected": "a numeric column",
-                                             "message": text}])
+            raise error("survey.engine.not_numeric", self.lang, column=column, func=func,
+                        engine=self.name, dtype=str(dtype), value=str(dtype),
+                        expected="a numeric column")
         return nw.col(column).cast(nw.Float64)
 
     def usable(self, expr: Any) -> Any:
@@ -326,8 +325,8 @@ class _EngineMixin:
                     text = message("survey.data.not_binary", self.lang, column=name, func=statistic,
                                    rows=_rows_text(found), value=repr(values[0]) if values else "?")
                     raise DataError(text, problems=[
-                        {"code": "survey.data.not_binary", "row": int(r), "column": name,
-                         "value": repr(x), "expected": "0, 1 or missing", "message": text}
+                        problem("survey.data.not_binary", self.lang, message=text, row=int(r),
+                                column=name, value=repr(x), expected="0, 1 or missing")
                         for r, x in zip(found, values)])
         frame = _CellFrame(self, cells, by_names)
         if frame.outside_rows:
