@@ -604,9 +604,13 @@ class EngineSurveyDesign(_EngineMixin, SurveyDesign):  # type: ignore[override,m
     def __init__(self, data: Any, weights: str | None,
                  strata: str | Sequence[str] | None = None,
                  psu: str | Sequence[str] | None = None, fpc: str | Sequence[str] | None = None,
-                 lonely_psu: LonelyPSU = "fail", nest: bool = True, *, lang: Lang = "en") -> None:
+                 lonely_psu: LonelyPSU = "fail", nest: bool = True, *, pps: Any = None,
+                 pps_variance: Any = "HT", pps_psum: Any = None, lang: Lang = "en") -> None:
         self.lang = check_lang(lang, "SurveyDesign")
         self._engine = eng = _Engine(data, self.lang)
+        self.pps, self.pps_variance = None, pps_variance
+        if pps is not None:
+            raise unsupported(eng.kind or "", f"pps={pps!r}", self.lang)
         self.data = data
         self.weights = weights
         self.strata, self.psu, self.fpc = strata, psu, fpc
