@@ -90,6 +90,37 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
     Countries, sub-national units and disaggregations are read as codes from any accepted form
     (``Perú`` is ``PER``); rows of a sub-national unit or a disaggregation are not national totals.
     """
+    frame, rows_other = _total_rows(values, plan, lang, catalog)
+    found = _Found(lang)
+    frame, unused, ind_index = _keys(frame, plan, found)
+    pos = frame["indicator"].map(ind_index).to_numpy(dtype=int)
+    numbers = _numbers(frame, plan, pos, found)
+    se = _standard_errors(frame, plan, pos, numbers, found)
+    if found.problems:
+        first = found.problems[0]["message"]
+        more = message("scores.more_problems", lang, count=len(found.problems) - 1) if len(found.problems) > 1 else ""
+        raise DataError(first + more, problems=found.problems)
+    if frame.empty:
+        text = message("scores.no_rows", lang, index=plan.spec.id,
+                       expected=", ".join(p.id for p in plan.indicators[:5]))
+        raise _codes.error("scores.no_rows", lang, message=text, column="indicator")
+    return _arrays(frame, plan, pos, numbers, se, lang, seed, unused=unused, rows_other=rows_other)
+
+
+class _Found:
+    """The problems found in a values table, each a row of the registry in the user's language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.problems: list[dict[str, Any]] = []
+
+    def __call__(self, code: str, row: Any, column: str, value: Any, expected: str, **extra: Any) -> None:
+        self.problems.append(_codes.problem(code, self.lang, row=row, column=column, value=value, expected=expected,
+                                            extra={"value": repr(value)}, **extra))
+
+
+def _total_rows(values: pd.DataFrame, plan: Plan, lang: str, catalog: Any) -> tuple[pd.DataFrame, int]:
+    """The rows of ``values`` that are the index's totals (or its groups), as codes; and how many others."""
     if not isinstance(values, pd.DataFrame):
         raise _codes.error("scores.not_a_table", lang, value=type(values).__name__, got=type(values).__name__)
     frame, _mapped = to_codes(plain_objects(values), catalog)
@@ -122,12 +153,11 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
     if groups is not None:
         frame, other = _by_group(frame, plan)
         rows_other += other
-    problems: list[dict[str, Any]] = []
+    return frame, rows_other
 
-    def problem(code: str, row: Any, column: str, value: Any, expected: str, **extra: Any) -> None:
-        problems.append(_codes.problem(code, lang, row=row, column=column, value=value, expected=expected,
-                                       extra={"value": repr(value)}, **extra))
 
+def _keys(frame: pd.DataFrame, plan: Plan, found: _Found) -> tuple[pd.DataFrame, tuple[str, ...], dict[str, int]]:
+    """The rows of the index's indicators with a whole year and a country; repeated keys reported."""
     ind_index = {p.id: k for k, p in enumerate(plan.indicators)}
     indicator = frame["indicator"].astype("string").str.strip()
     in_index = indicator.isin(list(ind_index)).fillna(False)
@@ -137,23 +167,27 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
     year = pd.to_numeric(frame["year"], errors="coerce").astype("float64")
     bad_year = year.isna() | ~np.isfinite(year) | (year != year.round()) | (year.abs() >= 10_000)
     for row, value in zip(frame.loc[bad_year, "_row"], frame.loc[bad_year, "year"]):
-        problem("scores.bad_year", row, "year", value, "a whole number")
+        found("scores.bad_year", row, "year", value, "a whole number")
     for row in frame.loc[country.isna(), "_row"]:
-        problem("scores.bad_country", row, "country", None, "an ISO 3166-1 alpha-3 code")
+        found("scores.bad_country", row, "country", None, "an ISO 3166-1 alpha-3 code")
     frame = frame.assign(country=country, year=year)
     frame = frame.loc[~bad_year & country.notna()]
     dup = frame.duplicated(["country", "year", "indicator"], keep=False)
     if dup.any():
         first = frame.loc[dup].iloc[0]
-        problem("scores.duplicate", first["_row"], "indicator", first["indicator"],
-                "one total row per country, year and indicator", count=int(dup.sum()),
-                country=first["country"], year=int(first["year"]), indicator=first["indicator"])
+        found("scores.duplicate", first["_row"], "indicator", first["indicator"],
+              "one total row per country, year and indicator", count=int(dup.sum()),
+              country=first["country"], year=int(first["year"]), indicator=first["indicator"])
+    return frame, unused, ind_index
+
+
+def _numbers(frame: pd.DataFrame, plan: Plan, pos: np.ndarray, found: _Found) -> np.ndarray:
+    """Each row's value as a number by its indicator's method (categories, yes/no, number)."""
     status = frame["status"].astype("string").str.strip() if "status" in frame.columns else None
     is_missing = (status.isin(MISSING_STATUSES).fillna(False) if status is not None
                   else pd.Series(False, index=frame.index))
     raw_values = frame["value"]
     numbers = np.full(len(frame), np.nan)
-    pos = frame["indicator"].map(ind_index).to_numpy(dtype=int)
     usable = ~is_missing.to_numpy(dtype=bool) & raw_values.notna().to_numpy(dtype=bool)
     for k, p in enumerate(plan.indicators):
         sel = (pos == k) & usable
@@ -166,32 +200,38 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
             codes = cells.map(_code_text)
             mapped = codes.map(p.points)
             for row, v in zip(rows[mapped.isna()], cells[mapped.isna()]):
-                problem("scores.unknown_category", row, "value", v, ", ".join(p.points), indicator=p.id)
+                found("scores.unknown_category", row, "value", v, ", ".join(p.points), indicator=p.id)
             numbers[sel] = mapped.to_numpy(dtype=float, na_value=np.nan)
         elif p.method == "binary":
             text = cells.map(lambda v: _code_text(v).casefold())
             yes, no = text.isin(_YES), text.isin(_NO)
             for row, v in zip(rows[~(yes | no)], cells[~(yes | no)]):
-                problem("scores.not_binary", row, "value", v, "1/0, yes/no, sí/no, true/false", indicator=p.id)
+                found("scores.not_binary", row, "value", v, "1/0, yes/no, sí/no, true/false", indicator=p.id)
             val = np.where(yes, 1.0, np.where(no, 0.0, np.nan))
             numbers[sel] = val if p.direction == "higher_is_better" else 1.0 - val
         else:
             num = pd.to_numeric(cells, errors="coerce")
             for row, v in zip(rows[num.isna()], cells[num.isna()]):
-                problem("scores.not_numeric", row, "value", v, "a number", indicator=p.id)
+                found("scores.not_numeric", row, "value", v, "a number", indicator=p.id)
             num = num.to_numpy(dtype=float, na_value=np.nan)
             if p.log:
                 bad = num <= 0
                 for row, v in zip(rows[bad], num[bad]):
-                    problem("scores.log_nonpositive", row, "value", v, "a positive number", indicator=p.id)
+                    found("scores.log_nonpositive", row, "value", v, "a positive number", indicator=p.id)
             numbers[sel] = num
+    return numbers
+
+
+def _standard_errors(frame: pd.DataFrame, plan: Plan, pos: np.ndarray, numbers: np.ndarray,
+                     found: _Found) -> np.ndarray:
+    """Each row's standard error: ``se``, or from a 95 % interval; 0 for yes/no and categories."""
     se = np.zeros(len(frame))
     continuous = np.array([plan.indicators[k].method not in ("binary", "categories") for k in pos], dtype=bool)
     if "se" in frame.columns:
         given = pd.to_numeric(frame["se"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = frame["se"].notna().to_numpy() & (np.isnan(given) | (given < 0))
         for row, v in zip(frame["_row"][bad], frame["se"][bad]):
-            problem("scores.bad_se", row, "se", v, "a number >= 0")
+            found("scores.bad_se", row, "se", v, "a number >= 0")
         se = np.where(np.isfinite(given) & (given >= 0), given, 0.0)
     if "ci_low" in frame.columns and "ci_high" in frame.columns:
         lo = pd.to_numeric(frame["ci_low"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -199,18 +239,14 @@ def prepare(values: pd.DataFrame, plan: Plan, lang: str = "en", catalog: Any = N
         from_ci = (se == 0) & np.isfinite(lo) & np.isfinite(hi)
         bad = from_ci & (hi < lo)
         for row, a, b in zip(frame["_row"][bad], lo[bad], hi[bad]):
-            problem("scores.bad_interval", row, "ci_low", a, "ci_low <= ci_high", high=b)
+            found("scores.bad_interval", row, "ci_low", a, "ci_low <= ci_high", high=b)
         se = np.where(from_ci & ~bad, (hi - lo) / (2 * Z95), se)
-    se = np.where(continuous & np.isfinite(numbers), se, 0.0)
-    if problems:
-        first = problems[0]["message"]
-        more = message("scores.more_problems", lang, count=len(problems) - 1) if len(problems) > 1 else ""
-        raise DataError(first + more, problems=problems)
-    if frame.empty:
-        text = message("scores.no_rows", lang, index=plan.spec.id,
-                       expected=", ".join(p.id for p in plan.indicators[:5]))
-        raise _codes.error("scores.no_rows", lang, message=text, column="indicator")
+    return np.where(continuous & np.isfinite(numbers), se, 0.0)
 
+
+def _arrays(frame: pd.DataFrame, plan: Plan, pos: np.ndarray, numbers: np.ndarray, se: np.ndarray, lang: str,
+            seed: int, *, unused: tuple[str, ...], rows_other: int) -> Prepared:
+    """The checked rows as (year, country, indicator) arrays, imputed as the spec asks."""
     years = np.sort(frame["year"].astype(int).unique())
     countries = np.sort(frame["country"].astype(str).unique())
     yi = np.searchsorted(years, frame["year"].astype(int).to_numpy())

@@ -17,6 +17,7 @@ decimal commas, yes/no words, code names) and runs them, and they can be run alo
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -223,10 +224,19 @@ def values_schema(
     >>> [c for c in ("country", "year", "indicator", "value") if schema.columns[c].required]
     ['country', 'year', 'indicator', 'value']
     """
+    maps = _maps(catalog)
+    columns = _value_columns(catalog, year_range or default_year_range())
+    checks = _row_checks(maps, _region_pairs(catalog))
+    if cross_row:
+        checks += _cross_row_checks(catalog, maps)
+    return pa.DataFrameSchema(columns, checks=checks, name=f"values[{catalog.label}]", strict=False)
+
+
+def _value_columns(catalog: Catalog, year_range: tuple[int, int]) -> dict[str, pa.Column]:
+    """The column checks of a values table: codes in their codelists, years in range, precision."""
     from ..catalog import load_codelist
 
-    lo, hi = year_range or default_year_range()
-    maps = _maps(catalog)
+    lo, hi = year_range
     countries = list(load_codelist("country"))
 
     def year_in_range(s: pd.Series) -> pd.Series:
@@ -243,7 +253,6 @@ def values_schema(
     for d in disaggregation_columns(catalog):
         codes = [*catalog.codelist(column_codelist(d, catalog) or d), TOTAL]
         columns[d] = pa.Column(checks=[_isin(codes, "values.unknown_code")], nullable=True, required=False)
-    regions = _region_pairs(catalog)
     columns[REGION] = pa.Column(nullable=True, required=False)
     columns["se"] = pa.Column("float64", _check(lambda s: s >= 0, "values.se_negative"),
                               nullable=True, required=False, coerce=True)
@@ -255,132 +264,159 @@ def values_schema(
         columns[c] = pa.Column("float64", nullable=True, required=False, coerce=True)
     columns["status"] = pa.Column(checks=[_isin(STATUSES, "values.unknown_status")], nullable=True, required=False)
     columns["currency"] = pa.Column(nullable=True, required=False)
+    return columns
+
+
+def _row_checks(maps: _CatalogMaps, regions: _Regions) -> list[pa.Check]:
+    """The checks that join each row's indicator to its unit, bounds, categories and currency."""
+    def rule(fn: Any) -> Any:
+        return functools.partial(fn, maps=maps)
 
     def unit_rule(units: set[str], bad: Any, *, bounded: bool = True) -> Any:
-        """Rows of ``units`` whose value is ``bad``; ``bounded=False`` leaves out indicators with bounds."""
-        def fn(d: pd.DataFrame) -> pd.Series:
-            v = _num(d, "value")
-            out = _unit(d, maps).isin(units) & v.notna() & bad(v)
-            if not bounded:
-                out &= ~d["indicator"].isin(list(maps.lo)).fillna(False)
-            return ~out
-        return fn
+        return functools.partial(_unit_rule, maps=maps, units=units, bad=bad, bounded=bounded)
 
-    def within_bounds(d: pd.DataFrame) -> pd.Series:
-        v = _num(d, "value")
-        lo = pd.to_numeric(d["indicator"].astype(object).map(maps.lo), errors="coerce")
-        hi = pd.to_numeric(d["indicator"].astype(object).map(maps.hi), errors="coerce")
-        return ~((v < lo) | (v > hi)).fillna(False)
-
-    def is_sign(d: pd.DataFrame) -> pd.Series:
-        return _unit(d, maps).eq(SIGN_UNIT).fillna(False).astype(bool)
-
-    def sign_note_given(d: pd.DataFrame) -> pd.Series:
-        status = d["status"] if "status" in d.columns else pd.Series(pd.NA, index=d.index)
-        explained = status.isin(EMPTY_STATUSES).fillna(False).astype(bool)
-        return ~(is_sign(d) & _text(d, "note").isna() & ~explained)
-
-    def sign_without_number(d: pd.DataFrame) -> pd.Series:
-        return ~(is_sign(d) & _num(d, "value").notna())
-
-    def cv_consistent(d: pd.DataFrame) -> pd.Series:
-        if not {"cv", "se"} <= set(d.columns):
-            return pd.Series(True, index=d.index)
-        v, se, cv = _num(d, "value"), _num(d, "se"), _num(d, "cv")
-        expected = 100.0 * se / v.abs()
-        rel, absolute = CV_TOLERANCE
-        off = (cv - expected).abs() > rel * expected + absolute
-        return ~(off & (v != 0) & (se >= 0) & (cv >= 0)).fillna(False)
-
-    def category_ok(d: pd.DataFrame) -> pd.Series:
-        is_cat = _unit(d, maps).eq("category").fillna(False)
-        text = _text_value(d)
-        key = d["indicator"].astype("string") + CATEGORY_SEP + text.astype("string")
-        return ~(is_cat & text.notna() & ~key.isin(maps.categories).fillna(False))
-
-    def value_explained(d: pd.DataFrame) -> pd.Series:
-        empty = _num(d, "value").isna() & _text_value(d).isna() & ~is_sign(d)  # a sign's text is in note
-        if "status" not in d.columns:
-            return ~empty
-        return ~(empty & ~d["status"].isin(EMPTY_STATUSES))
-
-    def no_conflict(d: pd.DataFrame) -> pd.Series:
-        if "status" not in d.columns:
-            return pd.Series(True, index=d.index)
-        given = _num(d, "value").notna() | _text_value(d).notna()
-        return ~(given & d["status"].isin(EMPTY_STATUSES))
-
-    def ci_low_ok(d: pd.DataFrame) -> pd.Series:
-        if "ci_low" not in d.columns:
-            return pd.Series(True, index=d.index)
-        low = _num(d, "ci_low")
-        high = _num(d, "ci_high") if "ci_high" in d.columns else pd.Series(np.nan, index=d.index)
-        v = _num(d, "value")
-        return ~((low > v) | (v.isna() & (low > high)))
-
-    def ci_high_ok(d: pd.DataFrame) -> pd.Series:
-        if "ci_high" not in d.columns:
-            return pd.Series(True, index=d.index)
-        return ~(_num(d, "value") > _num(d, "ci_high"))
-
-    def currency_given(d: pd.DataFrame) -> pd.Series:
-        lcu = d["indicator"].map(maps.currency).eq("LCU").fillna(False)
-        code = d["currency"] if "currency" in d.columns else pd.Series(pd.NA, index=d.index, dtype="string")
-        return ~(lcu & code.isna() & _num(d, "value").notna())
-
-    def currency_matches(d: pd.DataFrame) -> pd.Series:
-        if "currency" not in d.columns:
-            return pd.Series(True, index=d.index)
-        want = d["indicator"].map(maps.currency)
-        code = d["currency"].astype("string").str.upper()
-        fixed = want.notna() & want.ne("LCU")
-        bad_fixed = fixed & code.notna() & code.ne(want)
-        bad_form = want.eq("LCU") & code.notna() & ~code.str.fullmatch(r"[A-Z]{3}").fillna(False)
-        return ~(bad_fixed | bad_form).fillna(False)
-
-    def region_known(d: pd.DataFrame) -> pd.Series:
-        if REGION not in d.columns:
-            return pd.Series(True, index=d.index)
-        code = _text(d, REGION)
-        pair = d["country"].astype("string").fillna("") + CATEGORY_SEP + code
-        known = code.isna() | code.eq(TOTAL) | code.isin(regions.national) | pair.isin(regions.iso)
-        return known.fillna(False).astype(bool)
-
-    checks = [
-        _check(region_known, f"values.unknown_region:{REGION}", ignore_na=False),
+    return [
+        _check(functools.partial(_region_known, regions=regions), f"values.unknown_region:{REGION}",
+               ignore_na=False),
         _check(unit_rule({"yes_no"}, lambda v: ~v.isin([0.0, 1.0])), "values.yes_no_invalid:value", ignore_na=False),
         _check(unit_rule({"percent"}, lambda v: (v < 0) | (v > 100), bounded=False), "values.percent_range:value",
                ignore_na=False),
         _check(unit_rule(set(NONNEGATIVE_UNITS), lambda v: v < 0, bounded=False), "values.negative:value",
                ignore_na=False),
-        _check(within_bounds, "values.out_of_bounds:value", ignore_na=False),
+        _check(rule(_within_bounds), "values.out_of_bounds:value", ignore_na=False),
         _check(unit_rule({"count"}, lambda v: v % 1 != 0), "values.count_not_whole:value", ignore_na=False),
-        _check(category_ok, "values.category_invalid:value", ignore_na=False),
-        _check(value_explained, "values.value_missing:value", ignore_na=False),
-        _check(no_conflict, "values.status_value_conflict:value", ignore_na=False, raise_warning=True),
-        _check(ci_low_ok, "values.ci_order:ci_low", ignore_na=False),
-        _check(ci_high_ok, "values.ci_order:ci_high", ignore_na=False),
-        _check(cv_consistent, "values.cv_inconsistent:cv", ignore_na=False, raise_warning=True),
-        _check(sign_note_given, "values.sign_note_missing:note", ignore_na=False),
-        _check(sign_without_number, "values.sign_numeric_value:value", ignore_na=False, raise_warning=True),
-        _check(currency_given, "values.currency_missing:value", ignore_na=False),
-        _check(currency_matches, "values.currency_mismatch:currency", ignore_na=False),
+        _check(rule(_category_ok), "values.category_invalid:value", ignore_na=False),
+        _check(rule(_value_explained), "values.value_missing:value", ignore_na=False),
+        _check(_no_conflict, "values.status_value_conflict:value", ignore_na=False, raise_warning=True),
+        _check(_ci_low_ok, "values.ci_order:ci_low", ignore_na=False),
+        _check(_ci_high_ok, "values.ci_order:ci_high", ignore_na=False),
+        _check(_cv_consistent, "values.cv_inconsistent:cv", ignore_na=False, raise_warning=True),
+        _check(rule(_sign_note_given), "values.sign_note_missing:note", ignore_na=False),
+        _check(rule(_sign_without_number), "values.sign_numeric_value:value", ignore_na=False, raise_warning=True),
+        _check(rule(_currency_given), "values.currency_missing:value", ignore_na=False),
+        _check(rule(_currency_matches), "values.currency_mismatch:currency", ignore_na=False),
     ]
-    if cross_row:
-        from ..values import key_columns
 
-        national = [c for c in disaggregation_columns(catalog) if c not in DISAGGREGATIONS]
 
-        def unique_key(d: pd.DataFrame) -> pd.Series:
-            return ~duplicate_key_mask(d, key_columns(d, catalog))
+def _cross_row_checks(catalog: Catalog, maps: _CatalogMaps) -> list[pa.Check]:
+    """The checks across rows: unique keys, and a count's parts not above its total."""
+    from ..values import key_columns
 
-        def parts_ok(d: pd.DataFrame) -> pd.Series:
-            bad = parts_above_total(d, _unit(d, maps), extra=national)
-            return ~pd.Series(d.index.isin(bad["total_index"]), index=d.index)
+    national = [c for c in disaggregation_columns(catalog) if c not in DISAGGREGATIONS]
 
-        checks += [_check(unique_key, "values.duplicate_key:indicator", ignore_na=False),
-                   _check(parts_ok, "values.parts_above_total:value", ignore_na=False)]
-    return pa.DataFrameSchema(columns, checks=checks, name=f"values[{catalog.label}]", strict=False)
+    def unique_key(d: pd.DataFrame) -> pd.Series:
+        return ~duplicate_key_mask(d, key_columns(d, catalog))
+
+    def parts_ok(d: pd.DataFrame) -> pd.Series:
+        bad = parts_above_total(d, _unit(d, maps), extra=national)
+        return ~pd.Series(d.index.isin(bad["total_index"]), index=d.index)
+
+    return [_check(unique_key, "values.duplicate_key:indicator", ignore_na=False),
+            _check(parts_ok, "values.parts_above_total:value", ignore_na=False)]
+
+
+# -- the row checks of a values table (each True where the row passes) ------------------------------
+
+def _unit_rule(d: pd.DataFrame, *, maps: _CatalogMaps, units: set[str], bad: Any, bounded: bool) -> pd.Series:
+    """Rows of ``units`` whose value is ``bad``; ``bounded=False`` leaves out indicators with bounds."""
+    v = _num(d, "value")
+    out = _unit(d, maps).isin(units) & v.notna() & bad(v)
+    if not bounded:
+        out &= ~d["indicator"].isin(list(maps.lo)).fillna(False)
+    return ~out
+
+
+def _within_bounds(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
+    v = _num(d, "value")
+    lo = pd.to_numeric(d["indicator"].astype(object).map(maps.lo), errors="coerce")
+    hi = pd.to_numeric(d["indicator"].astype(object).map(maps.hi), errors="coerce")
+    return ~((v < lo) | (v > hi)).fillna(False)
+
+
+def _is_sign(d: pd.DataFrame, maps: _CatalogMaps) -> pd.Series:
+    return _unit(d, maps).eq(SIGN_UNIT).fillna(False).astype(bool)
+
+
+def _sign_note_given(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
+    status = d["status"] if "status" in d.columns else pd.Series(pd.NA, index=d.index)
+    explained = status.isin(EMPTY_STATUSES).fillna(False).astype(bool)
+    return ~(_is_sign(d, maps) & _text(d, "note").isna() & ~explained)
+
+
+def _sign_without_number(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
+    return ~(_is_sign(d, maps) & _num(d, "value").notna())
+
+
+def _cv_consistent(d: pd.DataFrame) -> pd.Series:
+    if not {"cv", "se"} <= set(d.columns):
+        return pd.Series(True, index=d.index)
+    v, se, cv = _num(d, "value"), _num(d, "se"), _num(d, "cv")
+    expected = 100.0 * se / v.abs()
+    rel, absolute = CV_TOLERANCE
+    off = (cv - expected).abs() > rel * expected + absolute
+    return ~(off & (v != 0) & (se >= 0) & (cv >= 0)).fillna(False)
+
+
+def _category_ok(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
+    is_cat = _unit(d, maps).eq("category").fillna(False)
+    text = _text_value(d)
+    key = d["indicator"].astype("string") + CATEGORY_SEP + text.astype("string")
+    return ~(is_cat & text.notna() & ~key.isin(maps.categories).fillna(False))
+
+
+def _value_explained(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
+    empty = _num(d, "value").isna() & _text_value(d).isna() & ~_is_sign(d, maps)  # a sign's text is in note
+    if "status" not in d.columns:
+        return ~empty
+    return ~(empty & ~d["status"].isin(EMPTY_STATUSES))
+
+
+def _no_conflict(d: pd.DataFrame) -> pd.Series:
+    if "status" not in d.columns:
+        return pd.Series(True, index=d.index)
+    given = _num(d, "value").notna() | _text_value(d).notna()
+    return ~(given & d["status"].isin(EMPTY_STATUSES))
+
+
+def _ci_low_ok(d: pd.DataFrame) -> pd.Series:
+    if "ci_low" not in d.columns:
+        return pd.Series(True, index=d.index)
+    low = _num(d, "ci_low")
+    high = _num(d, "ci_high") if "ci_high" in d.columns else pd.Series(np.nan, index=d.index)
+    v = _num(d, "value")
+    return ~((low > v) | (v.isna() & (low > high)))
+
+
+def _ci_high_ok(d: pd.DataFrame) -> pd.Series:
+    if "ci_high" not in d.columns:
+        return pd.Series(True, index=d.index)
+    return ~(_num(d, "value") > _num(d, "ci_high"))
+
+
+def _currency_given(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
+    lcu = d["indicator"].map(maps.currency).eq("LCU").fillna(False)
+    code = d["currency"] if "currency" in d.columns else pd.Series(pd.NA, index=d.index, dtype="string")
+    return ~(lcu & code.isna() & _num(d, "value").notna())
+
+
+def _currency_matches(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
+    if "currency" not in d.columns:
+        return pd.Series(True, index=d.index)
+    want = d["indicator"].map(maps.currency)
+    code = d["currency"].astype("string").str.upper()
+    fixed = want.notna() & want.ne("LCU")
+    bad_fixed = fixed & code.notna() & code.ne(want)
+    bad_form = want.eq("LCU") & code.notna() & ~code.str.fullmatch(r"[A-Z]{3}").fillna(False)
+    return ~(bad_fixed | bad_form).fillna(False)
+
+
+def _region_known(d: pd.DataFrame, *, regions: _Regions) -> pd.Series:
+    if REGION not in d.columns:
+        return pd.Series(True, index=d.index)
+    code = _text(d, REGION)
+    pair = d["country"].astype("string").fillna("") + CATEGORY_SEP + code
+    known = code.isna() | code.eq(TOTAL) | code.isin(regions.national) | pair.isin(regions.iso)
+    return known.fillna(False).astype(bool)
 
 
 @dataclass(frozen=True)
