@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from .i18n import check_lang, check_option, message
 
@@ -101,11 +102,7 @@ def run_demo(out: str | Path, *, lang: str = "en", country: str = "PER", year: i
 
         steps.doing("validate")
         table = read(sample_data("values_sample.csv"), lang=lang)
-        replaced = (table["country"] == country) & (table["year"] == year) & \
-            table["indicator"].isin(national["indicator"])
-        values = pd.concat([table[~replaced].reset_index(drop=True),
-                            estimates[[c for c in estimates.columns if c in table.columns or c == "age_group_broad"]]],
-                           ignore_index=True)
+        values = _with_estimates(table, estimates, national, country, year)
         written["values"] = safe_path(folder, "values.csv")
         write_csv(values, written["values"])
         report = validate(values, cat, lang=lang)
@@ -127,16 +124,7 @@ def run_demo(out: str | Path, *, lang: str = "en", country: str = "PER", year: i
         from .followup import follow_up
 
         followed = follow_up("sample", "sample", report.accepted, catalog=cat, scores=scores, lang=lang)
-        for out_lang in ("es", "en"):
-            base = safe_path(folder, f"follow_up/{out_lang}")
-            result = followed.report(lang=out_lang)
-            written.update({f"follow_up_{out_lang}_{k}": v for k, v in result.save(base, ("html", "xlsx")).items()})
-            for state in followed.countries:
-                formats = ("html", "xlsx", "docx") if state == country else ("html", "xlsx")
-                written.update({f"follow_up_{out_lang}_{state}_{k}": v for k, v in followed.report(
-                    state, lang=out_lang).save(safe_path(base, state), formats).items()})
-        written["compliance"] = safe_path(folder, "follow_up/compliance.csv")
-        followed.compliance().to_csv(written["compliance"], index=False)
+        written.update(_save_follow_up(followed, folder, country))
         counts = followed.to_frame()
         steps.done(message("demo.follow_up", lang, n=len(followed.recommendations), states=len(followed.countries),
                            records=len(followed.history), disagreements=int(counts["disagreement"].notna().sum())))
@@ -153,4 +141,33 @@ def run_demo(out: str | Path, *, lang: str = "en", country: str = "PER", year: i
         written.update({f"hemispheric_{k}": v for k, v in hemispheric_report(
             report.accepted, cat, lang=lang, scores=scores).save(hemi_folder).items()})
         steps.done(message("demo.done", lang, folder=str(folder)))
+    return written
+
+
+def _with_estimates(table: Any, estimates: Any, national: Any, country: str, year: int) -> Any:
+    """The sample values table with the country-year's outcome rows replaced by the survey's estimates."""
+    import pandas as pd
+
+    replaced = (table["country"] == country) & (table["year"] == year) & \
+        table["indicator"].isin(national["indicator"])
+    return pd.concat([table[~replaced].reset_index(drop=True),
+                      estimates[[c for c in estimates.columns if c in table.columns or c == "age_group_broad"]]],
+                     ignore_index=True)
+
+
+def _save_follow_up(followed: Any, folder: Path, country: str) -> dict[str, Path]:
+    """The follow-up reports (every State's in Spanish and English, each State's own) and the compliance table."""
+    from ._export import safe_path
+
+    written: dict[str, Path] = {}
+    for out_lang in ("es", "en"):
+        base = safe_path(folder, f"follow_up/{out_lang}")
+        result = followed.report(lang=out_lang)
+        written.update({f"follow_up_{out_lang}_{k}": v for k, v in result.save(base, ("html", "xlsx")).items()})
+        for state in followed.countries:
+            formats = ("html", "xlsx", "docx") if state == country else ("html", "xlsx")
+            written.update({f"follow_up_{out_lang}_{state}_{k}": v for k, v in followed.report(
+                state, lang=out_lang).save(safe_path(base, state), formats).items()})
+    written["compliance"] = safe_path(folder, "follow_up/compliance.csv")
+    followed.compliance().to_csv(written["compliance"], index=False)
     return written

@@ -268,7 +268,7 @@ def load_recommendations(
     """
     from .._version import __version__
     from ..catalog import Catalog as _Catalog
-    from ..catalog import load_catalog, load_codelist
+    from ..catalog import load_catalog
     from ..errors import DataError
 
     lang = check_lang(lang, "load_recommendations")
@@ -285,18 +285,10 @@ def load_recommendations(
         raise _error(file, located.line(*p), ".".join(map(str, p)), text + more, "followup.file_schema",
                      value=None if value is None else repr(value)[:120])
     rounds = _rounds(data, located, file, lang)
-    round_ids = {r.id for r in rounds}
     system = str(data.get("system") or "mesecvi")
     cat = catalog if isinstance(catalog, _Catalog) else load_catalog(catalog if catalog is not None else system)
     theme_list = followup_codelist(themes, lang) if themes is not None else load_followup_codelist("themes")
-    countries = load_codelist("country")
-    areas = {a.id: a.id for a in cat.areas}
-    for a in cat.areas:
-        areas.setdefault(a.code.casefold(), a.id)
-        for n in a.names.values():
-            areas.setdefault(n.casefold(), a.id)
-    ind_ids = {i.casefold(): i for i in cat.ids}
-    issues = Issues(path.name)
+    look = _Lookups(cat, theme_list, {r.id for r in rounds}, Issues(path.name))
     items: list[Recommendation] = []
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -304,59 +296,16 @@ def load_recommendations(
         line = located.line("recommendations", k) or k + 1
         rows.append({"row": line, **({"id": rec.get("id"), "round": rec.get("round"), "country": rec.get("country"),
                                       "area": rec.get("area")} if isinstance(rec, Mapping) else {"id": None})})
-        bad = check_against(rec, "recommendations.schema.json", "recommendation")
-        if bad:
-            for p, text, value in bad:
-                issues.add("followup.rec_schema", line, ".".join(map(str, p)) or "recommendation",
-                           None if value is None else repr(value)[:80], detail=text,
-                           recommendation=rec.get("id") if isinstance(rec, Mapping) else None)
-            continue
-        rid = str(rec["id"])
-        if rid in seen:
-            issues.add("followup.duplicate_id", line, "id", rid, recommendation=rid, detail=seen[rid])
-        else:
-            seen[rid] = line
-        if rec["round"] not in round_ids:
-            issues.add("followup.unknown_round", line, "round", rec["round"],
-                       recommendation=rid, detail=", ".join(sorted(round_ids)))
-        country = str(rec["country"]).strip()
-        code = ALL_STATES if country.casefold() in (ALL_STATES, "todos", "todos los estados", "all states") \
-            else countries.resolve(country)
-        if code is None:
-            issues.add("followup.unknown_country", line, "country",
-                       country, recommendation=rid)
-        area = areas.get(str(rec["area"]).strip().casefold())
-        if area is None:
-            issues.add("followup.unknown_area", line, "area", rec["area"],
-                       recommendation=rid, detail=", ".join(a.id for a in cat.areas))
-        theme_codes = []
-        for t in rec.get("themes", []):
-            c = theme_list.resolve(t)
-            if c is None:
-                issues.add("followup.unknown_theme", line, "themes", t,
-                           recommendation=rid)
-            else:
-                theme_codes.append(c)
-        inds = []
-        for i in rec.get("indicators", []):
-            found = ind_ids.get(str(i).strip().casefold())
-            if found is None:
-                close = difflib.get_close_matches(str(i).upper(), cat.ids, n=1, cutoff=0.6)
-                issues.add("followup.unknown_indicator", line,
-                           "indicators", i, recommendation=rid, detail=close[0] if close else None)
-            else:
-                inds.append(found)
-        doc, para = _source_text(rec["source"])
-        items.append(Recommendation(rid, str(rec["round"]), code or country, area or str(rec["area"]),
-                                    tuple(dict.fromkeys(theme_codes)), tuple(dict.fromkeys(inds)),
-                                    dict(rec["text"]), doc, para, line))
+        item = _recommendation(look, rec, line, seen)
+        if item is not None:
+            items.append(item)
     frame = pd.DataFrame(rows, columns=["row", "id", "round", "country", "area"]).set_index("row")
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     provenance = {"library": "belem-indicators", "version": __version__, "kind": "recommendations",
                   "catalog": cat.label, "catalog_fingerprint": cat.fingerprint,
                   "files": [{"file": file, "sheet": None, "sha256": sha, "rows": len(frame)}]}
-    report = issues.report(frame, "recommendations", lang=lang, provenance=provenance)
-    errors = issues.error_rows()
+    report = look.issues.report(frame, "recommendations", lang=lang, provenance=provenance)
+    errors = look.issues.error_rows()
     kept = tuple(r for r in items if r.line not in errors)
     if not lazy and not report.ok:
         raise DataError(message("followup.invalid", lang, file=path.name, errors=report.n_errors),
@@ -364,6 +313,73 @@ def load_recommendations(
     return Recommendations(str(data["id"]), str(data["version"]), dict(data["name"]), rounds, kept, report,
                            bool(data.get("synthetic", False)), system, str(data.get("reference") or ""), file, sha,
                            theme_list, lang)
+
+
+class _Lookups:
+    """What each recommendation is checked against: rounds, States, areas, themes, indicators."""
+
+    def __init__(self, cat: Catalog, themes: Codelist, round_ids: set[str], issues: Issues) -> None:
+        from ..catalog import load_codelist
+
+        self.cat, self.themes, self.round_ids, self.issues = cat, themes, round_ids, issues
+        self.countries = load_codelist("country")
+        self.areas = {a.id: a.id for a in cat.areas}
+        for a in cat.areas:
+            self.areas.setdefault(a.code.casefold(), a.id)
+            for n in a.names.values():
+                self.areas.setdefault(n.casefold(), a.id)
+        self.ind_ids = {i.casefold(): i for i in cat.ids}
+
+
+def _recommendation(look: _Lookups, rec: Any, line: int, seen: dict[str, int]) -> Recommendation | None:
+    """One recommendation checked (its problems go to ``look.issues``); ``None`` if it breaks the format."""
+    issues = look.issues
+    bad = check_against(rec, "recommendations.schema.json", "recommendation")
+    if bad:
+        for p, text, value in bad:
+            issues.add("followup.rec_schema", line, ".".join(map(str, p)) or "recommendation",
+                       None if value is None else repr(value)[:80], detail=text,
+                       recommendation=rec.get("id") if isinstance(rec, Mapping) else None)
+        return None
+    rid = str(rec["id"])
+    if rid in seen:
+        issues.add("followup.duplicate_id", line, "id", rid, recommendation=rid, detail=seen[rid])
+    else:
+        seen[rid] = line
+    if rec["round"] not in look.round_ids:
+        issues.add("followup.unknown_round", line, "round", rec["round"],
+                   recommendation=rid, detail=", ".join(sorted(look.round_ids)))
+    country = str(rec["country"]).strip()
+    code = ALL_STATES if country.casefold() in (ALL_STATES, "todos", "todos los estados", "all states") \
+        else look.countries.resolve(country)
+    if code is None:
+        issues.add("followup.unknown_country", line, "country",
+                   country, recommendation=rid)
+    area = look.areas.get(str(rec["area"]).strip().casefold())
+    if area is None:
+        issues.add("followup.unknown_area", line, "area", rec["area"],
+                   recommendation=rid, detail=", ".join(a.id for a in look.cat.areas))
+    theme_codes = []
+    for t in rec.get("themes", []):
+        c = look.themes.resolve(t)
+        if c is None:
+            issues.add("followup.unknown_theme", line, "themes", t,
+                       recommendation=rid)
+        else:
+            theme_codes.append(c)
+    inds = []
+    for i in rec.get("indicators", []):
+        found = look.ind_ids.get(str(i).strip().casefold())
+        if found is None:
+            close = difflib.get_close_matches(str(i).upper(), look.cat.ids, n=1, cutoff=0.6)
+            issues.add("followup.unknown_indicator", line,
+                       "indicators", i, recommendation=rid, detail=close[0] if close else None)
+        else:
+            inds.append(found)
+    doc, para = _source_text(rec["source"])
+    return Recommendation(rid, str(rec["round"]), code or country, area or str(rec["area"]),
+                          tuple(dict.fromkeys(theme_codes)), tuple(dict.fromkeys(inds)),
+                          dict(rec["text"]), doc, para, line)
 
 
 def _sample_path() -> Path:

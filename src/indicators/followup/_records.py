@@ -182,23 +182,11 @@ def read_follow_up(
     left out and reported in ``.validation`` (a :class:`~indicators.ValidationReport`); with
     ``lazy=False`` any error raises :class:`~indicators.DataError`.
     """
-    from .._version import __version__
-    from ..catalog import load_codelist
-
     lang = check_lang(lang, "read_follow_up")
     status_list = followup_codelist(statuses, lang) if statuses is not None else load_followup_codelist("status")
     reporter_list = followup_codelist(reporters, lang) if reporters is not None else \
         load_followup_codelist("reporters")
-    if isinstance(data, str | Path):
-        from ..io import read
-
-        raw = read(data, lang=lang)
-    elif isinstance(data, pd.DataFrame):
-        raw = data
-    else:
-        text = message("followup.bad_input", lang, got=type(data).__name__)
-        raise DataError(text, problems=[_codes.problem("followup.bad_input", lang, value=type(data).__name__,
-                                                       message=text)])
+    raw = _raw_records(data, lang)
     prov = raw.attrs.get("provenance")
     file = getattr(prov, "file", None) or (str(data) if isinstance(data, str | Path) else None)
     name = Path(file).name if file else None
@@ -210,78 +198,10 @@ def read_follow_up(
             issues.add("followup.missing_column", None, c)
     if len(raw) == 0:
         issues.add("followup.empty_table", None)
-    countries = load_codelist("country")
-    known = {r.id: r for r in recommendations}
-    folded = {r.casefold(): r for r in known}
-    records: list[dict[str, Any]] = []
+    ctx = _Context(recommendations, status_list, reporter_list, headers, issues)
     columns = {canon: raw[header].tolist() for canon, header in headers.items()}
-    for pos, row_no in enumerate(rows):
-        def cell(canon: str, pos: int = pos) -> Any:
-            return columns[canon][pos] if canon in columns else None
-
-        rec_text, rid = cell("recommendation"), None
-        for canon in _REQUIRED:
-            if canon in headers and _blank(cell(canon)):
-                issues.add("followup.missing_value", row_no, headers[canon])
-        rec = None
-        if not _blank(rec_text):
-            rid = folded.get(str(rec_text).strip().casefold())
-            if rid is None:
-                close = difflib.get_close_matches(str(rec_text).strip(), list(known), n=1, cutoff=0.6)
-                issues.add("followup.unknown_recommendation", row_no, headers["recommendation"], rec_text,
-                           detail=close[0] if close else None)
-            else:
-                rec = known[rid]
-        status = None
-        if not _blank(cell("status")):
-            status = status_list.resolve(str(cell("status")))
-            if status is None:
-                issues.add("followup.unknown_status", row_no, headers["status"], cell("status"), recommendation=rid,
-                           detail=", ".join(status_list))
-        reporter = None
-        if not _blank(cell("reporter")):
-            reporter = reporter_list.resolve(str(cell("reporter")))
-            if reporter is None:
-                issues.add("followup.unknown_reporter", row_no, headers["reporter"], cell("reporter"),
-                           recommendation=rid, detail=", ".join(reporter_list))
-        when = None
-        if not _blank(cell("date")):
-            when = parse_date(cell("date"))
-            if when is None:
-                issues.add("followup.not_a_date", row_no, headers["date"], cell("date"), recommendation=rid)
-        country = None
-        if not _blank(cell("country")):
-            country = countries.resolve(str(cell("country")))
-            if country is None:
-                issues.add("followup.unknown_country", row_no, headers["country"], cell("country"),
-                           recommendation=rid)
-        if rec is not None:
-            if rec.hemispheric and country is None and _blank(cell("country")):
-                issues.add("followup.country_needed", row_no, headers.get("country", "country"), None,
-                           recommendation=rid)
-            elif not rec.hemispheric:
-                if country is not None and country != rec.country:
-                    issues.add("followup.country_mismatch", row_no, headers["country"], cell("country"),
-                               recommendation=rid, detail=rec.country)
-                country = rec.country if country is None and _blank(cell("country")) else country
-            if when is not None:
-                rnd = recommendations.round(rec.round)
-                hi = min(d for d in (rnd.follow_up_until, dt.date.today()) if d is not None)
-                if when < rnd.adopted or when > hi:
-                    issues.add("followup.date_outside_round", row_no, headers["date"], when.isoformat(),
-                               recommendation=rid, lo=rnd.adopted.isoformat(), hi=hi.isoformat(), detail=rnd.id)
-            if status not in (None, "no_information") and _blank(cell("evidence")):
-                issues.add("followup.evidence_missing", row_no, headers.get("evidence", "evidence"), None,
-                           recommendation=rid)
-
-        def text_of(canon: str, pos: int = pos) -> str | None:
-            v = cell(canon, pos)
-            return None if _blank(v) else str(v).strip()
-
-        records.append({"row": row_no, "recommendation": rid, "round": rec.round if rec else None,
-                        "country": country, "date": when, "reporter": reporter,
-                        "organisation": text_of("organisation"), "status": status, "evidence": text_of("evidence"),
-                        "source": text_of("source"), "note": text_of("note")})
+    records = [_record(ctx, {canon: values[pos] for canon, values in columns.items()}, row_no)
+               for pos, row_no in enumerate(rows)]
     frame = pd.DataFrame(records, columns=list(RECORD_COLUMNS))
     _across_rows(frame, issues, status_list, headers)
     errors = issues.error_rows()
@@ -292,17 +212,131 @@ def read_follow_up(
     kept = kept.sort_values(["recommendation", "country", "date", "reporter", "row"], kind="stable")
     sha = getattr(prov, "sha256", None) or hashlib.sha256(
         pd.util.hash_pandas_object(raw.astype("string"), index=False).to_numpy().tobytes()).hexdigest()
-    provenance = {"library": "belem-indicators", "version": __version__, "kind": "follow_up_records",
-                  "recommendations": f"{recommendations.id}@{recommendations.version}",
-                  "statuses": f"{status_list.id}@{status_list.version}",
-                  "files": [{"file": file, "sheet": getattr(prov, "sheet", None), "sha256": sha, "rows": len(raw)}]}
-    shown = raw.copy()
-    shown.index = pd.Index(rows, name="row")
-    report = issues.report(shown, "follow_up_records", lang=lang, provenance=provenance)
+    report = _validation(raw, rows, issues, ctx, file=file, sheet=getattr(prov, "sheet", None), sha=sha, lang=lang)
     if not lazy and not report.ok:
         raise DataError(message("followup.invalid", lang, file=name or "table", errors=report.n_errors),
                         problems=report.issues)
     return FollowUpRecords(kept.reset_index(drop=True), report, status_list, reporter_list, file, sha, lang)
+
+
+def _raw_records(data: Any, lang: Lang) -> pd.DataFrame:
+    """The records as a table: ``data`` itself, or the file it names read with :func:`indicators.read`."""
+    if isinstance(data, str | Path):
+        from ..io import read
+
+        return read(data, lang=lang)
+    if isinstance(data, pd.DataFrame):
+        return data
+    text = message("followup.bad_input", lang, got=type(data).__name__)
+    raise DataError(text, problems=[_codes.problem("followup.bad_input", lang, value=type(data).__name__,
+                                                   message=text)])
+
+
+class _Context:
+    """What every record is checked against: the recommendations, the codelists, the headers."""
+
+    def __init__(self, recommendations: Recommendations, statuses: Codelist, reporters: Codelist,
+                 headers: dict[str, str], issues: Issues) -> None:
+        from ..catalog import load_codelist
+
+        self.recommendations = recommendations
+        self.statuses, self.reporters = statuses, reporters
+        self.countries = load_codelist("country")
+        self.headers, self.issues = headers, issues
+        self.known = {r.id: r for r in recommendations}
+        self.folded = {r.casefold(): r for r in self.known}
+
+
+def _record(ctx: _Context, cells: dict[str, Any], row_no: int) -> dict[str, Any]:
+    """One row as a record, each cell checked and read as a code; its problems go to ``ctx.issues``."""
+    def cell(canon: str) -> Any:
+        return cells.get(canon)
+
+    def text_of(canon: str) -> str | None:
+        v = cell(canon)
+        return None if _blank(v) else str(v).strip()
+
+    issues, headers = ctx.issues, ctx.headers
+    for canon in _REQUIRED:
+        if canon in headers and _blank(cell(canon)):
+            issues.add("followup.missing_value", row_no, headers[canon])
+    rid, rec = _recommendation_of(ctx, cell("recommendation"), row_no)
+    status = _coded(ctx, ctx.statuses, "status", cell("status"), row_no, rid, detail=", ".join(ctx.statuses))
+    reporter = _coded(ctx, ctx.reporters, "reporter", cell("reporter"), row_no, rid, detail=", ".join(ctx.reporters))
+    when = None
+    if not _blank(cell("date")):
+        when = parse_date(cell("date"))
+        if when is None:
+            issues.add("followup.not_a_date", row_no, headers["date"], cell("date"), recommendation=rid)
+    country = _coded(ctx, ctx.countries, "country", cell("country"), row_no, rid)
+    if rec is not None:
+        country = _against_recommendation(ctx, rec, row_no, cells, country=country, status=status, when=when)
+    return {"row": row_no, "recommendation": rid, "round": rec.round if rec else None,
+            "country": country, "date": when, "reporter": reporter,
+            "organisation": text_of("organisation"), "status": status, "evidence": text_of("evidence"),
+            "source": text_of("source"), "note": text_of("note")}
+
+
+def _recommendation_of(ctx: _Context, text: Any, row_no: int) -> tuple[str | None, Any]:
+    """The id and the recommendation a record names (``None`` when blank or unknown)."""
+    if _blank(text):
+        return None, None
+    rid = ctx.folded.get(str(text).strip().casefold())
+    if rid is None:
+        close = difflib.get_close_matches(str(text).strip(), list(ctx.known), n=1, cutoff=0.6)
+        ctx.issues.add("followup.unknown_recommendation", row_no, ctx.headers["recommendation"], text,
+                       detail=close[0] if close else None)
+        return None, None
+    return rid, ctx.known[rid]
+
+
+def _coded(ctx: _Context, codelist: Codelist, canon: str, value: Any, row_no: int, rid: str | None,
+           **detail: Any) -> str | None:
+    """The code of ``value`` in ``codelist``; an unknown one reported as ``followup.unknown_<canon>``."""
+    if _blank(value):
+        return None
+    code = codelist.resolve(str(value))
+    if code is None:
+        ctx.issues.add(f"followup.unknown_{canon}", row_no, ctx.headers[canon], value, recommendation=rid, **detail)
+    return code
+
+
+def _against_recommendation(ctx: _Context, rec: Any, row_no: int, cells: dict[str, Any], *, country: str | None,
+                            status: str | None, when: dt.date | None) -> str | None:
+    """Check a record against its recommendation (State, round dates, evidence); the record's State."""
+    issues, headers, rid = ctx.issues, ctx.headers, rec.id
+    if rec.hemispheric and country is None and _blank(cells.get("country")):
+        issues.add("followup.country_needed", row_no, headers.get("country", "country"), None,
+                   recommendation=rid)
+    elif not rec.hemispheric:
+        if country is not None and country != rec.country:
+            issues.add("followup.country_mismatch", row_no, headers["country"], cells.get("country"),
+                       recommendation=rid, detail=rec.country)
+        country = rec.country if country is None and _blank(cells.get("country")) else country
+    if when is not None:
+        rnd = ctx.recommendations.round(rec.round)
+        hi = min(d for d in (rnd.follow_up_until, dt.date.today()) if d is not None)
+        if when < rnd.adopted or when > hi:
+            issues.add("followup.date_outside_round", row_no, headers["date"], when.isoformat(),
+                       recommendation=rid, lo=rnd.adopted.isoformat(), hi=hi.isoformat(), detail=rnd.id)
+    if status not in (None, "no_information") and _blank(cells.get("evidence")):
+        issues.add("followup.evidence_missing", row_no, headers.get("evidence", "evidence"), None,
+                   recommendation=rid)
+    return country
+
+
+def _validation(raw: pd.DataFrame, rows: list[int], issues: Issues, ctx: _Context, *, file: str | None,
+                sheet: str | None, sha: str, lang: Lang) -> ValidationReport:
+    """The validation report of the records, with the provenance of the file and codelists."""
+    from .._version import __version__
+
+    provenance = {"library": "belem-indicators", "version": __version__, "kind": "follow_up_records",
+                  "recommendations": f"{ctx.recommendations.id}@{ctx.recommendations.version}",
+                  "statuses": f"{ctx.statuses.id}@{ctx.statuses.version}",
+                  "files": [{"file": file, "sheet": sheet, "sha256": sha, "rows": len(raw)}]}
+    shown = raw.copy()
+    shown.index = pd.Index(rows, name="row")
+    return issues.report(shown, "follow_up_records", lang=lang, provenance=provenance)
 
 
 def no_records(recommendations: Recommendations, lang: Lang = "en") -> FollowUpRecords:

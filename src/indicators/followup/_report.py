@@ -260,59 +260,16 @@ def build_report(fu: FollowUp, *, country: str | None, lang: Lang, locale: str |
     disagree = status.loc[status["disagreement"].notna()]
     intro.append(L("intro.disagreements", lang, n=fmt.integer(len(disagree))))
     sections.append(Section("summary", L("section.summary", lang), 2, tuple(intro), (), ("status_counts",)))
-    hist = fu.history
-    ev = fu.evidence
     for rnd in rounds:
         part = status.loc[status["round"] == rnd.id]
         paras = [L("round.dates", lang, adopted=fmt.date(rnd.adopted),
                    until=fmt.date(rnd.follow_up_until) if rnd.follow_up_until else MISSING,
                    baseline=fmt.year(rnd.baseline_year),
                    follow=fmt.year(rnd.follow_up_year) if rnd.follow_up_year else MISSING)]
-        names: list[str] = []
-        if code is not None:
-            t = f"recommendations_{rnd.id}"
-            tables[t] = _table(t, L("table.recommendations", lang, round=rnd.name(lang)),
-                               _status_columns(lang, False), _status_rows(fu, n, fmt, part), fmt,
-                               note=L("note.status", lang), sheet=f"{rnd.id} {L('sheet.recommendations', lang)}")
-            h = hist.loc[(hist["round"] == rnd.id) & (hist["country"] == code)]
-            t2 = f"history_{rnd.id}"
-            tables[t2] = _history_table(fu, n, fmt, h, t2, L("table.history", lang, round=rnd.name(lang)),
-                                        f"{rnd.id} {L('sheet.history', lang)}")
-            e = ev.loc[(ev["round"] == rnd.id) & (ev["country"] == code)]
-            t3 = f"evidence_{rnd.id}"
-            tables[t3] = _evidence_table(fu, n, fmt, e, t3, L("table.evidence", lang, round=rnd.name(lang)),
-                                         f"{rnd.id} {L('sheet.evidence', lang)}")
-            names = [t, t2, t3]
-        else:
-            comp = fu.compliance(("round", "country"))
-            comp = comp.loc[comp["round"] == rnd.id].assign(country_name=lambda d: d["country"].map(n.country))
-            cols = [Column("country_name", L("col.country", lang)), Column("country", L("col.code", lang),
-                                                                           screen=False)]
-            cols += [Column(s, n.status(s) or s, "integer") for s in fu.statuses]
-            cols += [Column("n", L("col.n", lang), "integer"), Column("assessed", L("col.assessed", lang), "integer")]
-            t = f"compliance_states_{rnd.id}"
-            tables[t] = _table(t, L("table.compliance_states", lang, round=rnd.name(lang)), cols, comp, fmt,
-                               note=L("note.compliance", lang), sheet=f"{rnd.id} {L('sheet.by_state', lang)}")
-            comp_a = fu.compliance(("round", "area"))
-            comp_a = comp_a.loc[comp_a["round"] == rnd.id].assign(area_name=lambda d: d["area"].map(n.area))
-            cols_a = [Column("area_name", L("col.area", lang)), Column("area", L("col.code", lang), screen=False)]
-            cols_a += cols[2:]
-            t2 = f"compliance_areas_{rnd.id}"
-            tables[t2] = _table(t2, L("table.compliance_areas", lang, round=rnd.name(lang)), cols_a, comp_a, fmt,
-                                sheet=f"{rnd.id} {L('sheet.by_area', lang)}")
-            tim = fu.timing()
-            tim = tim.loc[tim["round"] == rnd.id].assign(status_name=lambda d: d["status"].map(n.status),
-                                                        reporter_name=lambda d: d["reporter"].map(n.reporter))
-            t3 = f"timing_{rnd.id}"
-            tables[t3] = _table(t3, L("table.timing", lang, round=rnd.name(lang)), [
-                Column("status_name", L("col.status", lang)), Column("reporter_name", L("col.reporter", lang)),
-                Column("n", L("col.n", lang), "integer"), Column("median_days", L("col.median_days", lang), "number"),
-                Column("min_days", L("col.min_days", lang), "integer"),
-                Column("max_days", L("col.max_days", lang), "integer"),
-                Column("status", L("col.status_code", lang), screen=False),
-                Column("reporter", L("col.reporter_code", lang), screen=False)], tim, fmt,
-                note=L("note.timing", lang), sheet=f"{rnd.id} {L('sheet.timing', lang)}")
-            names = [t, t2, t3]
+        parts = (_state_tables(fu, n, fmt, rnd, part, code) if code is not None
+                 else _all_states_tables(fu, n, fmt, rnd))
+        tables.update(parts)
+        names = list(parts)
         dis = part.loc[part["disagreement"].notna()]
         t4 = f"disagreements_{rnd.id}"
         tables[t4] = _table(t4, L("table.disagreements", lang, round=rnd.name(lang)),
@@ -328,6 +285,60 @@ def build_report(fu: FollowUp, *, country: str | None, lang: Lang, locale: str |
     return Report(kind="followup", title=title, subtitle=subtitle, lang=lang, locale=fmt.locale,
                   sections=tuple(sections), table_objects=tables, chart_specs={}, svgs={},
                   metadata=_metadata(fu, lang, fmt.locale, country=code, round=round_id))
+
+
+def _state_tables(fu: FollowUp, n: _Names, fmt: Formatter, rnd: Any, part: pd.DataFrame,
+                  code: str) -> dict[str, Table]:
+    """A round's tables in a State's report: its recommendations, their history and evidence."""
+    lang = fmt.lang
+    hist, ev = fu.history, fu.evidence
+    t = f"recommendations_{rnd.id}"
+    tables = {t: _table(t, L("table.recommendations", lang, round=rnd.name(lang)),
+                        _status_columns(lang, False), _status_rows(fu, n, fmt, part), fmt,
+                        note=L("note.status", lang), sheet=f"{rnd.id} {L('sheet.recommendations', lang)}")}
+    h = hist.loc[(hist["round"] == rnd.id) & (hist["country"] == code)]
+    t2 = f"history_{rnd.id}"
+    tables[t2] = _history_table(fu, n, fmt, h, t2, L("table.history", lang, round=rnd.name(lang)),
+                                f"{rnd.id} {L('sheet.history', lang)}")
+    e = ev.loc[(ev["round"] == rnd.id) & (ev["country"] == code)]
+    t3 = f"evidence_{rnd.id}"
+    tables[t3] = _evidence_table(fu, n, fmt, e, t3, L("table.evidence", lang, round=rnd.name(lang)),
+                                 f"{rnd.id} {L('sheet.evidence', lang)}")
+    return tables
+
+
+def _all_states_tables(fu: FollowUp, n: _Names, fmt: Formatter, rnd: Any) -> dict[str, Table]:
+    """A round's tables in the report of every State: compliance by State and by area, timing."""
+    lang = fmt.lang
+    comp = fu.compliance(("round", "country"))
+    comp = comp.loc[comp["round"] == rnd.id].assign(country_name=lambda d: d["country"].map(n.country))
+    cols = [Column("country_name", L("col.country", lang)), Column("country", L("col.code", lang),
+                                                                   screen=False)]
+    cols += [Column(s, n.status(s) or s, "integer") for s in fu.statuses]
+    cols += [Column("n", L("col.n", lang), "integer"), Column("assessed", L("col.assessed", lang), "integer")]
+    t = f"compliance_states_{rnd.id}"
+    tables = {t: _table(t, L("table.compliance_states", lang, round=rnd.name(lang)), cols, comp, fmt,
+                        note=L("note.compliance", lang), sheet=f"{rnd.id} {L('sheet.by_state', lang)}")}
+    comp_a = fu.compliance(("round", "area"))
+    comp_a = comp_a.loc[comp_a["round"] == rnd.id].assign(area_name=lambda d: d["area"].map(n.area))
+    cols_a = [Column("area_name", L("col.area", lang)), Column("area", L("col.code", lang), screen=False)]
+    cols_a += cols[2:]
+    t2 = f"compliance_areas_{rnd.id}"
+    tables[t2] = _table(t2, L("table.compliance_areas", lang, round=rnd.name(lang)), cols_a, comp_a, fmt,
+                        sheet=f"{rnd.id} {L('sheet.by_area', lang)}")
+    tim = fu.timing()
+    tim = tim.loc[tim["round"] == rnd.id].assign(status_name=lambda d: d["status"].map(n.status),
+                                                reporter_name=lambda d: d["reporter"].map(n.reporter))
+    t3 = f"timing_{rnd.id}"
+    tables[t3] = _table(t3, L("table.timing", lang, round=rnd.name(lang)), [
+        Column("status_name", L("col.status", lang)), Column("reporter_name", L("col.reporter", lang)),
+        Column("n", L("col.n", lang), "integer"), Column("median_days", L("col.median_days", lang), "number"),
+        Column("min_days", L("col.min_days", lang), "integer"),
+        Column("max_days", L("col.max_days", lang), "integer"),
+        Column("status", L("col.status_code", lang), screen=False),
+        Column("reporter", L("col.reporter_code", lang), screen=False)], tim, fmt,
+        note=L("note.timing", lang), sheet=f"{rnd.id} {L('sheet.timing', lang)}")
+    return tables
 
 
 def country_section(fu: FollowUp, country: str, fmt: Formatter) -> tuple[list[Section], dict[str, Table]]:

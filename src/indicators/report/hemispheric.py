@@ -310,8 +310,25 @@ class _Builder:
         )
 
     def _rankings(self) -> None:
+        year = self.fmt.year(self.year) if self.year else MISSING
+        frame, cols = self._overall_ranking(year)
+        self._area_rankings(cols, year)
+        charts = self._ranking_chart(frame, year)
+        paras = (self.L("hemi.rankings_intro"), self.L(f"interval.{self._source}"))
+        self.sections.append(
+            Section(
+                "rankings",
+                self.L("section.rankings"),
+                2,
+                paras,
+                charts,
+                ("rankings", "area_rankings"),
+            )
+        )
+
+    def _overall_ranking(self, year: str) -> tuple[pd.DataFrame, list[Column]]:
+        """The overall ranking table (every country, ranked first); its rows and columns."""
         overall = self._level("overall")
-        areas = self._level("area")
         rows = []
         for c in self.countries:
             hit = overall.loc[overall["country"] == c]
@@ -357,7 +374,6 @@ class _Builder:
             Column("coverage", self.L("col.score_coverage"), "share"),
             Column("country", self.L("col.code"), screen=False),
         ]
-        year = self.fmt.year(self.year) if self.year else MISSING
         self.tables["rankings"] = make_table(
             "rankings",
             self.L("table.rankings", year=year),
@@ -367,7 +383,11 @@ class _Builder:
             note=self.L("note.rankings"),
             sheet_name=self.L("sheet.rankings"),
         )
-        # every area's ranking, long
+        return frame, cols
+
+    def _area_rankings(self, cols: list[Column], year: str) -> None:
+        """Every area's ranking, in one long table."""
+        areas = self._level("area")
         order = {a.id: a.order for a in self.cat.areas}
         long = areas.assign(
             area_order=areas["unit"].map(order), country_name=areas["country"].map(self.names)
@@ -396,6 +416,9 @@ class _Builder:
             self.fmt,
             sheet_name=self.L("sheet.area_rankings"),
         )
+
+    def _ranking_chart(self, frame: pd.DataFrame, year: str) -> tuple[str, ...]:
+        """The chart of the overall ranks and their intervals, if any country is ranked."""
         charts: tuple[str, ...] = ()
         ranked = frame.loc[frame["rank"].notna()]
         if len(ranked):
@@ -414,17 +437,7 @@ class _Builder:
                 alt=self.L("alt.rankings", year=year),
             )
             charts = ("rankings",)
-        paras = (self.L("hemi.rankings_intro"), self.L(f"interval.{self._source}"))
-        self.sections.append(
-            Section(
-                "rankings",
-                self.L("section.rankings"),
-                2,
-                paras,
-                charts,
-                ("rankings", "area_rankings"),
-            )
-        )
+        return charts
 
     def _indicators(self, area: Any) -> None:
         inds = [i for i in self.cat if i.area == area.id]
