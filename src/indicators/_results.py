@@ -34,11 +34,12 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar, cast, overload
+from typing import Any, ClassVar, Generic, Literal, TypeVar, cast, overload
 
 import numpy as np
 import pandas as pd
 
+from ._options import validate_options
 from .errors import OptionError
 from .i18n import Lang, check_option, message
 
@@ -429,7 +430,9 @@ def _excel_ready(frame: pd.DataFrame) -> pd.DataFrame:
 # -- the protocol -----------------------------------------------------------------------------------
 
 #: What :meth:`Result.save` writes by default.
-SAVE_FORMATS: tuple[str, ...] = ("html", "xlsx", "csv", "json")
+#: The files a result writes with :meth:`Result.save`.
+SaveFormat = Literal["html", "xlsx", "csv", "json"]
+SAVE_FORMATS: tuple[SaveFormat, ...] = ("html", "xlsx", "csv", "json")
 
 
 class Result:
@@ -486,7 +489,8 @@ class Result:
             write_text(text, path, folder, self._result_lang)
         return text
 
-    def save(self, folder: str | Path, formats: Iterable[str] = SAVE_FORMATS) -> dict[str, Path]:
+    @validate_options
+    def save(self, folder: str | Path, formats: SaveFormat | Iterable[SaveFormat] = SAVE_FORMATS) -> dict[str, Path]:
         """Write ``<stem>.html``, ``.xlsx``, ``.csv`` (the main table, formula-like text escaped)
         and ``.json`` (those in ``formats``) inside ``folder``; return the paths by format."""
         from ._export import write_csv

@@ -27,6 +27,7 @@ from .. import _codes
 from .._options import validate_options
 from .._results import Result, Summary, write_text
 from ..i18n import Lang, check_lang, check_option, message
+from ..report import ReportFormat
 from ._evidence import EVIDENCE_COLUMNS, combine, indicator_changes
 from ._recommendations import Recommendations, load_recommendations
 from ._records import FollowUpRecords, no_records, read_follow_up
@@ -186,12 +187,13 @@ class FollowUp(Result):
             write_text(text, path, folder, self.lang)
         return text
 
-    def save(self, folder: str | Path, formats: Iterable[str] = ("html", "xlsx", "docx")) -> dict[str, Path]:
+    def save(self, folder: str | Path,  # type: ignore[override]  # a report's formats, not a table's
+             formats: ReportFormat | Iterable[ReportFormat] = ("html", "xlsx", "docx")) -> dict[str, Path]:
         """Inside ``folder``: the report of every State (``report.*``), one per State in
         ``<ISO3>/``, and the tables of the result (``follow_up.xlsx``, ``follow_up.csv``)."""
         from .._export import escape_formulas, safe_path
 
-        formats = tuple(formats)
+        formats = (formats,) if isinstance(formats, str) else tuple(formats)
         written = {f"hemispheric_{k}": v for k, v in self.report().save(folder, formats).items()}
         for c in self.countries:
             written.update({f"{c}_{k}": v for k, v in self.report(c).save(safe_path(folder, c), formats).items()})

@@ -8,7 +8,7 @@ row (a spreadsheet row, or the line of a recommendation in YAML), the column or 
 >>> issues = Issues("seguimiento.csv")
 >>> issues.add("followup.unknown_status", 3, "estado", "quizá", recommendation="R1")
 >>> rows = pd.DataFrame({"estado": ["total", "quizá"]}, index=pd.Index([2, 3], name="row"))
->>> report = issues.report(rows, "records", lang="es", provenance={})
+>>> report = issues.report(rows, "follow_up_records", lang="es", provenance={})
 >>> report.ok, len(report.accepted), len(report.rejected)
 (False, 1, 1)
 """
@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..i18n import Lang
-from ..validation import ValidationReport
+from ..validation import ReportKind, ValidationReport
 
 __all__ = ["Issues"]
 
@@ -81,7 +81,8 @@ class Issues:
         out = out.sort_values(["row", "column", "code", "value"], na_position="first", kind="stable")
         return out.reset_index(drop=True)
 
-    def report(self, rows: pd.DataFrame, kind: str, *, lang: Lang, provenance: Mapping[str, Any]) -> ValidationReport:
+    def report(self, rows: pd.DataFrame, kind: ReportKind, *, lang: Lang,
+               provenance: Mapping[str, Any]) -> ValidationReport:
         """A :class:`ValidationReport` over ``rows`` (indexed by row number): accepted are those without errors."""
         if self.has_table_error():
             bad = pd.Series(True, index=rows.index)

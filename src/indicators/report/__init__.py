@@ -19,6 +19,6 @@ from __future__ import annotations
 
 from .country import country_report
 from .hemispheric import hemispheric_report
-from .report import CHART_FORMATS, FORMATS, Report
+from .report import CHART_FORMATS, FORMATS, Report, ReportFormat
 
-__all__ = ["CHART_FORMATS", "FORMATS", "Report", "country_report", "hemispheric_report"]
+__all__ = ["CHART_FORMATS", "FORMATS", "Report", "ReportFormat", "country_report", "hemispheric_report"]

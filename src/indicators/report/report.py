@@ -174,10 +174,10 @@ class Report(Result):
 
         return make_reproducible(write_docx(self, Path(path)), self.metadata.get("date"))
 
-    def save(
+    def save(  # type: ignore[override]  # a report's formats (html, xlsx, docx), not a table's
         self,
         folder: str | Path,
-        formats: Iterable[str] = FORMATS,
+        formats: ReportFormat | Iterable[ReportFormat] = FORMATS,
         charts: ChartFormat | None = None,
     ) -> dict[str, Path]:
         """Write ``report.html``, ``report.xlsx``, ``report.docx`` (those in ``formats``) and,

@@ -10,6 +10,6 @@ the catalog, and returns a :class:`ValidationReport` with the accepted and rejec
 
 from __future__ import annotations
 
-from ._validate import ISSUE_COLUMNS, Kind, ValidationReport, validate
+from ._validate import ISSUE_COLUMNS, Kind, ReportKind, ValidationReport, validate
 
-__all__ = ["ISSUE_COLUMNS", "Kind", "ValidationReport", "validate"]
+__all__ = ["ISSUE_COLUMNS", "Kind", "ReportKind", "ValidationReport", "validate"]

@@ -71,6 +71,8 @@ if TYPE_CHECKING:
 __all__ = ["ISSUE_COLUMNS", "Kind", "ValidationReport", "validate"]
 
 Kind = Literal["values", "microdata"]
+#: What a validation report checked: a values table, microdata, or a follow-up file.
+ReportKind = Literal["values", "microdata", "follow_up_records", "recommendations"]
 #: Columns of :attr:`ValidationReport.issues`, in order.
 ISSUE_COLUMNS: tuple[str, ...] = ("severity", "code", "file", "sheet", "row", "column", "value",
                                   "expected", "message", "hint")
@@ -599,7 +601,7 @@ class ValidationReport(Result):
     """
 
     lang: Lang
-    kind: str  # values, microdata, or a follow-up table
+    kind: ReportKind
     accepted: pd.DataFrame
     rejected: pd.DataFrame
     provenance: Mapping[str, Any]
