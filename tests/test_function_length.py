@@ -27,6 +27,8 @@ ALLOWED: frozenset[str] = frozenset({
     "report/country.py:_Builder._area",
     "survey/_designs.py:SurveyDesign.__init__",
     "scores/_scores.py:score",
+    "exchange/_sdmx.py:_observations",
+    "exchange/_sdmx.py:_to_values",
 })
 
 
