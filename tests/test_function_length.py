@@ -27,6 +27,7 @@ ALLOWED: frozenset[str] = frozenset({
     "report/country.py:_Builder._area",
     "survey/_designs.py:SurveyDesign.__init__",
     "survey/_files.py:read_design",
+    "survey/_engines.py:_EngineMixin._linear",
     "scores/_scores.py:score",
     "exchange/_sdmx.py:_observations",
     "exchange/_sdmx.py:_to_values",
