@@ -28,6 +28,7 @@ ALLOWED: frozenset[str] = frozenset({
     "survey/_designs.py:SurveyDesign.__init__",
     "survey/_files.py:read_design",
     "survey/_engines.py:_EngineMixin._linear",
+    "survey/_engines.py:EngineSurveyDesign.__init__",
     "scores/_scores.py:score",
     "exchange/_sdmx.py:_observations",
     "exchange/_sdmx.py:_to_values",
