@@ -129,7 +129,7 @@ class RankCounts:
         self._waiting.append(np.where(missing, 0, flat).astype(np.uint16 if self.top < 2**16 else np.uint32))
         self._waiting_size += flat.size
         self._cum = None
-        if self._waiting_size >= self.counts.size // 2:
+        if self._waiting_size >= self.counts.size // 4:
             self._count()
 
     def _count(self) -> None:
@@ -137,9 +137,13 @@ class RankCounts:
             return
         ranks = np.concatenate(self._waiting)
         self._waiting, self._waiting_size = [], 0
-        index = ranks + (np.arange(self.size, dtype=np.intp) * (self.top + 1))
-        self.counts += np.bincount(index.ravel(), minlength=self.counts.size).reshape(
-            self.counts.shape).astype(self.counts.dtype)
+        width = self.top + 1
+        block = max(1, 2**20 // width)     # outputs counted at once: a few MiB of counts at a time
+        for start in range(0, self.size, block):
+            part = ranks[:, start:start + block]
+            index = part + np.arange(part.shape[1], dtype=np.intp) * width
+            self.counts[start:start + block] += np.bincount(
+                index.ravel(), minlength=part.shape[1] * width).reshape(-1, width).astype(self.counts.dtype)
 
     def _order(self, i: int, cum: np.ndarray) -> np.ndarray:
         """The ``i``-th smallest rank (0-based) of every output."""
