@@ -23,7 +23,7 @@ from typing import Literal
 
 from ._version import __version__
 from .errors import IndicatorsError
-from .i18n import LANGS, Lang
+from .i18n import LANGS, Lang, message
 
 __all__ = ["main", "COMMANDS"]
 
@@ -72,12 +72,17 @@ def _run_catalog(args: argparse.Namespace) -> int:
         cat = cat.filter(area=args.area, type=args.type, tag=args.tag)
     if args.action == "show":
         if not args.id:
-            print("indicators catalog show: give an indicator id", file=sys.stderr)
+            print(message("cli.show_needs_id", args.lang, example=next(iter(cat)).id if len(cat) else "ID"),
+                  file=sys.stderr)
             return 2
-        try:
-            ind = cat[args.id]
-        except KeyError as exc:
-            print(exc.args[0], file=sys.stderr)
+        ind = cat.get(args.id)
+        if ind is None:
+            import difflib
+
+            close = difflib.get_close_matches(str(args.id), [i.id for i in cat], n=3)
+            hint = message("cli.did_you_mean", args.lang, close=", ".join(close)) if close else ""
+            print(message("cli.unknown_indicator", args.lang, value=args.id, catalog=cat.label, suggestion=hint),
+                  file=sys.stderr)
             return 2
         data = ind.to_dict()
         if args.format == "json":
