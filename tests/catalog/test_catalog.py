@@ -83,7 +83,8 @@ def test_getitem_filter_and_labels() -> None:
     first = cat["MESECVI-LEG-S01"]
     assert first.area == "legislation" and first.provenance == "official"
     assert "Belém do Pará" in first.title("es")
-    assert first.title("pt") == first.title("en")  # falls back to English until translated
+    assert first.title("pt").startswith("Incorporação")  # this project's translation, marked as such
+    assert cat.translation("pt")["official"] is False  # type: ignore[index]
     with pytest.raises(KeyError, match="Did you mean"):
         cat["MESECVI-LEG-S1"]
     structural = cat.filter(area="legislation", type="structural")

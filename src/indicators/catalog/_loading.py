@@ -139,6 +139,12 @@ def _load_system(folder: str) -> Catalog:
     data = read_definition(sys_path)
     check_kind(data, str(sys_path), ("system",))
     system = _system_from(data)
+    translations = _read_translations(root, data, system)
+    if translations:
+        system = replace(system, translations={
+            lang: {"language": lang, "translated_by": tr["translated_by"], "official": False, "note": tr["note"],
+                   "file": str(path.relative_to(root))} for lang, (tr, path) in translations.items()})
+    used: dict[str, set[str]] = {lang: set() for lang in translations}
     indicators: list[Indicator] = []
     signs: list[SignOfProgress] = []
     where_defined: dict[str, str] = {}
@@ -165,20 +171,84 @@ def _load_system(folder: str) -> Catalog:
                                            f"indicator in area {item['area']!r} in the file of area {part['area']!r}",
                                            value=item["area"], expected=part["area"], code="definition.area_file")
                 _check_indicator(item, system, str(path), line, where)
-                indicators.append(Indicator.from_dict(item, system.id))
+                indicators.append(Indicator.from_dict(_translated(item, "indicators", translations, used),
+                                                      system.id))
             else:
                 if item["area"] not in [a.id for a in system.areas]:
                     raise definition_error(str(path), line, f"{where}.area", f"unknown area {item['area']!r}",
                                            value=item["area"], code="definition.unknown_area")
+                sign = _translated(item, "signs", translations, used)
                 signs.append(SignOfProgress(
-                    id=item["id"], system=system.id, area=item["area"], titles=_plain(item["title"]),
-                    provenance=item["provenance"], reference=item["reference"],
-                    descriptions=_plain(item["description"]) if item.get("description") else None,
-                    tags=tuple(item.get("tags", ()))))
+                    id=sign["id"], system=system.id, area=sign["area"], titles=sign["title"],
+                    provenance=sign["provenance"], reference=sign["reference"],
+                    descriptions=sign["description"] if sign.get("description") else None,
+                    tags=tuple(sign.get("tags", ()))))
+    for lang, (tr, path) in translations.items():
+        for part in ("indicators", "signs"):
+            for item_id in tr.get(part, {}):
+                if f"{part}:{item_id}" not in used[lang]:
+                    raise definition_error(str(path), tr[part].key_lines.get(item_id), f"{part}.{item_id}",
+                                           f"{item_id!r} is not one of the {part} of {system.id}", value=item_id,
+                                           code="definition.unknown_id")
     order = {a.id: a.order for a in system.areas}
     indicators.sort(key=lambda i: order[i.area])  # stable: file order within an area
     return Catalog(system=system, indicators=tuple(indicators), signs=tuple(signs),
                    sources=(str(sys_path),))
+
+
+def _read_translations(root: Path, data: LineDict, system: System) -> dict[str, tuple[LineDict, Path]]:
+    """The system's translation files, by language (each checked against the schema)."""
+    out: dict[str, tuple[LineDict, Path]] = {}
+    for pos, rel in enumerate(data.get("translations", [])):
+        path = root / rel
+        tr = read_definition(path)
+        check_kind(tr, str(path), ("translation",))
+        if tr["system"] != system.id:
+            raise definition_error(str(path), tr.key_lines.get("system"), "system",
+                                   f"file translates system {tr['system']!r}, not {system.id!r}",
+                                   value=tr["system"], expected=system.id, code="definition.system")
+        if tr["language"] in out:
+            raise definition_error(str(root / "system.yaml"), data["translations"].item_lines[pos],
+                                   f"translations[{pos}]", f"a second translation into {tr['language']!r}",
+                                   value=rel, code="definition.duplicate_id")
+        out[str(tr["language"])] = (tr, path)
+    return out
+
+
+def _translated(item: LineDict, part: str, translations: Mapping[str, tuple[LineDict, Path]],
+                used: dict[str, set[str]]) -> dict[str, Any]:
+    """An indicator or sign as plain data, with the texts of each translation added under its language."""
+    out: dict[str, Any] = _plain(item)
+    for lang, (tr, path) in translations.items():
+        texts = tr.get(part, {}).get(out["id"])
+        if texts is None:
+            continue
+        used[lang].add(f"{part}:{out['id']}")
+        line = tr[part].key_lines.get(out["id"])
+
+        def fail(key: str, why: str, tr_path: Path = path, tr_line: int | None = line) -> None:
+            raise definition_error(str(tr_path), tr_line, f"{part}.{out['id']}.{key}", why,
+                                   code="definition.translation")
+
+        for key, target in (("title", "title"), ("definition", "definition"), ("description", "description"),
+                            ("unit_label", "unit_label"), ("notes", "notes")):
+            if key in texts:
+                if not isinstance(out.get(target), dict):
+                    fail(key, f"{out['id']} has no {target} to translate")
+                out[target][lang] = str(texts[key])
+        if "categories" in texts:
+            codes = {str(c["code"]): c for c in out.get("categories", [])}
+            for code, text in texts["categories"].items():
+                if str(code) not in codes:
+                    fail("categories", f"{code!r} is not a category of {out['id']} ({', '.join(codes)})")
+                codes[str(code)]["label"][lang] = str(text)
+        if "sources" in texts:
+            sources = out.get("sources", [])
+            if len(texts["sources"]) != len(sources):
+                fail("sources", f"{len(texts['sources'])} source(s) for the {len(sources)} of {out['id']}")
+            out["sources"] = [{**s, lang: str(t)} if isinstance(s, dict) else s
+                              for s, t in zip(sources, texts["sources"], strict=True)]
+    return out
 
 
 def _apply_overlay(data: LineDict, path: str) -> Catalog:

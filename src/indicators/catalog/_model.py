@@ -68,6 +68,9 @@ class System:
     areas: tuple[Area, ...]
     types: Mapping[str, Mapping[str, str]]
     categories: Mapping[str, Mapping[str, str]]
+    #: Texts in further languages that are not official, by language: who translated them, the note
+    #: shown to readers (in that language) and the file (see :meth:`Catalog.translation`).
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, compare=False)
 
     def name(self, lang: Lang = "en") -> str:
         """The system's name in ``lang``."""
@@ -285,6 +288,19 @@ class Catalog:
     def label(self) -> str:
         """``id@version``, as overlays name their base."""
         return f"{self.id}@{self.version}"
+
+    def translation(self, lang: Lang) -> Mapping[str, Any] | None:
+        """How the texts in ``lang`` were made: ``None`` for the official languages (English,
+        Spanish), else who translated them and the note readers are shown, in ``lang``.
+
+        >>> from indicators import load_catalog
+        >>> cat = load_catalog("mesecvi")
+        >>> cat.translation("es") is None, cat.translation("pt")["official"]
+        (True, False)
+        """
+        check_lang(lang)
+        found = self.system.translations.get(lang)
+        return dict(found) if found else None
 
     @property
     def areas(self) -> tuple[Area, ...]:

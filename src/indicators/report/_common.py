@@ -153,6 +153,12 @@ def values_hash(values: pd.DataFrame) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def translation_note(catalog: Catalog, lang: Lang) -> tuple[str, ...]:
+    """The note that the indicator texts in ``lang`` are a translation, not official (none if official)."""
+    translation = catalog.translation(lang)
+    return (str(translation["note"]),) if translation else ()
+
+
 def metadata(
     catalog: Catalog, values: pd.DataFrame, lang: Lang, locale: str, **more: Any
 ) -> dict[str, str]:
@@ -165,6 +171,9 @@ def metadata(
         "lang": lang,
         "locale": locale,
     }
+    translation = catalog.translation(lang)
+    if translation:  # the indicator texts are not official in this language: say whose they are
+        out["texts"] = message("report.meta.texts_translated", lang, translator=translation["translated_by"])
     out.update({k: "" if v is None else str(v) for k, v in more.items()})
     return out
 

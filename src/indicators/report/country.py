@@ -32,6 +32,7 @@ from ._common import (
     run_validation,
     status_label,
     trend_text,
+    translation_note,
     unit_name,
 )
 from .charts import ChartBook
@@ -883,6 +884,7 @@ class _Builder:
                 label=self.cat.label,
                 fingerprint=self.cat.fingerprint[:12],
             ),
+            *translation_note(self.cat, self.lang),
             self.L("about.trend"),
             self.L("about.scores") if self.scores is not None else self.L("country.no_scores"),
             *((self.L(f"interval.{self._source}"),) if self.scores is not None else ()),

@@ -7,6 +7,7 @@ the columns that fit a page (see :attr:`Column.doc`).
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from .model import Table
 if TYPE_CHECKING:
     from .report import Report
 
-__all__ = ["write_docx"]
+__all__ = ["column_widths", "write_docx"]
 #: Widest table laid out in the document; wider ones point to their sheet in the workbook.
 MAX_COLUMNS = 13
 _NUMERIC = {"score", "number", "integer", "year", "share", "display", "interval"}
@@ -31,6 +32,42 @@ def _require_docx() -> Any:
             message("report.missing_extra", "en", package="python-docx", extra=EXTRA)
         ) from exc
     return docx
+
+
+_EMU_PER_TWIP = 635
+#: Longest run of characters without a break opportunity before one is offered (after _ / . or -).
+LONG_WORD = 18
+_BREAK_AFTER = re.compile(r"([_/.\-])(?=\w)")
+
+
+def _breakable(text: str) -> str:
+    """``text`` with zero-width break opportunities inside words too long for a narrow column."""
+    return " ".join(_BREAK_AFTER.sub("\\1\u200b", w) if len(w) > LONG_WORD else w for w in text.split(" "))
+
+
+def column_widths(labels: list[str], cells: list[list[str]], numeric: list[bool], total: int) -> list[int]:
+    """Widths (in the unit of ``total``) that share a page among columns: numbers keep their
+    widest value on one line, text columns share the rest by how much they hold, so long labels
+    wrap inside their column instead of pushing the table off the page.
+
+    >>> column_widths(["Code", "Indicator", "Value"], [["A-1", "A long title " * 4, "12.5"]],
+    ...               [False, False, True], 1000)
+    [65, 852, 83]
+    """
+    def need(j: int) -> float:
+        words = [w for text in [labels[j], *(row[j] for row in cells)] for w in text.split()]
+        longest_word = max((len(w) for w in words), default=1)
+        if numeric[j]:
+            return float(max(longest_word, *(len(row[j]) for row in cells), 4))
+        lengths = sorted(len(row[j]) for row in cells) or [len(labels[j])]
+        typical = lengths[int(0.8 * (len(lengths) - 1))]  # most cells fit, the longest wrap
+        return float(max(min(longest_word, LONG_WORD), min(typical, 60), 4))
+
+    needs = [need(j) for j in range(len(labels))]
+    scale = total / sum(needs)
+    widths = [int(n * scale) for n in needs]
+    widths[-1] += total - sum(widths)
+    return widths
 
 
 def _table(document: Any, table: Table, lang: str) -> None:
@@ -47,20 +84,30 @@ def _table(document: Any, table: Table, lang: str) -> None:
         r = note.add_run(label("docx.too_wide", lang, n=len(cols), sheet=table.sheet_name or table.title))
         r.italic = True
         return
+    keys = [c.key for c in cols]
+    rows = [[str(v) for v in values] for values in table.display[keys].itertuples(index=False, name=None)]
+    section = document.sections[-1]
+    twips = int(section.page_width - section.left_margin - section.right_margin) // _EMU_PER_TWIP
+    widths = [w * _EMU_PER_TWIP for w in  # Word stores widths in twips: whole twips add up exactly
+              column_widths([c.label for c in cols], rows, [c.kind in _NUMERIC for c in cols], twips)]
     grid = document.add_table(rows=1, cols=len(cols))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, col in zip(grid.rows[0].cells, cols, strict=True):
+    grid.autofit = False  # fixed layout: the widths below hold, long labels wrap inside their cells
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width
+    for cell, col, width in zip(grid.rows[0].cells, cols, widths, strict=True):
         cell.text = ""
-        r = cell.paragraphs[0].add_run(col.label)
+        cell.width = width
+        r = cell.paragraphs[0].add_run(_breakable(col.label))
         r.bold = True
         r.font.size = Pt(8)
-    keys = [c.key for c in cols]
-    for values in table.display[keys].itertuples(index=False, name=None):
+    for values in rows:
         cells = grid.add_row().cells
-        for cell, col, value in zip(cells, cols, values, strict=True):
+        for cell, col, value, width in zip(cells, cols, values, widths, strict=True):
+            cell.width = width
             para = cell.paragraphs[0]
-            run = para.add_run(str(value))
+            run = para.add_run(value if col.kind in _NUMERIC else _breakable(value))
             run.font.size = Pt(8)
             if col.kind in _NUMERIC:
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -28,6 +28,7 @@ from ._common import (
     make_table,
     metadata,
     resolve_country,
+    translation_note,
     unit_name,
 )
 from .charts import ChartBook
@@ -532,6 +533,7 @@ class _Builder:
                 label=self.cat.label,
                 fingerprint=self.cat.fingerprint[:12],
             ),
+            *translation_note(self.cat, self.lang),
             self.L("about.scores") if self.scores is not None else self.L("country.no_scores"),
             *((self.L(f"interval.{self._source}"),) if self.scores is not None else ()),
             self.L("note.rankings"),
