@@ -77,8 +77,9 @@ def test_validate_score_and_report_speak_the_language(per: pd.DataFrame, cat: in
 
 def _labels(lang: str) -> dict[str, str]:
     """Report labels without fields: the texts that appear on a page as they are."""
-    import yaml
     from importlib import resources
+
+    import yaml
 
     folder = resources.files("indicators") / "locale" / lang
     data = yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))

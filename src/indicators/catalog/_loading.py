@@ -183,13 +183,13 @@ def _load_system(folder: str) -> Catalog:
                     provenance=sign["provenance"], reference=sign["reference"],
                     descriptions=sign["description"] if sign.get("description") else None,
                     tags=tuple(sign.get("tags", ()))))
-    for lang, (tr, path) in translations.items():
-        for part in ("indicators", "signs"):
-            for item_id in tr.get(part, {}):
-                if f"{part}:{item_id}" not in used[lang]:
-                    raise definition_error(str(path), tr[part].key_lines.get(item_id), f"{part}.{item_id}",
-                                           f"{item_id!r} is not one of the {part} of {system.id}", value=item_id,
-                                           code="definition.unknown_id")
+    for lang, (tr, tr_path) in translations.items():
+        for section in ("indicators", "signs"):
+            for item_id in tr.get(section, {}):
+                if f"{section}:{item_id}" not in used[lang]:
+                    raise definition_error(str(tr_path), tr[section].key_lines.get(item_id), f"{section}.{item_id}",
+                                           f"{item_id!r} is not one of the {section} of {system.id}",
+                                           value=item_id, code="definition.unknown_id")
     order = {a.id: a.order for a in system.areas}
     indicators.sort(key=lambda i: order[i.area])  # stable: file order within an area
     return Catalog(system=system, indicators=tuple(indicators), signs=tuple(signs),

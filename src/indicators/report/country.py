@@ -31,8 +31,8 @@ from ._common import (
     resolve_country,
     run_validation,
     status_label,
-    trend_text,
     translation_note,
+    trend_text,
     unit_name,
 )
 from .charts import ChartBook
