@@ -34,10 +34,20 @@ def _files(lang: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def _fields(template: str) -> list[tuple[str, str | None, str]]:
-    """The replacement fields of a template: (name, conversion, format spec), sorted."""
+def _fields(template: str | dict[str, str]) -> list[tuple[str, str | None, str]]:
+    """The replacement fields of a template: (name, conversion, format spec), sorted; for plural
+    forms, those of the ``other`` form (every form must have them)."""
+    if isinstance(template, dict):
+        template = template["other"]
     return sorted({(name, conv, spec or "") for _lit, name, spec, conv in string.Formatter().parse(template)
                    if name is not None})
+
+
+def _forms(template: str | dict[str, str]) -> dict[str, str]:
+    """The texts of a code: its plural forms, or the one template under ``other``."""
+    if isinstance(template, dict):
+        return {k: v for k, v in template.items() if k != "count"}
+    return {"other": template}
 
 
 ENGLISH = _files("en")
@@ -59,12 +69,18 @@ def test_every_code_is_translated_with_the_english_placeholders(lang: str) -> No
         text = files.get(name, {}).get(code)
         if text is None:
             problems.append(f"{name}: {code} missing")
-        elif not isinstance(text, str):
-            problems.append(f"{name}: {code} is not a text")
-        elif english.strip() and not text.strip():
-            problems.append(f"{name}: {code} is empty")
-        elif _fields(text) != _fields(english):
-            problems.append(f"{name}: {code} has fields {_fields(text)}, English has {_fields(english)}")
+        elif type(text) is not type(english):
+            problems.append(f"{name}: {code} is {type(text).__name__}, English has {type(english).__name__}")
+        elif isinstance(english, dict) and (text.get("count") != english.get("count") or "other" not in text
+                                            or "one" not in text):
+            problems.append(f"{name}: {code} plural forms need count: {english.get('count')}, one and other")
+        else:
+            for form, part in _forms(text).items():
+                if str(_forms(english).get("other", "")).strip() and not str(part).strip():
+                    problems.append(f"{name}: {code} {form} is empty")
+                elif _fields(part) != _fields(english):
+                    problems.append(f"{name}: {code} {form} has fields {_fields(part)}, English has "
+                                    f"{_fields(english)}")
     extra = sorted(f"{name}: {code}" for name, codes in files.items() for code in codes
                    if code not in ENGLISH.get(name, {}))
     assert not problems, "\n".join(problems)
@@ -74,13 +90,32 @@ def test_every_code_is_translated_with_the_english_placeholders(lang: str) -> No
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_message_renders_with_all_fields_filled(lang: str) -> None:
     for name, code in CODES:
-        values = {f: f"<{f}>" for f, _c, _s in _fields(ENGLISH[name][code])}
-        text = message(code, lang, **values)
-        assert not text.startswith(f"{code}:"), f"{lang} {code}: not found"
-        left = re.findall(r"(?<!\{)\{[a-z_]+\}(?!\})", text)
-        assert not left, f"{lang} {code}: unfilled fields {left} in {text!r}"
-        for value in values.values():
-            assert value in text or f"'{value}'" in text, f"{lang} {code}: {value} not shown in {text!r}"
+        english = ENGLISH[name][code]
+        values: dict[str, Any] = {f: f"<{f}>" for f, _c, _s in _fields(english)}
+        counts = [0, 1, 2, 5] if isinstance(english, dict) else [None]
+        for count in counts:
+            if count is not None:
+                values[english["count"]] = count
+            text = message(code, lang, **values)
+            assert not text.startswith(f"{code}:"), f"{lang} {code}: not found"
+            left = re.findall(r"(?<!\{)\{[a-z_]+\}(?!\})", text)
+            assert not left, f"{lang} {code}: unfilled fields {left} in {text!r}"
+            for value in values.values():
+                shown = str(value)
+                assert shown in text or f"'{shown}'" in text, f"{lang} {code}: {shown} not shown in {text!r}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_plural_forms_follow_the_languages_rules(lang: str) -> None:
+    """CLDR's rules through Babel: French and Portuguese put 0 and 1 in the singular, English and
+    Spanish only 1."""
+    singular_zero = lang in ("fr", "pt")
+    one = message("report.gaps.intro", lang, n=1, total=19)
+    many = message("report.gaps.intro", lang, n=2, total=19)
+    zero = message("report.gaps.intro", lang, n=0, total=19)
+    assert one != many
+    assert (zero.replace("0", "1", 1) == one) is singular_zero
+    assert (zero.replace("0", "2", 1) == many) is not singular_zero
 
 
 @pytest.mark.parametrize("lang", TRANSLATIONS)
@@ -89,7 +124,7 @@ def test_translations_are_not_english_copies(lang: str) -> None:
     files = _files(lang)
     codes_only = {"validation.values.unknown_status.expected"}  # a list of status codes, the same everywhere
     same = [code for name, code in CODES if code not in codes_only
-            and len(ENGLISH[name][code]) > 25 and files[name][code] == ENGLISH[name][code]]
+            and len(str(ENGLISH[name][code])) > 25 and files[name][code] == ENGLISH[name][code]]
     assert not same, f"{lang}: English left in {same}"
 
 

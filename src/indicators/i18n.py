@@ -22,7 +22,7 @@ from typing import Any, Literal, cast, get_args
 
 import yaml
 
-__all__ = ["Lang", "LANGS", "check_lang", "check_option", "message"]
+__all__ = ["Lang", "LANGS", "check_lang", "check_option", "message", "plural_category"]
 
 Lang = Literal["en", "es", "pt", "fr"]
 LANGS: tuple[str, ...] = get_args(Lang)
@@ -35,17 +35,47 @@ class _Defaulting(dict):  # type: ignore[type-arg]
 
 
 @cache
-def _catalog(lang: str) -> dict[str, str]:
+def _catalog(lang: str) -> dict[str, Any]:
+    """Every code of ``lang``: a template, or a mapping of plural forms (see :func:`message`)."""
     folder = resources.files("indicators") / "locale" / lang
-    out: dict[str, str] = {}
+    out: dict[str, Any] = {}
     if not folder.is_dir():
         return out
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
         if item.name.endswith((".yaml", ".yml")):
             data = yaml.safe_load(item.read_text(encoding="utf-8")) or {}
             for key, value in data.items():
-                out[str(key)] = str(value)
+                out[str(key)] = {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else str(value)
     return out
+
+
+@cache
+def plural_category(lang: str, count: float) -> str:
+    """The CLDR plural category (``one``, ``few``, ``many``, ``other``…) of ``count`` in ``lang``,
+    from Babel's plural rules; without Babel, English's rule.
+
+    >>> plural_category("fr", 0), plural_category("en", 0), plural_category("pt", 1)
+    ('one', 'other', 'one')
+    """
+    try:
+        from babel import Locale
+    except ImportError:  # pragma: no cover - Babel comes with the report extra
+        return "one" if count == 1 else "other"
+    return str(Locale.parse(lang).plural_form(count))
+
+
+def _form(template: Any, lang: str, values: dict[str, Any]) -> str:
+    """A template, or the plural form of a mapping chosen by the number in its ``count`` field."""
+    if not isinstance(template, dict):
+        return str(template)
+    count = values.get(template.get("count", "n"))
+    try:
+        number = abs(float(count))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return template["other"]
+    if number.is_integer():
+        number = int(number)
+    return template.get(plural_category(lang, number)) or template["other"]
 
 
 def _plain(value: Any) -> Any:
@@ -62,14 +92,21 @@ def message(code: str, lang: str = "en", /, **values: Any) -> str:
     """Return the message ``code`` in ``lang``, its fields filled from ``values``.
 
     Unknown fields are left as ``{field}``; an unknown code returns the code itself
-    followed by the values, so a message is never lost.
+    followed by the values, so a message is never lost. A code whose text depends on a
+    number holds its plural forms (CLDR categories ``one``, ``few``, ``many``, ``other``)
+    and, under ``count``, the field that chooses among them:
+
+    >>> message("io.errors", "fr", file="a.csv", n=1, first="…")
+    "a.csv : 1 problème ; le premier : … Il figure dans la table des problèmes de l'erreur."
     """
-    template = _catalog(lang).get(code) or _catalog(FALLBACK).get(code)
+    found = _catalog(lang).get(code)
+    if found is None:
+        lang, found = FALLBACK, _catalog(FALLBACK).get(code)
     values = {k: _plain(v) for k, v in values.items()}
-    if template is None:
+    if found is None:
         details = ", ".join(f"{k}={v!r}" for k, v in values.items())
         return f"{code}: {details}" if details else code
-    return string.Formatter().vformat(template, (), _Defaulting(values))
+    return string.Formatter().vformat(_form(found, lang, values), (), _Defaulting(values))
 
 
 def check_option(func: str, name: str, value: Any, allowed: Iterable[Any], lang: str = "en") -> Any:
