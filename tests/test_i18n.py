@@ -34,24 +34,24 @@ def _files(lang: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def _fields(template: str | dict[str, str]) -> list[tuple[str, str | None, str]]:
-    """The replacement fields of a template: (name, conversion, format spec), sorted; for plural
-    forms, those of the ``other`` form (every form must have them)."""
-    if isinstance(template, dict):
-        template = template["other"]
+def _fields(template: str) -> list[tuple[str, str | None, str]]:
+    """The replacement fields of a template: (name, conversion, format spec), sorted."""
     return sorted({(name, conv, spec or "") for _lit, name, spec, conv in string.Formatter().parse(template)
                    if name is not None})
 
 
-def _forms(template: str | dict[str, str]) -> dict[str, str]:
-    """The texts of a code: its plural forms, or the one template under ``other``."""
-    if isinstance(template, dict):
-        return {k: v for k, v in template.items() if k != "count"}
-    return {"other": template}
-
-
 ENGLISH = _files("en")
 CODES = sorted((name, code) for name, codes in ENGLISH.items() for code in codes)
+
+
+def _base(name: str, code: str) -> str:
+    """The English text whose fields ``code`` must have: a plural form (``<code>.plural.one``) has
+    those of its code; ``<code>.plural`` names the field that chooses the form and has none."""
+    if code.endswith(".plural"):
+        return ""
+    if ".plural." in code:
+        return str(ENGLISH[name][code.split(".plural.")[0]])
+    return str(ENGLISH[name][code])
 
 
 def test_the_four_languages_are_available() -> None:
@@ -69,18 +69,14 @@ def test_every_code_is_translated_with_the_english_placeholders(lang: str) -> No
         text = files.get(name, {}).get(code)
         if text is None:
             problems.append(f"{name}: {code} missing")
-        elif type(text) is not type(english):
-            problems.append(f"{name}: {code} is {type(text).__name__}, English has {type(english).__name__}")
-        elif isinstance(english, dict) and (text.get("count") != english.get("count") or "other" not in text
-                                            or "one" not in text):
-            problems.append(f"{name}: {code} plural forms need count: {english.get('count')}, one and other")
-        else:
-            for form, part in _forms(text).items():
-                if str(_forms(english).get("other", "")).strip() and not str(part).strip():
-                    problems.append(f"{name}: {code} {form} is empty")
-                elif _fields(part) != _fields(english):
-                    problems.append(f"{name}: {code} {form} has fields {_fields(part)}, English has "
-                                    f"{_fields(english)}")
+        elif not isinstance(text, str):
+            problems.append(f"{name}: {code} is not a text")
+        elif english.strip() and not text.strip():
+            problems.append(f"{name}: {code} is empty")
+        elif code.endswith(".plural") and text != english:
+            problems.append(f"{name}: {code} names the field {text!r}, English {english!r}")
+        elif _fields(text) != _fields(_base(name, code)):
+            problems.append(f"{name}: {code} has fields {_fields(text)}, English has {_fields(_base(name, code))}")
     extra = sorted(f"{name}: {code}" for name, codes in files.items() for code in codes
                    if code not in ENGLISH.get(name, {}))
     assert not problems, "\n".join(problems)
@@ -90,12 +86,14 @@ def test_every_code_is_translated_with_the_english_placeholders(lang: str) -> No
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_message_renders_with_all_fields_filled(lang: str) -> None:
     for name, code in CODES:
+        if ".plural" in code:
+            continue  # plural forms are rendered through their code, with several numbers
         english = ENGLISH[name][code]
         values: dict[str, Any] = {f: f"<{f}>" for f, _c, _s in _fields(english)}
-        counts = [0, 1, 2, 5] if isinstance(english, dict) else [None]
-        for count in counts:
-            if count is not None:
-                values[english["count"]] = count
+        plural = ENGLISH[name].get(f"{code}.plural")
+        for count in ([0, 1, 2, 5] if plural else [None]):
+            if plural:
+                values[plural] = count
             text = message(code, lang, **values)
             assert not text.startswith(f"{code}:"), f"{lang} {code}: not found"
             left = re.findall(r"(?<!\{)\{[a-z_]+\}(?!\})", text)
@@ -124,7 +122,7 @@ def test_translations_are_not_english_copies(lang: str) -> None:
     files = _files(lang)
     codes_only = {"validation.values.unknown_status.expected"}  # a list of status codes, the same everywhere
     same = [code for name, code in CODES if code not in codes_only
-            and len(str(ENGLISH[name][code])) > 25 and files[name][code] == ENGLISH[name][code]]
+            and len(ENGLISH[name][code]) > 25 and files[name][code] == ENGLISH[name][code]]
     assert not same, f"{lang}: English left in {same}"
 
 

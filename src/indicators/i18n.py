@@ -1,8 +1,9 @@
 """Messages and labels in the user's language.
 
 Messages live in ``locale/<lang>/<domain>.yaml`` as flat ``code: template``
-mappings, one file per module that speaks to the user (``catalog``, ``io``,
-``validation``, ``survey``, ``scores``, ``report``). Templates use
+mappings (plural forms as ``code.plural.one`` beside ``code``: see :func:`message`), one file
+per module that speaks to the user (``catalog``, ``io``, ``validation``, ``survey``, ``scores``,
+``report``). Templates use
 ``str.format`` fields. A code missing in a language falls back to English, so
 Portuguese and French can be added file by file.
 
@@ -35,17 +36,16 @@ class _Defaulting(dict):  # type: ignore[type-arg]
 
 
 @cache
-def _catalog(lang: str) -> dict[str, Any]:
-    """Every code of ``lang``: a template, or a mapping of plural forms (see :func:`message`)."""
+def _catalog(lang: str) -> dict[str, str]:
     folder = resources.files("indicators") / "locale" / lang
-    out: dict[str, Any] = {}
+    out: dict[str, str] = {}
     if not folder.is_dir():
         return out
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
         if item.name.endswith((".yaml", ".yml")):
             data = yaml.safe_load(item.read_text(encoding="utf-8")) or {}
             for key, value in data.items():
-                out[str(key)] = {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else str(value)
+                out[str(key)] = str(value)
     return out
 
 
@@ -64,20 +64,6 @@ def plural_category(lang: str, count: float) -> str:
     return str(Locale.parse(lang).plural_form(count))
 
 
-def _form(template: Any, lang: str, values: dict[str, Any]) -> str:
-    """A template, or the plural form of a mapping chosen by the number in its ``count`` field."""
-    if not isinstance(template, dict):
-        return str(template)
-    count = values.get(template.get("count", "n"))
-    try:
-        number = abs(float(count))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return template["other"]
-    if number.is_integer():
-        number = int(number)
-    return template.get(plural_category(lang, number)) or template["other"]
-
-
 def _plain(value: Any) -> Any:
     """A value as a person reads it: numpy scalars as Python ones (``9.0``, never ``np.float64(9.0)``)."""
     item = getattr(value, "item", None)
@@ -88,25 +74,42 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _template(code: str, lang: str, values: dict[str, Any]) -> str | None:
+    """The template of ``code`` in ``lang`` (else English); for a code with plural forms, the
+    form that the number in its ``<code>.plural`` field calls for."""
+    texts = _catalog(lang)
+    if code not in texts:
+        lang, texts = FALLBACK, _catalog(FALLBACK)
+    template = texts.get(code)
+    field_name = texts.get(f"{code}.plural")
+    if template is None or not field_name:
+        return template
+    try:
+        number = abs(float(values.get(field_name)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return template
+    category = plural_category(lang, int(number) if number.is_integer() else number)
+    return texts.get(f"{code}.plural.{category}") or template
+
+
 def message(code: str, lang: str = "en", /, **values: Any) -> str:
     """Return the message ``code`` in ``lang``, its fields filled from ``values``.
 
     Unknown fields are left as ``{field}``; an unknown code returns the code itself
-    followed by the values, so a message is never lost. A code whose text depends on a
-    number holds its plural forms (CLDR categories ``one``, ``few``, ``many``, ``other``)
-    and, under ``count``, the field that chooses among them:
+    followed by the values, so a message is never lost. A code whose wording depends on a
+    number names that number's field in ``<code>.plural``; ``<code>`` is then the general
+    (``other``) form and ``<code>.plural.one`` (``.few``, ``.many``) the forms that the
+    language's CLDR plural rules call for:
 
     >>> message("io.errors", "fr", file="a.csv", n=1, first="…")
     "a.csv : 1 problème ; le premier : … Il figure dans la table des problèmes de l'erreur."
     """
-    found = _catalog(lang).get(code)
-    if found is None:
-        lang, found = FALLBACK, _catalog(FALLBACK).get(code)
     values = {k: _plain(v) for k, v in values.items()}
-    if found is None:
+    template = _template(code, lang, values)
+    if template is None:
         details = ", ".join(f"{k}={v!r}" for k, v in values.items())
         return f"{code}: {details}" if details else code
-    return string.Formatter().vformat(_form(found, lang, values), (), _Defaulting(values))
+    return string.Formatter().vformat(template, (), _Defaulting(values))
 
 
 def check_option(func: str, name: str, value: Any, allowed: Iterable[Any], lang: str = "en") -> Any:
