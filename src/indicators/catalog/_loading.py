@@ -145,6 +145,7 @@ def _load_system(folder: str) -> Catalog:
             lang: {"language": lang, "translated_by": tr["translated_by"], "official": False, "note": tr["note"],
                    "file": str(path.relative_to(root))} for lang, (tr, path) in translations.items()})
     used: dict[str, set[str]] = {lang: set() for lang in translations}
+    pending: list[tuple[str, LineDict]] = []
     indicators: list[Indicator] = []
     signs: list[SignOfProgress] = []
     where_defined: dict[str, str] = {}
@@ -171,18 +172,22 @@ def _load_system(folder: str) -> Catalog:
                                            f"indicator in area {item['area']!r} in the file of area {part['area']!r}",
                                            value=item["area"], expected=part["area"], code="definition.area_file")
                 _check_indicator(item, system, str(path), line, where)
-                indicators.append(Indicator.from_dict(_translated(item, "indicators", translations, used),
-                                                      system.id))
+                pending.append(("indicators", item))
             else:
                 if item["area"] not in [a.id for a in system.areas]:
                     raise definition_error(str(path), line, f"{where}.area", f"unknown area {item['area']!r}",
                                            value=item["area"], code="definition.unknown_area")
-                sign = _translated(item, "signs", translations, used)
-                signs.append(SignOfProgress(
-                    id=sign["id"], system=system.id, area=sign["area"], titles=sign["title"],
-                    provenance=sign["provenance"], reference=sign["reference"],
-                    descriptions=sign["description"] if sign.get("description") else None,
-                    tags=tuple(sign.get("tags", ()))))
+                pending.append(("signs", item))
+    for kind_of, item in pending:  # every file read and checked: now add the translations
+        found = _translated(item, kind_of, translations, used)
+        if kind_of == "indicators":
+            indicators.append(Indicator.from_dict(found, system.id))
+        else:
+            signs.append(SignOfProgress(
+                id=found["id"], system=system.id, area=found["area"], titles=found["title"],
+                provenance=found["provenance"], reference=found["reference"],
+                descriptions=found["description"] if found.get("description") else None,
+                tags=tuple(found.get("tags", ()))))
     for lang, (tr, tr_path) in translations.items():
         for section in ("indicators", "signs"):
             for item_id in tr.get(section, {}):
