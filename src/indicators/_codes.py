@@ -141,6 +141,7 @@ CODES: dict[str, Code] = {
              ("definition.unknown_area", "error", "an indicator in an area the system does not have"),
              ("definition.duplicate_id", "error", "two indicators with the same id"),
              ("definition.duplicate_code", "error", "two codes with the same value in a codelist"),
+             ("definition.translation", "error", "a translation file whose texts do not match the definitions"),
              ("definition.unknown_id", "error", "an overlay that changes or drops an unknown indicator"),
              ("definition.unknown_base", "error", "an overlay that extends an unknown system"),
              ("definition.unknown_version", "error", "a system version that is not shipped"),
