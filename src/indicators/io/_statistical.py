@@ -10,16 +10,19 @@ The C reader (ReadStat) trusts the file: a damaged header can make it read out o
 bounds or ask for gigabytes. So the file's signature is checked first, and the file
 is parsed in a child process (forked, so it costs little) whose memory and time are
 bounded: a crash, an allocation failure or a hang there becomes a
-:class:`~indicators.errors.ReadError`, never the end of the user's process. Files
+:class:`~indicators.errors.ReadError`, never the end of the user's process. The
+child hands back plain data only: the frame as Arrow IPC bytes and the dictionary
+(labels, missing codes) as JSON, so nothing the child built from a hostile file is
+ever unpickled by the parent. Files
 larger than ``_CHILD_MAX_BYTES`` have their dictionary (header) parsed in the child
 and their data read in the process itself.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
-import pickle
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -58,8 +61,149 @@ def _vm_bytes() -> int:
         return 0
 
 
+#: The fields of pyreadstat's metadata that are used here (the rest is not sent back by the child).
+_META_FIELDS = ("column_names", "column_names_to_labels", "variable_value_labels", "missing_ranges",
+                "missing_user_values", "file_encoding", "number_rows", "number_columns")
+
+
+def _plain_json(value: Any) -> Any:
+    """A metadata value as JSON: numbers, text and None as they are; anything else as its text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return str(value)
+
+
+def _meta_to_json(meta: Any) -> dict[str, Any]:
+    """The metadata fields used, as JSON-able data (mapping keys kept with their types as pairs)."""
+    out: dict[str, Any] = {}
+    for field in _META_FIELDS:
+        value = getattr(meta, field, None)
+        if isinstance(value, Mapping):
+            pairs = []
+            for key, item in value.items():
+                if isinstance(item, Mapping):
+                    item = [[_plain_json(k), _plain_json(v)] for k, v in item.items()]
+                    pairs.append([_plain_json(key), {"pairs": item}])
+                elif isinstance(item, (list, tuple)):
+                    pairs.append([_plain_json(key), [
+                        {k: _plain_json(v) for k, v in x.items()} if isinstance(x, Mapping) else _plain_json(x)
+                        for x in item]])
+                else:
+                    pairs.append([_plain_json(key), _plain_json(item)])
+            out[field] = {"pairs": pairs}
+        elif isinstance(value, (list, tuple)):
+            out[field] = [_plain_json(v) for v in value]
+        else:
+            out[field] = _plain_json(value)
+    return out
+
+
+def _json_to_meta(data: Any) -> Any:
+    """The metadata object back from :func:`_meta_to_json` (a namespace with the same fields)."""
+    from types import SimpleNamespace
+
+    def back(value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"pairs"}:
+            return {k: back(v) for k, v in value["pairs"]}
+        if isinstance(value, list):
+            return [back(v) for v in value]
+        return value
+
+    if not isinstance(data, dict):
+        raise ValueError("the dictionary sent by the reader is not a mapping")
+    return SimpleNamespace(**{field: back(data.get(field)) for field in _META_FIELDS})
+
+
+def _cell_kind(value: Any) -> int:
+    """0 none, 1 int, 2 float, 3 text, 4 bool, 5 anything else (sent as its text)."""
+    if value is None:
+        return 0
+    if isinstance(value, (bool, np.bool_)):
+        return 4
+    if isinstance(value, (int, np.integer)):
+        return 1 if -(2**63) <= int(value) < 2**63 else 5
+    if isinstance(value, (float, np.floating)):
+        return 2
+    if isinstance(value, str):
+        return 3
+    return 5
+
+
+def _cell_back(kind: int, number: float | None, integer: int | None, text: str | None) -> Any:
+    if kind == 1:
+        return integer
+    if kind == 2:
+        return number
+    if kind == 4:
+        return bool(integer)
+    if kind in (3, 5):
+        return text
+    return None
+
+
+def _frame_to_arrow(frame: pd.DataFrame) -> tuple[bytes, dict[str, Any]]:
+    """The frame as Arrow IPC bytes, and what Arrow cannot say: the order of the columns, which were
+    of object dtype, and which object columns mixed numbers and text (sent as two columns)."""
+    import pyarrow as pa
+
+    columns: dict[str, Any] = {}
+    layout: list[dict[str, Any]] = []
+    for k, name in enumerate(frame.columns):
+        col = frame.iloc[:, k]
+        entry: dict[str, Any] = {"name": str(name), "object": col.dtype == object, "mixed": False}
+        try:
+            columns[f"c{k}"] = pa.array(col, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError):
+            # numbers and text in one column (Stata's extended missing letters): each cell's kind, and
+            # its value in the column of that kind
+            kinds = [_cell_kind(v) for v in col]
+            columns[f"k{k}"] = pa.array(kinds, type=pa.int8())
+            cells = list(zip(col, kinds, strict=True))
+            columns[f"c{k}"] = pa.array([float(v) if kind == 2 else None for v, kind in cells], type=pa.float64())
+            columns[f"i{k}"] = pa.array([int(v) if kind in (1, 4) else None for v, kind in cells], type=pa.int64())
+            columns[f"t{k}"] = pa.array([v if kind == 3 else str(v) if kind == 5 else None for v, kind in cells],
+                                        type=pa.string())
+            entry["mixed"] = True
+        layout.append(entry)
+    table = pa.table(columns) if columns else pa.table({})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes(), {"columns": layout, "rows": len(frame)}
+
+
+def _frame_from_arrow(payload: bytes, layout: dict[str, Any]) -> pd.DataFrame:
+    """The frame back from :func:`_frame_to_arrow`, with the dtypes pyreadstat gave it."""
+    import pyarrow as pa
+
+    table = pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
+    out: dict[str, Any] = {}
+    for k, entry in enumerate(layout["columns"]):
+        values = table.column(f"c{k}")
+        if entry["mixed"]:
+            parts = zip(table.column(f"k{k}").to_pylist(), values.to_pylist(), table.column(f"i{k}").to_pylist(),
+                        table.column(f"t{k}").to_pylist(), strict=True)
+            col = pd.Series([_cell_back(kind, f, i, t) for kind, f, i, t in parts], dtype=object)
+        elif entry["object"]:
+            col = pd.Series(values.to_pandas(types_mapper=None, strings_to_categorical=False,
+                                             date_as_object=True).to_numpy(dtype=object, na_value=None),
+                            dtype=object)
+            if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
+                col = pd.Series(values.to_numpy(zero_copy_only=False).astype(object), dtype=object)
+        else:
+            col = values.to_pandas(date_as_object=True)
+        out[entry["name"]] = col.reset_index(drop=True)
+    frame = pd.DataFrame(out, index=pd.RangeIndex(int(layout["rows"])))
+    return frame
+
+
 def _child_read(reader: Callable[..., Any], path: str, kwargs: dict[str, Any], size: int) -> tuple[str, Any]:
-    """Run ``reader(path, **kwargs)`` in a forked child; return ("ok", result), ("error", text) or ("crash", text)."""
+    """Run ``reader(path, **kwargs)`` in a forked child; return ("ok", (frame, metadata)), ("error", text)
+    or ("crash", text). The child sends back a JSON header and the frame as Arrow IPC bytes."""
     import multiprocessing as mp
     import signal
 
@@ -83,15 +227,19 @@ def _child_read(reader: Callable[..., Any], path: str, kwargs: dict[str, Any], s
             resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
         except (ImportError, ValueError, OSError):
             pass
+        body = b""
         try:
-            out: tuple[str, Any] = ("ok", reader(path, **kwargs))
-            payload = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+            frame, meta = reader(path, **kwargs)
+            body, layout = _frame_to_arrow(frame)
+            header = json.dumps({"status": "ok", "layout": layout, "meta": _meta_to_json(meta)})
         except MemoryError:
-            payload = pickle.dumps(("error", "the file asks for more memory than it can hold data for"))
+            header = json.dumps({"status": "error",
+                                 "text": "the file asks for more memory than it can hold data for"})
         except BaseException as exc:  # noqa: BLE001 - reported to the parent as text
-            payload = pickle.dumps(("error", f"{type(exc).__name__}: {str(exc)[:300]}"))
+            header = json.dumps({"status": "error", "text": f"{type(exc).__name__}: {str(exc)[:300]}"})
         try:
-            send.send_bytes(payload)
+            send.send_bytes(header.encode("utf-8"))
+            send.send_bytes(body)
         finally:
             send.close()
             os._exit(0)
@@ -106,19 +254,27 @@ def _child_read(reader: Callable[..., Any], path: str, kwargs: dict[str, Any], s
             proc.join()
             return "crash", f"the reader did not finish within {timeout:.0f} s"
         try:
-            payload = receive.recv_bytes()
-        except (EOFError, OSError):
+            header = json.loads(receive.recv_bytes().decode("utf-8"))
+            body = receive.recv_bytes()
+        except (EOFError, OSError, ValueError):
             proc.join()
             code = proc.exitcode or 0
             name = signal.Signals(-code).name if code < 0 and -code in signal.valid_signals() else str(code)
             return "crash", f"the reader stopped with {name}"
         proc.join()
-        return pickle.loads(payload)  # type: ignore[no-any-return]
+        if not isinstance(header, dict) or header.get("status") != "ok":
+            text = header.get("text") if isinstance(header, dict) else None
+            return "error", str(text or "the reader failed")
+        try:
+            return "ok", (_frame_from_arrow(body, header["layout"]), _json_to_meta(header["meta"]))
+        except Exception as exc:  # noqa: BLE001 - a malformed answer is a damaged file, not a crash
+            return "error", f"{type(exc).__name__}: {str(exc)[:300]}"
     finally:
         receive.close()
         if proc.is_alive():  # pragma: no cover
             proc.kill()
             proc.join()
+
 
 __all__ = ["read_statistical"]
 
