@@ -2,7 +2,8 @@
 
 - ``ci`` (the default): few examples, no deadline, so the whole suite stays short;
 - ``dev``: hypothesis' defaults, for working on a property;
-- ``long``: many examples, for the fuzz runs (``HYPOTHESIS_PROFILE=long python -m pytest tests/fuzz``).
+- ``long``: many examples, for the fuzz runs (``HYPOTHESIS_PROFILE=long python -m pytest tests/fuzz``);
+- ``fuzz-chunk``: ``FUZZ_EXAMPLES`` examples, for the chunks of ``tests/fuzz/run_long.py``.
 """
 
 from __future__ import annotations
@@ -17,5 +18,9 @@ settings.register_profile(
 settings.register_profile("dev", deadline=None)
 settings.register_profile(
     "long", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck)
+)
+settings.register_profile(  # tests/fuzz/run_long.py: one chunk of a fuzz test, its own seed, no database
+    "fuzz-chunk", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "100")), deadline=None, database=None,
+    suppress_health_check=list(HealthCheck)
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
