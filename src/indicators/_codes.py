@@ -181,6 +181,7 @@ CODES: dict[str, Code] = {
              ("io.dtype", "error", "a column that cannot be converted to the dtype asked"),
              ("io.sheet_missing", "error", "a sheet that the workbook does not have"),
              ("io.corrupt", "error", "a damaged file or one whose extension lies"),
+             ("io.formats_unread", "warning", "workbook number formats unreadable: zero-padded codes not checked"),
              ("io.ambiguous_numbers", "warning", "numbers that either decimal mark could read"),
              ("io.ambiguous_delimiter", "warning", "a delimiter chosen among several candidates"),
              ("io.duplicate_column", "warning", "a repeated column name, renamed"),

@@ -1,28 +1,22 @@
 """Fuzzing read() on text files and workbooks: mutated seeds and files built from random cells.
 
-The same guarantees and invariants as tests/fuzz/test_fuzz_read.py. The text and workbook readers
-are being reworked (publication tables); until the open cases this fuzzing finds there (a lone
-carriage return, blank lines before the header, damaged workbook XML) are fixed, these tests run in
-the long fuzz run only, which reports each failure, and not in the normal test suite.
+The same guarantees and invariants as tests/fuzz/test_fuzz_read.py. The cases this fuzzing found
+(a lone carriage return, blank lines before the header, a bad row of non-UTF-8 bytes, damaged
+workbook XML and zip members, declared sheet sizes) each have a regression test in
+tests/security/test_damaged_inputs.py.
 """
 
 from __future__ import annotations
 
-import os
 import random
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ._harness import attempt, budget, mutate, mutate_zip
 from .test_fuzz_read import BINARY_SEEDS, ENCODINGS, TEXT_SEEDS, _bytes, _read, check_frame
-
-pytestmark = pytest.mark.skipif(os.environ.get("FUZZ_REPORT") is None and os.environ.get("FUZZ_TEXT") is None,
-                                reason="open cases in the text and workbook readers: long fuzz run only")
-
 
 text_options = st.fixed_dictionaries({}, optional={
     "encoding": st.sampled_from(ENCODINGS),

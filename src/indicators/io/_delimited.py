@@ -196,6 +196,7 @@ def _sample_records(sample: bytes, start: int, encoding: str, complete: bool,
     buf: list[str] = []
     first = 1
     quotes = 0
+    filled = 0
     rec_start = start
     for number, (raw, length) in enumerate(pieces, start=1):
         if not buf:
@@ -207,8 +208,9 @@ def _sample_records(sample: bytes, start: int, encoding: str, complete: bool,
         offset += length
         if quotes % 2 == 0:
             records.append(_Record("\n".join(buf), first, len(buf), offset, rec_start))
+            filled += bool(records[-1].text.strip())
             buf, quotes = [], 0
-            if len(records) >= limit:
+            if filled >= limit:  # blank lines do not count: a table after many of them is still sampled
                 break
     if buf and complete:
         records.append(_Record("\n".join(buf), first, len(buf), offset, rec_start))
@@ -691,7 +693,8 @@ def _locate_table(records: list[_Record], source: _Source, enc: _Encoding, delim
                   opts: CsvOptions, problems: Problems) -> _TableAt:
     """Title rows, header rows (joined), and the notes under the table."""
     lang, label = opts.lang, problems.file
-    grid = [_cells(r.text, delimiter) for r in records[:_LAYOUT_ROWS]]
+    lead = next((i for i, r in enumerate(records) if r.text.strip()), 0)  # blank lines before the table
+    grid = [_cells(r.text, delimiter) for r in records[:lead + _LAYOUT_ROWS]]
     top = None
     if opts.header_row is not None:
         matches = [i for i, r in enumerate(records) if r.first_line == opts.header_row]
@@ -852,7 +855,7 @@ def _number_records(source: _Source, enc: _Encoding, table: pa.Table,
             record_lines, blanks, unclosed = _csv_module_lines(source, at.offset, at.first_line,
                                                                enc.codec, delimiter)
         if len(record_lines) != n_records or (len(record_lines) and record_lines[-1] > last_line):
-            raise read_error("io.parse_error", opts.lang, problems.file,
+            raise read_error("io.parse_error", opts.lang, problems.file, row=at.first_line,
                              value=f"{n_records} records, {len(record_lines)} found")
     for line in blanks.tolist():
         problems.add("io.blank_line", "note", row=line)
@@ -961,14 +964,17 @@ def _parse(source: _Source, offset: int, names: list[str], delimiter: str, opts:
         quoted_strings_can_be_null=True, check_utf8=check_utf8)
     stream = source.stream(offset)
     hook = sys.unraisablehook
-    if not check_utf8:  # a bad row's raw bytes fail to reach the handler: we parse again
-        sys.unraisablehook = _quiet_decode_errors(hook)
+    undecoded: list[UnicodeDecodeError] = []
+    # a bad row whose bytes are not UTF-8 fails to reach the handler (Arrow decodes its text first):
+    # nothing is printed on the user's terminal, and the body is parsed again (as a code page, or
+    # transcoded by Arrow) so that the row is reported
+    sys.unraisablehook = _quiet_decode_errors(hook, undecoded)
     try:
         table = pacsv.read_csv(stream, read_options=read_options, parse_options=parse_options,
                                convert_options=convert_options)
     except pa.ArrowInvalid as exc:
         text = str(exc)
-        if "utf8" in text.lower():
+        if "utf8" in text.lower() or (undecoded and check_utf8 and encoding == "utf8"):
             raise _NotUtf8() from None
         if not check_utf8 and "Expected" in text and "columns" in text:
             raise _RawRowText() from None
@@ -976,12 +982,20 @@ def _parse(source: _Source, offset: int, names: list[str], delimiter: str, opts:
     finally:
         sys.unraisablehook = hook
         stream.close()
+    if undecoded:
+        if check_utf8 and encoding == "utf8":
+            raise _NotUtf8()
+        if not check_utf8:
+            raise _RawRowText()
+        raise read_error("io.parse_error", opts.lang, label, row=first_line, value=str(undecoded[0])[:200])
     return table, invalid
 
 
-def _quiet_decode_errors(previous: Any) -> Any:
+def _quiet_decode_errors(previous: Any, seen: list[UnicodeDecodeError]) -> Any:
     def hook(unraisable: Any) -> None:
-        if not isinstance(unraisable.exc_value, UnicodeDecodeError):
+        if isinstance(unraisable.exc_value, UnicodeDecodeError):
+            seen.append(unraisable.exc_value)
+        else:
             previous(unraisable)
 
     return hook

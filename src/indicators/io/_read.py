@@ -301,13 +301,14 @@ def _check_workbook_limits(path: Path, label: str, lang: str) -> None:
     """Refuse an xlsx/xlsm sheet whose declared dimensions exceed ``max_cells`` or ``max_columns``,
     before the workbook reader allocates anything for it."""
     import zipfile
+    import zlib
 
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return
     limits = Limits.current()
     try:
         book = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError, zlib.error):
         return  # the workbook reader reports a damaged file
     with book:
         for info in book.infolist():
@@ -316,8 +317,9 @@ def _check_workbook_limits(path: Path, label: str, lang: str) -> None:
             try:
                 with book.open(info) as fh:
                     head = fh.read(8192)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
-                continue
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError,
+                    zlib.error):
+                continue  # a damaged member: the workbook reader reports it
             found = _DIMENSION.search(head)
             if not found:
                 continue

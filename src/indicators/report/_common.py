@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .._codes import error
+from .._options import option_error
 from .._version import __version__
 from ..i18n import Lang, message
 from .formatting import MISSING, Formatter, label
@@ -22,11 +25,46 @@ if TYPE_CHECKING:
     from .report import Report
 
 
-def load(catalog: Any) -> Catalog:
-    """A :class:`Catalog` from a catalog or a name/path."""
+def load(catalog: Any, func: str = "report", lang: str = "en") -> Catalog:
+    """A :class:`Catalog` from a catalog or a name/path (anything else: an ``OptionError``)."""
     from ..catalog import Catalog, load_catalog
 
-    return catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    if isinstance(catalog, Catalog):
+        return catalog
+    if not isinstance(catalog, (str, os.PathLike)):
+        raise option_error(func, "catalog", catalog, lang=lang, expected="option.expected.catalog")
+    return load_catalog(catalog if isinstance(catalog, str) else Path(catalog))
+
+
+def check_type(value: Any, kind: type | tuple[type, ...], func: str, name: str, lang: str) -> None:
+    """An ``OptionError`` naming ``name`` unless ``value`` is None or a ``kind``."""
+    if value is not None and not isinstance(value, kind):
+        raise option_error(func, name, value, lang=lang, expected=f"option.expected.{name}")
+
+
+def check_countries(countries: Any, func: str, lang: str) -> list[Any] | None:
+    """``countries`` as a list: one code or name alone is a list of one; a non-list is an ``OptionError``."""
+    if countries is None:
+        return None
+    if isinstance(countries, str):
+        return [countries]
+    if isinstance(countries, (bytes, Mapping)) or not isinstance(countries, Iterable):
+        raise option_error(func, "countries", countries, lang=lang, expected="option.expected.countries")
+    chosen = list(countries)
+    if any(not isinstance(c, str) for c in chosen):
+        raise option_error(func, "countries", countries, lang=lang, expected="option.expected.countries")
+    return chosen
+
+
+def check_validation(validation: Any, func: str, lang: str) -> None:
+    """``validation`` must be None or a ValidationReport."""
+    if validation is None:
+        return
+    try:
+        from ..validation import ValidationReport
+    except ImportError:  # pragma: no cover - validation extra missing
+        return
+    check_type(validation, ValidationReport, func, "validation", lang)
 
 
 def check_year(year: Any, lang: Lang) -> int | None:

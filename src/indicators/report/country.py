@@ -20,6 +20,8 @@ from ..catalog import Catalog, Indicator
 from ..i18n import Lang, check_lang
 from ._common import (
     SIGNIFICANT_MARK,
+    check_type,
+    check_validation,
     check_year,
     compute_scores,
     country_name,
@@ -97,8 +99,13 @@ def country_report(
     if cv_thresholds is not None:  # deprecated: percent
         cv_limits = cv_limits_from_percent(cv_thresholds, "country_report", lang)
     fmt = Formatter.of(lang, locale)
-    cat = load(catalog)
+    cat = load(catalog, "country_report", lang)
     year = check_year(year, lang)
+    check_validation(validation, "country_report", lang)
+    if follow_up is not None:
+        from ..followup import FollowUp
+
+        check_type(follow_up, FollowUp, "country_report", "follow_up", lang)
     vals = prepare_values(values, lang, cat)
     code = resolve_country(country, sorted(vals["country"].dropna().unique()), lang)
     sc = compute_scores(values, cat, scores, lang)

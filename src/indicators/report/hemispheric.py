@@ -20,6 +20,7 @@ from ..errors import DataError, OptionError
 from ..i18n import Lang, check_lang, message
 from ._audit_section import audit_section
 from ._common import (
+    check_countries,
     check_year,
     compute_scores,
     country_name,
@@ -77,8 +78,9 @@ def hemispheric_report(
     """
     lang = check_lang(lang, "hemispheric_report")
     fmt = Formatter.of(lang, locale)
-    cat = load(catalog)
+    cat = load(catalog, "hemispheric_report", lang)
     year = check_year(year, lang)
+    countries = check_countries(countries, "hemispheric_report", lang)
     vals = prepare_values(values, lang, cat)
     present = sorted(vals["country"].dropna().unique())
     chosen = (

@@ -130,7 +130,7 @@ def _total_rows(values: pd.DataFrame, plan: Plan, lang: str, catalog: Any) -> tu
         text = message("scores.missing_columns", lang, columns=", ".join(missing))
         raise DataError(text, problems=[_codes.problem("scores.missing_columns", lang, message=text, column=c,
                                                        expected=", ".join(needed)) for c in missing])
-    frame = frame.assign(_row=values.index)
+    frame = frame.assign(_row=_user_rows(values))
     selected = dict(plan.spec.disaggregation)
     groups = plan.spec.groups
     if groups is not None and groups.by not in frame.columns:
@@ -295,3 +295,13 @@ def _country_groups(countries: np.ndarray, column: str, lang: str) -> np.ndarray
                        allowed=", ".join(sorted(known - {"code", "name", "aliases"})), got=repr(column))
         raise _codes.error("option.invalid", lang, message=text, field="imputation.group", value=repr(column))
     return np.array([codes.get(str(c), {}).get(column) for c in countries], dtype=object)
+
+
+def _user_rows(values: pd.DataFrame) -> list[Any]:
+    """The rows as the user names them: the line numbers of a table from ``read()`` (its ``row``
+    index), else the row labels; when labels repeat (tables concatenated), 2, 3, ... as in a
+    spreadsheet whose header is row 1, as ``validate()`` numbers them."""
+    index = values.index
+    if index.is_unique and not isinstance(index, pd.MultiIndex):
+        return [v.item() if isinstance(v, np.generic) else v for v in index]
+    return list(range(2, len(values) + 2))

@@ -319,10 +319,15 @@ def score(
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise error("option.invalid", lang, name="seed", func="score", allowed="an integer >= 0",
                     got=repr(seed), field="seed", value=repr(seed))
+    years = _check_years(years, lang)
     spec = load_index_spec(spec, lang=lang)
     if catalog is None and spec.catalog is not None:
         catalog = load_catalog(spec.catalog)
     elif catalog is not None and not isinstance(catalog, Catalog):
+        if not isinstance(catalog, (str, Path)):
+            from .._options import option_error
+
+            raise option_error("score", "catalog", catalog, lang=lang, expected="option.expected.catalog")
         catalog = load_catalog(catalog)
     unc = _uncertainty(method_uncertainty, spec, int(draws), lang)
     plan = build_plan(spec, catalog)
@@ -508,3 +513,22 @@ def _sensitivity_frame(plan: Any, factors: tuple[str, ...], moves: np.ndarray | 
     frame = pd.DataFrame(rows, columns=["level", "unit", "choice", "first_order", "total_effect", "outputs"])
     return frame.astype({"level": "string", "unit": "string", "choice": "string", "first_order": "float64",
                          "total_effect": "float64", "outputs": "int64"})
+
+
+def _check_years(years: Any, lang: str) -> list[int] | None:
+    """``years`` as a list of whole years (one year alone is a list of one); an OptionError otherwise."""
+    if years is None:
+        return None
+    items = [years] if isinstance(years, (int, float, np.number)) and not isinstance(years, bool) else years
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+        items = None
+    else:
+        items = list(items)
+    ok = items is not None and all(
+        not isinstance(y, bool) and isinstance(y, (int, float, np.number)) and np.isfinite(y) and float(y).is_integer()
+        for y in items)
+    if not ok:
+        from .._options import option_error
+
+        raise option_error("score", "years", years, lang=lang, expected="option.expected.years")
+    return [int(y) for y in items]  # type: ignore[union-attr]
