@@ -57,14 +57,10 @@ def check_countries(countries: Any, func: str, lang: str) -> list[Any] | None:
 
 
 def check_validation(validation: Any, func: str, lang: str) -> None:
-    """``validation`` must be None or a ValidationReport."""
-    if validation is None:
+    """``validation`` must be None or a ValidationReport (or an object with its ``issues`` table)."""
+    if validation is None or isinstance(getattr(validation, "issues", None), pd.DataFrame):
         return
-    try:
-        from ..validation import ValidationReport
-    except ImportError:  # pragma: no cover - validation extra missing
-        return
-    check_type(validation, ValidationReport, func, "validation", lang)
+    raise option_error(func, "validation", validation, lang=lang, expected="option.expected.validation")
 
 
 def check_year(year: Any, lang: Lang) -> int | None:
