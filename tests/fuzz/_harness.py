@@ -16,6 +16,7 @@ import json
 import os
 import random
 import signal
+import time
 import traceback
 import zipfile
 from collections import Counter
@@ -31,6 +32,7 @@ REPORT = os.environ.get("FUZZ_REPORT")
 TIMEOUT = float(os.environ.get("FUZZ_TIMEOUT", "60"))
 
 INPUTS: Counter[str] = Counter()
+BUSY = [0.0]  # seconds spent in the calls (the rest of a run is starting the process and drawing inputs)
 LIBRARY_ERRORS: Counter[str] = Counter()
 FAILURES: dict[str, dict[str, Any]] = {}
 
@@ -83,6 +85,7 @@ def attempt(target: str, call: Callable[[], Any], describe: Callable[[], str] = 
     INPUTS[target] += 1
     if REPORT is not None and sum(INPUTS.values()) % 250 == 0:
         write_report()  # a long run stopped early still has its figures
+    start = time.perf_counter()
     try:
         with _deadline(TIMEOUT):
             return call()
@@ -95,6 +98,8 @@ def attempt(target: str, call: Callable[[], Any], describe: Callable[[], str] = 
         return None
     except Exception as exc:  # noqa: BLE001 - the point of the harness
         return _fail(target, exc, describe)
+    finally:
+        BUSY[0] += time.perf_counter() - start
 
 
 def invariant(target: str, ok: bool, what: str, describe: Callable[[], str] = lambda: "") -> None:
@@ -119,7 +124,8 @@ def write_report() -> None:
     path = Path(REPORT)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"inputs": dict(INPUTS), "library_errors": dict(LIBRARY_ERRORS),
-                               "failures": list(FAILURES.values())}, indent=2, ensure_ascii=False))
+                               "failures": list(FAILURES.values()), "busy_seconds": BUSY[0]}, indent=2,
+                              ensure_ascii=False))
     os.replace(tmp, path)
 
 

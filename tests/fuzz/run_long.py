@@ -110,7 +110,7 @@ class State:
             t["chunks"] += 1
             t["examples"] += examples
             t["seconds"] += result["seconds"]
-            t["last"] = [examples, result["seconds"]]
+            t["last"] = [examples, float(result.get("busy_seconds", result["seconds"]))]
             for key in ("inputs", "library_errors"):
                 for target, n in result[key].items():
                     t[key][target] = t[key].get(target, 0) + n
@@ -138,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state", default="fuzz-long.json", help="the tally, saved after each chunk")
     parser.add_argument("--min-seconds", type=float, default=180.0, help="running time every test gets first")
     parser.add_argument("--chunk-seconds", type=float, default=90.0, help="aimed length of one chunk")
+    parser.add_argument("--first-examples", type=int, default=200,
+                        help="examples in a test's first chunk (expensive tests divide it by their cost)")
     parser.add_argument("--cap", type=float, default=0.3, help="largest share of --total for one test")
     parser.add_argument("--memory", type=float, default=8.0, help="GiB per process (0: no limit)")
     parser.add_argument("--minutes", type=float, default=None, help="stop starting chunks after this long")
@@ -168,16 +170,12 @@ def main(argv: list[str] | None = None) -> int:
                     return None
                 node = max(open_, key=lambda n: state.inputs(n) / max(state.tests[n]["seconds"], 1e-3))
             t = state.tests[node]
-            # a process takes seconds to start: chunk sizes grow until a chunk lasts about --chunk-seconds
             last = t.get("last")
-            examples = 25
-            if last:
-                examples, took = last
-                if took < args.chunk_seconds / 2:
-                    examples *= 2
-                elif took > args.chunk_seconds * 2:
-                    examples = max(5, examples // 2)
-            examples = min(examples, 20_000)
+            examples = args.first_examples
+            if last:  # sized by the time spent in the calls, not in starting the process
+                before, busy = last
+                examples = int(before * min(8.0, max(0.25, args.chunk_seconds / max(busy, 0.5))))
+            examples = min(max(examples, 5), 20_000)
             seed = seeds[node] = seeds[node] + 1
             running.add(node)
             return node, examples, seed
