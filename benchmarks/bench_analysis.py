@@ -5,7 +5,9 @@ urban and rural), times in the same run:
 
 1. ``difference(design, "v1", "area", ("U", "R"), ratio=True, within="state")``: the urban-rural
    gap (difference and ratio) of a prevalence in each of the 32 states, with SEs;
-2. ``crosstab(design, "state", "age_group")``: the 32 x 6 table of cell proportions with SEs;
+2. ``crosstab(design, "state", "age_group")``: the 32 x 6 table of cell proportions with SEs,
+   and the same with every cell's indicator column made at once (the earlier way: before/after
+   for memory, timed in the same run);
 3. R's ``survey`` on the same file, when ``Rscript`` and the package are installed:
    ``svyby(~v1, ~state + area, svymean, covmat = TRUE)`` then ``svycontrast`` of the 32
    differences, and ``svymean(~interaction(state, age_group))``.
@@ -31,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_survey import best, generate, peak_mb  # noqa: E402
 
 from indicators import SurveyDesign  # noqa: E402
-from indicators.survey import crosstab, difference  # noqa: E402
+from indicators.survey import _analysis, crosstab, difference  # noqa: E402
 
 R_SCRIPT = r"""
 suppressMessages(library(survey))
@@ -73,11 +75,21 @@ def main() -> None:
     def table() -> object:
         return crosstab(design, "state", "age_group")
 
+    def table_at_once() -> object:
+        saved = _analysis._CELLS_AT_ONCE
+        _analysis._CELLS_AT_ONCE = 10**9  # every cell's column in memory together
+        try:
+            return crosstab(design, "state", "age_group")
+        finally:
+            _analysis._CELLS_AT_ONCE = saved
+
     rows = []
     for name, func in (("difference U - R and U / R in each of 32 states", gap),
                        ("crosstab state x age group (192 cells)", table)):
         wall, _ = best(func, args.repeats)
         rows.append((name, wall, peak_mb(func)))
+    before_wall, _ = best(table_at_once, args.repeats)
+    before_mem = peak_mb(table_at_once)
     r_times: tuple[float, float, float] | None = None
     if shutil.which("Rscript") and not args.quick:
         with tempfile.TemporaryDirectory() as tmp:
@@ -96,6 +108,10 @@ def main() -> None:
             print(f"| {name} | {wall:.3f} | {mem:.0f} | not run | |")
         else:
             print(f"| {name} | {wall:.3f} | {mem:.0f} | {r_times[k]:.2f} | {r_times[k] / wall:.0f} |")
+    print(f"\ncrosstab, all 192 cell columns at once (before): {before_wall:.3f} s, {before_mem:.0f} MiB; "
+          f"{_analysis._CELLS_AT_ONCE} at a time (now): {rows[1][1]:.3f} s, {rows[1][2]:.0f} MiB "
+          f"(memory {before_mem / rows[1][2]:.1f}x smaller, time ratio before / now "
+          f"{before_wall / rows[1][1]:.2f})")
     if r_times is not None:
         print(f"\nR peak memory (gc max used, whole run): {r_times[2]:.0f} MiB")
 

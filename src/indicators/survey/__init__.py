@@ -20,6 +20,7 @@ from ._analysis import (
     crosstab,
     difference,
     glm,
+    predicted_means,
     ttest,
     variance,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "crosstab",
     "difference",
     "glm",
+    "predicted_means",
     "ttest",
     "variance",
     "CALFUNS",

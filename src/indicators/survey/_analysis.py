@@ -31,6 +31,7 @@ replicate design the statistic is recomputed with every replicate's weights (R's
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -55,6 +56,7 @@ __all__ = [
     "crosstab",
     "difference",
     "glm",
+    "predicted_means",
     "ttest",
     "variance",
 ]
@@ -674,6 +676,21 @@ def _wald_chisq(design: Any, mm: np.ndarray, rc: np.ndarray, cc: np.ndarray, nr:
 
 # -- tables ----------------------------------------------------------------------------------------
 
+#: Indicator columns of a table estimated together (memory: this many columns of the data).
+_CELLS_AT_ONCE = 16
+
+
+def _cell_columns(spec: Sequence[tuple[str, np.ndarray, int, tuple[np.ndarray, int] | None]],
+                  ok: np.ndarray) -> Any:
+    """Cell indicator columns, made one at a time: for ``(name, codes, code, other)`` the column
+    ``codes == code`` (and ``other[0] == other[1]``), NaN outside ``ok``."""
+    for name, codes, code, other in spec:
+        hit = codes == code
+        if other is not None:
+            hit &= other[0] == other[1]
+        yield name, np.where(ok, hit.astype(np.float64), np.nan)
+
+
 @validate_options
 def crosstab(design: Any, row: str, column: str | None = None, *, statistic: Literal["proportion", "total"]
              = "proportion", margin: Margin = "cell", level: float = 0.95) -> Estimates:
@@ -698,19 +715,27 @@ def crosstab(design: Any, row: str, column: str | None = None, *, statistic: Lit
     # Each cell is an indicator column estimated by the design's own estimators (one vectorised
     # pass per column; replicate designs recompute each ratio per replicate, as R does).
     by: str | None = None
+    spec: list[tuple[str, np.ndarray, int, tuple[np.ndarray, int] | None]]
     if statistic == "proportion" and margin == "row" and column is not None:
-        names = {f"\x00c{j}": np.where(ok, (cc == j).astype(np.float64), np.nan) for j in range(nc)}
+        spec = [(f"\x00c{j}", cc, j, None) for j in range(nc)]
         by, keys = row, [(i, j) for i in range(nr) for j in range(nc)]
     elif statistic == "proportion" and margin == "column" and column is not None:
-        names = {f"\x00c{i}": np.where(ok, (rc == i).astype(np.float64), np.nan) for i in range(nr)}
+        spec = [(f"\x00c{i}", rc, i, None) for i in range(nr)]
         by, keys = column, [(i, j) for i in range(nr) for j in range(nc)]
     else:
-        names = {f"\x00c{i}.{j}": np.where(ok, ((rc == i) & (cc == j)).astype(np.float64), np.nan)
-                 for i in range(nr) for j in range(nc)}
+        spec = [(f"\x00c{i}.{j}", rc, i, (cc, j)) for i in range(nr) for j in range(nc)]
         keys = [(i, j) for i in range(nr) for j in range(nc)]
-    derived = _derived(design, names)
-    func = derived.total if statistic == "total" else derived.mean
-    res = func(list(names), by=by, level=level).to_frame()
+    # The indicator columns go to the design a few at a time: each is estimated on its own, so
+    # the result is the same, and memory holds _CELLS_AT_ONCE columns instead of one per cell.
+    parts = []
+    stream = _cell_columns(spec, ok)
+    while chunk := dict(itertools.islice(stream, _CELLS_AT_ONCE)):
+        derived = _derived(design, chunk)
+        func = derived.total if statistic == "total" else derived.mean
+        parts.append(func(list(chunk), by=by, level=level).to_frame())
+        del derived, chunk
+    res = pd.concat(parts, ignore_index=True)
+    cell_n = np.bincount(np.where(ok, rc * nc + cc, nr * nc), minlength=nr * nc + 1)[:nr * nc]
     lookup: dict[tuple[int, int], Any] = {}
     for r in res.to_dict("records"):
         code = str(r["variable"])[2:]
@@ -729,7 +754,7 @@ def crosstab(design: Any, row: str, column: str | None = None, *, statistic: Lit
             entry[column] = clev[j]
         entry.update({k: (r[k] if r is not None else np.nan) for k in ("estimate", "se", "ci_low", "ci_high",
                                                                         "cv", "deff")})
-        entry["n"] = int(np.sum(ok & (rc == i) & (cc == j)))
+        entry["n"] = int(cell_n[i * nc + j])
         rows_out.append(entry)
     table = pd.DataFrame(rows_out)
     table["flag"] = pd.array(quality_flags(table["cv"].to_numpy(dtype=np.float64),
@@ -899,3 +924,73 @@ def glm(design: Any, outcome: str, covariates: Sequence[str], *, family: Family 
     return _estimates(design, table, f"glm ({family})", (), level,
                       {"outcome": outcome, "covariates": list(covariates), "family": family,
                        "df_residual": df, "vcov": vcov.tolist()})
+
+
+@validate_options
+def predicted_means(design: Any, outcome: str, covariates: Sequence[str], group: str, *,
+                    family: Family = "gaussian", level: float = 0.95) -> Estimates:
+    """Predicted margins of ``group`` adjusted for ``covariates`` (R's ``svypredmeans``).
+
+    Fits ``outcome ~ covariates + group`` (:func:`glm`), then for each level of ``group``
+    predicts every woman's outcome as if she were in that level and averages the
+    predictions with the design's weights. The variance adds the design variance of that
+    average and the part from the fitted coefficients (``G' V G``, ``G`` the mean
+    derivative of the predictions), as R does. The table has one row per level and one
+    per difference from the first level (``contrast``: ``b - a``): the gap adjusted for the
+    covariates, with its SE, test statistic and p-value (normal, as R's ``svycontrast``).
+    Rows with a missing outcome, covariate or group are left out (a domain).
+
+    >>> import pandas as pd
+    >>> from indicators import SurveyDesign
+    >>> m = pd.DataFrame({"y": [1.0, 2, 3, 4, 2, 3], "g": list("ababab"), "x": [1.0, 2, 3, 1, 2, 3],
+    ...                   "w": [1.0] * 6, "c": [1, 2, 3, 4, 5, 6]})
+    >>> t = predicted_means(SurveyDesign(m, weights="w", psu="c"), "y", ["x"], "g").to_frame()
+    >>> t["contrast"].tolist()
+    ['a', 'b', 'b - a']
+    """
+    level = _check_level(design, level, "predicted_means")
+    check_option("predicted_means", "family", family, ("gaussian", "quasibinomial"), design.lang)
+    if isinstance(covariates, str):
+        covariates = [covariates]
+    covariates = [c for c in covariates if c != group]
+    fit = glm(design, outcome, [*covariates, group], family=family, level=level)
+    beta = fit.to_frame()["estimate"].to_numpy(dtype=np.float64)
+    vbeta = np.asarray(fit.options["vcov"], dtype=np.float64)
+    m = _model_matrix(design, outcome, [*covariates, group], "predicted_means")
+    codes, levels = pd.factorize(_column(design, group, "predicted_means"), sort=True)
+    group_cols = [m.names.index(f"{group}{lev}") for lev in levels[1:]]
+    keep = m.rows
+    w = design._w
+    wk = np.where(keep, w, 0.0)
+    fits = np.empty((design.n_rows, len(levels)))
+    grads = np.empty((len(beta), len(levels)))
+    for k in range(len(levels)):
+        x = m.x.copy()
+        x[:, group_cols] = 0.0
+        if k > 0:
+            x[:, group_cols[k - 1]] = 1.0
+        eta = x @ beta
+        if family == "quasibinomial":
+            mu = 1.0 / (1.0 + np.exp(-eta))
+            deriv = np.maximum(np.exp(eta) / (1.0 + np.exp(eta)) ** 2, np.finfo(np.float64).eps)
+        else:
+            mu, deriv = eta, np.ones_like(eta)
+        fits[:, k] = np.where(keep, mu, 0.0)
+        grads[:, k] = (wk * deriv) @ x / wk.sum()
+    theta, infl = _ratios(fits, np.repeat(keep.astype(np.float64)[:, None], len(levels), axis=1))
+    means, vmean = _vcov(design, theta, infl)
+    vv = grads.T @ vbeta @ grads + vmean
+    n = int(keep.sum())
+    rows = [{"variable": outcome, "contrast": str(lev), "estimate": float(means[k]),
+             "se": float(np.sqrt(max(vv[k, k], 0.0))), "n": int((keep & (codes == k)).sum())}
+            for k, lev in enumerate(levels)]
+    for k in range(1, len(levels)):
+        g = np.zeros(len(levels))
+        g[k], g[0] = 1.0, -1.0
+        rows.append({"variable": outcome, "contrast": f"{levels[k]} - {levels[0]}",
+                     "estimate": float(means[k] - means[0]), "se": float(np.sqrt(max(g @ vv @ g, 0.0))),
+                     "n": n})
+    table = _table(rows, level, None)
+    return _estimates(design, table, "predicted mean", (), level,
+                      {"outcome": outcome, "covariates": list(covariates), "group": group, "family": family,
+                       "vcov": vv.tolist()})
