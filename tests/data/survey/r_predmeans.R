@@ -5,9 +5,10 @@
 #   r_predmeans_expected.csv   one figure per row: case, analysis, key, value (15 significant digits)
 # Models: income ~ age_group (+ area), linear; ipv_any_12m ~ age_group (+ area), quasibinomial
 # (rows with a missing outcome left out first, as svyglm does); margins of area, and of
-# age_group adjusted for area. Stratified cluster design and the same with an fpc (survey
-# 4.1.1's svypredmeans fails on replicate-weight designs: its update() of the model cannot
-# subset them). The Python tests need no R.
+# age_group adjusted for area. Stratified cluster design and the same with an fpc (in survey
+# 4.1.1, svypredmeans on a replicate-weight design stops in svyglm.svyrep.design with "invalid
+# subscript type 'list'", so replicate designs are checked in Python by another route).
+# The Python tests need no R.
 
 suppressMessages(library(survey))
 options(survey.lonely.psu = "fail")
