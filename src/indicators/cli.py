@@ -304,6 +304,10 @@ def _add_estimate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--country", help="the State (code or name) written in the 'country' column")
     p.add_argument("--year", type=int, help="reference year written in the 'year' column")
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--large-file", help="a Parquet or CSV file larger than this (e.g. 2GB; 0: always) runs on "
+                                        "DuckDB without being read into memory (default: larger than the free memory)")
+    p.add_argument("--memory-limit", help="DuckDB's memory limit for a large file (e.g. 1GB; default: half the "
+                                          "free memory)")
     _add_missing(p)
     p.add_argument("--lang", default="en", choices=LANGS)
     p.add_argument("--format", default="csv", choices=["csv", "xlsx", "json"])
@@ -312,10 +316,11 @@ def _add_estimate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def _run_estimate(args: argparse.Namespace) -> int:
     from .catalog import load_catalog
-    from .io import read
     from .survey import estimate, parse_by
+    from .survey._engines import open_microdata
 
-    micro = read(args.microdata, lang=args.lang, missing=args.missing)
+    micro = open_microdata(args.microdata, lang=args.lang, large_file=args.large_file,
+                           memory_limit=args.memory_limit, missing=args.missing)
     table = estimate(load_catalog(args.system), micro, args.design, by=parse_by(args.by),
                      country=args.country, year=args.year, indicators=args.indicators,
                      level=args.level, lang=args.lang, region=args.region)

@@ -177,3 +177,41 @@ def test_bad_input_is_reported_with_its_rows_in_the_users_language() -> None:
         design.mean("area")
     with pytest.raises(DesignError, match="nope"):
         design.mean("nope")
+
+
+def test_estimate_from_the_catalog_runs_its_expressions_in_the_engine(tmp_path: Path) -> None:
+    # The indicators' expressions, universes and denominators (catalog definitions) become
+    # engine expressions; the values table is the pandas one (source: the pandas path).
+    import indicators as ind
+    from indicators.survey import estimate
+
+    catalog = ind.load_catalog("mesecvi")
+    frame = pd.read_csv(DATA / "women_survey.csv")
+    design = tmp_path / "design.yaml"
+    design.write_text("weights: weight\nstrata: stratum\npsu: psu\n")
+    expected = estimate(catalog, frame, design, by=["area"])
+    assert len(expected) > 5
+    for native in (pl.from_pandas(frame), duckdb.connect().from_df(frame)):
+        got = estimate(catalog, native, design, by=["area"])
+        assert got["indicator"].tolist() == expected["indicator"].tolist()
+        assert got["area"].tolist() == expected["area"].tolist()
+        for col in ("value", "se", "ci_low", "ci_high", "n"):
+            np.testing.assert_allclose(got[col].to_numpy(dtype=float), expected[col].to_numpy(dtype=float),
+                                       rtol=1e-9, err_msg=col)
+
+
+def test_a_file_given_by_path_runs_on_duckdb_past_the_threshold(tmp_path: Path) -> None:
+    from indicators import read_design
+
+    frame = _read("cases_data.csv")
+    path = tmp_path / "cases.parquet"
+    frame.to_parquet(path)
+    design = tmp_path / "design.yaml"
+    design.write_text("weights: weight\nstrata: stratum\npsu: psu\n")
+    small = read_design(design, path)
+    assert type(small).__name__ == "SurveyDesign"
+    with pytest.warns(UserWarning, match="DuckDB"):
+        large = read_design(design, path, large_file="0")
+    assert type(large).__name__ == "EngineSurveyDesign"
+    _same(_run(small, "mean", ("income",), {"by": "area"}), _run(large, "mean", ("income",), {"by": "area"}),
+          "file")

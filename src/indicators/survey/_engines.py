@@ -14,9 +14,12 @@ analysis functions) raises a :class:`DesignError` naming the engine.
 
 from __future__ import annotations
 
+import ast
+import operator
 import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,7 +27,7 @@ import pandas as pd
 
 from .._codes import error, problem
 from .._options import validate_options
-from ..errors import DataError, DesignError
+from ..errors import DataError, DefinitionError, DesignError
 from ..i18n import Lang, check_lang, check_option, message
 from . import _replicate as _rep
 from ._core import (
@@ -54,7 +57,9 @@ from ._domains import (
 )
 from ._estimates import Estimates
 
-__all__ = ["ENGINES", "EngineReplicateDesign", "EngineSurveyDesign", "engine_class", "engine_of",
+__all__ = ["ENGINES", "EngineExpressions", "EngineReplicateDesign", "EngineSurveyDesign",
+           "distinct_values", "engine_class", "engine_of", "memory_budget", "open_large", "open_microdata",
+           "parse_size",
            "unsupported"]
 
 #: Engines by the top-level module of their frames: (name shown to users, extra to install).
@@ -987,3 +992,266 @@ def _first_by_domain(frame: _CellFrame, first: pd.DataFrame, keys: list[str]) ->
     order = _align(first, frame.cells, [*keys, *frame.by])
     return pd.DataFrame({key: frame.by_domain(first[_P + key].to_numpy(dtype=np.float64)[order])
                          for key in ("num", "den", "dev")})
+
+
+class EngineExpressions:
+    """Definition expressions (:class:`indicators.catalog.Expression`) as Narwhals
+    expressions, with the pandas evaluation's meaning: the result is a number (a
+    boolean counts as 0/1), missing where any variable it names is missing, and a
+    division by zero is missing."""
+
+    def __init__(self, engine: _Engine, lang: str) -> None:
+        self.engine, self.lang, self.nw = engine, lang, engine.nw
+
+    def missing(self, name: str) -> Any:
+        col = self.nw.col(name)
+        dtype = self.engine.schema[name]
+        return (col.is_null() | col.is_nan()) if dtype.is_float() else col.is_null()
+
+    def evaluate(self, text: str, indicator: str, field: str) -> Any:
+        """The expression ``text`` of ``indicator``'s ``field`` as a Float64 expression."""
+        from ..catalog import Expression, ExpressionError
+
+        nw = self.nw
+        try:
+            expr = Expression(text)
+        except ExpressionError as exc:
+            raise DefinitionError(f"{indicator}, estimation.{field}: {exc}", problems=exc.problems) from None
+        missing = sorted(n for n in expr.names if n not in self.engine.schema)
+        if missing:
+            text_ = message("survey.estimate.missing_variable", self.lang, indicator=indicator, field=field,
+                            variables=", ".join(missing), expression=text)
+            raise DataError(text_, problems=[
+                problem("survey.estimate.missing_variable", self.lang, message=text_, column=m,
+                        field=f"{indicator}: estimation.{field}", expected="a column of the microdata")
+                for m in missing])
+        value = self._visit(expr.tree.body)
+        if not isinstance(value, nw.Expr):
+            value = nw.lit(float(value))
+        gone: Any = None
+        for name in sorted(expr.names):
+            m = self.missing(name)
+            gone = m if gone is None else gone | m
+        value = value.cast(nw.Float64)
+        if gone is None:
+            return value
+        return nw.when(gone).then(nw.lit(None, dtype=nw.Float64)).otherwise(value)
+
+    def _visit(self, n: ast.AST) -> Any:
+        nw = self.nw
+        if isinstance(n, ast.Constant):
+            return n.value
+        if isinstance(n, ast.Name):
+            return nw.col(n.id)
+        if isinstance(n, ast.BinOp):
+            a, b = self._visit(n.left), self._visit(n.right)
+            if isinstance(n.op, (ast.Div, ast.Mod)):
+                b_expr = b if isinstance(b, nw.Expr) else nw.lit(b)
+                out = a / b if isinstance(n.op, ast.Div) else a % b
+                if not isinstance(out, nw.Expr):
+                    out = nw.lit(out)
+                return nw.when(b_expr == 0).then(nw.lit(None, dtype=nw.Float64)).otherwise(out)
+            ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+                   ast.Pow: operator.pow}
+            return ops[type(n.op)](a, b)
+        if isinstance(n, ast.UnaryOp):
+            v = self._visit(n.operand)
+            if isinstance(n.op, ast.Not):
+                return ~v if isinstance(v, nw.Expr) else (not v)
+            return -v if isinstance(n.op, ast.USub) else v
+        if isinstance(n, ast.BoolOp):
+            vals = [self._visit(v) for v in n.values]
+            out = vals[0]
+            for v in vals[1:]:
+                out = (out & v) if isinstance(n.op, ast.And) else (out | v)
+            return out
+        if isinstance(n, ast.Compare):
+            left = self._visit(n.left)
+            result: Any = None
+            cmp = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
+                   ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
+            for op, comp in zip(n.ops, n.comparators):
+                right = self._visit(comp)
+                if isinstance(op, (ast.In, ast.NotIn)):
+                    vals = list(right) if isinstance(right, (list, tuple)) else [right]
+                    r = left.is_in(vals)
+                    if isinstance(op, ast.NotIn):
+                        r = ~r
+                else:
+                    r = cmp[type(op)](left, right)
+                result = r if result is None else (result & r)
+                left = right
+            return result
+        if isinstance(n, (ast.List, ast.Tuple)):
+            return [self._visit(e) for e in n.elts]
+        if isinstance(n, ast.Call):
+            assert isinstance(n.func, ast.Name)
+            args = [self._visit(a) for a in n.args]
+            name = n.func.id
+            if name in ("isna", "notna"):
+                arg = n.args[0]
+                m = self.missing(arg.id) if isinstance(arg, ast.Name) else args[0].is_null()
+                return m if name == "isna" else ~m
+            if name == "where":
+                return nw.when(args[0]).then(args[1]).otherwise(args[2])
+            if name in ("min", "max"):
+                exprs = [a if isinstance(a, nw.Expr) else nw.lit(a) for a in args]
+                return nw.min_horizontal(*exprs) if name == "min" else nw.max_horizontal(*exprs)
+            x = args[0] if isinstance(args[0], nw.Expr) else nw.lit(float(args[0]))
+            if name == "abs":
+                return x.abs()
+            if name == "sqrt":
+                return x.sqrt()
+            if name == "exp":
+                return x.exp()
+            if name == "log":
+                return x.log()
+            if name == "log10":
+                return x.log(10)
+        raise DefinitionError(f"cannot evaluate {ast.dump(n)[:80]}")
+
+
+def distinct_values(engine: _Engine, names: Sequence[str]) -> pd.DataFrame:
+    """The distinct non-missing values of each column (one query per column), as a frame
+    whose columns are padded with missing values."""
+    out = {}
+    for name in names:
+        if name not in engine.schema:
+            continue
+        found = engine.frame.select(name).unique().collect().to_pandas()[name]
+        out[name] = found.dropna().reset_index(drop=True)
+    return pd.DataFrame(out)
+
+
+#: File types read through DuckDB when large.
+_LARGE_SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv",
+                   ".txt": "csv", ".gz": "csv"}
+#: How many times its size a file takes once read into pandas (a rough, cautious guess).
+_EXPANSION = {"parquet": 8, "csv": 2}
+_CONNECTIONS: list[Any] = []  # the DuckDB connection of the large files (one per process)
+
+
+def duckdb_connection() -> Any:
+    """The process's DuckDB connection for large files (made once: a DuckDB instance maps
+    a fixed amount of address space, its thread pool and catalog, when it starts)."""
+    import duckdb
+
+    if not _CONNECTIONS:
+        _CONNECTIONS.append(duckdb.connect())
+    return _CONNECTIONS[0]
+
+
+def _mapped_bytes() -> int:
+    """Address space the process already uses (Linux ``VmSize``; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def memory_budget() -> int:
+    """Bytes this process may still use: the free physical memory, or less when an
+    address-space limit (``ulimit -v``, ``resource.RLIMIT_AS``) is set."""
+    import os
+
+    try:
+        budget = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        budget = 8 << 30
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY and soft > 0:
+            budget = min(budget, max(soft - _mapped_bytes(), 0))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not POSIX
+        pass
+    return int(budget)
+
+
+def _size_text(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+def parse_size(text: str | int | None) -> int | None:
+    """``"500MB"``, ``"2G"``, ``1000000`` as bytes (None stays None).
+
+    >>> parse_size("1.5GB"), parse_size("200mb"), parse_size(0)
+    (1610612736, 209715200, 0)
+    """
+    if text is None or isinstance(text, int):
+        return text
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)i?b?\s*", str(text).lower())
+    if not match:
+        raise ValueError(f"not a size: {text!r} (e.g. 500MB, 2GB)")
+    scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[match.group(2)]
+    return int(float(match.group(1)) * scale)
+
+
+def open_large(path: str | Path, *, lang: str = "en", large_file: int | None = None,
+               memory_limit: int | None = None) -> Any:
+    """A DuckDB relation over a Parquet or CSV file that is too large for pandas, or None.
+
+    A file is large when its size times its expansion in memory (2 for CSV, 8 for
+    compressed Parquet) is more than :func:`memory_budget`, or more than ``large_file``
+    bytes when given (0: every Parquet or CSV file). DuckDB gets ``memory_limit`` bytes
+    (default: half the budget, at least 64 MB) and spills to the temporary folder.
+    """
+    p = Path(path)
+    kind = _LARGE_SUFFIXES.get(p.suffix.lower())
+    if kind is None or not p.is_file():
+        return None
+    size = p.stat().st_size
+    budget = memory_budget()
+    if large_file is not None:
+        if size <= large_file:
+            return None
+    elif size * _EXPANSION[kind] <= budget:
+        return None
+    try:
+        import duckdb  # noqa: F401 - the error names the extra when it is missing
+    except ImportError:
+        raise _design_error("survey.engine.extra", lang, engine="DuckDB", extra="duckdb") from None
+    import os
+    import tempfile
+    import warnings
+
+    limit = memory_limit if memory_limit is not None else max(budget // 2, 64 << 20)
+    config: dict[str, str | bool | int | float | list[str]] = {
+              "memory_limit": f"{max(limit >> 20, 16)}MB",
+              "temp_directory": str(Path(tempfile.gettempdir()) / "indicators-duckdb"),
+              "preserve_insertion_order": True,
+              "threads": 1 if limit < (512 << 20) else max(1, min(os.cpu_count() or 1, 8))}
+    con = duckdb_connection()
+    for key, value in config.items():
+        con.execute(f"SET {key} = '{value}'" if isinstance(value, str) else f"SET {key} = {value}")
+    quoted = str(p).replace("'", "''")
+    if kind == "parquet":
+        rel = con.sql(f"SELECT * FROM read_parquet('{quoted}')")
+    else:  # CSV buffers sized to the memory limit (DuckDB's default is 32 MB per buffer)
+        rel = con.sql(f"SELECT * FROM read_csv('{quoted}', buffer_size={max(limit // 8, 1 << 20)})")
+    warnings.warn(message("survey.engine.large_file", lang, file=p.name, size=_size_text(size),
+                          threshold=_size_text(large_file if large_file is not None else budget),
+                          memory=config["memory_limit"]), stacklevel=3)
+    return rel
+
+
+def open_microdata(path: str | Path, *, lang: Lang = "en", large_file: int | str | None = None,
+                   memory_limit: int | str | None = None, **read_options: Any) -> Any:
+    """A microdata file: a DuckDB relation when it is a large Parquet or CSV file (see
+    :func:`open_large`), else a pandas frame read by :func:`indicators.read`."""
+    rel = open_large(path, lang=lang, large_file=parse_size(large_file),
+                     memory_limit=parse_size(memory_limit))
+    if rel is not None:
+        return rel
+    from ..io import read
+
+    return read(path, lang=lang, **read_options)

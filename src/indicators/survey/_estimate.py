@@ -150,7 +150,7 @@ def _universe(text: str | None, data: pd.DataFrame, indicator: str, lang: str) -
 
 
 @validate_options
-def estimate(catalog: Catalog, microdata: pd.DataFrame,
+def estimate(catalog: Catalog, microdata: pd.DataFrame | str | Path | Any,
              design: SurveyDesign | ReplicateDesign | str | Path | Mapping[str, Any],
              by: ByItem | Sequence[ByItem] | None = None, country: str | None = None,
              year: int | None = None, indicators: Sequence[str] | None = None, *,
@@ -161,16 +161,23 @@ def estimate(catalog: Catalog, microdata: pd.DataFrame,
     (see :func:`indicators.survey.read_design`). ``region`` names the microdata variable
     that holds the sub-national unit. Returns a values table (the columns of
     :data:`indicators.values.VALUE_COLUMNS`, plus a national overlay's disaggregations when
-    ``by`` uses them), ready for ``validate()`` and ``score()``.
+    ``by`` uses them), ready for ``validate()`` and ``score()``. ``microdata`` may also be
+    a Polars, DuckDB or PySpark frame, or a file (a large Parquet or CSV file runs on
+    DuckDB: see :func:`indicators.survey.read_design`).
     """
+    from ._engines import engine_of, open_microdata
+
     lang = check_lang(lang, "estimate")
-    if not isinstance(microdata, pd.DataFrame):
+    if isinstance(microdata, (str, Path)):
+        microdata = open_microdata(microdata, lang=lang)
+    on_engine = engine_of(microdata) is not None
+    if not isinstance(microdata, pd.DataFrame) and not on_engine:
         raise error("survey.estimate.not_frame", lang, value=type(microdata).__name__, got=type(microdata).__name__)
     if isinstance(design, (str, Path, Mapping)):
         design = read_design(design, microdata, lang=lang)
     if not isinstance(design, _Design):
         raise error("survey.estimate.not_design", lang, value=type(design).__name__, got=type(design).__name__)
-    if design.n_rows != len(microdata):
+    if not on_engine and design.n_rows != len(microdata):
         raise error("survey.estimate.rows", lang, design=design.n_rows, data=len(microdata))
     items: list[ByItem]
     if by is None:
@@ -182,7 +189,17 @@ def estimate(catalog: Catalog, microdata: pd.DataFrame,
     groups: list[tuple[str, ...]] = [()] + [(b,) if isinstance(b, str) else tuple(b) for b in items]
     if country is not None:
         country = resolve_country(country) or country
-    targets = _by_columns(groups, catalog, microdata, region, country, lang)
+    if on_engine:
+        from ._engines import distinct_values
+
+        names = list(dict.fromkeys([*(n for g in groups for n in g), *([region] if region else [])]))
+        engine = getattr(design, "_engine", None)
+        if engine is None:
+            raise error("survey.estimate.rows", lang, design=design.n_rows, data="?")
+        seen = distinct_values(engine, names)
+        targets = _by_columns(groups, catalog, seen, region, country, lang)
+    else:
+        targets = _by_columns(groups, catalog, microdata, region, country, lang)
     chosen = estimable(catalog, indicators)
     extra_cols = [c for c in dict.fromkeys(t for t, _m in targets.values()) if c not in VALUE_COLUMNS]
     rows: list[pd.DataFrame] = []
@@ -264,6 +281,55 @@ def _estimate_one(ind: Indicator, microdata: pd.DataFrame, design: _Design,
     spec = dict(ind.estimation or {})
     statistic = spec.get("statistic", "mean")
     scale = float(spec.get("scale", 1.0))
+    y_name, x_name = ind.id, f"{ind.id} ({spec.get('denominator', '')})"
+    if hasattr(design, "_engine"):
+        if "compare" in spec:
+            from ._engines import unsupported
+
+            raise unsupported(design._engine.kind, "estimation.compare", lang)
+        work = _engine_columns(ind, spec, design, y_name, x_name, lang)
+    else:
+        work = _pandas_columns(ind, spec, microdata, design, y_name, x_name, lang)
+        if "compare" in spec:
+            return _compared(ind, spec, work, y_name, statistic, scale, microdata, groups, level, lang, targets)
+    return _estimates(ind, work, statistic, scale, groups, level, y_name, x_name, spec, targets)
+
+
+def _engine_columns(ind: Indicator, spec: Mapping[str, Any], design: Any, y_name: str, x_name: str,
+                    lang: str) -> Any:
+    """The derived variables of an indicator as expressions run by the design's engine."""
+    from ._engines import EngineExpressions
+
+    engine = design._engine
+    ev = EngineExpressions(engine, lang)
+    nw = engine.nw
+    if "variable" in spec:
+        name = spec["variable"]
+        if name not in engine.schema:
+            text = message("survey.estimate.missing_variable", lang, indicator=ind.id, field="variable",
+                           variables=name, expression=name)
+            raise error("survey.estimate.missing_variable", lang, message=text, column=name,
+                        field=f"{ind.id}: estimation.variable")
+        y = engine.numeric(name, "estimate")
+    else:
+        y = ev.evaluate(spec["expression"], ind.id, "expression")
+    none = nw.lit(None, dtype=nw.Float64)
+    if spec.get("universe"):
+        inside = ev.evaluate(spec["universe"], ind.id, "universe")
+        keep = nw.when(inside.is_null()).then(nw.lit(False)).otherwise(inside != 0)
+        y = nw.when(keep).then(y).otherwise(none)
+    else:
+        keep = None
+    columns = {y_name: y}
+    if spec.get("statistic", "mean") == "ratio":
+        den = ev.evaluate(spec["denominator"], ind.id, "denominator")
+        columns[x_name] = den if keep is None else nw.when(keep).then(den).otherwise(none)
+    return design._derive(columns)
+
+
+def _pandas_columns(ind: Indicator, spec: Mapping[str, Any], microdata: pd.DataFrame, design: _Design,
+                    y_name: str, x_name: str, lang: str) -> Any:
+    statistic = spec.get("statistic", "mean")
     universe = _universe(spec.get("universe"), microdata, ind.id, lang)
     if "variable" in spec:
         name = spec["variable"]
@@ -277,14 +343,16 @@ def _estimate_one(ind: Indicator, microdata: pd.DataFrame, design: _Design,
         y = _evaluate(spec["expression"], microdata, ind.id, "expression", lang)
     y = np.where(universe, y, np.nan)
     # the derived variables are named after the indicator, so that any message names it
-    y_name, x_name = ind.id, f"{ind.id} ({spec.get('denominator', '')})"
     columns = {y_name: y}
     if statistic == "ratio":
         den = _evaluate(spec["denominator"], microdata, ind.id, "denominator", lang)
         columns[x_name] = np.where(universe, den, np.nan)
-    work = design._derive(columns)
-    if "compare" in spec:
-        return _compared(ind, spec, work, y_name, statistic, scale, microdata, groups, level, lang, targets)
+    return design._derive(columns)
+
+
+def _estimates(ind: Indicator, work: Any, statistic: str, scale: float, groups: list[tuple[str, ...]],
+               level: float, y_name: str, x_name: str, spec: Mapping[str, Any],
+               targets: Mapping[str, tuple[str, Mapping[Any, str]]]) -> list[pd.DataFrame]:
     out = []
     for g in groups:
         by = list(g) or None

@@ -33,9 +33,16 @@ _REPLICATE_KEYS = {"type", "weights", "columns", "pattern", "scale", "rscales", 
 
 
 @validate_options
-def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame, *,
-                lang: Lang = "en") -> SurveyDesign | ReplicateDesign:
+def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame | str | Path | Any, *,
+                lang: Lang = "en", large_file: int | str | None = None,
+                memory_limit: int | str | None = None) -> SurveyDesign | ReplicateDesign:
     """Build a design for ``data`` from a small YAML file (or the same as a mapping).
+
+    ``data`` is a pandas frame, a Polars, DuckDB or PySpark frame, or the path of a
+    microdata file. A Parquet or CSV file larger than the memory the process may use
+    (or than ``large_file``, e.g. ``"2GB"``; ``0``: always) is not read into memory: the
+    design runs on DuckDB over the file, with ``memory_limit`` (default half the free
+    memory); other files are read with :func:`indicators.read`.
 
     Keys: ``weights`` (a column; may be left out when every stage has an fpc),
     ``strata``, ``psu`` and ``fpc`` (a column, or a list with one per stage),
@@ -63,6 +70,10 @@ def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame, *,
     from ..catalog._files import definition_error, read_definition
 
     lang = check_lang(lang, "read_design")
+    if isinstance(data, (str, Path)):
+        from ._engines import open_microdata
+
+        data = open_microdata(data, lang=lang, large_file=large_file, memory_limit=memory_limit)
     if isinstance(path, Mapping):
         spec: Any = dict(path)
         file = "design"
