@@ -192,6 +192,7 @@ CODES: dict[str, Code] = {
              ("io.user_missing_nan", "note", "SPSS/Stata user-missing codes set to missing"),
              ("io.undecodable", "error", "bytes that fit neither UTF-8 nor any code page"),
              ("io.encoding_detected", "warning", "a text neither UTF-8 nor Windows-1252, read in a detected encoding"),
+             ("io.invalid_utf8", "warning", "bytes that are not UTF-8 in a UTF-8 file, each read as '?'"),
              ("io.no_delimiter", "error", "a text without delimiter whose columns are not aligned"),
              ("io.fixed_width", "note", "a text without delimiter read by column positions"),
              ("io.swallowed_lines", "warning", "a quote that runs over several lines into one cell"),

@@ -292,6 +292,26 @@ def test_odd_signs_in_windows_1252_stay_windows_1252(tmp_path: Path) -> None:
     assert codes(df) == []
 
 
+@pytest.mark.parametrize("rows", [3, 30_000])   # a bad byte inside the first block, or far after it
+def test_a_stray_byte_in_a_utf8_file_is_reported_not_read_as_cp1252(tmp_path: Path, rows: int) -> None:
+    # a UTF-8 file with one invalid byte was read whole as cp1252: every accent came out wrong
+    body = "".join(f"Perú {i};{i}\n" for i in range(rows))
+    path = tmp_path / "u.csv"
+    path.write_bytes(("país;valor\n" + body).encode() + b"Bad\xff\xfe;7\n")
+    df = read(path)
+    assert df.columns[0] == "país" and df["país"].iloc[0] == "Perú 0" and df["país"].iloc[-1] == "Bad??"
+    p = df.attrs["provenance"]
+    assert p.encoding == "utf-8" and codes(df) == ["io.invalid_utf8"]
+    assert p.problems.loc[0, "row"] == rows + 2 and p.problems.loc[0, "value"] == "ff fe"
+    assert len(df) == rows + 1                                  # no row lost
+
+
+def test_cp1252_after_an_ascii_start_stays_cp1252(tmp_path: Path) -> None:
+    text = "".join(f"fila {i};{i}\n" for i in range(20_000)) + "Peñalolén;1\nMéxico;2\n"
+    df = read(write(tmp_path / "c.csv", "nombre;n\n" + text, "cp1252"))
+    assert df["nombre"].iloc[-2:].tolist() == ["Peñalolén", "México"] and df.attrs["provenance"].encoding == "cp1252"
+
+
 def test_cyrillic_code_page(tmp_path: Path) -> None:
     text = "город;имя;n\n" + "".join(f"Москва;Привет мир;{i}\n" for i in range(40))
     df = read(write(tmp_path / "e.csv", text, "cp1251"))

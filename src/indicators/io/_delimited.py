@@ -444,6 +444,46 @@ def _valid_utf8(sample: bytes) -> bool:
     return True
 
 
+def _mostly_utf8(sample: bytes) -> bool:
+    """UTF-8 with a few bad bytes: more valid multi-byte characters than invalid sequences.
+
+    Text in a code page hardly ever forms valid UTF-8 sequences (``é`` in cp1252 is one
+    byte, ``E9``, followed by ASCII), so a file whose accents decode as UTF-8 is UTF-8
+    even when a stray byte does not.
+    """
+    text = sample.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd")
+    bad = replaced - sample.count("\ufffd".encode())
+    good = sum(1 for ch in text if ch >= "\x80") - replaced
+    return bad > 0 and good > bad
+
+
+def _replace_invalid_utf8(path: Path) -> tuple[bytes, list[tuple[int, str]]] | None:
+    """The file with each byte of an invalid UTF-8 sequence replaced by ``?`` (offsets kept).
+
+    ``None`` when the file is not mostly UTF-8 (as :func:`_mostly_utf8`): then it is a
+    code page. Lines and bytes of the replaced sequences are returned for the report.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    good = bad = 0
+    with path.open("rb") as fh:   # the evidence first, a block at a time
+        while chunk := fh.read(_CHUNK):
+            text = decoder.decode(chunk)
+            replaced = text.count("\ufffd")
+            bad += replaced - chunk.count("\ufffd".encode())
+            good += len(text) - len(text.encode("ascii", errors="ignore")) - replaced
+    if not (bad > 0 and good > bad):
+        return None
+    raw = path.read_bytes()
+    text = raw.decode("utf-8", errors="surrogateescape")
+    found: list[tuple[int, str]] = []
+    for m in re.finditer("[\udc80-\udcff]+", text):
+        line = text.count("\n", 0, m.start()) + 1
+        found.append((line, " ".join(f"{ord(c) - 0xDC00:02x}" for c in m.group())))
+    clean = re.sub("[\udc80-\udcff]", "?", text).encode("utf-8")
+    return clean, found
+
+
 @dataclass
 class _Encoding:
     """How the bytes are decoded: the name reported, the codec of the parse, and more."""
@@ -453,6 +493,7 @@ class _Encoding:
     bom: int = 0
     single_byte: str | None = None  # parse raw bytes, transcode text columns from this codec
     buffer: bytes | None = None  # a transcoded copy (UTF-16, multi-byte code pages)
+    replaced: list[tuple[int, str]] = field(default_factory=list)  # (line, bytes) of invalid UTF-8 replaced
 
 
 def read_delimited(path: Path, label: str, opts: CsvOptions,
@@ -482,6 +523,8 @@ def read_delimited(path: Path, label: str, opts: CsvOptions,
     parse_delim = delimiter if delimiter is not None else "\x1f"
     table_at = _locate_table(records, source, enc, parse_delim, opts, problems)
     table, invalid, enc = _parse_body(source, enc, table_at, parse_delim, opts, label, scan_future)
+    for line, raw in enc.replaced:
+        problems.add("io.invalid_utf8", "warning", row=line, value=raw)
     scan = scan_future.result()
     if enc.single_byte == "cp1252" and opts.encoding is None and scan.cp1252_undefined:
         enc.encoding = enc.codec = enc.single_byte = "latin-1"
@@ -530,7 +573,7 @@ def _choose_encoding(path: Path, head: bytes, opts: CsvOptions, problems: Proble
     _check_binary(head, label, lang, utf16)
     detected = False
     if not given and not utf16 and not head.startswith(codecs.BOM_UTF8) and not _valid_utf8(
-            head[:_SAMPLE]):
+            head[:_SAMPLE]) and not _mostly_utf8(head[:_SAMPLE]):
         guess = _code_page(head[:_SAMPLE], label, lang)
         if guess not in ("cp1252", "latin-1"):
             given, detected = guess, True
@@ -552,7 +595,7 @@ def _choose_encoding(path: Path, head: bytes, opts: CsvOptions, problems: Proble
         return _Encoding(encoding, given, single_byte=given)
     if head.startswith(codecs.BOM_UTF8):
         return _Encoding("utf-8-sig", "utf-8", 3)
-    if _valid_utf8(head[:_SAMPLE]):
+    if _valid_utf8(head[:_SAMPLE]) or _mostly_utf8(head[:_SAMPLE]):
         return _Encoding("utf-8", "utf-8")  # confirmed by the parse, which checks every byte
     # cp1252 unless a byte undefined in it shows up (checked over the whole file later)
     page = "latin-1" if any(b in head for b in _CP1252_UNDEFINED) else "cp1252"
@@ -804,6 +847,13 @@ def _parse_body(source: _Source, enc: _Encoding, at: _TableAt, delimiter: str, o
                 line, bad = _first_invalid_utf8(source.path)
                 raise read_error("io.decode", lang, label, row=line, value=bad.hex(" "),
                                  encoding=opts.encoding, expected="utf-8") from None
+            fixed = _replace_invalid_utf8(source.path) if enc.buffer is None else None
+            if fixed is not None:
+                buffer, replaced = fixed
+                clean = _Source(source.path, buffer)
+                clean.end = at.end
+                table, invalid = _parse(clean, offset, names, delimiter, opts, label, first, check_utf8=True)
+                return table, invalid, _Encoding(enc.encoding, "utf-8", enc.bom, buffer=buffer, replaced=replaced)
             page: str = "latin-1" if scan_future.result().cp1252_undefined else "cp1252"
             enc = _Encoding(page, page, enc.bom, single_byte=page)
     page = enc.single_byte or "cp1252"
