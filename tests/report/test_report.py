@@ -852,3 +852,8 @@ def test_hemispheric_audit_is_asked_for_when_scores_are_given(sample: pd.DataFra
     assert "audit" not in {s.id for s in hemispheric_report(sample, "mesecvi", scores=given, audit=False).sections}
     with pytest.raises(OptionError):
         hemispheric_report(sample, "mesecvi", scores=given, audit="yes")
+
+
+def test_a_huge_value_is_written_not_a_decimal_error() -> None:
+    # found by the long fuzz run: 1e300 overflowed the Decimal context used for rounding
+    assert Formatter.of("en").number(1e300, 1).startswith("1") and Formatter.of("es").number(-1e300, 2)

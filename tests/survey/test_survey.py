@@ -239,3 +239,11 @@ def test_no_warning_on_clean_run() -> None:
 def test_public_names() -> None:
     for name in ("SurveyDesign", "ReplicateDesign", "Estimates", "estimate", "read_design"):
         assert name in ind.__all__
+
+
+def test_quantile_by_a_domain_column_with_no_value_gives_no_row() -> None:
+    # found by the long fuzz run: an IndexError when no row belongs to any domain
+    frame = pd.DataFrame({"w": [5.0, 2.0], "st": [3, 3], "psu": [4, 5], "y": [0.0, 1.0], "g": [None, None]})
+    design = ind.SurveyDesign(frame, weights="w", strata="st", psu="psu")
+    with pytest.warns(UserWarning):
+        assert len(design.quantile("y", by="g").to_frame()) == 0

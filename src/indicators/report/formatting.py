@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from functools import cache
 from typing import Any
 
@@ -111,14 +111,9 @@ class Formatter:
         from babel.numbers import format_decimal
 
         pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-        return str(
-            format_decimal(
-                _round(value, decimals),
-                format=pattern,
-                locale=self.locale,
-                decimal_quantization=True,
-            )
-        )
+        rounded = _round(value, decimals)
+        with localcontext(Context(prec=max(28, rounded.adjusted() + decimals + 2))):  # 1e300 has 301 digits
+            return str(format_decimal(rounded, format=pattern, locale=self.locale, decimal_quantization=True))
 
     def integer(self, value: Any) -> str:
         """A count: grouping, no decimals."""
@@ -228,7 +223,9 @@ def _round(value: Any, decimals: int) -> Decimal:
     """``value`` rounded half away from zero, as statistical tables round (12.25 → 12.3), on its
     shortest decimal representation; never a negative zero."""
     exact = Decimal(repr(float(value)))
-    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    # enough digits for any float (1e300 has 301 before the point)
+    context = Context(prec=max(28, exact.adjusted() + decimals + 2))
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=context)
     return rounded if rounded != 0 else abs(rounded)
 
 

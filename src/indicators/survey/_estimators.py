@@ -468,7 +468,8 @@ class _Design:
             rule = _rule_of(qrule, y0, w, dom_u, D)
             for p in probs:
                 qhat = rule(np.full(D, float(p)))
-                below = (usable & (y0 <= qhat[np.maximum(dom_u, 0)])).astype(np.float64)
+                at_row = qhat[np.maximum(dom_u, 0)] if D else np.full(len(y0), np.nan)  # no domain: none usable
+                below = (usable & (y0 <= at_row)).astype(np.float64)
                 part = self._estimate_var(ctx, _Var(below, _ONES, missing, w_missing))
                 pest, pse = part.est, np.sqrt(part.var)
                 lo_p, hi_p = _share_interval(pest, pse, level, df, interval_type, self._subset_rows(n))
