@@ -207,3 +207,47 @@ def test_workbook_declaring_absurd_dimensions_is_refused_before_reading(tmp_path
     with pytest.raises(ReadError, match="max_c") as err:
         read(tmp_path / "huge.xlsx")
     assert err.value.problems.loc[0, "code"] in ("limits.max_cells", "limits.max_columns")
+
+
+def _xls(path: Path, rows: int = 20) -> Path:
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Datos")
+    sheet.write(0, 0, "región")
+    sheet.write(0, 1, "valor")
+    for i in range(1, rows):
+        sheet.write(i, 0, f"R{i}")
+        sheet.write(i, 1, i * 1.5)
+    book.save(str(path))
+    return path
+
+
+def test_xls_workbook_is_read_with_the_row_numbers_excel_shows(tmp_path: Path) -> None:
+    df = read(_xls(tmp_path / "cuadro.xls"))
+    assert list(df.columns) == ["región", "valor"] and len(df) == 19
+    assert df.index[0] == 2 and df.loc[20, "valor"] == 28.5
+
+
+def test_xls_declaring_absurd_dimensions_is_refused_before_reading(tmp_path: Path) -> None:
+    import struct
+
+    path = _xls(tmp_path / "bomba.xls")
+    raw = path.read_bytes()
+    honest = struct.pack("<HHIIHHH", 0x0200, 14, 0, 20, 0, 2, 0)  # rows 0-19, columns 0-1
+    assert raw.count(honest) == 1
+    path.write_bytes(raw.replace(honest, struct.pack("<HHIIHHH", 0x0200, 14, 0, 65536, 0, 256, 0)))
+    assert len(read(path)) == 19  # 65,536 x 256 is within the default limits, and the cells are few
+    with pytest.raises(ReadError, match=r"bomba\.xls, sheet 'Datos'.*16,777,216.*max_cells") as err:
+        read(path, limits={"max_cells": 1_000_000})
+    assert err.value.problems.loc[0, "code"] == "limits.max_cells"
+    with pytest.raises(ReadError, match="max_columns"):
+        read(path, limits={"max_columns": 100})
+    assert len(read(_xls(tmp_path / "honesto.xls"), limits={"max_cells": 40, "max_columns": 2})) == 19
+
+
+def test_damaged_xls_is_a_read_error(tmp_path: Path) -> None:
+    raw = _xls(tmp_path / "cuadro.xls").read_bytes()
+    for cut in (8, 512, 1100, len(raw) // 2):
+        (tmp_path / "roto.xls").write_bytes(raw[:cut])
+        with pytest.raises(ReadError, match=r"roto\.xls"):
+            read(tmp_path / "roto.xls")

@@ -27,7 +27,6 @@ message names the file, line, column and what was expected, in English or Spanis
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -41,6 +40,7 @@ from ..errors import ReadError
 from ..i18n import Lang, check_lang, check_option
 from ._numbers import DEFAULT_MISSING
 from ._provenance import ROW, Problems, Provenance, file_sha256, read_error
+from ._sheet_limits import check_sheet_limits
 
 __all__ = ["DEFAULT_MISSING", "FORMATS", "BadLines", "MissingMode", "Provenance", "Totals", "read"]
 
@@ -228,7 +228,7 @@ def read(
         if fmt == "excel":
             from ._workbooks import read_workbook
 
-            _check_workbook_limits(path, label, lang)
+            check_sheet_limits(path, label, lang)
             frame, sheet_name, header, dec, thou = read_workbook(
                 path, label, lang=lang, sheet=sheet, header_row=header_row,
                 keep_leading_zeros=keep_leading_zeros, decimal=decimal, thousands=thousands,
@@ -292,56 +292,6 @@ def _check_text_limits(path: Path, label: str, lang: str) -> None:
                 if widest > limits.max_columns:
                     raise limit_error(ReadError, "max_columns", widest, limits.max_columns, where=label,
                                       lang=lang, file=label)
-
-
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
-
-
-def _check_workbook_limits(path: Path, label: str, lang: str) -> None:
-    """Refuse an xlsx/xlsm sheet whose declared dimensions exceed ``max_cells`` or ``max_columns``,
-    before the workbook reader allocates anything for it."""
-    import zipfile
-    import zlib
-
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return
-    limits = Limits.current()
-    try:
-        book = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError, zlib.error):
-        return  # the workbook reader reports a damaged file
-    with book:
-        for info in book.infolist():
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-                continue
-            try:
-                with book.open(info) as fh:
-                    head = fh.read(8192)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError,
-                    zlib.error):
-                continue  # a damaged member: the workbook reader reports it
-            found = _DIMENSION.search(head)
-            if not found:
-                continue
-            c1, r1, c2, r2 = found.groups()
-            first_col, first_row = _column_number(c1), int(r1)
-            last_col = _column_number(c2) if c2 else first_col
-            last_row = int(r2) if r2 else first_row
-            columns = abs(last_col - first_col) + 1
-            cells = columns * (abs(last_row - first_row) + 1)
-            if columns > limits.max_columns:
-                raise limit_error(ReadError, "max_columns", columns, limits.max_columns, where=label, lang=lang,
-                                  file=label)
-            if cells > limits.max_cells:
-                raise limit_error(ReadError, "max_cells", cells, limits.max_cells, where=label, lang=lang,
-                                  file=label)
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n
 
 
 def _text_encoding(name: object) -> bool:

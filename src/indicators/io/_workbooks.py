@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +21,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .._limits import Limits, limit_error
-from ..errors import ReadError
 from ._layout import JOIN, find_footer, header_names, is_blank_row, locate
 from ._numbers import column_evidence, convert_column, decide, record_result
 from ._provenance import ROW, Problems, read_error
@@ -52,105 +49,6 @@ def _open(path: Path, label: str, lang: str) -> Any:
         return calamine.CalamineWorkbook.from_path(str(path))
     except _errors() as exc:
         raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="Excel/ODS") from None
-
-
-_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-
-
-def _check_ods(path: Path, label: str, lang: str) -> None:
-    """Check an .ods file's ``content.xml`` before the workbook reader sees it.
-
-    The XML must be well formed (the reader loops forever on a damaged closing tag) and
-    without a document type (no entities); each sheet's size, as its repeated rows and
-    cells declare it, must be within ``Limits.max_columns`` and ``Limits.max_cells`` (a
-    few bytes can declare a billion cells). Empty repeated cells and rows (LibreOffice
-    writes them to the end of the sheet) do not count. The XML is streamed, never held.
-    """
-    from xml.parsers import expat
-
-    limits = Limits.current()
-    try:
-        book = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError, zlib.error):
-        return  # the workbook reader reports a damaged file
-    with book:
-        try:
-            stream = book.open("content.xml")
-        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError,
-                zlib.error):
-            return
-        parser = expat.ParserCreate(namespace_separator=" ")
-        state: dict[str, Any] = {"row_rep": 1, "col": 0, "width": 0, "row_width": 0, "rows": 0, "height": 0,
-                 "cell_rep": 0, "cell_full": False, "depth_in_cell": 0, "table": ""}
-        rows_rep = f"{_TABLE_NS} number-rows-repeated"
-        cols_rep = f"{_TABLE_NS} number-columns-repeated"
-        cell_tags = {f"{_TABLE_NS} table-cell", f"{_TABLE_NS} covered-table-cell"}
-
-        def repeat(attrs: dict[str, str], key: str) -> int:
-            try:
-                return max(1, int(attrs.get(key, "1")))
-            except ValueError:
-                return 1
-
-        def start(tag: str, attrs: dict[str, str]) -> None:
-            if state["depth_in_cell"]:
-                state["depth_in_cell"] += 1
-                state["cell_full"] = True
-            elif tag in cell_tags:
-                state["cell_rep"] = repeat(attrs, cols_rep)
-                state["cell_full"] = f"{_OFFICE_NS} value-type" in attrs
-                state["depth_in_cell"] = 1
-            elif tag == f"{_TABLE_NS} table-row":
-                state["row_rep"], state["col"], state["row_width"] = repeat(attrs, rows_rep), 0, 0
-            elif tag == f"{_TABLE_NS} table":
-                state.update(width=0, rows=0, height=0, table=attrs.get(f"{_TABLE_NS} name", ""))
-
-        def end(tag: str) -> None:
-            if state["depth_in_cell"] > 1:
-                state["depth_in_cell"] -= 1
-                return
-            if state["depth_in_cell"] == 1:
-                state["depth_in_cell"] = 0
-                state["col"] += state["cell_rep"]
-                if state["cell_full"]:
-                    state["row_width"] = state["col"]
-                return
-            if tag == f"{_TABLE_NS} table-row":
-                state["rows"] += state["row_rep"]
-                if state["row_width"]:
-                    state["height"] = state["rows"]
-                    state["width"] = max(state["width"], state["row_width"])
-                    columns, cells = state["width"], state["width"] * state["height"]
-                    where = f"{label}, sheet {state['table']!r}"
-                    if columns > limits.max_columns:
-                        raise limit_error(ReadError, "max_columns", columns, limits.max_columns, where=where,
-                                          lang=lang, file=label)
-                    if cells > limits.max_cells:
-                        raise limit_error(ReadError, "max_cells", cells, limits.max_cells, where=where,
-                                          lang=lang, file=label)
-
-        def doctype(*args: Any) -> None:
-            raise ValueError("the XML declares a document type")
-
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        parser.StartDoctypeDeclHandler = doctype
-        parser.EntityDeclHandler = doctype
-        try:
-            with stream:
-                while chunk := stream.read(1 << 20):
-                    parser.Parse(chunk, False)
-                parser.Parse(b"", True)
-        except ReadError:
-            raise
-        except expat.ExpatError as exc:
-            raise read_error("io.corrupt", lang, label, format="ODS",
-                             value=f"content.xml, line {exc.lineno}, column {exc.offset + 1}: "
-                                   f"{expat.ErrorString(exc.code)}") from None
-        except (ValueError, zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
-                zlib.error) as exc:
-            raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="ODS") from None
 
 
 _ZEROS = re.compile(r'formatCode="(0{2,})"')
@@ -246,8 +144,6 @@ def read_workbook(path: Path, label: str, *, lang: str, sheet: str | int | None,
 def _load_sheet(path: Path, label: str, lang: str, sheet: str | int | None, problems: Problems,
                 na_values: Sequence[str]) -> tuple[str, list[list[Any]], list[tuple[int, int, int, int]]]:
     """The sheet's cells from A1 (empty cells and ``na_values`` as None) and its merged ranges."""
-    if path.suffix.lower() == ".ods":
-        _check_ods(path, label, lang)
     book = _open(path, label, lang)
     name = _sheet_name(list(book.sheet_names), sheet, label, lang)
     problems.sheet = name

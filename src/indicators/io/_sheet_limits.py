@@ -1,0 +1,248 @@
+"""The declared size of every sheet of a workbook, checked before the workbook reader sees it.
+
+A few bytes can declare a billion cells: an xlsx ``<dimension ref="A1:XFD1048576">``, an .ods
+row repeated ten million times, an .xls ``DIMENSIONS`` record. The reader would allocate for
+what is declared, so each sheet's declared columns and cells are checked against
+:class:`indicators.Limits` (``max_columns``, ``max_cells``) first, and a file over a limit is
+refused with a message naming the limit and the option that raises it. A damaged container is
+left to the workbook reader, which reports it.
+
+>>> from pathlib import Path
+>>> check_sheet_limits(Path("cuadro.csv"), "cuadro.csv", "en")  # not a workbook: nothing to check
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .._limits import Limits, limit_error
+from ..errors import ReadError
+from ._provenance import read_error
+
+__all__ = ["check_sheet_limits"]
+
+# what a damaged zip container or member can raise while it is opened or read
+_ZIP_ERRORS = (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError,
+               zlib.error)
+
+
+def check_sheet_limits(path: Path, label: str, lang: str) -> None:
+    """Refuse a workbook with a sheet that declares more than ``max_columns`` columns or
+    ``max_cells`` cells; an .ods whose XML is damaged or declares a document type is refused
+    too (the reader loops on a damaged closing tag)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        _check_xlsx(path, label, lang)
+    elif suffix == ".ods":
+        _check_ods(path, label, lang)
+    elif suffix == ".xls":
+        _check_xls(path, label, lang)
+
+
+def _check_size(columns: int, rows: int, where: str, label: str, lang: str) -> None:
+    limits = Limits.current()
+    if columns > limits.max_columns:
+        raise limit_error(ReadError, "max_columns", columns, limits.max_columns, where=where, lang=lang,
+                          file=label)
+    if columns * rows > limits.max_cells:
+        raise limit_error(ReadError, "max_cells", columns * rows, limits.max_cells, where=where, lang=lang,
+                          file=label)
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile | None:
+    """The zip container, or None when it is damaged (the workbook reader then reports it)."""
+    try:
+        return zipfile.ZipFile(path)
+    except _ZIP_ERRORS:
+        return None
+
+
+# ---- xlsx / xlsm: the <dimension> element at the head of each worksheet
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _check_xlsx(path: Path, label: str, lang: str) -> None:
+    book = _open_zip(path)
+    if book is None:
+        return
+    with book:
+        for info in book.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            try:
+                with book.open(info) as fh:
+                    head = fh.read(8192)
+            except _ZIP_ERRORS:
+                continue  # a damaged member: the workbook reader reports it
+            found = _DIMENSION.search(head)
+            if not found:
+                continue
+            c1, r1, c2, r2 = found.groups()
+            first_col, first_row = _column_number(c1), int(r1)
+            last_col = _column_number(c2) if c2 else first_col
+            last_row = int(r2) if r2 else first_row
+            _check_size(abs(last_col - first_col) + 1, abs(last_row - first_row) + 1, label, label, lang)
+
+
+# ---- ods: rows and cells as content.xml repeats them
+
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _check_ods(path: Path, label: str, lang: str) -> None:
+    """Check an .ods file's ``content.xml`` before the workbook reader sees it.
+
+    The XML must be well formed (the reader loops forever on a damaged closing tag) and
+    without a document type (no entities); each sheet's size, as its repeated rows and
+    cells declare it, must be within ``Limits.max_columns`` and ``Limits.max_cells`` (a
+    few bytes can declare a billion cells). Empty repeated cells and rows (LibreOffice
+    writes them to the end of the sheet) do not count. The XML is streamed, never held.
+    """
+    from xml.parsers import expat
+
+    book = _open_zip(path)
+    if book is None:
+        return
+    with book:
+        try:
+            stream = book.open("content.xml")
+        except _ZIP_ERRORS:
+            return
+        parser = expat.ParserCreate(namespace_separator=" ")
+        state: dict[str, Any] = {"row_rep": 1, "col": 0, "width": 0, "row_width": 0, "rows": 0, "height": 0,
+                 "cell_rep": 0, "cell_full": False, "depth_in_cell": 0, "table": ""}
+        rows_rep = f"{_TABLE_NS} number-rows-repeated"
+        cols_rep = f"{_TABLE_NS} number-columns-repeated"
+        cell_tags = {f"{_TABLE_NS} table-cell", f"{_TABLE_NS} covered-table-cell"}
+
+        def repeat(attrs: dict[str, str], key: str) -> int:
+            try:
+                return max(1, int(attrs.get(key, "1")))
+            except ValueError:
+                return 1
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            if state["depth_in_cell"]:
+                state["depth_in_cell"] += 1
+                state["cell_full"] = True
+            elif tag in cell_tags:
+                state["cell_rep"] = repeat(attrs, cols_rep)
+                state["cell_full"] = f"{_OFFICE_NS} value-type" in attrs
+                state["depth_in_cell"] = 1
+            elif tag == f"{_TABLE_NS} table-row":
+                state["row_rep"], state["col"], state["row_width"] = repeat(attrs, rows_rep), 0, 0
+            elif tag == f"{_TABLE_NS} table":
+                state.update(width=0, rows=0, height=0, table=attrs.get(f"{_TABLE_NS} name", ""))
+
+        def end(tag: str) -> None:
+            if state["depth_in_cell"] > 1:
+                state["depth_in_cell"] -= 1
+                return
+            if state["depth_in_cell"] == 1:
+                state["depth_in_cell"] = 0
+                state["col"] += state["cell_rep"]
+                if state["cell_full"]:
+                    state["row_width"] = state["col"]
+                return
+            if tag == f"{_TABLE_NS} table-row":
+                state["rows"] += state["row_rep"]
+                if state["row_width"]:
+                    state["height"] = state["rows"]
+                    state["width"] = max(state["width"], state["row_width"])
+                    _check_size(state["width"], state["height"], f"{label}, sheet {state['table']!r}", label,
+                                lang)
+
+        def doctype(*args: Any) -> None:
+            raise ValueError("the XML declares a document type")
+
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.StartDoctypeDeclHandler = doctype
+        parser.EntityDeclHandler = doctype
+        try:
+            with stream:
+                while chunk := stream.read(1 << 20):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        except ReadError:
+            raise
+        except expat.ExpatError as exc:
+            raise read_error("io.corrupt", lang, label, format="ODS",
+                             value=f"content.xml, line {exc.lineno}, column {exc.offset + 1}: "
+                                   f"{expat.ErrorString(exc.code)}") from None
+        except _ZIP_ERRORS as exc:
+            raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="ODS") from None
+
+
+# ---- xls: the DIMENSIONS record of each sheet in the BIFF workbook stream
+
+_BOUNDSHEET, _BOF, _EOF, _DIMENSIONS = 0x0085, 0x0809, 0x000A, 0x0200
+
+
+def _biff_records(data: bytes, offset: int) -> Iterator[tuple[int, bytes]]:
+    """The (type, body) of the BIFF records from ``offset`` on, up to the end of the stream."""
+    while offset + 4 <= len(data):
+        kind, size = struct.unpack_from("<HH", data, offset)
+        yield kind, data[offset + 4:offset + 4 + size]
+        offset += 4 + size
+
+
+def _xls_sheets(data: bytes) -> Iterator[tuple[str, int]]:
+    """Each sheet's name and the stream offset of its BOF, from the BOUNDSHEET records."""
+    for kind, body in _biff_records(data, 0):
+        if kind == _EOF:
+            return
+        if kind == _BOUNDSHEET and len(body) >= 8:
+            (start,) = struct.unpack_from("<I", body, 0)
+            chars, flags = body[6], body[7]
+            name = body[8:8 + 2 * chars].decode("utf-16-le", "replace") if flags & 1 else \
+                body[8:8 + chars].decode("latin-1")
+            yield name, start
+
+
+def _xls_dimensions(data: bytes, start: int) -> tuple[int, int] | None:
+    """(columns, rows) that the sheet starting at ``start`` declares, BIFF8 or BIFF5."""
+    for kind, body in _biff_records(data, start):
+        if kind == _EOF:
+            return None
+        if kind == _DIMENSIONS:
+            if len(body) >= 12:  # BIFF8: 32-bit rows
+                first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", body, 0)
+            elif len(body) >= 8:  # BIFF5: 16-bit rows
+                first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", body, 0)
+            else:
+                return None
+            return max(last_col - first_col, 0), max(last_row - first_row, 0)  # last_* are one past the end
+    return None
+
+
+def _check_xls(path: Path, label: str, lang: str) -> None:
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            if name is None:
+                return
+            data = ole.openstream(name).read(Limits.current().max_file_bytes)
+    except Exception:  # noqa: BLE001 - a damaged container is reported by the workbook reader
+        return
+    for sheet, start in _xls_sheets(data):
+        dims = _xls_dimensions(data, start) if 0 <= start < len(data) else None
+        if dims is not None:
+            _check_size(*dims, f"{label}, sheet {sheet!r}", label, lang)
