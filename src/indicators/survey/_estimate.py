@@ -350,6 +350,26 @@ def _pandas_columns(ind: Indicator, spec: Mapping[str, Any], microdata: pd.DataF
     return design._derive(columns)
 
 
+def _value_rows(ind: Indicator, frame: pd.DataFrame, scale: float, group: tuple[str, ...],
+                targets: Mapping[str, tuple[str, Mapping[Any, str]]]) -> pd.DataFrame:
+    """Values-table rows of one estimates frame: the figures scaled to the indicator's unit, the
+    cv in percent, and each domain column written as the code of its values-table column."""
+    part = pd.DataFrame({
+        "indicator": pd.array([ind.id] * len(frame), dtype="string"),
+        "value": frame["estimate"].to_numpy() * scale,
+        "se": frame["se"].to_numpy() * scale,
+        "ci_low": frame["ci_low"].to_numpy() * scale,
+        "ci_high": frame["ci_high"].to_numpy() * scale,
+        "cv": 100.0 * frame["cv"].to_numpy(),  # percent in the values table
+        "n": frame["n"].to_numpy(),
+        "status": pd.array(["estimated"] * len(frame), dtype="string"),
+    })
+    for col in group:
+        column, codes = targets[col]
+        part[column] = pd.array([codes.get(v, _shown(v)) for v in frame[col].to_numpy()], dtype="string")
+    return part
+
+
 def _estimates(ind: Indicator, work: Any, statistic: str, scale: float, groups: list[tuple[str, ...]],
                level: float, y_name: str, x_name: str, spec: Mapping[str, Any],
                targets: Mapping[str, tuple[str, Mapping[Any, str]]]) -> list[pd.DataFrame]:
@@ -367,20 +387,7 @@ def _estimates(ind: Indicator, work: Any, statistic: str, scale: float, groups: 
         else:
             est = work.quantile(y_name, float(spec.get("quantile", 0.5)), by=by, level=level)
         frame = est.to_frame()
-        part = pd.DataFrame({
-            "indicator": pd.array([ind.id] * len(frame), dtype="string"),
-            "value": frame["estimate"].to_numpy() * scale,
-            "se": frame["se"].to_numpy() * scale,
-            "ci_low": frame["ci_low"].to_numpy() * scale,
-            "ci_high": frame["ci_high"].to_numpy() * scale,
-            "cv": 100.0 * frame["cv"].to_numpy(),  # percent in the values table
-            "n": frame["n"].to_numpy(),
-            "status": pd.array(["estimated"] * len(frame), dtype="string"),
-        })
-        for col in g:
-            column, codes = targets[col]
-            values = frame[col].reset_index(drop=True)
-            part[column] = pd.array([codes.get(v, _shown(v)) for v in values], dtype="string")
+        part = _value_rows(ind, frame, scale, g, targets)
         ci = est.options.get("ci_method", "")
         method = f"{est.method}; {statistic}, {ci} {level:.0%} CI"
         part["note"] = pd.array([f"{method}; quality: {f}" for f in frame["flag"]], dtype="string")
@@ -447,19 +454,7 @@ def _compared(ind: Indicator, spec: Mapping[str, Any], work: _Design, y_name: st
                 frame[col] = [uniques[i][k] for i in index]
         half = len(frame) // 2  # the differences, then the ratios, in the same domain order
         frame = (frame.iloc[half:] if kind == "ratio" else frame.iloc[:half]).reset_index(drop=True)
-        part = pd.DataFrame({
-            "indicator": pd.array([ind.id] * len(frame), dtype="string"),
-            "value": frame["estimate"].to_numpy() * scale,
-            "se": frame["se"].to_numpy() * scale,
-            "ci_low": frame["ci_low"].to_numpy() * scale,
-            "ci_high": frame["ci_high"].to_numpy() * scale,
-            "cv": 100.0 * frame["cv"].to_numpy(),
-            "n": frame["n"].to_numpy(),
-            "status": pd.array(["estimated"] * len(frame), dtype="string"),
-        })
-        for col in g:
-            column, codes_of = targets[col]
-            part[column] = pd.array([codes_of.get(v, _shown(v)) for v in frame[col]], dtype="string")
+        part = _value_rows(ind, frame, scale, g, targets)
         sign = "/" if kind == "ratio" else "-"
         what = f"{statistic} {kind} {by_var}: {_shown(pair[0])} {sign} {_shown(pair[1])}"
         part["note"] = pd.array([f"{est.method}; {what}, {level:.0%} CI; p = {p:.3g}"
