@@ -71,6 +71,7 @@ from ._domains import (
     _Var,
 )
 from ._estimators import _Design
+from ._intervals import likelihood_interval
 from ._make_replicates import (
     MAKE_TYPES,
     BRRLarge,
@@ -809,6 +810,20 @@ class SurveyDesign(_Calibrating, _Design):
                df: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """R's ``svyciprop(method="logit")``: the ``svyglm`` fit, its sandwich variance,
         Wald on the logit scale with t on ``df``, back-transformed."""
+        coef, se_coef, _, _ = self._logit_parts(ctx, v)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mu = np.exp(coef) / (1 + np.exp(coef))
+            f_lo, f_hi = glm_wald_factors(level, df)
+            lo_eta, hi_eta = coef + f_lo * se_coef, coef + f_hi * se_coef
+            lo = np.exp(lo_eta) / (1 + np.exp(lo_eta))
+            hi = np.exp(hi_eta) / (1 + np.exp(hi_eta))
+        return mu, lo, hi
+
+    def _logit_parts(self, ctx: _Domains, v: _Var) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The intercept-only quasibinomial ``svyglm`` of each domain: its coefficient, the
+        coefficient's design-based standard error (the sandwich), the information
+        ``sum(working weights)`` and the prior weights of the rows (the sampling weights
+        over their mean in the domain)."""
         D = ctx.n_domains
         d = v.d_ext(ctx)
         usable = d < D
@@ -823,11 +838,38 @@ class SurveyDesign(_Calibrating, _Design):
             mu = np.exp(coef) / (1 + np.exp(coef))
             z = np.where(usable, (y0 - np.append(mu, 0.0)[d]) * factor / mean_w[d], 0.0)
             se_coef = np.sqrt(self._estimate_var(ctx, _Var(z, None, v.missing, v.w_missing)).var) / info
-            f_lo, f_hi = glm_wald_factors(level, df)
-            lo_eta, hi_eta = coef + f_lo * se_coef, coef + f_hi * se_coef
-            lo = np.exp(lo_eta) / (1 + np.exp(lo_eta))
-            hi = np.exp(hi_eta) / (1 + np.exp(hi_eta))
-        return mu, lo, hi
+        return coef, se_coef, info, wn
+
+    def _likelihood(self, ctx: _Domains, v: _Var, level: float, df: np.ndarray | None,
+                    n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """R's ``svyciprop(method="likelihood")``: the profile of the ``svyglm`` fit's
+        deviance, scaled by the dispersion (``svyvar`` of survey's Pearson residuals,
+        ``(y - mu) / sqrt(mu (1 - mu))``) and by
+        the ratio of the design-based to the model-based variance (see
+        :func:`._intervals.likelihood_interval`)."""
+        D = ctx.n_domains
+        d = v.d_ext(ctx)
+        coef, se_coef, info, wn = self._logit_parts(ctx, v)
+        y0 = v.y0
+        w = self._w
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            mu = np.append(np.exp(coef) / (1 + np.exp(coef)), 0.5)[d]
+            # survey's Pearson residuals of a svyglm: the prior weights cancel out.
+            r = np.where(d < D, (y0 - mu) / np.sqrt(mu * (1 - mu)), 0.0)
+            sw = np.bincount(d, weights=w, minlength=D + 1)[:D]
+            rbar = np.bincount(d, weights=w * r, minlength=D + 1)[:D] / sw
+            dev = r - np.append(rbar, 0.0)[d]
+            m = n.astype(np.float64)
+            m_row = np.append(m, 1.0)[d]
+            dispersion = np.bincount(d, weights=w * (dev * dev * m_row / (m_row - 1)),
+                                     minlength=D + 1)[:D] / sw
+        s1 = np.bincount(d, weights=wn * y0, minlength=D + 1)[:D]
+        s0 = np.bincount(d, weights=wn * (1 - y0), minlength=D + 1)[:D]
+        lo, hi = likelihood_interval(coef, se_coef, info, s1, s0, dispersion,
+                                     self._subset_rows(n), level, df)
+        with np.errstate(over="ignore", invalid="ignore"):
+            est = np.exp(coef) / (1 + np.exp(coef))
+        return est, lo, hi
 
     def _degf(self, ctx: _Domains, missing: np.ndarray) -> np.ndarray:
         pairs = ctx.pairs

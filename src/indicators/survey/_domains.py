@@ -19,7 +19,7 @@ from ._core import (
 )
 
 LonelyPSU = Literal["fail", "remove", "adjust", "certainty", "average"]
-CIMethod = Literal["wald", "wald_t", "logit", "beta", "mean", "asin", "xlogit"]
+CIMethod = Literal["wald", "wald_t", "logit", "beta", "mean", "asin", "xlogit", "likelihood"]
 ReplicateType = Literal["JK1", "JKn", "BRR", "Fay", "bootstrap", "successive-difference", "other"]
 LONELY_PSU: tuple[str, ...] = get_args(LonelyPSU)
 CI_METHODS: tuple[str, ...] = get_args(CIMethod)

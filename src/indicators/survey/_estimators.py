@@ -343,6 +343,12 @@ class _Design:
         lo, hi = logit_ci(est, se, level, df)
         return est, lo, hi
 
+    def _likelihood(self, ctx: _Domains, v: _Var, level: float, df: np.ndarray | None,
+                    n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """R's ``svyciprop(method="likelihood")``: estimate and interval per domain."""
+        raise _option_error("survey.option.likelihood_design", self.lang, "ci_method", "likelihood",
+                            design=type(self).__name__)
+
     def _subset_rows(self, n: np.ndarray) -> np.ndarray:
         """Rows of each domain's subset as R counts them (``nrow(design)``)."""
         return n
@@ -509,7 +515,7 @@ class _Design:
                 missing = np.union1d(missing, self._missing(dens[i], x)[0])
                 w_missing = None
             y0 = _zero_at(y, missing, buffer("y") if len(missing) else None)
-            binary = statistic == "proportion" or ci_method in ("logit", "beta", "asin", "xlogit")
+            binary = statistic == "proportion" or ci_method in ("logit", "beta", "asin", "xlogit", "likelihood")
             if binary:
                 self._check_binary(name, y, y0, statistic)
             x0: np.ndarray | None
@@ -526,9 +532,12 @@ class _Design:
             with np.errstate(invalid="ignore", divide="ignore"):
                 se = np.sqrt(var)
             df = (self._degf(ctx, missing)
-                  if ci_method in ("wald_t", "logit", "beta", "mean", "asin", "xlogit") else None)
+                  if ci_method in ("wald_t", "logit", "beta", "mean", "asin", "xlogit", "likelihood")
+                  else None)
             if ci_method == "logit":
                 est, lo, hi = self._logit(ctx, est, se, v, level, df)
+            elif ci_method == "likelihood":
+                est, lo, hi = self._likelihood(ctx, v, level, df, n)
             elif ci_method in ("beta", "asin", "xlogit"):
                 lo, hi = _share_interval(est, se, level, df, ci_method, self._subset_rows(n))
             else:

@@ -6,7 +6,10 @@
 #   r_intervals_expected.csv   one figure per row: case, analysis, domain, key, value
 #                               (15 significant digits)
 # Cases: a stratified cluster design (plain), the same with an fpc (fpc_pop), and JK1 and
-# bootstrap replicate designs (proportions and design effects only). Domains are subsets by
+# bootstrap replicate designs (proportions and design effects only). svyciprop's
+# "likelihood" interval is NA on the replicate designs: summary.svrepglm's dispersion comes
+# out n times too large there (its Pearson residuals divide by weights summing to one while
+# the fit's prior weights have mean one), so the profile never reaches its cutoff. Domains are subsets by
 # state (svyby's rule: each domain's own degrees of freedom). The Python tests need no R.
 
 suppressMessages(library(survey))
@@ -25,12 +28,21 @@ add <- function(case, analysis, domain, key, value) {
 proportions <- function(case, des) {
   for (s in c("all", sort(unique(d$state)))) {
     ps <- if (s == "all") subset(des, !is.na(ipv_any_12m)) else subset(des, !is.na(ipv_any_12m) & state == s)
-    for (m in c("mean", "asin", "xlogit", "beta", "logit")) {
+    for (m in c("mean", "asin", "xlogit", "beta", "logit", "likelihood")) {
       p <- svyciprop(~ipv_any_12m, ps, method = m)
       key <- paste0("ciprop_", m)
       add(case, key, s, "estimate", coef(p))
       add(case, key, s, "ci_low", attr(p, "ci")[1]); add(case, key, s, "ci_high", attr(p, "ci")[2])
     }
+  }
+  # the likelihood interval also at another level and on a rarer outcome (by state and by area)
+  for (s in c("all", sort(unique(d$state)), sort(unique(d$area)))) {
+    ps <- if (s == "all") subset(des, !is.na(sought_help)) else
+      subset(des, !is.na(sought_help) & (state == s | area == s))
+    p <- svyciprop(~sought_help, ps, method = "likelihood", level = 0.9)
+    add(case, "ciprop_likelihood_sought_help_90", s, "estimate", coef(p))
+    add(case, "ciprop_likelihood_sought_help_90", s, "ci_low", attr(p, "ci")[1])
+    add(case, "ciprop_likelihood_sought_help_90", s, "ci_high", attr(p, "ci")[2])
   }
   # design effects against sampling with replacement (deff = "replace")
   for (y in c("ipv_any_12m", "income")) {
