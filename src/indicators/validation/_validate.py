@@ -613,6 +613,7 @@ class ValidationReport(Result):
     _rejected: pd.DataFrame = field(init=False, repr=False)
     _raw_issues: pd.DataFrame = field(init=False, repr=False)
     _issues: pd.DataFrame = field(init=False, repr=False)
+    _provenance: Mapping[str, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "issues", _render(self._raw_issues, self.lang))
@@ -636,7 +637,19 @@ class ValidationReport(Result):
     @property
     def n_rows(self) -> int:
         """Number of rows checked (accepted and rejected)."""
-        return len(self._accepted) + len(self._rejected)
+        return self.n_accepted + self.n_rejected
+
+    @property
+    def n_accepted(self) -> int:
+        """Number of rows accepted (counted by the engine when the rows stayed in one)."""
+        engine = self._provenance.get("engine")
+        return int(engine["accepted"]) if engine else len(self._accepted)
+
+    @property
+    def n_rejected(self) -> int:
+        """Number of rows rejected (counted by the engine when the rows stayed in one)."""
+        engine = self._provenance.get("engine")
+        return int(engine["rejected"]) if engine else len(self._rejected)
 
     @property
     def counts(self) -> pd.DataFrame:
@@ -663,7 +676,7 @@ class ValidationReport(Result):
 
     def __repr__(self) -> str:
         return (f"ValidationReport(ok={self.ok}, rows={self.n_rows}, "
-                f"accepted={len(self._accepted)}, rejected={len(self._rejected)}, errors={self.n_errors}, "
+                f"accepted={self.n_accepted}, rejected={self.n_rejected}, errors={self.n_errors}, "
                 f"warnings={self.n_warnings})")
 
     def summary(self, max_issues: int = 10) -> str:
@@ -695,7 +708,7 @@ class ValidationReport(Result):
         return {
             "ok": self.ok, "kind": self.kind, "lang": self.lang,
             "rows": self.n_rows,
-            "accepted": len(self._accepted), "rejected": len(self._rejected),
+            "accepted": self.n_accepted, "rejected": self.n_rejected,
             "errors": self.n_errors, "warnings": self.n_warnings,
             "counts": self.counts.to_dict(orient="records"),
             "provenance": dict(self.provenance),
@@ -888,6 +901,11 @@ def validate(
                        allowed="a mapping of column -> {code: label}", got=repr(value_labels)[:80])
         raise error("option.invalid", lang, message=text, field="value_labels", value=repr(value_labels)[:80],
                     expected="{column: {code: label}}")
+    if kind == "microdata":
+        from ._engine_checks import engine_of, validate_on_engine
+
+        if engine_of(data) is not None:  # Polars, DuckDB or Spark: the checks run in the engine
+            return validate_on_engine(data, design, value_labels, lang, lazy)
     many = isinstance(data, list | tuple)
     items = list(data) if many else [data]  # type: ignore[arg-type]
     raws: list[pd.DataFrame] = []

@@ -38,8 +38,8 @@ def _ui(key: str, lang: str, **values: object) -> str:
 def _verdict(report: ValidationReport) -> tuple[str, str]:
     lang = report.lang
     verdict = _ui("valid", lang) if report.ok else _ui("invalid", lang, errors=report.n_errors)
-    counts = _ui("counts", lang, rows=report.n_rows, accepted=len(report._accepted),
-                 rejected=len(report._rejected), errors=report.n_errors, warnings=report.n_warnings)
+    counts = _ui("counts", lang, rows=report.n_rows, accepted=report.n_accepted,
+                 rejected=report.n_rejected, errors=report.n_errors, warnings=report.n_warnings)
     return verdict, counts
 
 
@@ -53,8 +53,8 @@ def report_summary(report: ValidationReport) -> Summary:
         return message(f"results.validation.{key}", lang), str(value)
 
     figures = [figure("kind", message(f"results.validation.kind.{report.kind}", lang)),
-               figure("rows", report.n_rows), figure("accepted", len(report._accepted)),
-               figure("rejected", len(report._rejected)), figure("errors", report.n_errors),
+               figure("rows", report.n_rows), figure("accepted", report.n_accepted),
+               figure("rejected", report.n_rejected), figure("errors", report.n_errors),
                figure("warnings", report.n_warnings)]
     if files:
         figures.append(figure("files", ", ".join(files)))
