@@ -26,7 +26,6 @@ ALLOWED: frozenset[str] = frozenset({
     "report/country.py:_Builder._validation",
     "report/country.py:_Builder._area",
     "survey/_designs.py:SurveyDesign.__init__",
-    "survey/_files.py:read_design",
     "survey/_engines.py:_EngineMixin._linear",
     "survey/_engines.py:EngineSurveyDesign.__init__",
     "scores/_scores.py:score",

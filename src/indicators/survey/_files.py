@@ -67,27 +67,12 @@ def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame | str |
     >>> read_design(folder / "design.yaml", micro).n_psu
     4
     """
-    from ..catalog._files import definition_error, read_definition
-
     lang = check_lang(lang, "read_design")
+    spec, folder, fail = _load_spec(path, lang)
     if isinstance(data, (str, Path)):
         from ._engines import open_microdata
 
         data = open_microdata(data, lang=lang, large_file=large_file, memory_limit=memory_limit)
-    if isinstance(path, Mapping):
-        spec: Any = dict(path)
-        file = "design"
-        folder = Path.cwd()
-    else:
-        spec = read_definition(path)
-        file = str(path)
-        folder = Path(path).parent
-
-    def fail(key: str, text_code: str, value: Any = None, **values: Any) -> DefinitionError:
-        line = getattr(spec, "key_lines", {}).get(key, getattr(spec, "line", None))
-        return definition_error(file, line, key, message(text_code, lang, key=key, **values),
-                                value=value, code=text_code)
-
     unknown = sorted(set(map(str, spec)) - _DESIGN_KEYS)
     if unknown:
         raise fail(unknown[0], "survey.yaml.unknown_key", unknown[0],
@@ -105,28 +90,57 @@ def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame | str |
             raise fail(key, "survey.yaml.column", value)
         spec[key] = [str(v) for v in items] if isinstance(value, list) else str(value)
     if "replicate" in spec:
-        rep = spec["replicate"]
-        if not isinstance(rep, Mapping):
-            raise fail("replicate", "survey.yaml.replicate", rep)
-        bad = sorted(set(map(str, rep)) - _REPLICATE_KEYS)
-        if bad:
-            raise fail("replicate", "survey.yaml.unknown_key", bad[0], allowed=", ".join(sorted(_REPLICATE_KEYS)))
-        columns = rep.get("columns", rep.get("weights"))
-        pattern = rep.get("pattern")
-        if (columns is None) == (pattern is None):
-            raise fail("replicate", "survey.yaml.replicate", dict(rep))
-        if rep.get("type", "JK1") not in REPLICATE_TYPES:
-            raise fail("replicate", "survey.yaml.value", rep.get("type"),
-                       allowed=", ".join(REPLICATE_TYPES))
-        design: SurveyDesign | ReplicateDesign = ReplicateDesign(data, weights=spec["weights"],
-                               replicate_weights=pattern if pattern is not None else list(columns),
-                               type=rep.get("type", "JK1"), scale=rep.get("scale"),
-                               rscales=rep.get("rscales"), rho=rep.get("rho"),
-                               mse=bool(rep.get("mse", False)),
-                               combined_weights=bool(rep.get("combined_weights", True)), lang=lang)
-        if "replicates" in spec:
-            raise fail("replicates", "survey.yaml.replicates_twice", spec["replicates"])
-        return _calibrated(design, spec, folder, fail, lang)
+        design: SurveyDesign | ReplicateDesign = _replicate_design(data, spec, fail, lang)
+    else:
+        design = _taylor_design(data, spec, fail, lang)
+    return _calibrated(design, spec, folder, fail, lang)
+
+
+def _load_spec(path: str | Path | Mapping[str, Any], lang: str) -> tuple[Any, Path, Any]:
+    """The design specification, the folder its relative paths start from, and the function that
+    makes a :class:`DefinitionError` naming the file, the line and the key."""
+    from ..catalog._files import definition_error, read_definition
+
+    if isinstance(path, Mapping):
+        spec: Any = dict(path)
+        file, folder = "design", Path.cwd()
+    else:
+        spec = read_definition(path)
+        file, folder = str(path), Path(path).parent
+
+    def fail(key: str, text_code: str, value: Any = None, **values: Any) -> DefinitionError:
+        line = getattr(spec, "key_lines", {}).get(key, getattr(spec, "line", None))
+        return definition_error(file, line, key, message(text_code, lang, key=key, **values),
+                                value=value, code=text_code)
+
+    return spec, folder, fail
+
+
+def _replicate_design(data: Any, spec: Mapping[str, Any], fail: Any, lang: Lang) -> ReplicateDesign:
+    """A design of replicate weights given as columns (``replicate:``)."""
+    rep = spec["replicate"]
+    if not isinstance(rep, Mapping):
+        raise fail("replicate", "survey.yaml.replicate", rep)
+    bad = sorted(set(map(str, rep)) - _REPLICATE_KEYS)
+    if bad:
+        raise fail("replicate", "survey.yaml.unknown_key", bad[0], allowed=", ".join(sorted(_REPLICATE_KEYS)))
+    columns = rep.get("columns", rep.get("weights"))
+    pattern = rep.get("pattern")
+    if (columns is None) == (pattern is None):
+        raise fail("replicate", "survey.yaml.replicate", dict(rep))
+    if rep.get("type", "JK1") not in REPLICATE_TYPES:
+        raise fail("replicate", "survey.yaml.value", rep.get("type"), allowed=", ".join(REPLICATE_TYPES))
+    if "replicates" in spec:
+        raise fail("replicates", "survey.yaml.replicates_twice", spec["replicates"])
+    return ReplicateDesign(data, weights=spec["weights"],
+                           replicate_weights=pattern if pattern is not None else list(columns),
+                           type=rep.get("type", "JK1"), scale=rep.get("scale"), rscales=rep.get("rscales"),
+                           rho=rep.get("rho"), mse=bool(rep.get("mse", False)),
+                           combined_weights=bool(rep.get("combined_weights", True)), lang=lang)
+
+
+def _taylor_design(data: Any, spec: Mapping[str, Any], fail: Any, lang: Lang) -> SurveyDesign | ReplicateDesign:
+    """A Taylor design (strata, PSUs, fpc, PPS), with replicate weights made from it (``replicates:``)."""
     lonely = spec.get("lonely_psu", "fail")
     if lonely not in LONELY_PSU:
         raise fail("lonely_psu", "survey.yaml.value", lonely, allowed=", ".join(LONELY_PSU))
@@ -146,18 +160,18 @@ def read_design(path: str | Path | Mapping[str, Any], data: pd.DataFrame | str |
     design = SurveyDesign(data, weights=spec.get("weights"), strata=spec.get("strata"), psu=spec.get("psu"),
                           fpc=spec.get("fpc"), lonely_psu=lonely, nest=nest, pps=pps,
                           pps_variance=pps_variance, pps_psum=psum, lang=lang)
-    if "replicates" in spec:
-        make = spec["replicates"]
-        if not isinstance(make, Mapping):
-            raise fail("replicates", "survey.yaml.mapping", make)
-        bad = sorted(set(map(str, make)) - _MAKE_KEYS)
-        if bad:
-            raise fail("replicates", "survey.yaml.unknown_key", bad[0], allowed=", ".join(sorted(_MAKE_KEYS)))
-        if make.get("type", "JKn") not in MAKE_TYPES:
-            raise fail("replicates", "survey.yaml.value", make.get("type"), allowed=", ".join(MAKE_TYPES))
-        options = {k: make[k] for k in ("replicates", "seed", "rho", "mse", "fpc", "small", "large") if k in make}
-        design = design.as_replicate(make.get("type", "JKn"), **options)
-    return _calibrated(design, spec, folder, fail, lang)
+    if "replicates" not in spec:
+        return design
+    make = spec["replicates"]
+    if not isinstance(make, Mapping):
+        raise fail("replicates", "survey.yaml.mapping", make)
+    bad = sorted(set(map(str, make)) - _MAKE_KEYS)
+    if bad:
+        raise fail("replicates", "survey.yaml.unknown_key", bad[0], allowed=", ".join(sorted(_MAKE_KEYS)))
+    if make.get("type", "JKn") not in MAKE_TYPES:
+        raise fail("replicates", "survey.yaml.value", make.get("type"), allowed=", ".join(MAKE_TYPES))
+    options = {k: make[k] for k in ("replicates", "seed", "rho", "mse", "fpc", "small", "large") if k in make}
+    return design.as_replicate(make.get("type", "JKn"), **options)
 
 
 def _calibrated(design: Any, spec: Mapping[str, Any], folder: Path, fail: Any, lang: str) -> Any:
