@@ -94,20 +94,25 @@ def aggregate(values: np.ndarray, struct: Structure, weights: np.ndarray | None 
         v = values[..., children]
         w = w_all[:, children][:, None, None, :]
         mask = ~np.isnan(v)
-        wm = np.where(mask, w, 0.0)
-        den = wm @ g
+        complete = bool(mask.all())     # no child missing: the masks below change nothing
+        wm = np.broadcast_to(w, v.shape) if complete else np.where(mask, w, 0.0)
+        den = _product(wm, g, v.shape)
         # coverage uses the declared weights, so that perturbed weights never change which
         # aggregates exist (the sensitivity analysis varies values, not coverage)
         base = struct.weights[children]
-        covered = np.where(mask, base, 0.0) @ g
+        covered = den if weights is None else _product(
+            np.broadcast_to(base, v.shape) if complete else np.where(mask, base, 0.0), g, v.shape)
         total = base @ g
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             share = np.where(total > 0, covered / total, 0.0)
             codes = codes_all[:, par][:, None, None, :]
-            result = np.full(den.shape, np.nan)
             present = np.unique(codes)
-            if 0 in present:
-                arith = (np.where(mask, v, 0.0) * wm) @ g / den
+            if present.size == 1 and present[0] == 0:   # every parent an arithmetic mean
+                result = _product((v if complete else np.where(mask, v, 0.0)) * wm, g, v.shape) / den
+            else:
+                result = np.full(den.shape, np.nan)
+            if 0 in present and present.size > 1:
+                arith = _product((v if complete else np.where(mask, v, 0.0)) * wm, g, v.shape) / den
                 result = np.where(codes == 0, arith, result)
             if 1 in present or 2 in present:
                 used = mask & (wm > 0)
@@ -132,6 +137,12 @@ def aggregate(values: np.ndarray, struct: Structure, weights: np.ndarray | None 
         if coverage is not None:
             coverage[..., par] = share
     return values, coverage
+
+
+def _product(x: np.ndarray, g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``x @ g`` over the last axis of ``x`` broadcast to ``shape`` (a stack of small products,
+    each single-threaded: the sums do not depend on how a threaded product splits them)."""
+    return np.broadcast_to(x, shape).copy() @ g if x.shape != shape else x @ g
 
 
 def _power_mean(v: np.ndarray, mask: np.ndarray, wm: np.ndarray, g: np.ndarray, den: np.ndarray,

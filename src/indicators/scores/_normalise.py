@@ -63,9 +63,11 @@ class Linear:
 
 def transform(x: np.ndarray, lin: Linear) -> np.ndarray:
     """Limits, multiplier, reciprocal and log, each where the indicator asks for it."""
-    if lin.floor is not None and lin.ceiling is not None:
+    # each step only where some indicator asks for it (a floor of -inf, a multiplier of 1 change nothing)
+    if lin.floor is not None and lin.ceiling is not None and (np.isfinite(lin.floor).any()
+                                                              or np.isfinite(lin.ceiling).any()):
         x = np.clip(x, lin.floor, lin.ceiling)
-    if lin.multiplier is not None:
+    if lin.multiplier is not None and (lin.multiplier != 1).any():
         x = x * lin.multiplier
     with np.errstate(divide="ignore", invalid="ignore"):
         if lin.reciprocal is not None and lin.reciprocal.any():
@@ -211,8 +213,12 @@ def normalise(raw: np.ndarray, lin: Linear, shift: np.ndarray | None = None) -> 
     x = transform(raw, lin)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (x - low) / (high - low)
-    z = np.where(lin.higher, z, 1.0 - z)
-    z = np.where(lin.cap, np.clip(z, 0.0, 1.0), z)
+    if not lin.higher.all():
+        z = np.where(lin.higher, z, 1.0 - z)
+    if lin.cap.all():
+        z = np.clip(z, 0.0, 1.0)
+    elif lin.cap.any():
+        z = np.where(lin.cap, np.clip(z, 0.0, 1.0), z)
     if lin.kind is not None and lin.kind.any():
         z = np.array(z, dtype=float, copy=True)
         ref = lin.reference if lin.reference is not None else np.full(lin.kind.shape, -1)

@@ -36,15 +36,18 @@ def rank_desc(scores: np.ndarray, axis: int) -> np.ndarray:
     [2.0, nan, 1.0, 2.0]
     """
     a = np.moveaxis(scores, axis, -1)
-    key = np.where(np.isnan(a), np.inf, -a)
-    order = np.argsort(key, axis=-1, kind="stable")
-    ordered = np.take_along_axis(key, order, axis=-1)
+    width = a.shape[-1] if a.ndim else 1
+    key = np.where(np.isnan(a), np.inf, -a).reshape(-1, width)
+    order = np.argsort(key, axis=-1)   # ties get the first position of their run, whatever their order
+    flat = order + (np.arange(key.shape[0]) * width)[:, None]   # positions in the flattened rows
+    ordered = key.reshape(-1)[flat]
     new = np.ones(ordered.shape, dtype=bool)
-    new[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
-    positions = np.broadcast_to(np.arange(a.shape[-1]), a.shape)
-    first = np.maximum.accumulate(np.where(new, positions, 0), axis=-1) + 1
-    ranks = np.empty(a.shape, dtype=float)
-    np.put_along_axis(ranks, order, first.astype(float), axis=-1)
+    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    first = np.where(new, np.arange(width), 0)
+    np.maximum.accumulate(first, axis=-1, out=first)
+    out = np.empty(key.size, dtype=float)
+    out[flat.reshape(-1)] = first.reshape(-1) + 1.0
+    ranks = out.reshape(a.shape)
     ranks[np.isnan(a)] = np.nan
     return np.moveaxis(ranks, -1, axis)
 
@@ -224,11 +227,31 @@ class DrawSummary:
         self.moves = np.zeros(center.shape, dtype=bool)
         self.kept = (np.empty((draws, *center.shape), dtype=np.float32)
                      if draws * center.size <= KEEP_VALUES else None)
+        # the ranks every draw that moves nothing in a (year, node) takes: the point scores' ranks
+        self.point_ranks = rank_desc(center * sign, axis=1)
+        n_years, n_c, n_nodes = center.shape
+        self._outputs = (np.arange(n_years)[:, None, None] * n_c * n_nodes + np.arange(n_c)[None, :, None] * n_nodes
+                         + np.arange(n_nodes)[None, None, :])        # flat output index of (year, country, node)
 
     def __call__(self, start: int, chunk: np.ndarray) -> None:
-        self.tails.add(chunk)
-        self.moves |= (chunk != 0).any(axis=0)
-        self.ranks.add(rank_desc((self.center + chunk.astype(float)) * self.sign, axis=2))
+        moved = chunk != 0          # NaN counts as moved
+        moved_any = moved.any(axis=0)
+        self.moves |= moved_any
+        self.tails.add(chunk, moved_any)
+        # ranks run over the countries of a (year, node): only the pairs where a draw moved a score
+        # are ranked draw by draw, the others keep their point ranks in every draw of the chunk
+        pairs = moved_any.any(axis=1)                                   # (Y, N)
+        years, nodes = np.nonzero(pairs)
+        still = ~pairs[:, None, :].repeat(self.center.shape[1], axis=1)  # (Y, C, N)
+        shared = (self._outputs[still], self.point_ranks[still])
+        if years.size:
+            moving = chunk.transpose(0, 1, 3, 2)[:, years, nodes, :].astype(float)   # (n, pairs, C)
+            values = (self.center[years, :, nodes] + moving) * self.sign[nodes, None]
+            ranks = rank_desc(values, axis=2)                           # (n, pairs, C)
+            outputs = self._outputs[years, :, nodes]                    # (pairs, C)
+            self.ranks.add(ranks.reshape(len(chunk), -1), outputs.reshape(-1), shared)
+        else:
+            self.ranks.add(np.empty((len(chunk), 0)), np.empty(0, dtype=np.intp), shared)
         if self.kept is not None:
             self.kept[start:start + len(chunk)] = chunk
 
