@@ -29,8 +29,6 @@ ALLOWED: frozenset[str] = frozenset({
     "survey/_engines.py:_EngineMixin._linear",
     "survey/_engines.py:EngineSurveyDesign.__init__",
     "scores/_scores.py:score",
-    "exchange/_sdmx.py:_observations",
-    "exchange/_sdmx.py:_to_values",
 })
 
 

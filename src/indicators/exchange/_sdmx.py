@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -72,100 +73,118 @@ def _format_of(path: Path, fmt: str | None) -> str:
     return "xml" if path.suffix.lower() == ".xml" else "csv"
 
 
+@dataclass
+class _Writing:
+    """What every row of a values table needs to become an SDMX observation, and the problems found."""
+
+    layout: Layout
+    cat: Catalog
+    lang: Lang
+    cols: dict[str, list[Any]]
+    extra: list[str]
+    mapping: dict[str, Any]
+    m49: dict[str, str]
+    units: dict[str, str]
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def sdg(self) -> bool:
+        return self.layout.form == "sdg"
+
+    def problem(self, code: str, row: int, column: str, value: Any, expected: str) -> None:
+        self.problems.append(registry_problem(code, self.lang, row=row + 1, column=column, value=value,
+                                              expected=expected))
+
+
 def _observations(table: pd.DataFrame, layout: Layout, cat: Catalog, lang: Lang) -> list[dict[str, str | None]]:
     """One mapping (component id -> text) per row, or a :class:`DataError` listing every row that does not fit."""
-    problems: list[dict[str, Any]] = []
-
-    def problem(code: str, row: int, column: str, value: Any, expected: str) -> None:
-        problems.append(registry_problem(code, lang, row=row + 1, column=column, value=value, expected=expected))
-
-    sdg = layout.form == "sdg"
-    mapping: dict[str, Any] = sdg_mapping() if sdg else {}
     dim_of_col = {col: dim for dim, col in layout.columns.items()}
-    extra = [c for c in (*DISAGGREGATIONS, REGION) if c in table.columns and c not in dim_of_col]
-    m49 = {str(c["code"]): str(int(c["m49"])) for c in load_codelist("country").codes if c.get("m49")}
-    units = {i.id: i.unit for i in cat}
+    w = _Writing(layout, cat, lang, cols={c: table[c].tolist() for c in table.columns},
+                 extra=[c for c in (*DISAGGREGATIONS, REGION) if c in table.columns and c not in dim_of_col],
+                 mapping=sdg_mapping() if layout.form == "sdg" else {},
+                 m49={str(c["code"]): str(int(c["m49"])) for c in load_codelist("country").codes if c.get("m49")},
+                 units={i.id: i.unit for i in cat})
     rows: list[dict[str, str | None]] = []
     seen: dict[tuple[str | None, ...], int] = {}
-    cols = {c: table[c].tolist() for c in table.columns}
     for i in range(len(table)):
-        before = len(problems)
-        obs: dict[str, str | None] = {}
-        ind_id = cols["indicator"][i]
-        country = cols["country"][i]
-        year = cols["year"][i]
-        if pd.isna(year):
-            problem("exchange.sdmx_no_year", i, "year", None, "a year")
-        for extra_col in extra:
-            v = cols[extra_col][i]
-            if pd.notna(v) and v != TOTAL:
-                problem("exchange.sdmx_no_dimension", i, extra_col, v,
-                        f"a total ({TOTAL}): {layout.structure_id} has no dimension for {extra_col}")
-        spec: dict[str, Any] = {}
-        area: str | None
-        if sdg:
-            found = mapping["indicators"].get(ind_id) if ind_id in cat else None
-            if found is None:
-                problem("exchange.sdmx_not_mapped", i, "indicator", ind_id,
-                        "an indicator the SDG mapping covers: " + ", ".join(sorted(
-                            k for k in mapping["indicators"] if k in cat)))
-                continue
-            spec = found
-            area = m49.get(country)
-            if area is None:
-                problem("exchange.sdmx_bad_code", i, "country", country, "an OAS member state's ISO3 code")
-        else:
-            area = country
-            if country not in layout.codes["REF_AREA"]:
-                problem("exchange.sdmx_bad_code", i, "country", country, "an OAS member state's ISO3 code")
-            if ind_id not in layout.codes["INDICATOR"]:
-                problem("exchange.sdmx_bad_code", i, "indicator", ind_id, "an indicator of " + cat.label)
-        for dim in layout.dimensions:
-            if dim == "REF_AREA":
-                obs[dim] = area
-            elif dim == "TIME_PERIOD":
-                obs[dim] = _text(year)
-            elif dim == "INDICATOR":
-                obs[dim] = ind_id
-            elif dim == "SERIES":
-                obs[dim] = spec["series"]
-            else:
-                col = layout.columns.get(dim)
-                cell = cols[col][i] if col is not None and col in cols else None
-                code: str = TOTAL if cell is None or pd.isna(cell) else str(cell)
-                if sdg:
-                    fixed = spec["fixed"].get(dim)
-                    if code == TOTAL or col is None:
-                        obs[dim] = fixed or mapping["defaults"].get(dim, TOTAL)
-                    elif fixed is not None:
-                        problem("exchange.sdmx_fixed_dimension", i, str(col), code,
-                                f"{TOTAL}: the series {spec['series']} is fixed at {dim}={fixed}")
-                    elif code not in mapping["columns"][col]["codes"]:
-                        problem("exchange.sdmx_bad_code", i, col, code,
-                                "one of " + ", ".join(mapping["columns"][col]["codes"]))
-                    else:
-                        obs[dim] = mapping["columns"][col]["codes"][code]
-                else:
-                    if code not in layout.codes[dim]:
-                        problem("exchange.sdmx_bad_code", i, str(col), code, "one of " + ", ".join(layout.codes[dim]))
-                    obs[dim] = code
+        before = len(w.problems)
+        obs = _observation(w, i)
+        if obs is None:
+            continue
         key = tuple(obs.get(d) for d in layout.dimensions)
-        if key in seen and len(problems) == before:
-            problem("exchange.sdmx_duplicate", i, "indicator", ind_id,
-                    f"one row per key; row {seen[key] + 1} has the same key")
+        if key in seen and len(w.problems) == before:
+            w.problem("exchange.sdmx_duplicate", i, "indicator", w.cols["indicator"][i],
+                      f"one row per key; row {seen[key] + 1} has the same key")
         seen.setdefault(key, i)
-        obs["OBS_VALUE"] = _text(cols["value"][i])
-        for attr, attr_col in layout.attributes:
-            if attr_col is None:
-                unit = units.get(ind_id)
-                obs[attr] = unit if not sdg else mapping["units"].get(unit or "")
-            else:
-                obs[attr] = _text(cols[attr_col][i]) if attr_col in cols else None
         rows.append(obs)
-    if problems:
-        raise DataError(message("exchange.sdmx_refused", lang, structure=layout.structure_id, n=len(problems)),
-                        problems=problems)
+    if w.problems:
+        raise DataError(message("exchange.sdmx_refused", lang, structure=layout.structure_id, n=len(w.problems)),
+                        problems=w.problems)
     return rows
+
+
+def _observation(w: _Writing, i: int) -> dict[str, str | None] | None:
+    """Row ``i`` as an observation (its problems noted), or None for an indicator the SDG mapping lacks."""
+    ind_id, country, year = w.cols["indicator"][i], w.cols["country"][i], w.cols["year"][i]
+    if pd.isna(year):
+        w.problem("exchange.sdmx_no_year", i, "year", None, "a year")
+    for extra_col in w.extra:
+        v = w.cols[extra_col][i]
+        if pd.notna(v) and v != TOTAL:
+            w.problem("exchange.sdmx_no_dimension", i, extra_col, v,
+                      f"a total ({TOTAL}): {w.layout.structure_id} has no dimension for {extra_col}")
+    spec: dict[str, Any] = {}
+    area: str | None
+    if w.sdg:
+        found = w.mapping["indicators"].get(ind_id) if ind_id in w.cat else None
+        if found is None:
+            w.problem("exchange.sdmx_not_mapped", i, "indicator", ind_id,
+                      "an indicator the SDG mapping covers: " + ", ".join(sorted(
+                          k for k in w.mapping["indicators"] if k in w.cat)))
+            return None
+        spec = found
+        area = w.m49.get(country)
+        if area is None:
+            w.problem("exchange.sdmx_bad_code", i, "country", country, "an OAS member state's ISO3 code")
+    else:
+        area = country
+        if country not in w.layout.codes["REF_AREA"]:
+            w.problem("exchange.sdmx_bad_code", i, "country", country, "an OAS member state's ISO3 code")
+        if ind_id not in w.layout.codes["INDICATOR"]:
+            w.problem("exchange.sdmx_bad_code", i, "indicator", ind_id, "an indicator of " + w.cat.label)
+    fixed = {"REF_AREA": area, "TIME_PERIOD": _text(year), "INDICATOR": ind_id, "SERIES": spec.get("series")}
+    obs: dict[str, str | None] = {dim: fixed[dim] if dim in fixed else _dimension_code(w, i, dim, spec)
+                                  for dim in w.layout.dimensions}
+    obs["OBS_VALUE"] = _text(w.cols["value"][i])
+    for attr, attr_col in w.layout.attributes:
+        if attr_col is None:
+            unit = w.units.get(ind_id)
+            obs[attr] = unit if not w.sdg else w.mapping["units"].get(unit or "")
+        else:
+            obs[attr] = _text(w.cols[attr_col][i]) if attr_col in w.cols else None
+    return obs
+
+
+def _dimension_code(w: _Writing, i: int, dim: str, spec: dict[str, Any]) -> str | None:
+    """The code of a disaggregation dimension for row ``i`` (the total when the column is absent or empty)."""
+    col = w.layout.columns.get(dim)
+    cell = w.cols[col][i] if col is not None and col in w.cols else None
+    code: str = TOTAL if cell is None or pd.isna(cell) else str(cell)
+    if not w.sdg:
+        if code not in w.layout.codes[dim]:
+            w.problem("exchange.sdmx_bad_code", i, str(col), code, "one of " + ", ".join(w.layout.codes[dim]))
+        return code
+    fixed = spec["fixed"].get(dim)
+    if code == TOTAL or col is None:
+        return fixed or w.mapping["defaults"].get(dim, TOTAL)
+    if fixed is not None:
+        w.problem("exchange.sdmx_fixed_dimension", i, str(col), code,
+                  f"{TOTAL}: the series {spec['series']} is fixed at {dim}={fixed}")
+    elif code not in w.mapping["columns"][col]["codes"]:
+        w.problem("exchange.sdmx_bad_code", i, col, code, "one of " + ", ".join(w.mapping["columns"][col]["codes"]))
+    else:
+        return str(w.mapping["columns"][col]["codes"][code])
+    return None
 
 
 def _csv_bytes(rows: list[dict[str, str | None]], layout: Layout) -> bytes:
@@ -327,89 +346,36 @@ def _records_xml(path: Path, layout: Layout, lang: Lang) -> list[dict[str, str |
     return records
 
 
+@dataclass
+class _Reading:
+    """What every SDMX observation needs to become a values-table row, and the problems found."""
+
+    layout: Layout
+    cat: Catalog
+    lang: Lang
+    path: Path
+    mapping: dict[str, Any] | None
+    iso3: dict[str, str]
+    by_series: dict[str, list[str]]
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def problem(self, code: str, row: int, column: str, value: Any, expected: str) -> None:
+        self.problems.append(_problem(code, self.lang, self.path, row=row, column=column, value=value,
+                                      expected=expected))
+
+
 def _to_values(records: list[dict[str, str | None]], layout: Layout, cat: Catalog, path: Path,
                lang: Lang, first_row: int) -> pd.DataFrame:
-    problems: list[dict[str, Any]] = []
-    sdg = layout.form == "sdg"
-    mapping = sdg_mapping() if sdg else None
-    iso3 = {str(int(c["m49"])): str(c["code"]) for c in load_codelist("country").codes if c.get("m49")}
+    mapping = sdg_mapping() if layout.form == "sdg" else None
     by_series: dict[str, list[str]] = {}
-    if mapping is not None:
-        for ind_id, spec in mapping["indicators"].items():
-            if ind_id in cat:
-                by_series.setdefault(spec["series"], []).append(ind_id)
-    out: list[dict[str, Any]] = []
-    for i, rec in enumerate(records):
-        row: dict[str, Any] = {}
-        area = rec.get("REF_AREA")
-        if sdg:
-            assert mapping is not None
-            row["country"] = iso3.get(area or "")
-            candidates = by_series.get(rec.get("SERIES") or "", [])
-            ind_id = next((c for c in candidates if all(
-                rec.get(d) == v or (rec.get(d) != mapping["defaults"].get(d) and d in layout.columns)
-                for d, v in mapping["indicators"][c]["fixed"].items())), None)
-            if ind_id is None:
-                problems.append(_problem("exchange.sdmx_read_not_mapped", lang, path, row=i + first_row,
-                                         column="SERIES", value=rec.get("SERIES"),
-                                         expected="a series the SDG mapping gives " + cat.label + ": "
-                                         + ", ".join(sorted(by_series))))
-                continue
-            row["indicator"] = ind_id
-            fixed = mapping["indicators"][ind_id]["fixed"]
-        else:
-            row["country"] = area
-            row["indicator"] = rec.get("INDICATOR")
-            fixed = {}
-        if row["country"] is None or (not sdg and area not in layout.codes["REF_AREA"]):
-            problems.append(_problem("exchange.sdmx_read_bad_code", lang, path, row=i + first_row, column="REF_AREA",
-                             value=area, expected="a code of " + layout.structure_id))
-        row["year"] = rec.get("TIME_PERIOD")
-        if not (row["year"] or "").isdigit():
-            problems.append(_problem("exchange.sdmx_bad_period", lang, path, row=i + first_row, column="TIME_PERIOD",
-                             value=row["year"], expected="a year (YYYY)"))
-        for dim, col in layout.columns.items():
-            if col in ("country", "year", "indicator"):
-                continue
-            code = rec.get(dim)
-            if sdg:
-                assert mapping is not None
-                back = {v: k for k, v in mapping["columns"][col]["codes"].items()}
-                total = fixed.get(dim, mapping["defaults"].get(dim, TOTAL))
-                if code in (None, total, TOTAL):
-                    row[col] = TOTAL
-                elif code in back:
-                    row[col] = back[code]
-                else:
-                    problems.append(_problem("exchange.sdmx_read_bad_code", lang, path, row=i + first_row, column=dim,
-                                     value=code, expected="one of " + ", ".join([total, *back])))
-            else:
-                if code is not None and code not in layout.codes[dim]:
-                    problems.append(_problem("exchange.sdmx_read_bad_code", lang, path, row=i + first_row, column=dim,
-                                     value=code, expected="one of " + ", ".join(layout.codes[dim])))
-                row[col] = TOTAL if code is None else code
-        if not sdg and row["indicator"] not in layout.codes["INDICATOR"]:
-            problems.append(_problem("exchange.sdmx_read_bad_code", lang, path, row=i + first_row, column="INDICATOR",
-                             value=row["indicator"], expected="an indicator of " + cat.label))
-        row["value"] = rec.get("OBS_VALUE")
-        for attr, attr_col in layout.attributes:
-            if attr_col is not None:
-                row[attr_col] = rec.get(attr)
-                cell = row[attr_col]
-                if attr_col in _NUMERIC and cell is not None and not _is_number(cell, whole=attr_col == "n"):
-                    problems.append(_problem("exchange.sdmx_bad_number", lang, path, row=i + first_row, column=attr,
-                                             value=cell, expected="a whole number" if attr_col == "n" else "a number"))
-        if sdg and mapping is not None:
-            # rows outside the dimensions the mapping knows cannot be told apart in the values table
-            for dim in layout.dimensions:
-                if dim not in ("REF_AREA", "SERIES", "TIME_PERIOD") and dim not in layout.columns and \
-                        rec.get(dim) not in (None, fixed.get(dim, mapping["defaults"].get(dim))):
-                    problems.append(_problem("exchange.sdmx_read_bad_code", lang, path, row=i + first_row, column=dim,
-                                             value=rec.get(dim),
-                                             expected=fixed.get(dim, mapping["defaults"].get(dim, TOTAL))))
-        out.append(row)
-    if problems:
-        raise _read_error(lang, path, problems)
+    for ind_id, spec in (mapping or {}).get("indicators", {}).items():
+        if ind_id in cat:
+            by_series.setdefault(spec["series"], []).append(ind_id)
+    r = _Reading(layout, cat, lang, path, mapping, by_series=by_series,
+                 iso3={str(int(c["m49"])): str(c["code"]) for c in load_codelist("country").codes if c.get("m49")})
+    out = [row for i, rec in enumerate(records) if (row := _value_row(r, i + first_row, rec)) is not None]
+    if r.problems:
+        raise _read_error(lang, path, r.problems)
     columns = ["country", "year", "indicator", "value",
                *(c for c in layout.columns.values() if c not in ("country", "year", "indicator")),
                *(c for _a, c in layout.attributes if c is not None)]
@@ -418,6 +384,71 @@ def _to_values(records: list[dict[str, str | None]], layout: Layout, cat: Catalo
             or (c in DISAGGREGATIONS and (frame[c] != TOTAL).any()) or (c not in DISAGGREGATIONS
                                                                        and frame[c].notna().any())]
     return canonical_values(frame[keep], lang)
+
+
+def _value_row(r: _Reading, line: int, rec: dict[str, str | None]) -> dict[str, Any] | None:
+    """The values-table row of one observation (its problems noted), or None for a series the SDG
+    mapping does not give."""
+    layout, mapping = r.layout, r.mapping
+    row: dict[str, Any] = {}
+    area = rec.get("REF_AREA")
+    fixed: dict[str, str] = {}
+    if mapping is not None:
+        row["country"] = r.iso3.get(area or "")
+        candidates = r.by_series.get(rec.get("SERIES") or "", [])
+        ind_id = next((c for c in candidates if all(
+            rec.get(d) == v or (rec.get(d) != mapping["defaults"].get(d) and d in layout.columns)
+            for d, v in mapping["indicators"][c]["fixed"].items())), None)
+        if ind_id is None:
+            r.problem("exchange.sdmx_read_not_mapped", line, "SERIES", rec.get("SERIES"),
+                      "a series the SDG mapping gives " + r.cat.label + ": " + ", ".join(sorted(r.by_series)))
+            return None
+        row["indicator"] = ind_id
+        fixed = mapping["indicators"][ind_id]["fixed"]
+    else:
+        row["country"] = area
+        row["indicator"] = rec.get("INDICATOR")
+    if row["country"] is None or (mapping is None and area not in layout.codes["REF_AREA"]):
+        r.problem("exchange.sdmx_read_bad_code", line, "REF_AREA", area, "a code of " + layout.structure_id)
+    row["year"] = rec.get("TIME_PERIOD")
+    if not (row["year"] or "").isdigit():
+        r.problem("exchange.sdmx_bad_period", line, "TIME_PERIOD", row["year"], "a year (YYYY)")
+    for dim, col in layout.columns.items():
+        if col not in ("country", "year", "indicator"):
+            row[col] = _column_code(r, line, dim, col, rec.get(dim), fixed)
+    if mapping is None and row["indicator"] not in layout.codes["INDICATOR"]:
+        r.problem("exchange.sdmx_read_bad_code", line, "INDICATOR", row["indicator"], "an indicator of " + r.cat.label)
+    row["value"] = rec.get("OBS_VALUE")
+    for attr, attr_col in layout.attributes:
+        if attr_col is not None:
+            cell = row[attr_col] = rec.get(attr)
+            if attr_col in _NUMERIC and cell is not None and not _is_number(cell, whole=attr_col == "n"):
+                r.problem("exchange.sdmx_bad_number", line, attr, cell,
+                          "a whole number" if attr_col == "n" else "a number")
+    if mapping is not None:
+        # rows outside the dimensions the mapping knows cannot be told apart in the values table
+        for dim in layout.dimensions:
+            if dim not in ("REF_AREA", "SERIES", "TIME_PERIOD") and dim not in layout.columns and \
+                    rec.get(dim) not in (None, fixed.get(dim, mapping["defaults"].get(dim))):
+                r.problem("exchange.sdmx_read_bad_code", line, dim, rec.get(dim),
+                          fixed.get(dim, mapping["defaults"].get(dim, TOTAL)))
+    return row
+
+
+def _column_code(r: _Reading, line: int, dim: str, col: str, code: str | None, fixed: dict[str, str]) -> str | None:
+    """The values-table code of a disaggregation dimension's SDMX code (the total when it is absent)."""
+    if r.mapping is None:
+        if code is not None and code not in r.layout.codes[dim]:
+            r.problem("exchange.sdmx_read_bad_code", line, dim, code, "one of " + ", ".join(r.layout.codes[dim]))
+        return TOTAL if code is None else code
+    back = {v: k for k, v in r.mapping["columns"][col]["codes"].items()}
+    total = fixed.get(dim, r.mapping["defaults"].get(dim, TOTAL))
+    if code in (None, total, TOTAL):
+        return TOTAL
+    if code in back:
+        return str(back[code])
+    r.problem("exchange.sdmx_read_bad_code", line, dim, code, "one of " + ", ".join([total, *back]))
+    return None
 
 
 @validate_options
