@@ -1,37 +1,41 @@
 """Benchmark: survey estimation on each engine (pandas, Polars, DuckDB, Spark) from one Parquet file.
 
 Generated microdata (numpy seed 20240611), written once to a Parquet file in a temporary
-folder in chunks of one million rows: 64 strata, PSUs of about 12 rows, unequal weights,
-5 binary indicators with 2-10 % item non-response, 32 states. Each engine runs in its own
-process (so that peak memory does not mix) and does, from the file:
+folder (or ``--data``) in row groups of one million rows: 64 strata, PSUs of about 12 rows,
+unequal weights, 5 binary indicators with 2-10 % item non-response, 32 states. Each engine
+runs in its own child process (so that peak memory does not mix) and does, from the file:
 
-* ``numpy floor``: the columns read into numpy (not timed), then one ``bincount`` of the
-  weighted values per (PSU, state) pair per indicator, with the pair keys already built:
-  the least any implementation must do.
-* ``pandas``: ``pandas.read_parquet`` of the needed columns, ``SurveyDesign`` and
-  ``mean(5 indicators, by="state")`` with SE, CI, deff, n.
+* ``numpy floor``: one ``bincount`` of the weighted values per (PSU, state) pair per
+  indicator, the least any implementation must do; the columns are read and the pair keys
+  built beforehand (not timed), one row group at a time (so the floor fits in memory at any
+  size; the (PSU, state) pair is the PSU, since a PSU lies in one state).
+* ``pandas``: the in-memory path: ``pandas.read_parquet`` of the needed columns (not timed,
+  as for the floor), then ``SurveyDesign`` and ``mean(5 indicators, by="state")`` with SE,
+  CI, deff, n.
 * ``polars``: the same design and call on ``polars.scan_parquet`` (a lazy frame).
 * ``duckdb``: the same on ``duckdb.read_parquet`` (a relation; memory limit 1 GB).
 * ``spark``: the same on ``spark.read.parquet`` in local mode (with ``--spark``; session
   start-up not timed).
 
-Wall time (seconds, one run each, imports not timed: the machine is shared) and the peak resident memory of
-the process above what it held before the run (``ru_maxrss``); ratios against pandas and
-against the numpy floor timed in the same run.
+Wall time (seconds, one run each, imports not timed: the machine is shared) and the peak
+resident memory of each child process as a whole (``ru_maxrss`` from ``wait4``: the
+interpreter, the libraries, the data and the work); ratios against pandas at the same size
+and against the numpy floor timed in the same run; time per million rows as the rows grow.
 
     python benchmarks/bench_engines.py               # 10 million rows
     python benchmarks/bench_engines.py --rows 100000000 --engines duckdb polars
-    python benchmarks/bench_engines.py --huge        # 100 million rows (DuckDB and Polars)
+    python benchmarks/bench_engines.py --huge        # 10 and 100 million rows (a few GB of disk)
     python benchmarks/bench_engines.py --quick       # 1 million rows
 
-Results are printed and written to ``benchmarks/results/engines.md``.
+``--data FOLDER`` keeps the generated files there (and reuses them). Results are printed
+and written to ``benchmarks/results/engines.md``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -73,14 +77,30 @@ def generate(path: Path, rows: int) -> None:
     writer.close()
 
 
-def _rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+def _floor(path: str) -> dict[str, float]:
+    """The bincounts, one row group at a time (reading and keys not timed)."""
+    import pyarrow.parquet as pq
+
+    file = pq.ParquetFile(path)
+    n_psu = 0
+    for i in range(file.num_row_groups):
+        n_psu = max(n_psu, int(file.read_row_group(i, columns=["psu"])["psu"].to_numpy().max()) + 1)
+    sums = {v: np.zeros(n_psu) for v in VARS}
+    seconds = 0.0
+    for i in range(file.num_row_groups):
+        group = file.read_row_group(i, columns=["psu", "weight", *VARS])
+        arrays = {c: group[c].to_numpy() for c in group.column_names}
+        del group
+        t0 = time.perf_counter()
+        for v in VARS:
+            y = np.nan_to_num(arrays[v])
+            sums[v] += np.bincount(arrays["psu"], weights=arrays["weight"] * y, minlength=n_psu)
+        seconds += time.perf_counter() - t0
+    return {"seconds": seconds}
 
 
 def run_one(engine: str, path: str) -> dict[str, float]:
-    """One engine, in this process: wall time and peak memory above the start."""
-    import pyarrow.parquet as pq
-
+    """One engine, in this process: its wall time (the peak memory is read by the parent)."""
     from indicators import SurveyDesign
     from indicators.survey import _designs, _engines  # noqa: F401 - imports not timed
 
@@ -88,31 +108,23 @@ def run_one(engine: str, path: str) -> dict[str, float]:
     if engine in ("pandas", "polars", "duckdb"):
         __import__(engine)
         import narwhals  # noqa: F401
-    spark = None
     if engine == "floor":
-        table = pq.read_table(path, columns=cols)
-        arrays = {c: table[c].to_numpy() for c in cols}
-        del table
-        key = arrays["psu"] * 32 + arrays["state"]
-        _, pair = np.unique(key, return_inverse=True)
-        start_rss = _rss()
-        t0 = time.perf_counter()
-        for v in VARS:
-            y = np.nan_to_num(arrays[v])
-            np.bincount(pair, weights=arrays["weight"] * y)
-        return {"seconds": time.perf_counter() - t0, "peak": max(_rss() - start_rss, 0)}
+        return _floor(path)
+    spark = None
     if engine == "spark":
         from pyspark.sql import SparkSession
 
         spark = (SparkSession.builder.master("local[2]").appName("bench")
-                 .config("spark.ui.enabled", "false").getOrCreate())
-    start_rss = _rss()
-    t0 = time.perf_counter()
+                 .config("spark.ui.enabled", "false").config("spark.driver.memory", "4g").getOrCreate())
+    extra: dict[str, float] = {}
     if engine == "pandas":
         import pandas as pd
 
+        t0 = time.perf_counter()
         frame = pd.read_parquet(path, columns=cols)
-    elif engine == "polars":
+        extra["read_seconds"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    if engine == "polars":
         import polars as pl
 
         frame = pl.scan_parquet(path)
@@ -121,7 +133,7 @@ def run_one(engine: str, path: str) -> dict[str, float]:
 
         con = duckdb.connect(config={"memory_limit": "1GB"})
         frame = con.read_parquet(path)
-    else:
+    elif engine == "spark":
         assert spark is not None
         frame = spark.read.parquet(path)
     design = SurveyDesign(frame, weights="weight", strata="stratum", psu="psu")
@@ -129,52 +141,88 @@ def run_one(engine: str, path: str) -> dict[str, float]:
     seconds = time.perf_counter() - t0
     if spark is not None:
         spark.stop()
-    return {"seconds": seconds, "peak": max(_rss() - start_rss, 0)}
+    return {"seconds": seconds, **extra}
+
+
+def _child(engine: str, path: Path) -> dict[str, float] | None:
+    """Run one engine in a child process; its result and its peak resident memory."""
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen([sys.executable, __file__, "--one", engine, str(path)],
+                                stdout=subprocess.PIPE, stderr=log, text=True)
+        out = proc.stdout.read()  # type: ignore[union-attr]
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            log.seek(0)
+            print(f"{engine}: failed\n{log.read()[-2000:]}", file=sys.stderr)
+            return None
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    result["peak"] = usage.ru_maxrss * 1024
+    return result
+
+
+def _dataset(folder: Path, rows: int) -> Path:
+    path = folder / f"survey_{rows}.parquet"
+    if not path.exists():
+        t0 = time.perf_counter()
+        generate(path.with_suffix(".part"), rows)
+        path.with_suffix(".part").rename(path)
+        print(f"{rows:,} rows generated in {time.perf_counter() - t0:.1f} s "
+              f"({path.stat().st_size / 2**20:.0f} MB of Parquet)", flush=True)
+    return path
+
+
+def _table(out: dict[int, dict[str, dict[str, float]]]) -> str:
+    first = min(out)
+    lines = ["# Engines: SurveyDesign (64 strata, PSUs of 12 rows) + mean(5 binary indicators, by 32 states) "
+             "with SE, CI, deff, n, from one Parquet file", "",
+             "| rows | engine | seconds | s per million rows | peak RSS (MiB) | vs pandas at "
+             f"{first:,} | vs numpy floor |",
+             "|---:|---|---:|---:|---:|---:|---:|"]
+    base = out[first].get("pandas", {}).get("seconds")
+    for rows, results in out.items():
+        floor = results.get("floor", {}).get("seconds")
+        for engine, r in results.items():
+            vs_pandas = f"{r['seconds'] / base:.2f}" if base and rows == first else "-"
+            vs_floor = f"{r['seconds'] / floor:.1f}" if floor else "-"
+            name = engine + (" (in memory; read {:.1f} s)".format(r["read_seconds"]) if "read_seconds" in r else "")
+            lines.append(f"| {rows:,} | {name} | {r['seconds']:.2f} | {r['seconds'] / rows * 1e6:.3f} | "
+                         f"{r['peak'] / 2**20:.0f} | {vs_pandas} | {vs_floor} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--huge", action="store_true", help="100 million rows (not with --quick)")
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000_000])
+    parser.add_argument("--huge", action="store_true", help="10 and 100 million rows (not with --quick)")
     parser.add_argument("--quick", action="store_true", help="1 million rows")
     parser.add_argument("--spark", action="store_true", help="also time PySpark in local mode")
     parser.add_argument("--engines", nargs="+", default=None)
+    parser.add_argument("--data", type=Path, default=None, help="keep (and reuse) the generated files here")
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # engine, path: run in this process
     args = parser.parse_args(argv)
     if args.one:
         print(json.dumps(run_one(args.one[0], args.one[1])))
         return 0
-    rows = 1_000_000 if args.quick else (100_000_000 if args.huge else args.rows)
-    engines = args.engines or ["floor", "pandas", "polars", "duckdb"] + (["spark"] if args.spark else [])
-    if rows >= 50_000_000 and args.engines is None:
-        engines = ["floor", "polars", "duckdb"]  # pandas would need the whole table in memory
-    out: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "survey.parquet"
-        t0 = time.perf_counter()
-        generate(path, rows)
-        print(f"{rows:,} rows generated in {time.perf_counter() - t0:.1f} s "
-              f"({path.stat().st_size / 2**20:.0f} MB of Parquet)", flush=True)
-        for engine in engines:
-            proc = subprocess.run([sys.executable, __file__, "--one", engine, str(path)],
-                                  capture_output=True, text=True)
-            if proc.returncode != 0:
-                print(f"{engine}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
-                continue
-            out[engine] = json.loads(proc.stdout.strip().splitlines()[-1])
-            print(f"{engine}: {out[engine]['seconds']:.2f} s, peak +{out[engine]['peak'] / 2**20:.0f} MB",
-                  flush=True)
-    base = out.get("pandas", {}).get("seconds")
-    floor = out.get("floor", {}).get("seconds")
-    lines = [f"# Engines: {rows:,} rows, SurveyDesign + mean(5 indicators) by state, from Parquet", "",
-             "| engine | seconds | s per million rows | peak memory (MB) | vs pandas | vs numpy floor |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for engine, r in out.items():
-        vs_pandas = f"{r['seconds'] / base:.2f}" if base else "-"
-        vs_floor = f"{r['seconds'] / floor:.1f}" if floor else "-"
-        lines.append(f"| {engine} | {r['seconds']:.2f} | {r['seconds'] / rows * 1e6:.3f} | "
-                     f"{r['peak'] / 2**20:.0f} | {vs_pandas} | {vs_floor} |")
-    text = "\n".join(lines) + "\n"
+    sizes = [1_000_000] if args.quick else ([10_000_000, 100_000_000] if args.huge else args.rows)
+    out: dict[int, dict[str, dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.data or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for rows in sizes:
+            engines = args.engines or ["floor", "pandas", "polars", "duckdb"] + (["spark"] if args.spark else [])
+            if rows >= 50_000_000 and args.engines is None:
+                engines = [e for e in engines if e != "pandas"]  # pandas would need the whole table in memory
+            path = _dataset(folder, rows)
+            out[rows] = {}
+            for engine in engines:
+                result = _child(engine, path)
+                if result is None:
+                    continue
+                out[rows][engine] = result
+                print(f"{rows:,} {engine}: {result['seconds']:.2f} s, peak RSS {result['peak'] / 2**20:.0f} MiB",
+                      flush=True)
+    text = _table(out)
     print(text)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")

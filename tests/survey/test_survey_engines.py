@@ -215,3 +215,28 @@ def test_a_file_given_by_path_runs_on_duckdb_past_the_threshold(tmp_path: Path) 
     assert type(large).__name__ == "EngineSurveyDesign"
     _same(_run(small, "mean", ("income",), {"by": "area"}), _run(large, "mean", ("income",), {"by": "area"}),
           "file")
+
+
+def test_domain_ranks_in_blocks_are_the_ranks_one_domain_at_a_time() -> None:
+    """The stacked, padded rank computation of per-domain degrees of freedom gives, block by
+    block, the rank of each domain's replicate weights computed alone (the R x R Gram matrix
+    and its eigenvalues above 1e-10 of the largest, as R's ``degf`` rank)."""
+    from indicators.survey import _replicate as rep
+
+    rng = np.random.default_rng(5)
+    n_rep = 40
+    counts = np.array([1, 2, 3, 39, 40, 41, 120, 7, 7, 0 + 1])
+    mats = []
+    for k in counts:
+        base = rng.standard_normal((k, min(k, 25)))  # rank at most 25
+        mats.append(np.abs(base @ rng.standard_normal((base.shape[1], n_rep))) + (k % 2))
+    mat = np.vstack(mats)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    got = rep.block_ranks(lambda rows: mat[rows], np.arange(len(mat)), start, counts, n_rep)
+
+    def alone(a: np.ndarray) -> int:
+        eig = np.linalg.eigvalsh(a.T @ a)
+        return int(np.sum(eig > 1e-10 * eig.max()))
+
+    assert got.tolist() == [alone(m) for m in mats]
+    assert rep.replicate_degf(mat) == alone(mat) - 1

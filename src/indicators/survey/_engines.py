@@ -914,20 +914,20 @@ class EngineReplicateDesign(_EngineMixin, ReplicateDesign):  # type: ignore[over
     def _replicate_exprs(self) -> list[Any]:
         return self._reps
 
+    def _grams(self, gram_cells: np.ndarray) -> np.ndarray:
+        """The Gram matrices of the replicate weights (one per row of ``gram_cells``, which
+        holds their upper triangles row by row)."""
+        R = len(self._reps)
+        upper = np.triu_indices(R)
+        grams = np.zeros((len(gram_cells), R, R))
+        grams[:, upper[0], upper[1]] = gram_cells
+        grams[:, upper[1], upper[0]] = gram_cells
+        return grams
+
     def _gram_degf(self, gram_cells: np.ndarray) -> float:
         """Rank of the replicate weights minus one, from their Gram matrix (as
         :func:`._replicate.replicate_degf`)."""
-        R = len(self._reps)
-        gram = np.zeros((R, R))
-        k = 0
-        for r in range(R):
-            for s in range(r, R):
-                gram[r, s] = gram[s, r] = gram_cells[k]
-                k += 1
-        eig = np.linalg.eigvalsh(gram)
-        top = float(eig.max()) if eig.size else 0.0
-        rank = int(np.sum(eig > (1e-5) ** 2 * top)) if top > 0 else 0
-        return float(rank - 1)
+        return float(_rep.gram_ranks(self._grams(gram_cells[None, :]))[0] - 1)
 
     def degf(self) -> int:
         """Rank of the replicate weights minus one (R's ``degf``), from the engine."""
@@ -969,11 +969,11 @@ class EngineReplicateDesign(_EngineMixin, ReplicateDesign):  # type: ignore[over
             return np.full(1, float(self.degf()))
         R = len(self._reps)
         names = [f"g{r}_{s}" for r in range(R) for s in range(r, R)]
-        grams = np.column_stack([frame.by_domain(v.col(k)) for k in names])
+        cells = np.column_stack([frame.by_domain(v.col(k)) for k in names])
         out = np.full(D, np.nan)
-        for d in range(D):
-            if n_ok[d] > 0:
-                out[d] = self._gram_degf(grams[d])
+        some = np.flatnonzero(n_ok > 0)
+        if len(some):
+            out[some] = _rep.gram_ranks(self._grams(cells[some])) - 1.0
         return out
 
     def _logit_se(self, frame: _CellFrame, v: _CellVar, coef: np.ndarray, mu: np.ndarray,

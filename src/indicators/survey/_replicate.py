@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["default_scales", "domain_degf", "pattern_keys", "replicate_degf", "replicate_sums",
-           "replicate_variance"]
+__all__ = ["block_ranks", "default_scales", "domain_degf", "gram_ranks", "pattern_keys", "replicate_degf",
+           "replicate_sums", "replicate_variance"]
 
 
 def default_scales(kind: str, n_rep: int, scale: float | None, rscales: np.ndarray | None,
@@ -84,11 +84,60 @@ def replicate_variance(thetas: np.ndarray, scale: float, rscales: np.ndarray, ms
 
 def replicate_degf(repw: np.ndarray) -> int:
     """Rank of the replicate weights minus one (R's ``degf`` for replicate designs)."""
-    gram = repw.T @ repw
-    eig = np.linalg.eigvalsh(gram)
-    top = float(eig.max()) if eig.size else 0.0
-    rank = int(np.sum(eig > (1e-5) ** 2 * top)) if top > 0 else 0
-    return rank - 1
+    return int(gram_ranks((repw.T @ repw)[None])[0]) - 1
+
+
+#: Elements of the padded blocks of rows (and of their Gram matrices) handled at once.
+_BLOCK = 4_000_000
+
+
+def _gram(blocks: np.ndarray) -> np.ndarray:
+    """The Gram matrices of a stack of (rows x replicates) blocks, on their smaller side
+    (the non-zero eigenvalues, hence the rank, are the same on both sides)."""
+    if blocks.shape[1] < blocks.shape[2]:
+        return np.matmul(blocks, blocks.transpose(0, 2, 1))
+    return np.matmul(blocks.transpose(0, 2, 1), blocks)
+
+
+def gram_ranks(grams: np.ndarray) -> np.ndarray:
+    """Numerical rank of each symmetric matrix of a stack (eigenvalues above ``1e-10`` times
+    the largest; 0 for a zero matrix), all in one LAPACK call.
+
+    >>> gram_ranks(np.stack([np.eye(3), np.diag([1.0, 1.0, 0.0]), np.zeros((3, 3))])).tolist()
+    [3, 2, 0]
+    """
+    if grams.shape[-1] == 0:
+        return np.zeros(grams.shape[0], dtype=np.int64)
+    eig = np.linalg.eigvalsh(grams)
+    top = eig.max(axis=1)
+    ranks = (eig > (1e-5) ** 2 * top[:, None]).sum(axis=1)
+    return np.where(top > 0, ranks, 0).astype(np.int64)
+
+
+def block_ranks(rows_of: Any, rows: np.ndarray, start: np.ndarray, counts: np.ndarray, n_rep: int) -> np.ndarray:
+    """Rank of the replicate weights of each block of ``rows`` (block ``j``: ``counts[j]``
+    rows from ``start[j]``; ``rows_of(rows)`` gives their replicate weights): blocks of
+    similar size are stacked (zero-padded) and decomposed together, a few million elements
+    at a time."""
+    out = np.zeros(len(start), dtype=np.int64)
+    order = np.argsort(counts, kind="stable")
+    i = 0
+    while i < len(order):
+        j = i + 1  # the largest block of a batch sets its padding: take as many as fit
+        while j < len(order):
+            kmax = int(counts[order[j]])
+            if (j + 1 - i) * max(kmax * n_rep, min(kmax, n_rep) ** 2) > _BLOCK:
+                break
+            j += 1
+        batch = order[i:j]
+        lens = counts[batch]
+        total = int(lens.sum())
+        local = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+        blocks = np.zeros((len(batch), int(lens.max()), n_rep))
+        blocks[np.repeat(np.arange(len(batch)), lens), local] = rows_of(rows[np.repeat(start[batch], lens) + local])
+        out[batch] = gram_ranks(_gram(blocks))
+        i = j
+    return out
 
 
 def pattern_keys(repw: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -117,12 +166,10 @@ def domain_degf(rows_of: Any, keys: np.ndarray, dom: np.ndarray, n_domains: int)
     if not len(inside):
         return out
     pair = dom[inside].astype(np.int64) * (int(keys.max()) + 1) + keys[inside]
-    _, first = np.unique(pair, return_index=True)
+    _, first = np.unique(pair, return_index=True)  # sorted by domain, then key
     rows = inside[first]
     doms = dom[rows]
-    order = np.argsort(doms, kind="stable")
-    rows, doms = rows[order], doms[order]
-    bounds = np.flatnonzero(np.diff(doms)) + 1
-    for chunk in np.split(np.arange(len(rows)), bounds):
-        out[doms[chunk[0]]] = replicate_degf(rows_of(rows[chunk]))
+    present, start, counts = np.unique(doms, return_index=True, return_counts=True)
+    n_rep = rows_of(rows[:1]).shape[1]
+    out[present] = block_ranks(rows_of, rows, start, counts, n_rep) - 1
     return out
