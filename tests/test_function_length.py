@@ -25,7 +25,6 @@ ALLOWED: frozenset[str] = frozenset({
     "report/country.py:_Builder._outcomes",
     "report/country.py:_Builder._validation",
     "report/country.py:_Builder._area",
-    "survey/_designs.py:SurveyDesign.__init__",
     "survey/_engines.py:_EngineMixin._linear",
     "survey/_engines.py:EngineSurveyDesign.__init__",
     "scores/_scores.py:score",

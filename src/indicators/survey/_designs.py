@@ -210,14 +210,7 @@ class SurveyDesign(_Calibrating, _Design):
             lonely = lonely[:0]  # the Horvitz-Thompson form needs no second PSU
         self.lonely_strata: tuple[Any, ...] = tuple(h_values[i] for i in lonely)
         if len(lonely) and lonely_psu == "fail":
-            names = ", ".join(str(s) for s in self.lonely_strata[:_MAX_LISTED])
-            more = len(lonely) - _MAX_LISTED
-            raise _design_error(
-                "survey.design.lonely_psu", self.lang,
-                problems=[{"column": strata1, "value": str(s), "expected": "two or more PSUs"}
-                          for s in self.lonely_strata],
-                count=len(lonely), strata=names + (f" (+{more})" if more > 0 else ""),
-                column=strata1)
+            raise self._lonely_error(strata1)
         # Later stages (R's multistage variance, used when every stage has an fpc): units
         # nested in the unit above, strata within it, each weighted by the sampling
         # fractions of the stages above.
@@ -235,59 +228,78 @@ class SurveyDesign(_Calibrating, _Design):
                 weight = (1.0 / pi_psu)[c]
             parent_fraction = pi_psu
         parent_names = self._unit_names(c, [strata1, psu1]) if len(stages) > 1 else None
-        for stage, (strata_s, psu_s, fpc_s) in enumerate(stages[1:], start=2):
-            assert psu_s is not None and fpc_s is not None
-            labels, _ = self._codes(psu_s, "PSU")
-            unit, _ = combine_codes([(parent, np.arange(int(parent.max()) + 1)),
-                                     (labels, np.arange(int(labels.max()) + 1))])
-            if strata_s is not None:
-                sub, _ = self._codes(strata_s, "stratum")
-            else:
-                sub = np.zeros(n, dtype=np.int64)
-            group, group_keys = combine_codes([(parent, np.arange(int(parent.max()) + 1)),
-                                               (sub, np.arange(int(sub.max()) + 1))])
-            U = int(unit.max()) + 1
-            unit_group = np.zeros(U, dtype=np.int64)
-            unit_group[unit] = group
-            G = int(group.max()) + 1
-            n_unit = np.bincount(unit_group, minlength=G)
-            group_parent = np.zeros(G, dtype=np.int64)
-            group_parent[group] = parent
+        for stage, columns in enumerate(stages[1:], start=2):
             assert parent_names is not None
-            names = pd.Index(parent_names[np.asarray(group_keys[0])])
-            if strata_s is not None:
-                names = pd.Index([f"{a} / {b}" for a, b in zip(names, group_keys[1])])
-            if pps is not None:
-                pi_unit = self._pps_probs(fpc_s, unit, U, psu_s)
-                pop_s = self._pps_pop(pi_unit, unit_group, G, n_unit)
-            else:
-                pop_s = self._fpc(fpc_s, group, n_unit, names)
-            f_s = _one_minus_fraction(pop_s, n_unit)
-            lonely_s = np.flatnonzero((n_unit == 1) & ~(f_s < 1e-7))
-            if len(lonely_s) and lonely_psu == "fail":
-                shown = ", ".join(str(names[g]) for g in lonely_s[:_MAX_LISTED])
-                raise _design_error(
-                    "survey.design.lonely_unit", self.lang,
-                    problems=[{"column": psu_s, "value": str(names[g]),
-                               "expected": "two or more sampled units"} for g in lonely_s],
-                    count=len(lonely_s), stage=stage, column=psu_s, units=shown)
-            scale = parent_fraction[group_parent]
-            info = StrataInfo(n_psu=n_unit, f=scale * f_s, psu_stratum=unit_group,
-                              lonely_psu=lonely_psu)
-            self._stages.append((unit, info))
-            self._stage_groups.append((group_parent, f_s < 1e-7))
-            if pps is not None:
-                self._pps_units.append((1.0 - pi_unit, scale[unit_group]))
-                if weight is not None:
-                    weight = weight / pi_unit[unit]
-                parent, parent_fraction = unit, scale[unit_group] * pi_unit
-            else:
-                if weight is not None:
-                    weight = weight * np.where(np.isinf(pop_s), 1.0, pop_s / n_unit)[group]
-                parent, parent_fraction = unit, (scale * n_unit / pop_s)[unit_group]
-            parent_names = self._unit_names(unit, [strata1, *[st[1] for st in stages[:stage]]])
+            parent, parent_fraction, weight = self._add_stage(stage, columns, parent, parent_fraction,
+                                                              parent_names, weight)
+            parent_names = self._unit_names(parent, [strata1, *[st[1] for st in stages[:stage]]])
         if weight is not None:
             self._w = np.ascontiguousarray(weight, dtype=np.float64)
+
+    def _lonely_error(self, column: str | None) -> DesignError:
+        """The error of a design with first-stage strata of one PSU and ``lonely_psu="fail"``."""
+        names = ", ".join(str(s) for s in self.lonely_strata[:_MAX_LISTED])
+        more = len(self.lonely_strata) - _MAX_LISTED
+        return _design_error(
+            "survey.design.lonely_psu", self.lang,
+            problems=[{"column": column, "value": str(s), "expected": "two or more PSUs"}
+                      for s in self.lonely_strata],
+            count=len(self.lonely_strata), strata=names + (f" (+{more})" if more > 0 else ""), column=column)
+
+    def _add_stage(self, stage: int, columns: tuple[str | None, str | None, str | None], parent: np.ndarray,
+                   parent_fraction: np.ndarray, parent_names: np.ndarray,
+                   weight: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Add a later stage (its units nested in the ``parent`` units, strata within them), weighted by
+        the sampling fractions above; return its units, their fractions and the weights so far."""
+        strata_s, psu_s, fpc_s = columns
+        assert psu_s is not None and fpc_s is not None
+        n, pps, lonely_psu = self.n_rows, self.pps, self.lonely_psu
+        labels, _ = self._codes(psu_s, "PSU")
+        unit, _ = combine_codes([(parent, np.arange(int(parent.max()) + 1)),
+                                 (labels, np.arange(int(labels.max()) + 1))])
+        if strata_s is not None:
+            sub, _ = self._codes(strata_s, "stratum")
+        else:
+            sub = np.zeros(n, dtype=np.int64)
+        group, group_keys = combine_codes([(parent, np.arange(int(parent.max()) + 1)),
+                                           (sub, np.arange(int(sub.max()) + 1))])
+        U = int(unit.max()) + 1
+        unit_group = np.zeros(U, dtype=np.int64)
+        unit_group[unit] = group
+        G = int(group.max()) + 1
+        n_unit = np.bincount(unit_group, minlength=G)
+        group_parent = np.zeros(G, dtype=np.int64)
+        group_parent[group] = parent
+        names = pd.Index(parent_names[np.asarray(group_keys[0])])
+        if strata_s is not None:
+            names = pd.Index([f"{a} / {b}" for a, b in zip(names, group_keys[1])])
+        if pps is not None:
+            pi_unit = self._pps_probs(fpc_s, unit, U, psu_s)
+            pop_s = self._pps_pop(pi_unit, unit_group, G, n_unit)
+        else:
+            pop_s = self._fpc(fpc_s, group, n_unit, names)
+        f_s = _one_minus_fraction(pop_s, n_unit)
+        lonely_s = np.flatnonzero((n_unit == 1) & ~(f_s < 1e-7))
+        if len(lonely_s) and lonely_psu == "fail":
+            shown = ", ".join(str(names[g]) for g in lonely_s[:_MAX_LISTED])
+            raise _design_error(
+                "survey.design.lonely_unit", self.lang,
+                problems=[{"column": psu_s, "value": str(names[g]),
+                           "expected": "two or more sampled units"} for g in lonely_s],
+                count=len(lonely_s), stage=stage, column=psu_s, units=shown)
+        scale = parent_fraction[group_parent]
+        info = StrataInfo(n_psu=n_unit, f=scale * f_s, psu_stratum=unit_group,
+                          lonely_psu=lonely_psu)
+        self._stages.append((unit, info))
+        self._stage_groups.append((group_parent, f_s < 1e-7))
+        if pps is not None:
+            self._pps_units.append((1.0 - pi_unit, scale[unit_group]))
+            if weight is not None:
+                weight = weight / pi_unit[unit]
+            return unit, scale[unit_group] * pi_unit, weight
+        if weight is not None:
+            weight = weight * np.where(np.isinf(pop_s), 1.0, pop_s / n_unit)[group]
+        return unit, (scale * n_unit / pop_s)[unit_group], weight
 
     def as_replicate(self, type: MakeType = "JKn", *, replicates: int = 50, seed: int | None = None,
                      rho: float = 0.5, hadamard: Any = None, mse: bool = False,
