@@ -327,10 +327,15 @@ def _unit_rule(d: pd.DataFrame, *, maps: _CatalogMaps, units: set[str], bad: Any
 
 
 def _within_bounds(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
-    v = _num(d, "value")
-    lo = pd.to_numeric(d["indicator"].astype(object).map(maps.lo), errors="coerce")
-    hi = pd.to_numeric(d["indicator"].astype(object).map(maps.hi), errors="coerce")
-    return ~((v < lo) | (v > hi)).fillna(False)
+    has = d["indicator"].isin(list(maps.lo)).fillna(False).to_numpy(dtype=bool)
+    ok = np.ones(len(d), dtype=bool)
+    if has.any():  # only the rows of indicators with bounds
+        sub = d[has]
+        v = _num(sub, "value")
+        lo = pd.to_numeric(sub["indicator"].astype(object).map(maps.lo), errors="coerce")
+        hi = pd.to_numeric(sub["indicator"].astype(object).map(maps.hi), errors="coerce")
+        ok[has] = ~((v < lo) | (v > hi)).fillna(False).to_numpy(dtype=bool)
+    return pd.Series(ok, index=d.index)
 
 
 def _is_sign(d: pd.DataFrame, maps: _CatalogMaps) -> pd.Series:
@@ -358,10 +363,13 @@ def _cv_consistent(d: pd.DataFrame) -> pd.Series:
 
 
 def _category_ok(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
-    is_cat = _unit(d, maps).eq("category").fillna(False)
-    text = _text_value(d)
-    key = d["indicator"].astype("string") + CATEGORY_SEP + text.astype("string")
-    return ~(is_cat & text.notna() & ~key.isin(maps.categories).fillna(False))
+    is_cat = _unit(d, maps).eq("category").fillna(False).to_numpy(dtype=bool)
+    ok = np.ones(len(d), dtype=bool)
+    if is_cat.any():  # only the rows of category indicators
+        text = _text_value(d)[is_cat]
+        key = d["indicator"][is_cat].astype("string") + CATEGORY_SEP + text.astype("string")
+        ok[is_cat] = ~(text.notna() & ~key.isin(maps.categories).fillna(False)).to_numpy(dtype=bool)
+    return pd.Series(ok, index=d.index)
 
 
 def _value_explained(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
@@ -394,7 +402,7 @@ def _ci_high_ok(d: pd.DataFrame) -> pd.Series:
 
 
 def _currency_given(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
-    lcu = d["indicator"].map(maps.currency).eq("LCU").fillna(False)
+    lcu = d["indicator"].isin([i for i, c in maps.currency.items() if c == "LCU"]).fillna(False)
     code = d["currency"] if "currency" in d.columns else pd.Series(pd.NA, index=d.index, dtype="string")
     return ~(lcu & code.isna() & _num(d, "value").notna())
 
@@ -402,12 +410,16 @@ def _currency_given(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
 def _currency_matches(d: pd.DataFrame, *, maps: _CatalogMaps) -> pd.Series:
     if "currency" not in d.columns:
         return pd.Series(True, index=d.index)
-    want = d["indicator"].map(maps.currency)
-    code = d["currency"].astype("string").str.upper()
-    fixed = want.notna() & want.ne("LCU")
-    bad_fixed = fixed & code.notna() & code.ne(want)
-    bad_form = want.eq("LCU") & code.notna() & ~code.str.fullmatch(r"[A-Z]{3}").fillna(False)
-    return ~(bad_fixed | bad_form).fillna(False)
+    has = d["indicator"].isin(list(maps.currency)).fillna(False).to_numpy(dtype=bool)
+    ok = np.ones(len(d), dtype=bool)
+    if has.any():  # only the rows of amounts
+        want = d["indicator"][has].map(maps.currency)
+        code = d["currency"][has].astype("string").str.upper()
+        fixed = want.notna() & want.ne("LCU")
+        bad_fixed = fixed & code.notna() & code.ne(want)
+        bad_form = want.eq("LCU") & code.notna() & ~code.str.fullmatch(r"[A-Z]{3}").fillna(False)
+        ok[has] = ~(bad_fixed | bad_form).fillna(False).to_numpy(dtype=bool)
+    return pd.Series(ok, index=d.index)
 
 
 def _region_known(d: pd.DataFrame, *, regions: _Regions) -> pd.Series:

@@ -162,19 +162,36 @@ def _schema_issues(schema: Any, frame: pd.DataFrame, coll: _Collector,
     cases = cases[cases["index"].notna()]
     if cases.empty:
         return
+    # code, column and detail per distinct (check, column), then taken for every case
     check = cases["check"].astype("string")
-    name = check.str.split(":", n=1).str[0]
-    target = check.str.split(":", n=1).str[1].astype("string")
-    column = target.fillna(cases["column"].astype("string"))
-    code = name.where(name.isin(list(RULES)), "validation.schema_failure")
-    nulls = check.eq("not_nullable")
-    code = code.where(~nulls, column.map(lambda c: null_codes.get(str(c), "values.missing_value")))
-    out = pd.DataFrame({"code": code, "column": column, "pos": cases["index"].astype("int64"),
-                        "detail": check.where(code.eq("validation.schema_failure"))})
+    pairs = pd.DataFrame({"check": check, "column": cases["column"].astype("string")})
+    which, distinct = pd.factorize(pd.MultiIndex.from_frame(pairs))
+    code, column, detail = [], [], []
+    for chk, col in distinct:
+        name, colon, target = str(chk).partition(":")
+        column.append(target if colon else col)
+        c = name if name in RULES else "validation.schema_failure"
+        code.append(null_codes.get(str(column[-1]), "values.missing_value") if chk == "not_nullable" else c)
+        detail.append(chk if code[-1] == "validation.schema_failure" else pd.NA)
+    out = pd.DataFrame({"code": np.array(code, dtype=object)[which], "column": np.array(column, dtype=object)[which],
+                        "pos": cases["index"].astype("int64").to_numpy(),
+                        "detail": np.array(detail, dtype=object)[which]})
     out = out.drop_duplicates(["code", "column", "pos"])
     for (c, col), grp in out.groupby(["code", "column"], sort=True):
         canon = (column_of or {}).get(str(col), str(col))
         coll.cells(str(c), grp["pos"].to_numpy(), canon, detail=grp["detail"].to_numpy())
+
+
+def _row_check_issues(checks: Sequence[Any], frame: pd.DataFrame, coll: _Collector) -> None:
+    """Run a schema's checks across columns (named ``<code>:<column>``) on ``frame``: one issue per
+    row that fails, in the column named (``value`` when none is)."""
+    for check in checks:
+        try:
+            ok = check(frame).check_output
+        except Exception:  # noqa: BLE001 - as the lazy schema does, a check that cannot run reports nothing
+            continue
+        code, _, canon = str(check.name).partition(":")
+        coll.cells(code, ~ok.to_numpy(dtype=bool), canon or "value")
 
 
 def _without(schema: Any, keep: Any) -> Any:
@@ -203,79 +220,141 @@ def _headers(raw: pd.DataFrame, coll: _Collector, catalog: Catalog | None = None
     return out
 
 
+class _Columns:
+    """The columns of a values table by canonical name, and their text (computed once)."""
+
+    def __init__(self, raw: pd.DataFrame, headers: Mapping[str, str]) -> None:
+        self.raw = raw
+        self.headers = headers
+        self.index = pd.RangeIndex(len(raw))
+        self._text: dict[str, pd.Series] = {}
+
+    def __contains__(self, canon: str) -> bool:
+        return canon in self.headers
+
+    def raw_column(self, canon: str) -> pd.Series:
+        """The column as given (all missing when absent), on a 0..n-1 index."""
+        if canon not in self.headers:
+            return pd.Series(pd.NA, index=self.index, dtype="object")
+        return self.raw[self.headers[canon]].reset_index(drop=True)
+
+    def text(self, canon: str) -> pd.Series:
+        """The column as stripped text, blank cells missing."""
+        if canon not in self._text:
+            self._text[canon] = as_text(self.raw_column(canon))
+        return self._text[canon]
+
+
 def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tuple[pd.DataFrame, set[str]]:
     """The table in canonical columns and parsed types; cells that do not parse are reported."""
     headers = _headers(raw, coll, catalog)
     coll.headers = {**headers}
-    n = len(raw)
-    idx = pd.RangeIndex(n)
     missing = {c for c in _REQUIRED if c not in headers}
     for c in sorted(missing, key=_REQUIRED.index):
         coll.table_issue("values.missing_column", c, detail=c)
+    cols = _Columns(raw, headers)
+    out = pd.DataFrame(index=cols.index)
+    _prepare_keys(out, cols, catalog, coll)
+    currency = _prepare_value(out, cols, catalog, coll)
+    for c in ("source", "note"):
+        if c in cols:
+            out[c] = cols.text(c)
+    _prepare_codes(out, cols, catalog)
+    for c in _NUMERIC_COLUMNS:
+        if c in cols:
+            num, bad = parse_numbers(cols.raw_column(c))
+            coll.cells("values.not_a_number", bad, c)
+            out[c] = num
+    if "status" in cols:
+        out["status"] = resolve_unique(cols.text("status"), _resolver("status", catalog)).astype("string")
+    currency_col = cols.text("currency").str.upper() if "currency" in cols else None
+    if currency is not None:
+        out["currency"] = currency if currency_col is None else currency_col.fillna(currency)
+    elif currency_col is not None:
+        out["currency"] = currency_col
+    coll.mapped = _mapped(cols, out, catalog)
+    return out, missing
 
-    def col(canon: str) -> pd.Series:
-        return raw[headers[canon]].reset_index(drop=True) if canon in headers else pd.Series(
-            pd.NA, index=idx, dtype="object")
 
-    out = pd.DataFrame(index=idx)
-    text = as_text(col("country"))
-    out["country"] = resolve_unique(text, lambda t: resolve_country(t) or t).astype("string")
+def _units(catalog: Catalog) -> dict[str, str]:
+    """The unit of each indicator and sign of progress, by id."""
+    return {**{i.id: i.unit for i in catalog}, **{s.id: SIGN_UNIT for s in catalog.signs}}
 
-    year_text = col("year")
-    year, bad = parse_numbers(year_text)
+
+def _prepare_keys(out: pd.DataFrame, cols: _Columns, catalog: Catalog, coll: _Collector) -> None:
+    """Country, year and indicator (with each row's unit in ``_unit``)."""
+    out["country"] = resolve_unique(cols.text("country"), lambda t: resolve_country(t) or t).astype("string")
+    year, bad = parse_numbers(cols.raw_column("year"))
     not_whole = year.notna() & (year % 1 != 0)
     coll.cells("values.not_a_year", bad | not_whole, "year")
     out["year"] = pd.array(year.where(~not_whole), dtype="Float64").astype("Int64")
-
-    units = {**{i.id: i.unit for i in catalog}, **{s.id: SIGN_UNIT for s in catalog.signs}}
+    units = _units(catalog)
     ids = {fold(i): i for i in units}
-    out["indicator"] = resolve_unique(as_text(col("indicator")),
+    out["indicator"] = resolve_unique(cols.text("indicator"),
                                       lambda t: t if t in units else ids.get(fold(t), t)).astype("string")
-    unit = out["indicator"].map(units).astype("string")
-    out["_unit"] = unit
+    out["_unit"] = resolve_unique(out["indicator"], units.get).astype("string")
     coll.indicator = out["indicator"]
 
-    # the value, by unit
-    raw_value = col("value")
-    numeric_text, currency = split_currency(raw_value) if (unit == "currency").any() else (raw_value, None)
-    is_currency = unit.eq("currency").fillna(False)
-    value_src = raw_value.where(~is_currency, numeric_text) if currency is not None else raw_value
-    value, bad = parse_numbers(value_src if currency is None else value_src.astype("object"))
-    is_yes_no = unit.eq("yes_no").fillna(False)
+
+def _prepare_value(out: pd.DataFrame, cols: _Columns, catalog: Catalog, coll: _Collector) -> pd.Series | None:
+    """The value by its indicator's unit: numbers, yes/no words, category codes, amounts with their
+    currency (returned: the code written with each amount, or ``None`` without amounts). Each kind of
+    cell is parsed on the rows of its unit only."""
+    unit = out["_unit"]
+    raw_value = cols.raw_column("value")
+    value_text = cols.text("value")
+    is_currency = unit.eq("currency").fillna(False).to_numpy(dtype=bool)
+    is_yes_no = unit.eq("yes_no").fillna(False).to_numpy(dtype=bool)
+    is_category = unit.eq("category").fillna(False).to_numpy(dtype=bool)
+    is_text = unit.eq("text").fillna(False).to_numpy(dtype=bool)
+    currency = None
+    value_src: pd.Series = raw_value
+    if is_currency.any():
+        numeric_text, code = split_currency(value_text[is_currency])
+        currency = code.reindex(cols.index)
+        if pd.api.types.is_numeric_dtype(raw_value.dtype) or pd.api.types.is_bool_dtype(raw_value.dtype):
+            value_src = raw_value  # numbers: no currency code in them
+        else:
+            value_src = value_text.copy()
+            value_src[is_currency] = numeric_text.astype("string")
+    # yes/no, category and text cells are read below (their number, if any, is not kept)
+    value, bad = parse_numbers(value_src, rows=pd.Series(~(is_yes_no | is_category | is_text), index=cols.index))
     if is_yes_no.any():
         yn, yn_bad = parse_yes_no(raw_value[is_yes_no])
-        value = value.where(~is_yes_no, yn.reindex(idx))
-        bad = bad.where(~is_yes_no, yn_bad.reindex(idx).fillna(False).astype(bool))
-    value_text = as_text(raw_value)
-    is_category = unit.eq("category").fillna(False)
-    is_text = unit.eq("text").fillna(False)
-    value_code = value_text.where(bad | is_category | is_text)
+        value = value.where(~is_yes_no, yn.reindex(cols.index))
+        bad = bad.where(~is_yes_no, yn_bad.reindex(cols.index).fillna(False).astype(bool))
+    value_code = value_text.where(bad.to_numpy(dtype=bool) | is_category | is_text)
     if is_category.any():
-        labels: dict[tuple[str, str], str] = {}
-        for ind in catalog:
-            if ind.unit == "category":
-                for cat_def in ind.categories:
-                    labels[(ind.id, fold(str(cat_def["code"])))] = str(cat_def["code"])
-                    for lab in (cat_def.get("label") or {}).values():
-                        labels.setdefault((ind.id, fold(str(lab))), str(cat_def["code"]))
-        pairs = pd.DataFrame({"i": out["indicator"], "t": value_text})[is_category]
-        keys = pairs["i"].astype("string") + "\x1f" + pairs["t"].astype("string")
-        resolved = resolve_unique(keys, lambda k: labels.get((k.split("\x1f")[0], fold(k.split("\x1f", 1)[1])),
-                                                             k.split("\x1f", 1)[1]))
-        value_code = value_code.where(~is_category, resolved.reindex(idx).astype("string"))
+        value_code = value_code.where(~is_category, _category_codes(out["indicator"], value_text, is_category,
+                                                                     catalog).reindex(cols.index).astype("string"))
     numeric_unit = unit.isin(list(NUMERIC_UNITS)).fillna(False)
     coll.cells("values.not_a_number", bad & numeric_unit & ~is_yes_no, "value")
     coll.cells("values.yes_no_invalid", bad & is_yes_no, "value")
     # a sign of progress keeps a number only to be warned about (its text is in note)
     out["value"] = value.where(numeric_unit | unit.isna() | unit.eq(SIGN_UNIT).fillna(False))
     out["value_code"] = value_code.astype("string")
-    for c in ("source", "note"):
-        if c in headers:
-            out[c] = as_text(col(c))
+    return currency
 
+
+def _category_codes(indicator: pd.Series, text: pd.Series, rows: np.ndarray, catalog: Catalog) -> pd.Series:
+    """The category code of each cell of ``rows`` (a code or a label in any language; unchanged if unknown)."""
+    labels: dict[tuple[str, str], str] = {}
+    for ind in catalog:
+        if ind.unit == "category":
+            for cat_def in ind.categories:
+                labels[(ind.id, fold(str(cat_def["code"])))] = str(cat_def["code"])
+                for lab in (cat_def.get("label") or {}).values():
+                    labels.setdefault((ind.id, fold(str(lab))), str(cat_def["code"]))
+    keys = indicator[rows].astype("string") + "\x1f" + text[rows].astype("string")
+    return resolve_unique(keys, lambda k: labels.get((k.split("\x1f")[0], fold(k.split("\x1f", 1)[1])),
+                                                     k.split("\x1f", 1)[1]))
+
+
+def _prepare_codes(out: pd.DataFrame, cols: _Columns, catalog: Catalog) -> None:
+    """The sub-national unit and the disaggregations as codes (unchanged when they do not resolve)."""
     # the sub-national unit: ISO 3166-2 (within the row's country) or the overlay's national codes
-    if REGION in headers:
-        pairs = pd.DataFrame({"t": as_text(col(REGION)), "c": out["country"]})
+    if REGION in cols:
+        pairs = pd.DataFrame({"t": cols.text(REGION), "c": out["country"]})
         uniq = pairs.dropna(subset=["t"]).drop_duplicates()
         found = {(t, c): resolve_region(t, None if pd.isna(c) else str(c), catalog) or t
                  for t, c in uniq.itertuples(index=False)}
@@ -283,25 +362,8 @@ def _prepare_values(raw: pd.DataFrame, catalog: Catalog, coll: _Collector) -> tu
                                dtype="string")
     # disaggregations (the shipped ones and a national overlay's): codes, names or aliases; empty means total
     for d in disaggregation_columns(catalog):
-        if d in headers:
-            out[d] = resolve_unique(as_text(col(d)), _resolver(d, catalog)).astype("string")
-
-    for c in _NUMERIC_COLUMNS:
-        if c in headers:
-            num, bad = parse_numbers(col(c))
-            coll.cells("values.not_a_number", bad, c)
-            out[c] = num
-
-    if "status" in headers:
-        out["status"] = resolve_unique(as_text(col("status")), _resolver("status", catalog)).astype("string")
-    currency_col = as_text(col("currency")).str.upper() if "currency" in headers else None
-    if currency is not None:
-        from_value = currency.where(is_currency)
-        out["currency"] = from_value if currency_col is None else currency_col.fillna(from_value)
-    elif currency_col is not None:
-        out["currency"] = currency_col
-    coll.mapped = _mapped(raw, headers, out, catalog)
-    return out, missing
+        if d in cols:
+            out[d] = resolve_unique(cols.text(d), _resolver(d, catalog)).astype("string")
 
 
 def _resolver(column: str, catalog: Catalog | None) -> Callable[[Any], Any]:
@@ -313,14 +375,13 @@ def _resolver(column: str, catalog: Catalog | None) -> Callable[[Any], Any]:
 MAPPED_COLUMNS: tuple[str, ...] = ("column", "header", "value", "code", "rows")
 
 
-def _mapped(raw: pd.DataFrame, headers: Mapping[str, str], parsed: pd.DataFrame,
-            catalog: Catalog | None) -> pd.DataFrame:
+def _mapped(cols: _Columns, parsed: pd.DataFrame, catalog: Catalog | None) -> pd.DataFrame:
     """Every distinct cell of a codelist column that was read as another form of a code."""
     records = []
     for column in codelist_columns(catalog):
-        if column not in headers or column not in parsed.columns:
+        if column not in cols or column not in parsed.columns:
             continue
-        typed = as_text(raw[headers[column]].reset_index(drop=True))
+        typed = cols.text(column)
         code = parsed[column].astype("string")
         if column == REGION:
             known = code.notna() & code.ne(typed).fillna(False)
@@ -332,7 +393,7 @@ def _mapped(raw: pd.DataFrame, headers: Mapping[str, str], parsed: pd.DataFrame,
             continue
         pairs = pd.DataFrame({"value": typed[known], "code": code[known]}).value_counts(sort=False)
         for (value, c), n in sorted(pairs.items()):
-            records.append({"column": column, "header": headers[column], "value": str(value), "code": str(c),
+            records.append({"column": column, "header": cols.headers[column], "value": str(value), "code": str(c),
                             "rows": int(n)})
     return pd.DataFrame(records, columns=list(MAPPED_COLUMNS))
 
@@ -349,12 +410,10 @@ def _values_issues(raw: pd.DataFrame, catalog: Catalog, coll: _Collector,
     parsed, missing = _prepare_values(raw, catalog, coll)
     coll.parsed = parsed
     schema = values_schema(catalog, year_range=year_range, cross_row=False)
-    _schema_issues(_without(schema, lambda c: not c.raise_warning), parsed, coll, {})
-    for check in schema.checks:
-        if check.raise_warning:
-            ok = check(parsed).check_output
-            code, _, canon = str(check.name).partition(":")
-            coll.cells(code, ~ok.to_numpy(dtype=bool), canon or "value")
+    # the column checks through pandera; the checks across columns (errors and warnings) run directly,
+    # one issue per failing row (pandera would list each failing row once per column of the table)
+    _schema_issues(_without(schema, lambda c: False), parsed, coll, {})
+    _row_check_issues(schema.checks, parsed, coll)
     _range_details(coll, parsed, catalog, year_range)
     # duplicate keys: every row of a repeated key, naming the others
     keys = key_columns(parsed, catalog)
@@ -529,15 +588,14 @@ def _render(raw: pd.DataFrame, lang: str) -> pd.DataFrame:
     fields = {k: raw[k].astype("string").fillna("") for k in names}
     fields["code"] = raw["code"].astype("string")
     fields["row"] = raw["row"].astype("Int64").astype("string").fillna("")
-    expected = pd.Series("", index=raw.index, dtype="string")
-    messages = expected.copy()
-    hints = expected.copy()
-    for code, idx in raw.groupby("code", sort=False).groups.items():
+    n = len(raw)
+    expected, messages, hints = (np.full(n, "", dtype=object) for _ in range(3))
+    for code, pos in raw.groupby("code", sort=False).indices.items():
         key = CODES[str(code)].key
-        sub = {k: v.loc[idx] for k, v in fields.items()}
-        sub["expected"] = _fill(template(f"{key}.expected"), sub)
-        expected.loc[idx] = sub["expected"]
-        messages.loc[idx] = _fill(template(key), sub)
+        sub = {k: v.iloc[pos] for k, v in fields.items()}
+        exp = _fill(template(f"{key}.expected"), sub)
+        sub["expected"] = exp
+        msg = _fill(template(key), sub)
         hint = _fill(template(f"{key}.hint"), sub)
         if code == "values.unknown_indicator":
             closest = sub["detail"].ne("")
@@ -545,23 +603,25 @@ def _render(raw: pd.DataFrame, lang: str) -> pd.DataFrame:
         if code == "values.out_of_bounds":  # one open end: "at least lo" / "at most hi"
             for variant, open_end in (("at_least", sub["hi"].eq("")), ("at_most", sub["lo"].eq(""))):
                 if open_end.any():
-                    exp = _fill(template(f"{key}.expected.{variant}"), sub)
-                    expected.loc[idx] = expected.loc[idx].where(~open_end, exp)
-                    msg = _fill(template(f"{key}.{variant}"), {**sub, "expected": exp})
-                    messages.loc[idx] = messages.loc[idx].where(~open_end, msg)
-        hints.loc[idx] = hint
+                    end = _fill(template(f"{key}.expected.{variant}"), sub)
+                    msg = msg.where(~open_end, _fill(template(f"{key}.{variant}"), {**sub, "expected": end}))
+                    exp = exp.where(~open_end, end)
+        expected[pos] = exp.to_numpy(dtype=object)
+        messages[pos] = msg.to_numpy(dtype=object)
+        hints[pos] = hint.to_numpy(dtype=object)
+    severity = {str(c): CODES[str(c)].severity for c in pd.unique(raw["code"])}
     out = pd.DataFrame({
-        "severity": raw["code"].map(lambda c: CODES[c].severity).astype("string"),
+        "severity": raw["code"].map(severity).astype("string"),
         "code": raw["code"].astype("string"),
         "file": raw["file"].astype("string"),
         "sheet": raw["sheet"].astype("string"),
         "row": raw["row"].astype("Int64"),
         "column": raw["column"].astype("string"),
         "value": raw["value"].astype("string"),
-        "expected": expected,
-        "message": messages,
-        "hint": hints,
-    })
+        "expected": pd.array(expected, dtype="string"),
+        "message": pd.array(messages, dtype="string"),
+        "hint": pd.array(hints, dtype="string"),
+    }, index=raw.index)
     return out.reset_index(drop=True)
 
 
@@ -879,11 +939,30 @@ def validate(
     >>> report.issues[["row", "column", "code"]].values.tolist()
     [[3, 'valor', 'values.yes_no_invalid']]
     """
-    from .._version import __version__
+    lang = check_lang(lang, "validate")
+    cat, year_range = _check_arguments(catalog, kind, design, value_labels, year_range, lang)
+    if kind == "microdata":
+        from ._engine_checks import engine_of, validate_on_engine
+
+        if engine_of(data) is not None:  # Polars, DuckDB or Spark: the checks run in the engine
+            return validate_on_engine(data, design, value_labels, lang, lazy)
+    many = isinstance(data, list | tuple)
+    items = list(data) if many else [data]  # type: ignore[arg-type]
+    checked = [_validate_table(item, k, many, kind, cat, design, value_labels, year_range, lang)
+               for k, item in enumerate(items)]
+    report = _report(checked, many, kind, cat, year_range, lang)
+    if not lazy and not report.ok:
+        raise DataError(message("validation.invalid", lang, errors=report.n_errors, warnings=report.n_warnings),
+                        problems=report.issues)
+    return report
+
+
+def _check_arguments(catalog: Catalog | str | Path | None, kind: Kind, design: Any,
+                     value_labels: Any, year_range: Any, lang: Lang) -> tuple[Catalog | None, tuple[int, int]]:
+    """The catalog (loaded when named) and the year range; an error for a missing or malformed argument."""
     from ..catalog import Catalog as _Catalog
     from ..catalog import load_catalog
 
-    lang = check_lang(lang, "validate")
     if kind == "values" and catalog is None:
         raise error("validation.catalog_needed", lang, field="catalog")
     if kind == "microdata" and design is None:
@@ -901,61 +980,87 @@ def validate(
                        allowed="a mapping of column -> {code: label}", got=repr(value_labels)[:80])
         raise error("option.invalid", lang, message=text, field="value_labels", value=repr(value_labels)[:80],
                     expected="{column: {code: label}}")
-    if kind == "microdata":
-        from ._engine_checks import engine_of, validate_on_engine
+    return cat, year_range
 
-        if engine_of(data) is not None:  # Polars, DuckDB or Spark: the checks run in the engine
-            return validate_on_engine(data, design, value_labels, lang, lazy)
-    many = isinstance(data, list | tuple)
-    items = list(data) if many else [data]  # type: ignore[arg-type]
-    raws: list[pd.DataFrame] = []
-    tables: list[_Table] = []
-    accepted: list[pd.DataFrame] = []
-    rejected: list[pd.DataFrame] = []
-    mapped: list[pd.DataFrame] = []
-    for k, item in enumerate(items):
-        frame, table, problems = _source(item, k, many, lang)
-        rows = _row_numbers(frame)
-        check, repeated = _checkable(frame)
-        coll = _Collector(check, k, {})
-        for name, first, again in repeated:
-            coll.table_issue("values.duplicate_column" if kind == "values" else "micro.duplicate_column",
-                             f"{name} (column {again + 1})" if kind == "values" else name,
-                             value=name, detail=f"{name} (column {first + 1})" if kind == "values"
-                             else f"column {first + 1}")
-        frame_for_checks = check
-        labels = value_labels
-        group_reject = np.zeros(len(frame), dtype=bool)
-        if kind == "values":
-            assert cat is not None
-            _values_issues(frame_for_checks, cat, coll, year_range, rows)
-        else:
-            prov = frame.attrs.get("provenance")
-            if labels is None:
-                labels = getattr(prov, "value_labels", None)
-            group_reject = _micro_issues(frame_for_checks, design, coll, rows, labels,
-                                         getattr(prov, "missing_codes", None))
-        _read_problems(problems, coll, rows, kind)
-        raw = coll.frame()
-        raw = _dedupe(raw)
-        raw["file"] = table.file
-        raw["sheet"] = table.sheet
-        raw["row"] = pd.array([rows[p] if not pd.isna(p) else pd.NA for p in raw["pos"]], dtype="Int64")
-        raws.append(raw)
-        tables.append(table)
-        errors = raw[raw["code"].map(lambda c: RULES[c].severity == "error").astype(bool)]
-        if errors["pos"].isna().any():
-            bad = np.ones(len(frame), dtype=bool)
-        else:
-            bad = group_reject.copy()
-            bad[errors["pos"].to_numpy(dtype="int64")] = True
-        if kind == "values" and coll.parsed is not None:
-            accepted.append(_accepted_values(coll.parsed, frame.index, ~bad, cat))
-        else:
-            accepted.append(frame[~bad])
-        rejected.append(frame[bad])
-        if coll.mapped is not None and len(coll.mapped):
-            mapped.append(coll.mapped.assign(file=table.file))
+
+@dataclass(frozen=True)
+class _Checked:
+    """One table checked: its issues (language-neutral), where it came from, its rows split."""
+
+    raw: pd.DataFrame
+    table: _Table
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame
+    mapped: pd.DataFrame | None
+
+
+def _validate_table(item: Any, k: int, many: bool, kind: Kind, cat: Catalog | None, design: Any,
+                    value_labels: Mapping[str, Mapping[Any, Any]] | None, year_range: tuple[int, int],
+                    lang: Lang) -> _Checked:
+    """Read (or take) one table, find its issues and split its rows into accepted and rejected."""
+    frame, table, problems = _source(item, k, many, lang)
+    rows = _row_numbers(frame)
+    check, repeated = _checkable(frame)
+    coll = _Collector(check, k, {})
+    for name, first, again in repeated:
+        coll.table_issue("values.duplicate_column" if kind == "values" else "micro.duplicate_column",
+                         f"{name} (column {again + 1})" if kind == "values" else name,
+                         value=name, detail=f"{name} (column {first + 1})" if kind == "values"
+                         else f"column {first + 1}")
+    group_reject = np.zeros(len(frame), dtype=bool)
+    if kind == "values":
+        assert cat is not None
+        _values_issues(check, cat, coll, year_range, rows)
+    else:
+        prov = frame.attrs.get("provenance")
+        labels = value_labels if value_labels is not None else getattr(prov, "value_labels", None)
+        group_reject = _micro_issues(check, design, coll, rows, labels, getattr(prov, "missing_codes", None))
+    _read_problems(problems, coll, rows, kind)
+    raw = _dedupe(coll.frame())
+    raw["file"] = table.file
+    raw["sheet"] = table.sheet
+    raw["row"] = _user_rows(raw["pos"], rows)
+    bad = _rejected_rows(raw, group_reject)
+    if kind == "values" and coll.parsed is not None:
+        accepted = _accepted_values(coll.parsed, frame.index, ~bad, cat)
+    else:
+        accepted = frame[~bad]
+    mapped = coll.mapped.assign(file=table.file) if coll.mapped is not None and len(coll.mapped) else None
+    return _Checked(raw, table, accepted, frame[bad], mapped)
+
+
+def _user_rows(pos: pd.Series, rows: np.ndarray) -> pd.arrays.IntegerArray:
+    """The row number the user sees of each issue's position (missing for an issue about the table)."""
+    has = pos.notna().to_numpy(dtype=bool)
+    at = pos.fillna(0).to_numpy(dtype="int64")
+    out = np.zeros(len(pos), dtype="int64")
+    out[has] = rows[at[has]]
+    return pd.arrays.IntegerArray(out, ~has)
+
+
+#: The codes of severity ``error``.
+_ERROR_CODES: tuple[str, ...] = tuple(c for c, r in RULES.items() if r.severity == "error")
+
+
+def _rejected_rows(raw: pd.DataFrame, group_reject: np.ndarray) -> np.ndarray:
+    """Rows with an error (all of them when an error concerns the whole table)."""
+    errors = raw[raw["code"].isin(_ERROR_CODES).to_numpy(dtype=bool)]
+    if errors["pos"].isna().any():
+        return np.ones(len(group_reject), dtype=bool)
+    bad = group_reject.copy()
+    bad[errors["pos"].to_numpy(dtype="int64")] = True
+    return bad
+
+
+def _report(checked: list[_Checked], many: bool, kind: Kind, cat: Catalog | None, year_range: tuple[int, int],
+            lang: Lang) -> ValidationReport:
+    """One report for all the tables: issues sorted by table, row and column; rows stacked by file."""
+    from .._version import __version__
+
+    raws = [c.raw for c in checked]
+    tables = [c.table for c in checked]
+    accepted = [c.accepted for c in checked]
+    rejected = [c.rejected for c in checked]
     raw_all = pd.concat(raws, ignore_index=True) if raws else _empty_raw()
     raw_all = raw_all.sort_values(["table", "row", "column", "code", "value"], na_position="first",
                                   kind="stable").reset_index(drop=True)
@@ -974,14 +1079,11 @@ def validate(
                    if v is not None} for t in tables],
     }
     if kind == "values":
+        mapped = [c.mapped for c in checked if c.mapped is not None]
         found = pd.concat(mapped, ignore_index=True) if mapped else pd.DataFrame(columns=[*MAPPED_COLUMNS, "file"])
         provenance["mapped"] = [{k: v for k, v in rec.items() if not (k == "file" and v is None)}
                                 for rec in found.astype(object).where(found.notna(), None).to_dict("records")]
-    report = ValidationReport(lang, kind, acc, rej, provenance, raw_all)
-    if not lazy and not report.ok:
-        raise DataError(message("validation.invalid", lang, errors=report.n_errors, warnings=report.n_warnings),
-                        problems=report.issues)
-    return report
+    return ValidationReport(lang, kind, acc, rej, provenance, raw_all)
 
 
 def _accepted_values(parsed: pd.DataFrame, index: pd.Index, keep: np.ndarray, catalog: Catalog | None) -> pd.DataFrame:
@@ -992,17 +1094,19 @@ def _accepted_values(parsed: pd.DataFrame, index: pd.Index, keep: np.ndarray, ca
     national = [c for c in disaggregation_columns(catalog) if c not in DISAGGREGATIONS]
     at = order.index("se")
     order[at:at] = national
-    out = parsed.copy()
-    if "value_code" in out.columns:
-        text_unit = out["_unit"].isin(["category", "text"]).fillna(False) & out["value"].isna()
-        if text_unit.any():
-            out["value"] = out["value"].astype(object).where(~text_unit, out["value_code"].astype(object))
+    # the kept rows only; a column's type is decided by the whole table
+    text_unit = None
+    if "value_code" in parsed.columns:
+        text_unit = (parsed["_unit"].isin(["category", "text"]).fillna(False) & parsed["value"].isna()).to_numpy()
+    out = parsed[keep]
+    if text_unit is not None and text_unit.any():
+        out["value"] = out["value"].astype(object).where(~text_unit[keep], out["value_code"].astype(object))
     if "n" in out.columns:
         n = out["n"]
         out["n"] = n.where(n.isna() | (n % 1 == 0)).astype("Float64").round().astype("Int64")
     out = out[[c for c in order if c in out.columns]]
-    out.index = index
-    return out[keep]
+    out.index = index[keep]
+    return out
 
 
 def _dedupe(raw: pd.DataFrame) -> pd.DataFrame:
@@ -1010,10 +1114,9 @@ def _dedupe(raw: pd.DataFrame) -> pd.DataFrame:
     if raw.empty:
         return raw
     raw = raw.drop_duplicates(["code", "pos", "column"]).reset_index(drop=True)
-    generic = raw["code"].isin(list(_GENERIC_EMPTY))
+    generic = raw["code"].isin(list(_GENERIC_EMPTY)).to_numpy(dtype=bool)
     if generic.any():
-        cell = raw["pos"].astype("string").fillna("") + "\x1f" + raw["column"].fillna("")
-        specific = set(cell[~generic & raw["pos"].notna()])
+        cell = pd.MultiIndex.from_arrays([raw["pos"].astype("Int64"), raw["column"].fillna("")])
+        specific = cell[~generic & raw["pos"].notna().to_numpy(dtype=bool)]
         raw = raw[~(generic & cell.isin(specific))]
     return raw.reset_index(drop=True)
-
