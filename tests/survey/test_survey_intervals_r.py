@@ -143,8 +143,8 @@ def test_quantile_rules_differ_where_they_should() -> None:
     assert float(d.quantile("y", 0.25, qrule="hf7").estimate.iloc[0]) == pytest.approx(1.75)
 
 
-@pytest.mark.parametrize(("option", "value"), [("qrule", "hf10"), ("interval_type", "score"),
-                                              ("qrule", "shahvaish")])
+@pytest.mark.parametrize(("option", "value"), [("qrule", "hf10"), ("interval_type", "fuller"),
+                                              ("qrule", "type7")])
 def test_unknown_quantile_options_name_the_choices(option: str, value: str) -> None:
     d = design("plain")
     with pytest.raises(OptionError, match=option):

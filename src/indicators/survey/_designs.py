@@ -66,11 +66,12 @@ from ._domains import (
     _design_error,
     _Domains,
     _numeric,
+    _option_error,
     _rows_text,
     _Sums,
     _Var,
 )
-from ._estimators import _Design
+from ._estimators import _Design, _qrule, _QuantileCase
 from ._intervals import likelihood_interval
 from ._make_replicates import (
     MAKE_TYPES,
@@ -1129,6 +1130,35 @@ class ReplicateDesign(_Calibrating, _Design):
         if self._keys is None:
             self._keys = _rep.pattern_keys(self._rep_matrix(), self._w)
         return self._keys
+
+    def _check_interval_type(self, interval_type: str) -> None:
+        """R's ``svyquantile`` on replicate designs has no ``score`` interval."""
+        if interval_type == "score":
+            raise _option_error("survey.option.interval_design", self.lang, "interval_type", interval_type,
+                                design=type(self).__name__, allowed="mean, beta, xlogit, asin, quantile")
+
+    def _replicate_quantile_ci(self, case: _QuantileCase, p: float, qhat: np.ndarray, crit: np.ndarray
+                               ) -> tuple[np.ndarray, np.ndarray]:
+        """R's ``repCI`` (``interval.type = "quantile"``): the quantile under each
+        replicate's weights (rows of weight 0 left out, as R's rules do), their variance
+        (``svrVar`` around their mean, or the estimate with ``mse``), and the estimate
+        -/+ t times its square root."""
+        D = case.ctx.n_domains
+        reps = np.full((D, self.n_replicates), np.nan)
+        for k in range(D):
+            rows = np.flatnonzero(case.dom_u == k)
+            if not len(rows):
+                continue
+            order = rows[np.argsort(case.y0[rows], kind="stable")]
+            ys = case.y0[order]
+            repw = self._rep_rows(order)
+            for r in range(repw.shape[1]):
+                keep = repw[:, r] != 0
+                reps[k, r] = _qrule(case.qrule, ys[keep], repw[keep, r], p)
+        var = _rep.replicate_variance(reps, self.scale, self.rscales, self.mse, qhat)
+        with np.errstate(invalid="ignore"):
+            half = np.sqrt(var) * crit
+        return qhat - half, qhat + half
 
     def _logit(self, ctx: _Domains, est: np.ndarray, se: np.ndarray, v: _Var, level: float,
                df: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

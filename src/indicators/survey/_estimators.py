@@ -10,11 +10,13 @@ from __future__ import annotations
 import warnings
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
+from scipy import special, stats
 
 from .._codes import error, problem
 from .._options import CVLimits, validate_options
@@ -47,13 +49,18 @@ from ._domains import (
     _zero_at,
 )
 from ._estimates import Estimates, _check_limits, quality_flags
+from ._intervals import score_bounds
+from ._rmath import approx
 
-#: R's ``svyquantile`` rules (survey 4.x ``qrule``): ``math`` = ``hf1``, ``school`` = ``hf2``.
-QRule = Literal["math", "school", "hf1", "hf2", "hf3", "hf4", "hf5", "hf6", "hf7", "hf8",
-                "hf9"]
-#: R's ``svyquantile`` interval types (Woodruff's, with the share below the quantile's
-#: interval computed as ``svyciprop``'s ``mean``, ``beta``, ``xlogit`` or ``asin``).
-QuantileInterval = Literal["mean", "beta", "xlogit", "asin"]
+#: R's ``svyquantile`` rules (survey 4.x ``qrule``): ``math`` = ``hf1``, ``school`` = ``hf2``,
+#: ``shahvaish`` (Shah and Vaish).
+QRule = Literal["math", "school", "shahvaish", "hf1", "hf2", "hf3", "hf4", "hf5", "hf6", "hf7",
+                "hf8", "hf9"]
+#: R's ``svyquantile`` interval types: Woodruff's, with the share below the quantile's
+#: interval computed as ``svyciprop``'s ``mean``, ``beta``, ``xlogit`` or ``asin``;
+#: ``score`` (Taylor designs: the inverted score test of the share, R's ``ffullerCI``);
+#: ``quantile`` (replicate designs: the variance of the replicates' quantiles).
+QuantileInterval = Literal["mean", "beta", "xlogit", "asin", "score", "quantile"]
 #: R's ``deff``: True against simple random sampling without replacement, ``"replace"`` with.
 Deff = bool | Literal["replace"]
 
@@ -93,18 +100,22 @@ def _qrule(rule: str, ys: np.ndarray, ws: np.ndarray, p: float) -> float:
     n = len(ys)
     if n == 0 or not np.isfinite(p):
         return float("nan")
+    if rule == "shahvaish":
+        return _shahvaish(ys, ws, p)
     if rule == "hf3":  # the weights of tied values summed first (R's rowsum)
         ys, start = np.unique(ys, return_index=True)
         ws = np.add.reduceat(ws, start)
         n = len(ys)
     cumw = np.cumsum(ws, dtype=np.longdouble).astype(np.float64)
-    if rule in ("school", "hf2", "hf3", "hf4"):
+    if rule in ("math", "hf1", "school", "hf2", "hf3", "hf4"):
         total = cumw[-1]
         below = np.flatnonzero(cumw <= p * total)
         pos = int(below[-1]) if len(below) else 0  # R's survey:::last: the first when none
         nxt = min(pos + 1, n - 1)
         wlow = p - cumw[pos] / total
         wup = cumw[nxt] / total - p
+        if rule in ("math", "hf1"):
+            return float(ys[pos] if wlow == 0 else ys[nxt])
         if rule in ("school", "hf2"):
             return float((ys[pos] + ys[nxt]) / 2 if wlow == 0 else ys[nxt])
         if rule == "hf3":
@@ -128,6 +139,26 @@ def _qrule(rule: str, ys: np.ndarray, ws: np.ndarray, p: float) -> float:
     return float(np.interp(p, pk, ys))  # R's approx(pk, x, p, rule = 2)
 
 
+def _r_mean(x: np.ndarray) -> float:
+    """R's ``mean`` of doubles: the sum in extended precision, over ``n``, corrected by a
+    second pass."""
+    s = np.sum(x, dtype=np.longdouble) / len(x)
+    if np.isfinite(s):
+        s = s + np.sum(x.astype(np.longdouble) - s) / len(x)
+    return float(s)
+
+
+def _shahvaish(ys: np.ndarray, ws: np.ndarray, p: float) -> float:
+    """R's ``qrule_shahvaish``: the value whose position ``(S_k + 1/2 - w_k / 2) / (n + 1)``
+    (``S``: cumulative weights scaled to mean one; ``w_k`` the raw weight, as R writes it)
+    is the last at or below ``p``, by R's ``approx(..., method = "constant", rule = 2)``."""
+    n = len(ys)
+    wbar = ws / _r_mean(ws)
+    cum = np.cumsum(wbar, dtype=np.longdouble).astype(np.float64)
+    pk = (cum + 0.5 - ws / 2) / (n + 1)
+    return float(approx(pk, ys, np.array([p]), method="constant", f=0.0, rule=2)[0])
+
+
 def _rule_of(qrule: str, y0: np.ndarray, w: np.ndarray, dom: np.ndarray, D: int
              ) -> Any:
     """The quantile function of every domain under ``qrule``: probabilities (one per
@@ -145,6 +176,47 @@ def _rule_of(qrule: str, y0: np.ndarray, w: np.ndarray, dom: np.ndarray, D: int
         return np.array([_qrule(qrule, ys, ws, float(p)) for (ys, ws), p in zip(parts, probs, strict=True)])
 
     return rule
+
+
+def _r_iqr(x: np.ndarray) -> float:
+    """R's ``IQR(x)`` (unweighted, ``quantile`` type 7)."""
+    xs = np.sort(x)
+    n = len(xs)
+    out = []
+    for prob in (0.25, 0.75):
+        index = 1 + (n - 1) * prob
+        lo = int(np.floor(index))
+        hi = int(np.ceil(index))
+        q = xs[lo - 1]
+        if index > lo and xs[hi - 1] != q:
+            h = index - lo
+            q = (1 - h) * q + h * xs[hi - 1]
+        out.append(q)
+    return float(out[1] - out[0])
+
+
+def _share_at_or_below(x: np.ndarray, theta: float) -> float:
+    """R's ``mean(x <= theta)``: the count over ``n`` in extended precision."""
+    if np.isnan(theta):
+        return float("nan")
+    return float(np.longdouble(np.count_nonzero(x <= theta)) / np.longdouble(len(x)))
+
+
+@dataclass(frozen=True)
+class _QuantileCase:
+    """One variable of :meth:`_Design.quantile`: its domains, values (0 where missing),
+    each row's domain among its usable rows (-1 for none), the variable for the variance,
+    usable rows and degrees of freedom per domain, and the quantile rule."""
+
+    ctx: _Domains
+    y0: np.ndarray
+    dom_u: np.ndarray
+    var: _Var
+    n: np.ndarray
+    df: np.ndarray | None
+    level: float
+    qrule: str
+    rule: Any
 
 
 @validate_options
@@ -439,18 +511,23 @@ class _Design:
                  by: str | Sequence[str] | None = None, *, na_rm: bool = True, level: float = 0.95,
                  qrule: QRule = "math", interval_type: QuantileInterval = "mean",
                  cv_limits: CVLimits = (0.15, 0.30), min_n: int = 0) -> Estimates:
-        """Weighted quantiles with Woodruff intervals (R's ``svyquantile``, survey 4.x).
+        """Weighted quantiles with their intervals (R's ``svyquantile``, survey 4.x).
 
         ``qrule`` is R's rule: ``math`` (default, ``hf1``: the smallest value whose
         weighted distribution function reaches ``q``), ``school`` (``hf2``), ``hf3`` to
-        ``hf9`` (the weighted forms of Hyndman and Fan's definitions).
-        The interval inverts an interval of the share below the estimated quantile, taken
-        as R's ``interval.type``: ``mean`` (Wald, t on the domain's degrees of freedom),
-        ``beta``, ``xlogit`` or ``asin``; ``se`` is its width over ``2 t``.
+        ``hf9`` (the weighted forms of Hyndman and Fan's definitions), ``shahvaish``
+        (Shah and Vaish's weighted positions).
+        ``interval_type`` is R's ``interval.type``: ``mean`` (default), ``beta``,
+        ``xlogit`` or ``asin`` invert that interval of the share below the estimated
+        quantile (Woodruff); ``score`` (Taylor designs) inverts the score test of the share
+        (R's ``ffullerCI``, found by R's ``uniroot``); ``quantile`` (replicate designs)
+        is the estimate -/+ t times the standard deviation of the replicates' quantiles.
+        ``se`` is the interval's width over ``2 t``.
         """
         limits = self._check_common("quantile", level, cv_limits, min_n, na_rm)
         check_option("quantile", "qrule", qrule, get_args(QRule), self.lang)
         check_option("quantile", "interval_type", interval_type, get_args(QuantileInterval), self.lang)
+        self._check_interval_type(interval_type)
         names = self._variables(variables, "quantile")
         probs = [q] if isinstance(q, (int, float)) else list(q)
         for p in probs:
@@ -458,7 +535,6 @@ class _Design:
                 raise _option_error("survey.option.q", self.lang, "q", q, got=repr(q))
         ctx = self._domains(by)
         D = ctx.n_domains
-        w = self._w
         rows: list[_Row] = []
         for name in names:
             y = _numeric(self.data, name, self.lang, "quantile")
@@ -471,23 +547,96 @@ class _Design:
             y0 = _zero_at(y, missing)
             usable = _Var(y0, _ONES, missing).usable(ctx)
             dom_u = np.where(usable, ctx.dom, -1)
-            rule = _rule_of(qrule, y0, w, dom_u, D)
+            rule = _rule_of(qrule, y0, self._w, dom_u, D)
+            case = _QuantileCase(ctx, y0, dom_u, _Var(y0, _ONES, missing, w_missing), n, df, level, qrule,
+                                 rule)
             for p in probs:
                 qhat = rule(np.full(D, float(p)))
-                at_row = qhat[np.maximum(dom_u, 0)] if D else np.full(len(y0), np.nan)  # no domain: none usable
-                below = (usable & (y0 <= at_row)).astype(np.float64)
-                part = self._estimate_var(ctx, _Var(below, _ONES, missing, w_missing))
-                pest, pse = part.est, np.sqrt(part.var)
-                lo_p, hi_p = _share_interval(pest, pse, level, df, interval_type, self._subset_rows(n))
-                lo = rule(np.where(~(lo_p >= 0), np.nan, lo_p))
-                hi = rule(np.where(~(hi_p <= 1), np.nan, hi_p))
+                if interval_type == "score":
+                    lo, hi = self._score_ci(case, float(p), name)
+                elif interval_type == "quantile":
+                    lo, hi = self._replicate_quantile_ci(case, float(p), qhat, crit)
+                else:
+                    lo, hi = self._woodruff_ci(case, qhat, interval_type)
                 se = (hi - lo) / (2 * crit)
                 label = name if len(probs) == 1 else f"{name}@{p:g}"
                 rows.append((label, *(np.where(bad, np.nan, a) for a in (qhat, se, lo, hi)),
                              np.full(D, np.nan), n))
-        return self._result("quantile", ctx, rows, level, "woodruff", na_rm, limits, min_n,
+        method = {"score": "score", "quantile": "replicate quantiles"}.get(interval_type, "woodruff")
+        return self._result("quantile", ctx, rows, level, method, na_rm, limits, min_n,
                             extra={"q": probs, "qrule": qrule,
-                                   "interval": f"woodruff (R interval.type='{interval_type}')"})
+                                   "interval": f"{method} (R interval.type='{interval_type}')"})
+
+    def _check_interval_type(self, interval_type: str) -> None:
+        """``score`` is for Taylor designs, ``quantile`` for replicate designs (as in R)."""
+        if interval_type == "quantile":
+            raise _option_error("survey.option.interval_design", self.lang, "interval_type", interval_type,
+                                design=type(self).__name__, allowed="mean, beta, xlogit, asin, score")
+
+    def _woodruff_ci(self, case: _QuantileCase, qhat: np.ndarray, interval_type: str
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """R's ``woodruffCI``: the quantiles at the ends of the share's interval."""
+        v = case.var
+        usable = case.dom_u >= 0
+        at_row = qhat[np.maximum(case.dom_u, 0)] if len(qhat) else np.full(len(case.y0), np.nan)
+        below = (usable & (case.y0 <= at_row)).astype(np.float64)
+        part = self._estimate_var(case.ctx, _Var(below, _ONES, v.missing, v.w_missing))
+        # Every usable row at or below the quantile: R's share is exactly 1 with variance 0
+        # (the other methods' intervals are then 0/0, NaN, in R).
+        D = case.ctx.n_domains
+        dom = np.maximum(case.dom_u, 0)
+        full = (np.bincount(dom, weights=below * usable, minlength=D)[:D]
+                == np.bincount(dom, weights=usable.astype(np.float64), minlength=D)[:D])
+        pest = np.where(full, 1.0, part.est)
+        pse = np.where(full, 0.0, np.sqrt(part.var))
+        lo_p, hi_p = _share_interval(pest, pse, case.level, case.df, interval_type, self._subset_rows(case.n))
+        if interval_type != "mean":
+            lo_p, hi_p = np.where(full, np.nan, lo_p), np.where(full, np.nan, hi_p)
+        return (case.rule(np.where(~(lo_p >= 0), np.nan, lo_p)),
+                case.rule(np.where(~(hi_p <= 1), np.nan, hi_p)))
+
+    def _score_ci(self, case: _QuantileCase, p: float, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """R's ``ffullerCI`` in each domain: the values where the score test of the share
+        above ``theta`` (``svymean(x > theta) - (1 - p)`` over its SE) crosses -/+ t,
+        found by R's ``uniroot`` between ``min + IQR/100`` and ``max - IQR/100`` with
+        ``tol = 1 / (100 sqrt(rows))``; the interval is the quantiles at the unweighted
+        shares of values at or below those roots. NaN (with a warning) where the test
+        does not change sign (R stops there)."""
+        D = case.ctx.n_domains
+        alpha = 1.0 - case.level
+        p_lo, p_hi = np.full(D, np.nan), np.full(D, np.nan)
+        rows = self._subset_rows(case.n)
+        failed = []
+        for k in range(D):
+            x = case.y0[case.dom_u == k]
+            if len(x) < 2:
+                continue
+            df = float(case.df[k]) if case.df is not None else np.inf
+            t_hi = float(special.ndtri(1 - alpha / 2)) if np.isinf(df) else float(stats.t.isf(alpha / 2, df))
+            t_lo = float(special.ndtri(alpha / 2)) if np.isinf(df) else float(stats.t.ppf(alpha / 2, df))
+            iqr = _r_iqr(x)
+
+            def scoretest(theta: float, limit: float, k: int = k) -> float:
+                u = np.where(case.dom_u == k, (case.y0 > theta) - (1 - p), 0.0)
+                part = self._estimate_var(case.ctx, _Var(u, _ONES, case.var.missing, case.var.w_missing))
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    return float(part.est[k] / np.sqrt(part.var[k]) - limit)
+
+            q_lo, q_hi = score_bounds(scoretest, float(x.min() + iqr / 100), float(x.max() - iqr / 100),
+                                      (t_hi, t_lo), 1 / (100 * np.sqrt(float(rows[k]))))
+            if np.isnan(q_lo) or np.isnan(q_hi):  # R stops: no interval at all
+                failed.append(k)
+                continue
+            p_lo[k], p_hi[k] = _share_at_or_below(x, q_lo), _share_at_or_below(x, q_hi)
+        if failed:
+            warnings.warn(message("survey.quantile.score_no_root", self.lang, variable=name, q=f"{p:g}",
+                                  count=len(failed)), stacklevel=4)
+        return case.rule(p_lo), case.rule(p_hi)
+
+    def _replicate_quantile_ci(self, case: _QuantileCase, p: float, qhat: np.ndarray, crit: np.ndarray
+                               ) -> tuple[np.ndarray, np.ndarray]:
+        """R's ``repCI`` (``interval.type = "quantile"``); replicate designs only."""
+        raise NotImplementedError
 
     # -- shared machinery -------------------------------------------------------------------------
     def _linear(self, statistic: str, names: list[str], dens: list[str] | None,
