@@ -240,3 +240,21 @@ def test_domain_ranks_in_blocks_are_the_ranks_one_domain_at_a_time() -> None:
 
     assert got.tolist() == [alone(m) for m in mats]
     assert rep.replicate_degf(mat) == alone(mat) - 1
+
+
+@pytest.mark.parametrize("by", ["state", ["state", "area"], ["area", "state"]])
+def test_domains_constant_within_psus_give_the_general_pairs(by: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A domain column with one value per PSU keeps the PSUs as the (PSU, domain) pairs; the
+    estimates are those of the general pair building (which looks at every (PSU, value) key)."""
+    from indicators.survey import _core
+
+    rng = np.random.default_rng(3)
+    psu = rng.integers(0, 300, 5000)
+    frame = pd.DataFrame({"w": rng.uniform(1, 9, 5000), "stratum": psu % 20, "psu": psu,
+                          "state": (psu % 20) // 4, "area": rng.integers(0, 3, 5000),
+                          "y": np.where(rng.random(5000) < 0.1, np.nan, rng.random(5000))})
+    options: dict[str, Any] = {"weights": "w", "strata": "stratum", "psu": "psu"}
+    fast = SurveyDesign(frame, **options).mean("y", by=by, deff=True).to_frame()
+    monkeypatch.setattr(_core, "_constant_within", lambda *args: None)
+    slow = SurveyDesign(frame, **options).mean("y", by=by, deff=True).to_frame()
+    pd.testing.assert_frame_equal(fast, slow, rtol=1e-12)

@@ -234,7 +234,7 @@ def psu_codes(stratum: np.ndarray, n_strata: int, psu: np.ndarray | None,
         codes = np.empty(n, dtype=_code_type(n))
         codes[order] = np.arange(n)
         return codes
-    owner = np.full(n_labels, -1, dtype=np.int64)
+    owner = np.full(n_labels, -1, dtype=stratum.dtype if stratum.dtype.kind == "i" else np.int64)
     owner[psu] = stratum
     if np.array_equal(owner[psu], stratum):
         # Every label belongs to one stratum: order the labels by (stratum, label).
@@ -292,6 +292,21 @@ def _pair_domains(cols: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray,
         out[ok] = inverse
     out[missing] = len(cells)
     return out, cells
+
+
+def _constant_within(code: np.ndarray, values: np.ndarray, size: int, base: int) -> np.ndarray | None:
+    """The value of each code (``base`` .. ``size + base - 1``, all present) when ``values``
+    is the same on every row of the code, else None (a sample of the rows is looked at first)."""
+    owner = np.full(size + base, -1, dtype=values.dtype if values.dtype.kind == "i" else np.int64)
+    head = min(len(code), 1 << 16)
+    owner[code[:head]] = values[:head]
+    if not np.array_equal(owner[code[:head]], values[:head]):
+        return None
+    owner[code] = values
+    held = owner[base:]
+    if not np.array_equal(owner[code], values) or (size and int(held.min()) < 0):
+        return None
+    return held
 
 
 @dataclass(frozen=True, eq=False)
@@ -356,6 +371,12 @@ class PairIndex:
             size = len(pair_psu)
             for col, k, has_missing in steps[len(cols):]:
                 col_ext = np.where(col < 0, k, col) if has_missing else col
+                held = _constant_within(code, col_ext, size, base)
+                if held is not None:  # one value per pair so far (a region, a state): the pairs stay
+                    code = code + 1 if base == 0 else code
+                    base = 1
+                    cols = [*cols, held.astype(np.int64)]
+                    continue
                 key = code * np.int64(k + 1)
                 key += col_ext
                 code, distinct = _compact(key, (size + base) * (k + 1))
