@@ -19,10 +19,6 @@ LIMIT = 80
 ALLOWED: frozenset[str] = frozenset({
     "io/_read.py:read",
     "io/_delimited.py:_convert",
-    "report/country.py:_Builder._summary",
-    "report/country.py:_Builder._outcomes",
-    "report/country.py:_Builder._validation",
-    "report/country.py:_Builder._area",
     "survey/_engines.py:_EngineMixin._linear",
     "survey/_engines.py:EngineSurveyDesign.__init__",
     "scores/_scores.py:score",

@@ -117,6 +117,16 @@ def country_report(
     return dated(report, date, fmt)
 
 
+#: The columns of the detailed validation issues in a country report.
+_ISSUE_COLUMNS = ("severity", "code", "file", "sheet", "row", "column", "value", "expected", "message", "hint")
+
+#: The columns of an area's indicator table and of the outcome table (the keys of their rows).
+_INDICATOR_COLUMNS = ("indicator", "title", "type", "value", "value_display", "unit", "year", "trend", "rounds",
+                      "source", "status", "score", "median")
+_OUTCOME_COLUMNS = ("indicator", "title", "year", "value", "value_display", "unit", "ci_low", "ci_high", "interval",
+                    "se", "cv", "n", "quality", "source")
+
+
 class _Builder:
     def __init__(
         self,
@@ -242,75 +252,8 @@ class _Builder:
         )
 
     def _summary(self) -> None:
-        n = len(self.cat)
-        have = len(self.latest)
-        paras = [
-            self.L(
-                "country.intro",
-                country=self.name,
-                system=self.cat.name(self.lang),
-                label=self.cat.label,
-            )
-        ]
-        paras.append(
-            self.L(
-                "country.counts",
-                have=self.fmt.integer(have),
-                total=self.fmt.integer(n),
-                share=self.fmt.share(have / n if n else float("nan")),
-            )
-        )
-        overall = None
-        if self.scores is None:
-            paras.append(self.L("country.no_scores"))
-        elif self.score_year is None:
-            paras.append(self.L("country.no_country_scores", country=self.name))
-        else:
-            overall_units = self._scores_at("overall")
-            own = overall_units.loc[overall_units["country"] == self.country]
-            if not own.empty:
-                overall = own.iloc[0]
-                paras.append(
-                    self.L(
-                        "country.overall",
-                        year=self.fmt.year(self.score_year),
-                        score=self.fmt.number(overall["score"], 1),
-                        interval=self.fmt.interval(overall["ci_low"], overall["ci_high"]),
-                        median=self.fmt.number(self._median("overall", str(overall["unit"])), 1),
-                        rank=self.fmt.integer(overall["rank"]),
-                        ranks=self.fmt.rank_interval(overall["rank_low"], overall["rank_high"]),
-                        n=self.fmt.integer(overall_units["score"].notna().sum()),
-                    )
-                )
-                paras.append(self.L(f"interval.{self._source}"))
-        rows = []
-        for area in self.cat.areas:
-            ids = [i.id for i in self.cat if i.area == area.id]
-            own = self._own_score("area", area.id)
-            rows.append(
-                {
-                    "area": area.id,
-                    "area_name": area.name(self.lang),
-                    "score": np.nan if own is None else own["score"],
-                    "ci_low": np.nan if own is None else own["ci_low"],
-                    "ci_high": np.nan if own is None else own["ci_high"],
-                    "interval": None
-                    if own is None
-                    else self.fmt.interval(own["ci_low"], own["ci_high"]),
-                    "coverage": np.nan if own is None else own["coverage"],
-                    "data_coverage": (sum(i in self.latest for i in ids) / len(ids))
-                    if ids
-                    else np.nan,
-                    "median": self._median("area", area.id),
-                    "rank": np.nan if own is None else own["rank"],
-                    "rank_low": np.nan if own is None else own["rank_low"],
-                    "rank_high": np.nan if own is None else own["rank_high"],
-                    "ranks": None
-                    if own is None
-                    else self.fmt.rank_interval(own["rank_low"], own["rank_high"]),
-                }
-            )
-        frame = pd.DataFrame(rows)
+        paras = self._summary_paragraphs()
+        frame = pd.DataFrame(self._area_score_rows())
         cols = [
             Column("area", self.L("col.code"), screen=False),
             Column("area_name", self.L("col.area")),
@@ -358,6 +301,81 @@ class _Builder:
         self.sections.append(
             Section("summary", self.L("section.summary"), 2, tuple(paras), charts, ("area_scores",))
         )
+
+    def _summary_paragraphs(self) -> list[str]:
+        """The opening paragraphs: the system, the indicators with a value, the overall score and rank."""
+        n = len(self.cat)
+        have = len(self.latest)
+        paras = [
+            self.L(
+                "country.intro",
+                country=self.name,
+                system=self.cat.name(self.lang),
+                label=self.cat.label,
+            )
+        ]
+        paras.append(
+            self.L(
+                "country.counts",
+                have=self.fmt.integer(have),
+                total=self.fmt.integer(n),
+                share=self.fmt.share(have / n if n else float("nan")),
+            )
+        )
+        if self.scores is None:
+            paras.append(self.L("country.no_scores"))
+        elif self.score_year is None:
+            paras.append(self.L("country.no_country_scores", country=self.name))
+        else:
+            overall_units = self._scores_at("overall")
+            own = overall_units.loc[overall_units["country"] == self.country]
+            if not own.empty:
+                overall = own.iloc[0]
+                paras.append(
+                    self.L(
+                        "country.overall",
+                        year=self.fmt.year(self.score_year),
+                        score=self.fmt.number(overall["score"], 1),
+                        interval=self.fmt.interval(overall["ci_low"], overall["ci_high"]),
+                        median=self.fmt.number(self._median("overall", str(overall["unit"])), 1),
+                        rank=self.fmt.integer(overall["rank"]),
+                        ranks=self.fmt.rank_interval(overall["rank_low"], overall["rank_high"]),
+                        n=self.fmt.integer(overall_units["score"].notna().sum()),
+                    )
+                )
+                paras.append(self.L(f"interval.{self._source}"))
+        return paras
+
+    def _area_score_rows(self) -> list[dict[str, Any]]:
+        """A row per focus area: its score, interval, coverage, regional median and rank."""
+        rows = []
+        for area in self.cat.areas:
+            ids = [i.id for i in self.cat if i.area == area.id]
+            own = self._own_score("area", area.id)
+            rows.append(
+                {
+                    "area": area.id,
+                    "area_name": area.name(self.lang),
+                    "score": np.nan if own is None else own["score"],
+                    "ci_low": np.nan if own is None else own["ci_low"],
+                    "ci_high": np.nan if own is None else own["ci_high"],
+                    "interval": None
+                    if own is None
+                    else self.fmt.interval(own["ci_low"], own["ci_high"]),
+                    "coverage": np.nan if own is None else own["coverage"],
+                    "data_coverage": (sum(i in self.latest for i in ids) / len(ids))
+                    if ids
+                    else np.nan,
+                    "median": self._median("area", area.id),
+                    "rank": np.nan if own is None else own["rank"],
+                    "rank_low": np.nan if own is None else own["rank_low"],
+                    "rank_high": np.nan if own is None else own["rank_high"],
+                    "ranks": None
+                    if own is None
+                    else self.fmt.rank_interval(own["rank_low"], own["rank_high"]),
+                }
+            )
+        return rows
 
     def _indicator_row(self, ind: Indicator) -> dict[str, Any]:
         rows = self._own_rows.get(ind.id, self.own.iloc[:0]).sort_values("year")
@@ -432,24 +450,7 @@ class _Builder:
 
     def _area(self, area: Any) -> None:
         inds = [i for i in self.cat if i.area == area.id]
-        frame = pd.DataFrame(
-            [self._indicator_row(i) for i in inds],
-            columns=[
-                "indicator",
-                "title",
-                "type",
-                "value",
-                "value_display",
-                "unit",
-                "year",
-                "trend",
-                "rounds",
-                "source",
-                "status",
-                "score",
-                "median",
-            ],
-        )
+        frame = pd.DataFrame([self._indicator_row(i) for i in inds], columns=list(_INDICATOR_COLUMNS))
         name = f"indicators_{area.id}"
         self.tables[name] = make_table(
             name,
@@ -522,67 +523,8 @@ class _Builder:
         )
 
     def _outcomes(self) -> None:
-        rows = []
-        trend_rows = []
-        for ind in self.cat:
-            if ind.type != "outcome":
-                continue
-            last = self.latest.get(ind.id)
-            if last is None:
-                continue
-            cv = precision(last)
-            rows.append(
-                {
-                    "indicator": ind.id,
-                    "title": ind.title(self.lang),
-                    "year": int(last["year"]),
-                    "value": last["value"],
-                    "value_display": self._value(ind, last),
-                    "unit": unit_name(ind, self.lang),
-                    "ci_low": last["ci_low"],
-                    "ci_high": last["ci_high"],
-                    "interval": self.fmt.interval(
-                        last["ci_low"], last["ci_high"], self.fmt.decimals_for(ind.unit)
-                    ),
-                    "se": last["se"],
-                    "cv": cv,
-                    "n": last["n"],
-                    "quality": self.L(f"quality.{_quality(cv, last, self.cv_thresholds)}"),
-                    "source": None if pd.isna(last["source"]) else str(last["source"]),
-                }
-            )
-            hist = self.own.loc[(self.own["indicator"] == ind.id) & self.own["value"].notna()]
-            if ind.unit not in ("yes_no", "category", "text") and hist["year"].nunique() >= 2:
-                for r in hist.to_dict("records"):
-                    trend_rows.append(
-                        {
-                            "label": f"{ind.id} {ind.title(self.lang)}",
-                            "year": int(r["year"]),
-                            "value": r["value"],
-                            "ci_low": r["ci_low"],
-                            "ci_high": r["ci_high"],
-                            "unit": unit_name(ind, self.lang),
-                        }
-                    )
-        frame = pd.DataFrame(
-            rows,
-            columns=[
-                "indicator",
-                "title",
-                "year",
-                "value",
-                "value_display",
-                "unit",
-                "ci_low",
-                "ci_high",
-                "interval",
-                "se",
-                "cv",
-                "n",
-                "quality",
-                "source",
-            ],
-        )
+        rows, trend_rows = self._outcome_rows()
+        frame = pd.DataFrame(rows, columns=list(_OUTCOME_COLUMNS))
         cols = [
             Column("indicator", self.L("col.code")),
             Column("title", self.L("col.indicator")),
@@ -631,6 +573,53 @@ class _Builder:
                 ("outcomes",) if rows else (),
             )
         )
+
+    def _outcome_rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """A row per outcome indicator with a value (its latest value, interval and quality), and the
+        rounds of those with two years or more, for the trend chart."""
+        rows = []
+        trend_rows = []
+        for ind in self.cat:
+            if ind.type != "outcome":
+                continue
+            last = self.latest.get(ind.id)
+            if last is None:
+                continue
+            cv = precision(last)
+            rows.append(
+                {
+                    "indicator": ind.id,
+                    "title": ind.title(self.lang),
+                    "year": int(last["year"]),
+                    "value": last["value"],
+                    "value_display": self._value(ind, last),
+                    "unit": unit_name(ind, self.lang),
+                    "ci_low": last["ci_low"],
+                    "ci_high": last["ci_high"],
+                    "interval": self.fmt.interval(
+                        last["ci_low"], last["ci_high"], self.fmt.decimals_for(ind.unit)
+                    ),
+                    "se": last["se"],
+                    "cv": cv,
+                    "n": last["n"],
+                    "quality": self.L(f"quality.{_quality(cv, last, self.cv_thresholds)}"),
+                    "source": None if pd.isna(last["source"]) else str(last["source"]),
+                }
+            )
+            hist = self.own.loc[(self.own["indicator"] == ind.id) & self.own["value"].notna()]
+            if ind.unit not in ("yes_no", "category", "text") and hist["year"].nunique() >= 2:
+                for r in hist.to_dict("records"):
+                    trend_rows.append(
+                        {
+                            "label": f"{ind.id} {ind.title(self.lang)}",
+                            "year": int(r["year"]),
+                            "value": r["value"],
+                            "ci_low": r["ci_low"],
+                            "ci_high": r["ci_high"],
+                            "unit": unit_name(ind, self.lang),
+                        }
+                    )
+        return rows, trend_rows
 
     def _regions(self) -> None:
         """The latest value of each indicator by sub-national unit, with its interval."""
@@ -790,27 +779,12 @@ class _Builder:
             if isinstance(issues, pd.DataFrame)
             else pd.DataFrame(columns=["severity", "code", "row", "column", "value", "message"])
         )
-        accepted = getattr(v, "accepted", None)
-        rejected = getattr(v, "rejected", None)
-        n_acc = len(accepted) if accepted is not None and hasattr(accepted, "__len__") else None
-        n_rej = len(rejected) if rejected is not None and hasattr(rejected, "__len__") else None
         sev = (
             issues["severity"].astype("string").fillna("")
             if "severity" in issues
             else pd.Series(dtype="string")
         )
-        n_err = int(sev.str.casefold().isin(["error", "fatal"]).sum())
-        n_warn = int(sev.str.casefold().eq("warning").sum())
-        paras = [
-            self.L("validation.ok" if getattr(v, "ok", n_err == 0) else "validation.not_ok"),
-            self.L(
-                "validation.counts",
-                accepted=self.fmt.integer(n_acc),
-                rejected=self.fmt.integer(n_rej),
-                errors=self.fmt.integer(n_err),
-                warnings=self.fmt.integer(n_warn),
-            ),
-        ]
+        paras = self._validation_counts(v, sev)
         summary = (
             issues.assign(severity=sev, code=issues["code"].astype("string"))
             .groupby(["severity", "code"], sort=True, dropna=False)
@@ -834,35 +808,11 @@ class _Builder:
             sheet_name=self.L("sheet.validation"),
         )
         detail = issues.copy()
-        for c in (
-            "severity",
-            "code",
-            "file",
-            "sheet",
-            "row",
-            "column",
-            "value",
-            "expected",
-            "message",
-            "hint",
-        ):
+        for c in _ISSUE_COLUMNS:
             if c not in detail:
                 detail[c] = None
-        dcols = [
-            Column(c, self.L(f"col.issue_{c}"), "integer" if c == "row" else "text", screen=False)
-            for c in (
-                "severity",
-                "code",
-                "file",
-                "sheet",
-                "row",
-                "column",
-                "value",
-                "expected",
-                "message",
-                "hint",
-            )
-        ]
+        dcols = [Column(c, self.L(f"col.issue_{c}"), "integer" if c == "row" else "text", screen=False)
+                 for c in _ISSUE_COLUMNS]
         self.tables["validation_issues"] = make_table(
             "validation_issues",
             self.L("table.validation_issues"),
@@ -881,6 +831,25 @@ class _Builder:
                 ("validation",) if len(summary) else (),
             )
         )
+
+    def _validation_counts(self, v: Any, sev: pd.Series) -> list[str]:
+        """Whether the values passed, and the counts of accepted and rejected rows, errors and warnings."""
+        accepted = getattr(v, "accepted", None)
+        rejected = getattr(v, "rejected", None)
+        n_acc = len(accepted) if accepted is not None and hasattr(accepted, "__len__") else None
+        n_rej = len(rejected) if rejected is not None and hasattr(rejected, "__len__") else None
+        n_err = int(sev.str.casefold().isin(["error", "fatal"]).sum())
+        n_warn = int(sev.str.casefold().eq("warning").sum())
+        return [
+            self.L("validation.ok" if getattr(v, "ok", n_err == 0) else "validation.not_ok"),
+            self.L(
+                "validation.counts",
+                accepted=self.fmt.integer(n_acc),
+                rejected=self.fmt.integer(n_rej),
+                errors=self.fmt.integer(n_err),
+                warnings=self.fmt.integer(n_warn),
+            ),
+        ]
 
     def _about(self) -> None:
         low, high = self.cv_thresholds
