@@ -684,6 +684,33 @@ def test_png_render_is_an_image(per: Report) -> None:
     assert pixels.shape[0] > 100 and pixels.shape[1] > 300
 
 
+def test_png_from_the_svg_matches_matplotlibs_own(per: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Word document's PNG, rasterised from the chart's SVG by resvg, is the picture matplotlib's
+    Agg draws of the same figure (reference: Agg): same size, nearly every pixel the same."""
+    pytest.importorskip("resvg_py")
+    from matplotlib import image
+
+    from indicators.report import charts
+
+    spec = per.chart_specs["area_legislation"]
+    from_svg = charts.Drawing(spec, per.formatter).png(100)
+    drawing = charts.Drawing(spec, per.formatter)
+    drawing.svg()   # laid out as for the page, then drawn by Agg
+    monkeypatch.setattr(charts, "_RASTERISER", [None])
+    from_agg = drawing.png(100)
+    a = image.imread(io.BytesIO(from_svg))[..., :3]
+    b = image.imread(io.BytesIO(from_agg))[..., :3]
+    assert a.shape == b.shape
+    rows, cols = a.shape[0] // 8 * 8, a.shape[1] // 8 * 8
+
+    def blocks(x: np.ndarray) -> np.ndarray:   # 8 x 8 pixel averages: what the eye sees at print size
+        return x[:rows, :cols].mean(axis=-1).reshape(rows // 8, 8, cols // 8, 8).mean(axis=(1, 3))
+
+    diff = np.abs(blocks(a) - blocks(b))
+    assert float(diff.mean()) < 0.01          # anti-aliasing and glyph hinting differ, the picture does not
+    assert float((diff > 0.15).mean()) < 0.01
+
+
 # -- options ----------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ import math
 import re
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -120,10 +121,41 @@ class Drawing:
         return self._svg
 
     def png(self, dpi: int = 150) -> bytes:
-        """The chart as PNG bytes at ``dpi``."""
+        """The chart as PNG bytes at ``dpi``: its SVG rasterised by resvg when installed (the same
+        picture, text set from the same DejaVu Sans files, a few times faster), else matplotlib's Agg."""
         if dpi not in self._png:
-            self._png[dpi] = self._save("png", dpi=dpi, metadata={"Software": None})
+            raster = _rasteriser()
+            if raster is not None:
+                self._png[dpi] = raster(self.svg(), dpi)
+            else:
+                self._png[dpi] = self._save("png", dpi=dpi, metadata={"Software": None})
         return self._png[dpi]
+
+
+_FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf")
+_RASTERISER: list[Callable[[str, int], bytes] | None] = []
+
+
+def _rasteriser() -> Callable[[str, int], bytes] | None:
+    """An SVG-to-PNG function from ``resvg_py`` (found once), or ``None`` when it is not installed."""
+    if not _RASTERISER:
+        try:
+            import resvg_py
+        except ImportError:
+            _RASTERISER.append(None)
+        else:
+            matplotlib = require_matplotlib()
+            folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+            fonts = [str(folder / name) for name in _FONT_FILES if (folder / name).is_file()]
+
+            def rasterise(svg: str, dpi: int) -> bytes:
+                # matplotlib writes sizes in points; resvg reads the user units and zooms to the dpi
+                plain = re.sub(r'\b(width|height)="([0-9.]+)pt"', r'\1="\2"', svg, count=2)
+                return bytes(resvg_py.svg_to_bytes(svg_string=plain, skip_system_fonts=True, font_files=fonts,
+                                                   zoom=dpi / 72.0, background="white"))
+
+            _RASTERISER.append(rasterise)
+    return _RASTERISER[0]
 
 
 class ChartBook(Mapping[str, str]):

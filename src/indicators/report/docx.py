@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from .report import Report
 
 __all__ = ["column_widths", "write_docx"]
+#: Resolution of the charts in the document: about 165 dots per inch once fitted to the page width.
+DPI = 150
 #: Widest table laid out in the document; wider ones point to their sheet in the workbook.
 MAX_COLUMNS = 13
 _NUMERIC = {"score", "number", "integer", "year", "share", "display", "interval"}
@@ -145,7 +147,7 @@ def write_docx(report: Report, path: Path) -> Path:
             document.add_paragraph(item, style="List Bullet")
         for name in part.charts:
             spec = report.chart_specs[name]
-            document.add_picture(io.BytesIO(report.chart_png(name, dpi=200)), width=width)
+            document.add_picture(io.BytesIO(report.chart_png(name, dpi=DPI)), width=width)
             cap = document.add_paragraph()
             r = cap.add_run(spec.title)
             r.italic = True

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .._codes import error
@@ -108,12 +108,7 @@ class Formatter:
         """``value`` with grouping and exactly ``decimals`` decimals; ``—`` when missing."""
         if not _finite(value):
             return MISSING
-        from babel.numbers import format_decimal
-
-        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-        rounded = _round(value, decimals)
-        with localcontext(Context(prec=max(28, rounded.adjusted() + decimals + 2))):  # 1e300 has 301 digits
-            return str(format_decimal(rounded, format=pattern, locale=self.locale, decimal_quantization=True))
+        return _number(self.locale, float(value), int(decimals))
 
     def integer(self, value: Any) -> str:
         """A count: grouping, no decimals."""
@@ -217,6 +212,17 @@ class Formatter:
         return self.number(
             value, max(decimals, 2) if small and unit not in ("count", "currency") else decimals
         )
+
+
+@lru_cache(maxsize=2**16)
+def _number(locale: str, value: float, decimals: int) -> str:
+    """:meth:`Formatter.number` of a finite float, kept: charts and tables write the same numbers often."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    rounded = _round(value, decimals)
+    with localcontext(Context(prec=max(28, rounded.adjusted() + decimals + 2))):  # 1e300 has 301 digits
+        return str(format_decimal(rounded, format=pattern, locale=locale, decimal_quantization=True))
 
 
 def _round(value: Any, decimals: int) -> Decimal:
