@@ -21,7 +21,6 @@ ALLOWED: frozenset[str] = frozenset({
     "io/_delimited.py:_convert",
     "survey/_engines.py:_EngineMixin._linear",
     "survey/_engines.py:EngineSurveyDesign.__init__",
-    "scores/_scores.py:score",
 })
 
 

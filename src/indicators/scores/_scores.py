@@ -309,52 +309,21 @@ def score(
     >>> float(score(v, spec).to_frame()["score"].iloc[-1])
     25.0
     """
-    check_lang(lang, "score")
-    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 0:
-        raise error("option.invalid", lang, name="draws", func="score", allowed="an integer >= 0",
-                    got=repr(draws), field="draws", value=repr(draws))
-    if not isinstance(interval, (float, int)) or not 0 < float(interval) < 1:
-        raise error("option.invalid", lang, name="interval", func="score", allowed="a probability between 0 and 1",
-                    got=repr(interval), field="interval", value=repr(interval))
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise error("option.invalid", lang, name="seed", func="score", allowed="an integer >= 0",
-                    got=repr(seed), field="seed", value=repr(seed))
+    _check_options(draws, interval, seed, lang)
     years = _check_years(years, lang)
     spec = load_index_spec(spec, lang=lang)
-    if catalog is None and spec.catalog is not None:
-        catalog = load_catalog(spec.catalog)
-    elif catalog is not None and not isinstance(catalog, Catalog):
-        if not isinstance(catalog, (str, Path)):
-            from .._options import option_error
-
-            raise option_error("score", "catalog", catalog, lang=lang, expected="option.expected.catalog")
-        catalog = load_catalog(catalog)
+    catalog = _catalog_of(spec, catalog, lang)
     unc = _uncertainty(method_uncertainty, spec, int(draws), lang)
     plan = build_plan(spec, catalog)
     prep = prepare(values, plan, lang, catalog, int(seed))
-    treated = None
-    if spec.treatment is not None:
-        data_driven = np.array([p.method in ("minmax", "zscore", "rank", "percentile", "borda", "distance_best",
-                                             "distance_reference") for p in plan.indicators])
-        raw, treated = treat(prep.raw, prep.years, prep.countries, [p.id for p in plan.indicators], data_driven,
-                             spec.treatment)
-        prep = replace(prep, raw=raw)
+    prep, treated = _treated(prep, plan, spec)
     lin, bound_problems = linear_bounds(plan, prep.raw, prep.countries)
     excluded = plan.excluded
     if bound_problems:
         extra = pd.DataFrame([{"indicator": i, "reason": r, "year": None if y is None else int(prep.years[y])}
                               for i, r, y in bound_problems])
         excluded = pd.concat([excluded, extra.astype(excluded.dtypes.to_dict())], ignore_index=True)
-    # the years reported
-    if years is None:
-        ysel = np.arange(prep.years.size)
-    else:
-        wanted = sorted({int(y) for y in years})
-        missing = [y for y in wanted if y not in set(prep.years.tolist())]
-        if missing:
-            raise error("scores.unknown_years", lang, years=", ".join(map(str, missing)),
-                        available=", ".join(map(str, prep.years)), field="years", value=repr(missing))
-        ysel = np.searchsorted(prep.years, wanted)
+    ysel = _year_positions(prep.years, years, lang)
     lin = lin.select_years(ysel)
     struct = structure_of(plan)
     levels = spec.level_ids
@@ -378,17 +347,8 @@ def score(
     kept = None if summary is None else summary.kept
     comparable = all(not (p.method in ("minmax", "target") and not p.across_years) for p in plan.indicators)
     normalisation = pd.DataFrame([p.record() for p in plan.indicators])
-    method = {
-        "index": spec.id, "index_version": spec.version, "scale": spec.scale,
-        "catalog": None if catalog is None else catalog.label,
-        "catalog_fingerprint": None if catalog is None else catalog.fingerprint,
-        "draws": int(draws), "seed": int(seed), "interval": float(interval),
-        "factors": list(factors), "uncertainty": None if unc is None else unc.to_dict(),
-        "imputation": {"method": list(spec.imputation.steps), "max_years": spec.imputation.max_years,
-                       "group": spec.imputation.group, "imputations": spec.imputation.imputations},
-        "rows_used": prep.rows_used, "rows_other_disaggregations": prep.rows_other,
-        "years": [int(y) for y in years_out],
-    }
+    method = _method_record(spec, catalog, unc, prep, factors, years_out, draws=int(draws), seed=int(seed),
+                            interval=float(interval))
     return Scores(spec=spec, catalog_version=None if catalog is None else catalog.label, seed=int(seed),
                   draws=int(draws), interval=float(interval), sensitivity=sensitivity, excluded=excluded,
                   imputed=prep.imputations, unused=prep.unused, structure=plan.structure(),
@@ -396,6 +356,72 @@ def score(
                   _years=years_out,
                   _countries=prep.countries, _comparable=comparable, _lang=lang, treated=treated,
                   _engine=engine if summary is not None and kept is None else None)
+
+
+def _check_options(draws: Any, interval: Any, seed: Any, lang: Lang) -> None:
+    """Refuse draws or a seed that are not whole numbers >= 0, or an interval that is not a probability."""
+    check_lang(lang, "score")
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 0:
+        raise error("option.invalid", lang, name="draws", func="score", allowed="an integer >= 0",
+                    got=repr(draws), field="draws", value=repr(draws))
+    if not isinstance(interval, (float, int)) or not 0 < float(interval) < 1:
+        raise error("option.invalid", lang, name="interval", func="score", allowed="a probability between 0 and 1",
+                    got=repr(interval), field="interval", value=repr(interval))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise error("option.invalid", lang, name="seed", func="score", allowed="an integer >= 0",
+                    got=repr(seed), field="seed", value=repr(seed))
+
+
+def _catalog_of(spec: IndexSpec, catalog: Catalog | str | Path | None, lang: Lang) -> Catalog | None:
+    """The catalog given (loaded when a name or path), or the one the spec names."""
+    if catalog is None:
+        return load_catalog(spec.catalog) if spec.catalog is not None else None
+    if isinstance(catalog, Catalog):
+        return catalog
+    if not isinstance(catalog, (str, Path)):
+        from .._options import option_error
+
+        raise option_error("score", "catalog", catalog, lang=lang, expected="option.expected.catalog")
+    return load_catalog(catalog)
+
+
+def _treated(prep: Any, plan: Any, spec: IndexSpec) -> tuple[Any, Any]:
+    """The data after the spec's outlier treatment (winsorising, log) and the record of it."""
+    if spec.treatment is None:
+        return prep, None
+    data_driven = np.array([p.method in ("minmax", "zscore", "rank", "percentile", "borda", "distance_best",
+                                         "distance_reference") for p in plan.indicators])
+    raw, treated = treat(prep.raw, prep.years, prep.countries, [p.id for p in plan.indicators], data_driven,
+                         spec.treatment)
+    return replace(prep, raw=raw), treated
+
+
+def _year_positions(available: np.ndarray, years: Iterable[int] | None, lang: Lang) -> np.ndarray:
+    """The positions of the years reported (every year by default); an unknown year is refused."""
+    if years is None:
+        return np.arange(available.size)
+    wanted = sorted({int(y) for y in years})
+    missing = [y for y in wanted if y not in set(available.tolist())]
+    if missing:
+        raise error("scores.unknown_years", lang, years=", ".join(map(str, missing)),
+                    available=", ".join(map(str, available)), field="years", value=repr(missing))
+    return np.searchsorted(available, wanted)
+
+
+def _method_record(spec: IndexSpec, catalog: Catalog | None, unc: Uncertainty | None, prep: Any,
+                   factors: Any, years: np.ndarray, *, draws: int, seed: int, interval: float) -> dict[str, Any]:
+    """What the scores were computed with: the index, the catalog, the draws and the data used."""
+    return {
+        "index": spec.id, "index_version": spec.version, "scale": spec.scale,
+        "catalog": None if catalog is None else catalog.label,
+        "catalog_fingerprint": None if catalog is None else catalog.fingerprint,
+        "draws": draws, "seed": seed, "interval": interval,
+        "factors": list(factors), "uncertainty": None if unc is None else unc.to_dict(),
+        "imputation": {"method": list(spec.imputation.steps), "max_years": spec.imputation.max_years,
+                       "group": spec.imputation.group, "imputations": spec.imputation.imputations},
+        "rows_used": prep.rows_used, "rows_other_disaggregations": prep.rows_other,
+        "years": [int(y) for y in years],
+    }
 
 
 def _alternative_normalisations(plan: Any, prep: Any, unc: Uncertainty | None, ysel: np.ndarray,
