@@ -24,9 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import check_option
+
+if TYPE_CHECKING:
+    from ._spec import Aggregation
 
 __all__ = ["Combine", "Groups", "group_node"]
 
@@ -71,7 +74,7 @@ class Combine:
     difference: tuple[str, str] | None = None
     gap: str | None = None
     group: str | None = None
-    aggregation: str = "arithmetic"
+    aggregation: Aggregation = "arithmetic"
     power: float | None = None
     weights: Mapping[str, float] = field(default_factory=dict)
     complement: bool = False
