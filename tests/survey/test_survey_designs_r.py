@@ -14,12 +14,15 @@ at each stage, as sizes and as fractions, and weights taken from the fpc); ``pps
 two-stage and calibrated, Overton's and Hartley-Rao's in the Horvitz-Thompson and
 Yates-Grundy forms); ``ms_average`` (lonely_psu="average" at the second stage, averaged
 within each PSU as R does); ``mk_BRR_*``/``mk_Fay_merge`` (BRR with strata of one and of
-three PSUs, split or merged as R's brrweights).
+three PSUs, split or merged as R's brrweights). On the Taylor designs with domain cases
+(``ms_pop``, ``cal_taylor_post``, ``cal_taylor_linear``, ``pps_brewer``) also
+``svyciprop(method = "likelihood")`` and the median's ``score`` interval by state.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -189,6 +192,10 @@ def _frame(case: str, statistic: str, variable: str, by: str | None) -> pd.DataF
         return d.ratio(num, den, by=by).to_frame()
     if statistic == "median":
         return d.quantile(variable, 0.5, by=by).to_frame()
+    if statistic == "median_score":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # R stops where the score test keeps its sign: NaN here
+            return d.quantile(variable, 0.5, by=by, interval_type="score").to_frame()
     if statistic.startswith("proportion_"):
         method = statistic.removeprefix("proportion_")
         return d.proportion(variable, by=by, ci_method=method).to_frame()

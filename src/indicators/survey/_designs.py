@@ -393,7 +393,10 @@ class SurveyDesign(_Calibrating, _Design):
 
     def _subset_rows(self, n: np.ndarray) -> np.ndarray:
         # R's subsets of a calibrated or PPS design keep every row (with weight 0).
-        return n if self._calibration is None and self.pps is None else np.full_like(n, self.n_rows)
+        return np.full_like(n, self.n_rows) if self._keeps_all_rows() else n
+
+    def _keeps_all_rows(self) -> bool:
+        return self._calibration is not None or self.pps is not None
 
     def _weights(self, column: str | None) -> np.ndarray:
         if column is None:  # taken from the fpc once the stages are known
@@ -832,18 +835,20 @@ class SurveyDesign(_Calibrating, _Design):
             hi = np.exp(hi_eta) / (1 + np.exp(hi_eta))
         return mu, lo, hi
 
-    def _logit_parts(self, ctx: _Domains, v: _Var) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _logit_parts(self, ctx: _Domains, v: _Var, all_rows: bool = False
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The intercept-only quasibinomial ``svyglm`` of each domain: its coefficient, the
         coefficient's design-based standard error (the sandwich), the information
         ``sum(working weights)`` and the prior weights of the rows (the sampling weights
-        over their mean in the domain)."""
+        over their mean in the domain; with ``all_rows``, over all the design's rows, as
+        R's subset of a calibrated or PPS design keeps them with weight 0)."""
         D = ctx.n_domains
         d = v.d_ext(ctx)
         usable = d < D
         y0 = v.y0
         w = self._w
-        mean_w = (np.bincount(d, weights=w, minlength=D + 1)
-                  / np.maximum(np.bincount(d, minlength=D + 1), 1))
+        count = np.full(D + 1, float(self.n_rows)) if all_rows else np.bincount(d, minlength=D + 1)
+        mean_w = np.bincount(d, weights=w, minlength=D + 1) / np.maximum(count, 1)
         mean_w[D] = 1.0
         wn = w / mean_w[d]
         coef, factor, info = glm_logit(y0, wn, d, D)
@@ -862,7 +867,9 @@ class SurveyDesign(_Calibrating, _Design):
         :func:`._intervals.likelihood_interval`)."""
         D = ctx.n_domains
         d = v.d_ext(ctx)
-        coef, se_coef, info, wn = self._logit_parts(ctx, v)
+        # The prior weights' scale enters R's model-based variance (and the deviance): over
+        # the rows R's subset keeps.
+        coef, se_coef, info, wn = self._logit_parts(ctx, v, all_rows=self._keeps_all_rows())
         y0 = v.y0
         w = self._w
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -878,8 +885,9 @@ class SurveyDesign(_Calibrating, _Design):
                                      minlength=D + 1)[:D] / sw
         s1 = np.bincount(d, weights=wn * y0, minlength=D + 1)[:D]
         s0 = np.bincount(d, weights=wn * (1 - y0), minlength=D + 1)[:D]
-        lo, hi = likelihood_interval(coef, se_coef, info, s1, s0, dispersion,
-                                     self._subset_rows(n), level, df)
+        # The fit's rows: the domain's usable rows, or all rows where R's subset keeps them.
+        fit_rows = self._subset_rows(n)
+        lo, hi = likelihood_interval(coef, se_coef, info, s1, s0, dispersion, fit_rows, level, df)
         with np.errstate(over="ignore", invalid="ignore"):
             est = np.exp(coef) / (1 + np.exp(coef))
         return est, lo, hi

@@ -425,6 +425,10 @@ class _Design:
         """Rows of each domain's subset as R counts them (``nrow(design)``)."""
         return n
 
+    def _keeps_all_rows(self) -> bool:
+        """Whether R's subset of this design keeps every row (with weight 0)."""
+        return False
+
     def degf(self) -> float:
         """The design's degrees of freedom (R's ``degf``)."""
         raise NotImplementedError
@@ -611,6 +615,8 @@ class _Design:
             x = case.y0[case.dom_u == k]
             if len(x) < 2:
                 continue
+            if self._keeps_all_rows():  # R's x: every row of the subset (0 where missing)
+                x = case.y0
             df = float(case.df[k]) if case.df is not None else np.inf
             t_hi = float(special.ndtri(1 - alpha / 2)) if np.isinf(df) else float(stats.t.isf(alpha / 2, df))
             t_lo = float(special.ndtri(alpha / 2)) if np.isinf(df) else float(stats.t.ppf(alpha / 2, df))

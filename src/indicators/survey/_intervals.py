@@ -89,7 +89,9 @@ def likelihood_interval(coef: np.ndarray, se: np.ndarray, info: np.ndarray, s1: 
         root_lambda = float(np.sqrt(se[k] * se[k] * info[k]))
         crit = float(special.ndtri(a)) if np.isinf(ddf) else float(stats.t.ppf(a, ddf))
         alpha = float(special.ndtr(crit * root_lambda)) / 2
-        zmax = float(np.sqrt(stats.f.isf(alpha, 1, float(rows[k]) - 1)))
+        # sqrt(qf(alpha, 1, m, lower.tail = FALSE)) is t's upper alpha/2 point (F(1, m) = t(m)^2),
+        # which stays finite where alpha is tiny (a design effect far from 1).
+        zmax = float(stats.t.isf(alpha / 2, float(rows[k]) - 1))
         prof = _profile(float(coef[k]), float(se[k]), float(s1[k]), float(s0[k]),
                         float(dispersion[k]), zmax)
         if prof is None:
@@ -108,16 +110,23 @@ def score_bounds(scoretest: Callable[[float, float], float], lower: float, upper
     qlimit = limit, tol = tol)$root`` for each limit; NaN where ``scoretest`` has the
     same sign at both ends (where R stops with "f() values at end points not of opposite
     sign")."""
+    big = float(np.finfo(np.float64).max)
     roots = []
     for limit in limits:
         f_lower = scoretest(lower, limit)
         f_upper = scoretest(upper, limit)
-        if not (np.isfinite(f_lower) and np.isfinite(f_upper)) or np.sign(f_lower) * np.sign(f_upper) > 0 \
+        # R stops on a missing value or no sign change; an infinite end value is kept.
+        if np.isnan(f_lower) or np.isnan(f_upper) or np.sign(f_lower) * np.sign(f_upper) > 0 \
                 or not lower < upper:
             roots.append(float("nan"))
             continue
+
         def at(theta: float, limit: float = limit) -> float:
-            return scoretest(theta, limit)
+            # R's zeroin callback: -Inf becomes -DBL_MAX, +Inf and NaN +DBL_MAX
+            value = scoretest(theta, limit)
+            if np.isfinite(value):
+                return value
+            return -big if value == -np.inf else big
 
         root, _ = zeroin(at, lower, upper, f_lower, f_upper, tol)
         roots.append(root)

@@ -182,13 +182,18 @@ def zeroin(fun: Callable[[float], float], lower: float, upper: float, f_lower: f
     >>> round(root, 10)
     1.4142135624
     """
-    a, b = lower, upper
-    fa, fb = f_lower, f_upper
+    with np.errstate(all="ignore"):  # C's arithmetic: x / 0 is infinite, not an error
+        return _zeroin(fun, np.float64(lower), np.float64(upper), np.float64(f_lower),
+                       np.float64(f_upper), np.float64(tol), maxiter)
+
+
+def _zeroin(fun: Callable[[float], float], a: np.float64, b: np.float64, fa: np.float64,
+            fb: np.float64, tol: np.float64, maxiter: int) -> tuple[float, int]:
     c, fc = a, fa
     if fa == 0.0:
-        return a, 0
+        return float(a), 0
     if fb == 0.0:
-        return b, 0
+        return float(b), 0
     left = maxiter + 1
     while left:
         left -= 1
@@ -199,7 +204,7 @@ def zeroin(fun: Callable[[float], float], lower: float, upper: float, f_lower: f
         tol_act = 2 * _EPS * abs(b) + tol / 2
         new_step = (c - b) / 2
         if abs(new_step) <= tol_act or fb == 0.0:
-            return b, maxiter + 1 - left
+            return float(b), maxiter + 1 - left
         if abs(prev_step) >= tol_act and abs(fa) > abs(fb):
             cb = c - b
             if a == c:
@@ -221,8 +226,8 @@ def zeroin(fun: Callable[[float], float], lower: float, upper: float, f_lower: f
         if abs(new_step) < tol_act:
             new_step = tol_act if new_step > 0 else -tol_act
         a, fa = b, fb
-        b += new_step
-        fb = fun(b)
+        b = b + new_step
+        fb = np.float64(fun(float(b)))
         if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
             c, fc = a, fa
-    return b, -1
+    return float(b), -1

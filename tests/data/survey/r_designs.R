@@ -83,6 +83,16 @@ domain_df_cases <- function(case, kind, des) {
     q <- svyquantile(~income, sub, 0.5, ci = TRUE, se = TRUE)$income
     add(case, kind, "median", "income", "state", s, q[1, 1], q[1, 4], q[1, 2], q[1, 3],
         NA, degf(sub))
+    if (kind == "taylor") {  # R's likelihood and score intervals (Taylor designs only)
+      p <- svyciprop(~I(ipv0 == 1), ps, method = "likelihood")
+      add(case, kind, "proportion_likelihood", "ipv_any_12m", "state", s, coef(p), SE(p),
+          attr(p, "ci")[1], attr(p, "ci")[2], NA, degf(ps))
+      # where the score test does not change sign over the range R stops: the interval is NA
+      q <- tryCatch(svyquantile(~income, sub, 0.5, ci = TRUE, se = TRUE, interval.type = "score")$income,
+                    error = function(e) cbind(svyquantile(~income, sub, 0.5, ci = FALSE)$income, NA, NA, NA))
+      add(case, kind, "median_score", "income", "state", s, q[1, 1], q[1, 4], q[1, 2], q[1, 3],
+          NA, degf(sub))
+    }
   }
 }
 
