@@ -15,6 +15,12 @@ item non-response, 6 age groups. Timed, best of ``--repeats``, in one run:
 * ``design``: building :class:`indicators.SurveyDesign` (checks, strata and PSU codes).
 * ``estimate``: ``design.mean(10 indicators, by="state")`` and ``by=["state", "age_group"]``
   on a fresh design (so domain coding is included), with SE, Wald CI, deff, cv and n.
+* ``pandas group-by`` and ``Polars group-by``: the weighted means alone (no standard error,
+  interval or design effect), what a user without a survey library would write: the sum of
+  ``w * y`` over the sum of ``w`` on the rows where ``y`` is known, per ``by``, for the 10 indicators.
+* ``svy``: the Python ``svy`` package (when installed; skipped otherwise): ``Sample(data,
+  Design(stratum, psu, wgt)).estimation.mean(10 indicators, by=...)`` on a Polars frame made
+  beforehand, without design effects (its fastest route), on files of at most ``--svy-max-rows``.
 * ``R svyby``: ``svyby(~v1+...+v10, ~state, des, svymean, na.rm=TRUE, deff=TRUE)`` and the
   same by ``~state+age_group`` (R's fastest route: one call for all ten; with ``na.rm`` R
   drops a row missing any of the ten from all of them), timed inside R without reading the
@@ -28,7 +34,7 @@ buffers to it), and for R with ``gc()``'s "max used".
 
     python benchmarks/bench_survey.py                 # 1 million and 10 million rows
     python benchmarks/bench_survey.py --rows 1000000
-    python benchmarks/bench_survey.py --quick         # 200,000 rows, one repeat, no R
+    python benchmarks/bench_survey.py --quick         # 200,000 rows, one repeat, no R, no svy
 
 Results are printed and written to ``benchmarks/results/survey.md``.
 """
@@ -58,6 +64,9 @@ VARS = [f"v{i + 1}" for i in range(N_INDICATORS)]
 RESULTS = Path(__file__).parent / "results" / "survey.md"
 FLOOR = "floor: bincount per indicator and by"
 ESTIMATE = "design + mean(10 indicators) by state and by state x age"
+PANDAS = "pandas group-by: weighted means only (no SE, CI, deff)"
+POLARS = "Polars group-by: weighted means only (no SE, CI, deff)"
+SVY = "svy: Sample + mean(10 indicators) by state and by state x age (SE, CI; no deff)"
 
 
 def generate(rows: int, seed: int = 20240611) -> pd.DataFrame:
@@ -157,16 +166,71 @@ def run_python(data: pd.DataFrame, repeats: int) -> dict[str, tuple[float, float
         for by in BYS:
             d.mean(VARS, by=by)
 
+    def pandas_means() -> None:
+        weight = data["weight"]
+        for by in BYS:
+            known = data[VARS].notna()
+            parts = {f"{v}:wy": (weight * data[v]).where(known[v], 0.0) for v in VARS}
+            parts.update({f"{v}:w": weight.where(known[v], 0.0) for v in VARS})
+            sums = pd.DataFrame(parts).groupby([data[c] for c in by], sort=False).sum()
+            pd.DataFrame({v: sums[f"{v}:wy"] / sums[f"{v}:w"] for v in VARS})
+
     out = {}
     for name, func in ((FLOOR, floor),
                        ("floor + keys (pandas factorize, then the bincounts)", floor_keys),
                        ("SurveyDesign(...) (build and check)", design),
-                       (ESTIMATE, estimate)):
+                       (ESTIMATE, estimate),
+                       (PANDAS, pandas_means)):
         out[name] = (*best(func, repeats), peak_mb(func))
+    polars_means = _polars_means(data)
+    if polars_means is not None:
+        out[POLARS] = (*best(polars_means, repeats), peak_mb(polars_means))
     # Sanity: the estimator gives the floor's sums.
     est = built.mean(VARS[0], by="state").to_frame()
     assert len(est) == N_STATES
     return out
+
+
+def _polars_means(data: pd.DataFrame) -> Callable[[], Any] | None:
+    """The weighted means with Polars (lazy, one group-by per ``by``), or ``None`` without Polars."""
+    try:
+        import polars as pl
+    except ImportError:
+        return None
+    frame = pl.from_pandas(data)
+
+    def run() -> None:
+        for by in BYS:
+            frame.lazy().group_by(by).agg(
+                [((pl.col(v) * pl.col("weight")).sum() / pl.col("weight").filter(pl.col(v).is_not_null()).sum())
+                 .alias(v) for v in VARS]).collect()
+
+    return run
+
+
+def run_svy(data: pd.DataFrame, repeats: int) -> tuple[float, float, float] | str:
+    """The ``svy`` package on the same data: best time, CPU time and peak memory, or why not."""
+    try:
+        import polars as pl
+        import svy
+    except ImportError:
+        return "not installed (pip install svy)"
+    frame = pl.from_pandas(data)
+
+    def run() -> None:
+        sample = svy.Sample(frame, svy.Design(stratum="stratum", psu="psu", wgt="weight"))
+        for by in BYS:
+            sample.estimation.mean(VARS, by=by if len(by) > 1 else by[0], drop_nulls=True)
+
+    # the same figures as indicators' (a check that both estimate the same thing)
+    sample = svy.Sample(frame, svy.Design(stratum="stratum", psu="psu", wgt="weight"))
+    theirs = sample.estimation.mean(VARS[0], by="state", drop_nulls=True).to_polars().to_pandas()
+    ours = SurveyDesign(data, weights="weight", strata="stratum", psu="psu").mean(VARS[0], by="state").to_frame()
+    both = ours.merge(theirs, on="state", suffixes=("", "_svy"))
+    if not (np.allclose(both["estimate"], both["est"], rtol=1e-9) and np.allclose(both["se"], both["se_svy"],
+                                                                                   rtol=1e-6)):
+        return "disagrees with indicators (not timed)"
+    return (*best(run, repeats), peak_mb(run))
 
 
 R_SCRIPT = r"""
@@ -219,9 +283,11 @@ def main() -> None:
     parser.add_argument("--r-max-rows", type=int, default=1_000_000,
                         help="run R only on files up to this many rows (default 1,000,000)")
     parser.add_argument("--r-timeout", type=float, default=1800)
+    parser.add_argument("--svy-max-rows", type=int, default=1_000_000,
+                        help="run svy only on files up to this many rows (default 1,000,000)")
     args = parser.parse_args()
     if args.quick:
-        args.rows, args.repeats, args.r_max_rows = [200_000], 1, 0
+        args.rows, args.repeats, args.r_max_rows, args.svy_max_rows = [200_000], 1, 0, 0
     have_r = r_available()
     lines = ["# Survey estimation benchmark", "",
              ("10 binary indicators, means with SE, Wald CI, deff, cv and n, by state (32 domains) "
@@ -239,10 +305,27 @@ def main() -> None:
                   "| --- | ---: | ---: | ---: | ---: | ---: |"]
         results = run_python(data, args.repeats)
         floor_t, floor_c, _ = results[FLOOR]
+        ours, ours_c = results[ESTIMATE][:2]
+        notes: list[str] = []
         for name, (t, c, mem) in results.items():
-            lines.append(f"| {name} | {t:.3f} | {t / floor_t:.1f} | {c:.3f} | {c / floor_c:.1f} "
-                         f"| {mem:.0f} |")
-        ours = results[ESTIMATE][0]
+            traced = "not traced (Rust)" if name == POLARS else f"{mem:.0f}"
+            lines.append(f"| {name} | {t:.3f} | {t / floor_t:.1f} | {c:.3f} | {c / floor_c:.1f} | {traced} |")
+        for name in (PANDAS, POLARS):
+            if name in results:
+                notes.append(f"- {name.split(':')[0]} / indicators: {results[name][0] / ours:.2f} (wall), "
+                             f"{results[name][1] / ours_c:.2f} (CPU): their point estimates alone against "
+                             "indicators' full estimates")
+        if args.svy_max_rows and rows <= args.svy_max_rows:
+            theirs = run_svy(data, args.repeats)
+            if isinstance(theirs, str):
+                lines.append(f"| {SVY} | {theirs} | | | | |")
+            else:
+                t, c, _mem = theirs
+                lines.append(f"| {SVY} | {t:.3f} | {t / floor_t:.1f} | {c:.3f} | {c / floor_c:.1f} "
+                             "| not traced (Rust) |")
+                notes.append(f"- svy / indicators: {t / ours:.0f} (wall), {c / ours_c:.0f} (CPU)")
+        else:
+            lines.append(f"| {SVY} | not run (more than --svy-max-rows={args.svy_max_rows:,} rows) | | | | |")
         if have_r and rows <= args.r_max_rows:
             r = run_r(data, args.r_timeout)
             if isinstance(r, str):
@@ -253,11 +336,11 @@ def main() -> None:
                              f"| {mem:.0f} (R, whole run) |")
                 lines.append(f"| R svyby x2 (10 indicators each) | {t_by:.3f} | {t_by / floor_t:.1f} "
                              "| | | |")
-                lines.append("")
-                lines.append(f"indicators is {(t_design + t_by) / ours:.0f} times faster than R "
-                             f"(design + both svyby calls vs design + both estimates).")
+                notes.append(f"- R / indicators: {(t_design + t_by) / ours:.0f} (svydesign + both svyby "
+                             "calls against SurveyDesign + both estimates, wall clock)")
         elif have_r:
             lines.append(f"| R svyby | not run (more than --r-max-rows={args.r_max_rows:,} rows) | | | | |")
+        lines += ["", *notes]
         lines.append("")
         del data
         gc.collect()

@@ -1,7 +1,8 @@
 """Run every benchmark in this folder and collect their reports.
 
 Each ``bench_*.py`` times the library against a baseline in the same run (pandas,
-numpy's bincount, the bare pandera schema, R's survey when installed) and prints
+Polars, numpy's bincount, the bare pandera schema, matplotlib alone, R's survey and the
+svy package when installed) and prints
 time, peak memory and the ratio. This script runs them one after another, each in
 its own process so that peak-memory figures do not mix, and writes
 ``benchmarks/results/summary.md``.
@@ -26,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("names", nargs="*", help="benchmarks to run (read, validate, survey, scores); default all")
+    parser.add_argument("names", nargs="*", help="benchmarks to run (read, survey, scores, reports, ...); default all")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args(argv)
     scripts = sorted(HERE.glob("bench_*.py"))
