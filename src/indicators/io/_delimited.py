@@ -454,7 +454,7 @@ def _mostly_utf8(sample: bytes) -> bool:
     text = sample.decode("utf-8", errors="replace")
     replaced = text.count("\ufffd")
     bad = replaced - sample.count("\ufffd".encode())
-    good = sum(1 for ch in text if ch >= "\x80") - replaced
+    good = len(text) - len(text.encode("ascii", "ignore")) - replaced  # characters beyond ASCII
     return bad > 0 and good > bad
 
 
@@ -1091,6 +1091,38 @@ def _convert(holder: list[pa.Table], names: list[str], rows: np.ndarray, delimit
     if unknown:
         raise read_error("io.unknown_column", opts.lang, problems.file, column=unknown[0],
                          expected=", ".join(names[:20]))
+    columns, candidates, ints, votes = _number_candidates(table, names, as_text, opts)
+    decision = _decide_convention(table, names, rows, delimiter, candidates, votes, opts, problems)
+    conv = decision.convention
+    del table
+    seen_decimal, seen_thousands, seen_spaces = _convert_numbers(columns, names, rows, candidates, ints, conv,
+                                                                 opts, problems)
+    out = pa.Table.from_arrays(columns, names=names)
+    columns.clear()
+    frame = out.to_pandas(split_blocks=True, self_destruct=True)
+    del out
+    frame.index = pd.Index(rows, name=ROW)
+    for name, dtype in opts.dtype.items():
+        if name in as_text:
+            continue
+        try:
+            frame[name] = frame[name].astype(dtype)
+        except (TypeError, ValueError) as exc:
+            raise read_error("io.dtype", opts.lang, problems.file, column=name, value=str(exc)[:120],
+                             expected=str(dtype)) from None
+    decimal = conv.decimal if conv is not None and (seen_decimal or opts.decimal) else None
+    thousands = conv.thousands if conv is not None and (seen_thousands or opts.thousands) else None
+    if conv is not None and decision.ambiguous:
+        decimal, thousands = conv.decimal, conv.thousands
+    if seen_spaces and not seen_thousands:
+        thousands = " "
+    return frame, decimal, thousands
+
+
+def _number_candidates(table: pa.Table, names: list[str], as_text: set[str], opts: CsvOptions) -> tuple[
+        list[Any], dict[int, Any], dict[int, Any], dict[str, tuple[int, int, int]]]:
+    """The columns; those that may hold numbers (``"int"`` or ``"number"``), the integer casts already
+    made, and each number column's votes for a convention (from its first rows)."""
     columns: list[Any] = []
     candidates: dict[int, Any] = {}
     ints: dict[int, Any] = {}
@@ -1114,6 +1146,14 @@ def _convert(holder: list[pa.Table], names: list[str], rows: np.ndarray, delimit
         if numeric:
             candidates[i] = "number"
             votes[name] = column_votes
+    return columns, candidates, ints, votes
+
+
+def _decide_convention(table: pa.Table, names: list[str], rows: np.ndarray, delimiter: str | None,
+                       candidates: dict[int, Any], votes: dict[str, tuple[int, int, int]], opts: CsvOptions,
+                       problems: Problems) -> Any:
+    """The file's number convention from the votes (every value of the ambiguous columns when the first
+    rows decide nothing); an assumed convention is reported."""
     default = "," if delimiter == ";" else "."
     if opts.decimal is None and votes and not any(v[0] or v[1] for v in votes.values()) and any(
             v[2] for v in votes.values()):
@@ -1130,10 +1170,17 @@ def _convert(holder: list[pa.Table], names: list[str], rows: np.ndarray, delimit
                      column=col_name, value=value,
                      expected=f"decimal={conv.decimal!r}, thousands={conv.thousands!r}",
                      decimal=conv.decimal, thousands=conv.thousands)
+    return decision
+
+
+def _convert_numbers(columns: list[Any], names: list[str], rows: np.ndarray, candidates: dict[int, Any],
+                     ints: dict[int, Any], conv: Any, opts: CsvOptions,
+                     problems: Problems) -> tuple[bool, bool, bool]:
+    """Convert the candidate columns in place and report each; whether a decimal mark, a thousands
+    mark and spaces as thousands marks were seen."""
     seen_thousands = False
     seen_decimal = False
     seen_spaces = False
-    del table
 
     def convert(i: int) -> Any:
         result = convert_column(columns[i], conv, opts.keep_leading_zeros, ints.pop(i, None),
@@ -1152,26 +1199,7 @@ def _convert(holder: list[pa.Table], names: list[str], rows: np.ndarray, delimit
         seen_spaces |= result.space_thousands
         record_result(problems, name, result, rows, conv)
         del result
-    out = pa.Table.from_arrays(columns, names=names)
-    columns.clear()
-    frame = out.to_pandas(split_blocks=True, self_destruct=True)
-    del out
-    frame.index = pd.Index(rows, name=ROW)
-    for name, dtype in opts.dtype.items():
-        if name in as_text:
-            continue
-        try:
-            frame[name] = frame[name].astype(dtype)
-        except (TypeError, ValueError) as exc:
-            raise read_error("io.dtype", opts.lang, problems.file, column=name, value=str(exc)[:120],
-                             expected=str(dtype)) from None
-    decimal = conv.decimal if conv is not None and (seen_decimal or opts.decimal) else None
-    thousands = conv.thousands if conv is not None and (seen_thousands or opts.thousands) else None
-    if conv is not None and decision.ambiguous:
-        decimal, thousands = conv.decimal, conv.thousands
-    if seen_spaces and not seen_thousands:
-        thousands = " "
-    return frame, decimal, thousands
+    return seen_decimal, seen_thousands, seen_spaces
 
 
 def _first_ambiguous(table: pa.Table, names: list[str],

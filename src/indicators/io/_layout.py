@@ -272,21 +272,27 @@ def find_footer(rows: Sequence[Sequence[Any]], footer: int | None = None) -> tup
     Returns how many rows (notes and the blank rows between them) end the table, and
     the positions of the note rows. ``footer`` gives the number of note rows instead.
     """
-    cells = [[_clean(c) for c in r] for r in rows]
-    n = len(cells)
+    n = len(rows)
+    cleaned: dict[int, list[str]] = {}
+
+    def row(i: int) -> list[str]:  # rows are cleaned as the scan reaches them, from the bottom up
+        if i not in cleaned:
+            cleaned[i] = [_clean(c) for c in rows[i]]
+        return cleaned[i]
+
     notes: list[int] = []
     i = n - 1
     if footer is not None:
         while i >= 0 and len(notes) < footer:
-            if any(cells[i]):
+            if any(row(i)):
                 notes.append(i)
             i -= 1
         return (n - notes[-1] if notes else 0), sorted(notes)
     while i >= 0:
-        if not any(cells[i]):
+        if not any(row(i)):
             i -= 1
             continue
-        if not _note_like(cells[i]):
+        if not _note_like(row(i)):
             break
         notes.append(i)
         i -= 1

@@ -218,8 +218,8 @@ def convert_column(arr: pa.ChunkedArray | pa.Array, conv: Convention | None,
     plain = _convert_plain(arr, conv, keep_leading_zeros, ints)
     if plain.kind in ("int", "float", "empty") and not len(plain.bad_positions):
         return plain
-    if plain.kind == "code":
-        return plain
+    if plain.kind == "code" or not _any_match(arr, "[0-9]"):
+        return plain  # (without a digit, no plain form of the cells is a number)
     forms = normalise_forms(arr, markers)
     if not forms.changed:
         return plain
@@ -339,6 +339,11 @@ class Forms:
     changed: bool = False
 
 
+def _any_match(arr: Any, pattern: str) -> bool:
+    """True when some value of ``arr`` contains a match of ``pattern``."""
+    return bool(pc.any(pc.match_substring_regex(arr, pattern)).as_py())
+
+
 def _mask_count(mask: Any) -> int:
     return int(pc.sum(pc.fill_null(mask, False).cast(pa.int64())).as_py() or 0)
 
@@ -404,7 +409,10 @@ def column_evidence(arr: Any, markers: frozenset[str] | None) -> tuple[bool, tup
     if n == 0:
         return False, (0, 0, 0)
     if _mask_count(looks) == n:
-        return True, family_votes(arr.filter(looks))
+        # only a value with a mark can prove a family
+        return True, family_votes(arr.filter(looks)) if _any_match(arr, "[.,]") else (0, 0, 0)
+    if not _any_match(arr, "[0-9]"):
+        return False, (0, 0, 0)  # no digit: no plain form of the cells is a number
     forms = normalise_forms(arr, markers)
     plain = forms.array
     if forms.exponent is not None:

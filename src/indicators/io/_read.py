@@ -159,29 +159,10 @@ def read(
     3       02   2.25
     """
     lang = check_lang(lang, "read")
-    if encoding is not None and not _text_encoding(encoding):
-        raise read_error("io.unknown_encoding", lang, str(path), value=encoding,
-                         expected="'utf-8', 'cp1252', 'latin-1', 'utf-16'")
-    check_option("read", "totals", totals, ("flag", "drop", "keep"), lang)
-    for opt, val in (("header_rows", header_rows), ("footer", footer)):
-        low = 1 if opt == "header_rows" else 0
-        if val is not None and (isinstance(val, bool) or not isinstance(val, int) or val < low):
-            check_option("read", opt, val, [f"an integer >= {low}"], lang)
-    if fixed_width is not None and not isinstance(fixed_width, bool):
-        check_option("read", "fixed_width", fixed_width, [True, False, None], lang)
-    if isinstance(na_values, str):
-        na_values = (na_values,)
-    if delimiter is not None:
-        check_option("read", "delimiter", delimiter, _DELIMITERS, lang)
-    if decimal is not None:
-        check_option("read", "decimal", decimal, (",", "."), lang)
-    if thousands is not None:
-        check_option("read", "thousands", thousands, (".", ",", "", " ", "'"), lang)
-        if thousands and thousands == decimal:
-            check_option("read", "thousands", thousands,
-                         [t for t in (".", ",", "") if t != decimal], lang)
-    if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
-        check_option("read", "header_row", header_row, ["an integer >= 1"], lang)
+    na_values = _check_read_options(path, lang, encoding=encoding, totals=totals, header_rows=header_rows,
+                                    footer=footer, fixed_width=fixed_width, na_values=na_values,
+                                    delimiter=delimiter, decimal=decimal, thousands=thousands,
+                                    header_row=header_row)
     dtype = dict(dtype or {})
     path = Path(path)
     label = str(path)
@@ -205,17 +186,62 @@ def read(
         "dtype": {k: getattr(v, "__name__", str(v)) for k, v in dtype.items()},
     }.items() if v is not None}
 
+    args = {"sheet": sheet, "header_row": header_row, "encoding": encoding, "delimiter": delimiter,
+            "decimal": decimal, "thousands": thousands, "missing": missing,
+            "keep_leading_zeros": keep_leading_zeros, "dtype": dtype, "na_values": tuple(na_values),
+            "on_bad_lines": on_bad_lines, "strict": strict, "header_rows": header_rows, "footer": footer,
+            "totals": totals, "fixed_width": fixed_width, "markers": markers}
+    frame, prov = _read_format(fmt, path, label, lang, args, options, problems)
+    frame.attrs["provenance"] = prov
+    return frame
+
+
+def _check_read_options(path: str | Path, lang: Lang, *, encoding: str | None, totals: Any,
+                        header_rows: int | None, footer: int | None, fixed_width: bool | None,
+                        na_values: Sequence[str], delimiter: str | None, decimal: str | None,
+                        thousands: str | None, header_row: int | None) -> Sequence[str]:
+    """Check the options of :func:`read` where they enter; ``na_values`` as a sequence."""
+    if encoding is not None and not _text_encoding(encoding):
+        raise read_error("io.unknown_encoding", lang, str(path), value=encoding,
+                         expected="'utf-8', 'cp1252', 'latin-1', 'utf-16'")
+    check_option("read", "totals", totals, ("flag", "drop", "keep"), lang)
+    for opt, val in (("header_rows", header_rows), ("footer", footer)):
+        low = 1 if opt == "header_rows" else 0
+        if val is not None and (isinstance(val, bool) or not isinstance(val, int) or val < low):
+            check_option("read", opt, val, [f"an integer >= {low}"], lang)
+    if fixed_width is not None and not isinstance(fixed_width, bool):
+        check_option("read", "fixed_width", fixed_width, [True, False, None], lang)
+    if isinstance(na_values, str):
+        na_values = (na_values,)
+    if delimiter is not None:
+        check_option("read", "delimiter", delimiter, _DELIMITERS, lang)
+    if decimal is not None:
+        check_option("read", "decimal", decimal, (",", "."), lang)
+    if thousands is not None:
+        check_option("read", "thousands", thousands, (".", ",", "", " ", "'"), lang)
+        if thousands and thousands == decimal:
+            check_option("read", "thousands", thousands,
+                         [t for t in (".", ",", "") if t != decimal], lang)
+    if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+        check_option("read", "header_row", header_row, ["an integer >= 1"], lang)
+    return na_values
+
+
+def _read_format(fmt: str, path: Path, label: str, lang: Lang, args: Mapping[str, Any],
+                 options: Mapping[str, Any], problems: Problems) -> tuple[pd.DataFrame, Provenance]:
+    """Read the file by its format (``args``: the options of :func:`read`); the frame and its provenance."""
     if fmt == "csv":
         from ._delimited import CsvOptions, read_delimited
 
         _check_text_limits(path, label, lang)
         frame, info = read_delimited(path, label, CsvOptions(
-            lang=lang, encoding=encoding, delimiter=delimiter, decimal=decimal,
-            thousands=thousands, header_row=header_row, keep_leading_zeros=keep_leading_zeros,
-            dtype=dtype, na_values=tuple(na_values), on_bad_lines=on_bad_lines, strict=strict,
-            markers=markers, header_rows=header_rows, footer=footer, fixed_width=fixed_width,
+            lang=lang, encoding=args["encoding"], delimiter=args["delimiter"], decimal=args["decimal"],
+            thousands=args["thousands"], header_row=args["header_row"], keep_leading_zeros=args["keep_leading_zeros"],
+            dtype=args["dtype"], na_values=args["na_values"], on_bad_lines=args["on_bad_lines"], strict=args["strict"],
+            markers=args["markers"], header_rows=args["header_rows"], footer=args["footer"],
+            fixed_width=args["fixed_width"],
         ), problems)
-        frame = _totals(frame, totals, problems)
+        frame = _totals(frame, args["totals"], problems)
         prov = Provenance(
             file=label, sha256=info.sha256, format="csv", encoding=info.encoding,
             delimiter=info.delimiter, decimal=info.decimal, thousands=info.thousands,
@@ -230,13 +256,13 @@ def read(
 
             check_sheet_limits(path, label, lang)
             frame, sheet_name, header, dec, thou = read_workbook(
-                path, label, lang=lang, sheet=sheet, header_row=header_row,
-                keep_leading_zeros=keep_leading_zeros, decimal=decimal, thousands=thousands,
-                dtype=dtype, on_bad_lines=on_bad_lines, problems=problems,
-                na_values=tuple(na_values), markers=markers, header_rows=header_rows,
-                footer=footer)
-            frame = _totals(frame, totals, problems)
-            if strict:
+                path, label, lang=lang, sheet=args["sheet"], header_row=args["header_row"],
+                keep_leading_zeros=args["keep_leading_zeros"], decimal=args["decimal"], thousands=args["thousands"],
+                dtype=args["dtype"], on_bad_lines=args["on_bad_lines"], problems=problems,
+                na_values=args["na_values"], markers=args["markers"], header_rows=args["header_rows"],
+                footer=args["footer"])
+            frame = _totals(frame, args["totals"], problems)
+            if args["strict"]:
                 _raise_warnings(problems)
             prov = Provenance(
                 file=label, sha256=sha, format="excel", sheet=sheet_name, decimal=dec,
@@ -247,7 +273,7 @@ def read(
         elif fmt in ("spss", "stata"):
             from ._statistical import labels_for, read_statistical
 
-            frame, meta = read_statistical(path, label, fmt=fmt, lang=lang, missing=missing,
+            frame, meta = read_statistical(path, label, fmt=fmt, lang=lang, missing=args["missing"],
                                            problems=problems)
             prov = Provenance(
                 file=label, sha256=sha, format=fmt, encoding=meta["encoding"],
@@ -255,15 +281,14 @@ def read(
                 value_labels={k: labels_for(v) for k, v in meta["value_labels"].items()},
                 missing_codes={k: tuple(_plain_code(c) for c in v)
                                for k, v in meta["missing_codes"].items()},
-                missing=missing, n_rows=len(frame), n_lines=len(frame),
+                missing=args["missing"], n_rows=len(frame), n_lines=len(frame),
                 options=options, problem_records=tuple(problems.records))
         else:
             frame = _read_parquet(path, label, lang, problems)
             prov = Provenance(file=label, sha256=sha, format="parquet", n_rows=len(frame),
                               n_lines=len(frame), options=options,
                               problem_records=tuple(problems.records))
-    frame.attrs["provenance"] = prov
-    return frame
+    return frame, prov
 
 
 def _check_text_limits(path: Path, label: str, lang: str) -> None:
@@ -275,20 +300,22 @@ def _check_text_limits(path: Path, label: str, lang: str) -> None:
     lines_seen = 0
     with open(path, "rb") as fh:
         while chunk := fh.read(4 * 2**20):
-            parts = chunk.split(b"\n")
-            current += len(parts[0])
-            if len(parts) > 1:
-                longest = max(longest, current, *(len(p) for p in parts[1:-1]))
-                current = len(parts[-1])
+            ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)  # the chunk's line ends
+            if len(ends):
+                middle = int(np.diff(ends).max()) - 1 if len(ends) > 1 else 0
+                longest = max(longest, current + int(ends[0]), middle)
+                current = len(chunk) - int(ends[-1]) - 1
+            else:
+                current += len(chunk)
             longest = max(longest, current)
             if longest > limits.max_line_bytes:
                 raise limit_error(ReadError, "max_line_bytes", longest, limits.max_line_bytes, where=label,
                                   lang=lang, file=label)
             if lines_seen < 200:
-                for part in parts[:200]:
+                for part in chunk.split(b"\n", 200)[:200]:
                     cells = 1 + max(part.count(d) for d in (b",", b";", b"\t", b"|"))
                     widest = max(widest, cells)
-                lines_seen += len(parts)
+                lines_seen += len(ends) + 1
                 if widest > limits.max_columns:
                     raise limit_error(ReadError, "max_columns", widest, limits.max_columns, where=label,
                                       lang=lang, file=label)
