@@ -512,7 +512,9 @@ def _trend(fig: Any, spec: ChartSpec, formatter: Formatter) -> None:
         span = ax.get_ylim()[1] - ax.get_ylim()[0]
         _number_axis(ax, formatter, axis="y", decimals=0 if span >= 8 else 1 if span >= 0.8 else 2)
         ax.tick_params(axis="y", labelsize=7)
-        ax.set_title(_wrap(str(name), 34, 3), fontsize=7.5, loc="left")
+        # y given: the title sits where matplotlib would put it (no tick labels on top), without
+        # measuring every axis of the figure again to find that out
+        ax.set_title(_wrap(str(name), 34, 3), fontsize=7.5, loc="left", y=1.0)
         unit = part["unit"].iloc[0] if "unit" in part else ""
         ax.set_ylabel(str(unit), fontsize=7)
         ax.grid(axis="y", color=PALETTE["grid"], zorder=0)
