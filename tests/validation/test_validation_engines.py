@@ -155,3 +155,39 @@ def spark() -> Iterator[Any]:
 def test_spark_issues_are_the_pandas_issues(spark: Any) -> None:
     frame = microdata(200)
     assert_same(frame, spark.createDataFrame(frame), DESIGNS[1])
+
+
+def test_engine_report_is_written_like_any_report(tmp_path: Any) -> None:
+    frame = microdata(80)
+    report = ind.validate(_lazy(frame), None, kind="microdata", design=DESIGNS[0], value_labels=LABELS)
+    base = ind.validate(frame, None, kind="microdata", design=DESIGNS[0], value_labels=LABELS)
+    written = report.save(tmp_path)
+    assert {"html", "xlsx", "csv", "json"} <= set(written)
+    mine, theirs = report.to_dict(), base.to_dict()
+    for key in ("ok", "rows", "accepted", "rejected", "errors", "warnings", "counts", "issues"):
+        assert mine[key] == theirs[key], key
+    assert report.in_lang("es").issues.equals(base.in_lang("es").issues)
+
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    given = None
+
+
+if given is not None:
+    _random_rows = st.lists(st.tuples(st.sampled_from([np.nan, -1.0, 0.0, 0.5, 2.0, 7.25]),
+                               st.sampled_from([np.nan, 1.0, 2.0, 3.0]),
+                               st.integers(0, 6), st.sampled_from([1, 2, 3, 9])),
+                     min_size=1, max_size=40)
+
+    @settings(max_examples=10, deadline=None)
+    @given(rows=_random_rows, nest=st.booleans())
+    def test_engine_issues_match_pandas_on_random_microdata(rows: list[tuple[float, float, int, int]],
+                                                            nest: bool) -> None:
+        """Property: on any small microdata, Polars (lazy) and DuckDB report the pandas issues."""
+        frame = pd.DataFrame(rows, columns=["w", "s", "p", "sex"])
+        design = {"weights": "w", "strata": "s", "psu": "p", "nest": nest}
+        for make in (_lazy, _duckdb):
+            assert_same(frame, make(frame), design)
