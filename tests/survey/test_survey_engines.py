@@ -147,6 +147,32 @@ def test_replicate_designs_agree_with_pandas(engine: str, kind: str) -> None:
               f"{engine} {kind} {statistic} {args} {kwargs}")
 
 
+SHARE_INTERVALS = [
+    ("proportion", ("ipv_any_12m",), {"by": "area", "ci_method": "xlogit"}),
+    ("proportion", ("sought_help",), {"by": "state", "ci_method": "asin"}),
+    ("mean", ("reported",), {"ci_method": "mean"}),
+    ("mean", ("income",), {"by": "area", "ci_method": "mean"}),
+]
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+@pytest.mark.parametrize("kind", ["taylor", "JK1"])
+def test_share_intervals_agree_with_pandas(engine: str, kind: str) -> None:
+    # svyciprop's mean, xlogit and asin intervals: from the engine's estimate, SE and degrees of freedom
+    if kind == "taylor":
+        frame = _read("cases_data.csv")
+        base, other = _taylor("plain", frame), _taylor("plain", ENGINES[engine](frame))
+    else:
+        frame, cols = _with_replicates(kind)
+        base, other = _replicate(kind, frame, cols), _replicate(kind, ENGINES[engine](frame), cols)
+    for statistic, args, kwargs in SHARE_INTERVALS:
+        _same(_run(base, statistic, args, kwargs), _run(other, statistic, args, kwargs),
+              f"{engine} {kind} {statistic} {args} {kwargs}")
+    with pytest.raises(DesignError, match="likelihood") as info:
+        other.proportion("ipv_any_12m", ci_method="likelihood")
+    assert info.value.problems.loc[0, "code"] == "survey.engine.unsupported"
+
+
 def test_what_needs_the_rows_in_memory_is_refused_naming_the_engine() -> None:
     frame = pl.from_pandas(_read("cases_data.csv"))
     design = SurveyDesign(frame, weights="weight", strata="stratum", psu="psu")

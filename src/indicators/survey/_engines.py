@@ -56,6 +56,7 @@ from ._domains import (
     _rows_text,
 )
 from ._estimates import Estimates
+from ._estimators import _share_interval
 
 __all__ = ["ENGINES", "EngineExpressions", "EngineReplicateDesign", "EngineSurveyDesign",
            "distinct_values", "engine_class", "engine_of", "memory_budget", "open_large", "open_microdata",
@@ -284,8 +285,10 @@ class _EngineMixin:
             self._require(list(by_names), "by")
         eng = self._engine
         nw = eng.nw
-        binary = statistic == "proportion" or ci_method in ("logit", "beta")
-        want_df = ci_method in ("wald_t", "logit", "beta")
+        if ci_method == "likelihood":
+            raise unsupported(eng.kind or "", message("survey.engine.what.likelihood", self.lang), self.lang)
+        binary = statistic == "proportion" or ci_method in ("logit", "beta", "asin", "xlogit")
+        want_df = ci_method in ("wald_t", "logit", "beta", "mean", "asin", "xlogit")
         w = self._w_expr()
         reps = self._replicate_exprs()
         cols: dict[str, Any] = {_P + "sw": w}
@@ -354,6 +357,8 @@ class _EngineMixin:
             elif ci_method == "beta":
                 assert df is not None
                 lo, hi = beta_ci(est, se, level, df, n)
+            elif ci_method in ("mean", "asin", "xlogit"):
+                lo, hi = _share_interval(est, se, level, df, ci_method, n)
             else:
                 lo, hi = wald_ci(est, se, level, df)
             if deff:
