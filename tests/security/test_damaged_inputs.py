@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import indicators as ind
 from indicators import ReadError, read
@@ -208,4 +210,69 @@ def test_xlsx_damaged_worksheet_xml_is_a_read_error(tmp_path: Path) -> None:
         for name in seed.namelist():
             z.writestr(name, b"<broken" if name == "xl/worksheets/sheet1.xml" else seed.read(name))
     with pytest.raises(ReadError, match="hoja.xlsx"):
+        read(path)
+
+
+# The size check of an .ods has a fast pass (a bound from the bytes of each row) and an exact
+# pass (element by element); the fast pass may only let through what the exact pass accepts.
+_TRICKS = [
+    "",
+    '<table:table-cell table:style-name="a&gt;b" table:number-columns-repeated="{n}"/>',
+    '<table:table-cell table:style-name="x>y" table:number-columns-repeated="{n}"/>',
+    '<table:table-cell table:number-columns-repeated=" +{n}" office:value-type="float" office:value="1"/>',
+    "<table:table-cell><text:p>&lt;table:table-row table:number-rows-repeated='1'&gt;</text:p></table:table-cell>",
+    "<!-- <table:table-row> --><table:table-cell/>",
+    '<table:covered-table-cell table:number-columns-repeated="{n}"/>',
+    '<table:table-cell table:number-columns-repeated="{n}"><text:p/></table:table-cell>',
+]
+
+
+@st.composite
+def _sheet(draw: st.DrawFn) -> str:
+    rows = []
+    for _ in range(draw(st.integers(1, 6))):
+        cells = "".join(
+            draw(st.sampled_from(_TRICKS)).format(n=draw(st.sampled_from([1, 2, 7, 300, 40_000])))
+            or _cell("x", draw(st.sampled_from([1, 3, 500])))
+            for _ in range(draw(st.integers(0, 4))))
+        repeat = draw(st.sampled_from([1, 2, 900, 1_000_000]))
+        start = draw(st.sampled_from([
+            '<table:table-row table:number-rows-repeated="{r}">',
+            '<table:table-row table:style-name="r>o" table:number-rows-repeated="{r}">',
+            "<table:table-row table:number-rows-repeated='{r}'>",
+        ])).format(r=repeat)
+        rows.append(start + cells + "</table:table-row>" if cells else start[:-1] + "/>")
+    return "".join(rows)
+
+
+@given(rows=_sheet(), cells=st.sampled_from([10_000, 1_000_000, 200_000_000]),
+       columns=st.sampled_from([100, 20_000]))
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_fast_ods_size_check_lets_through_only_what_the_exact_one_accepts(
+        tmp_path: Path, rows: str, cells: int, columns: int) -> None:
+    from indicators.io._sheet_limits import _check_ods_elements, check_sheet_limits
+
+    path = _ods(tmp_path / "hoja.ods", CONTENT.format(rows=rows))
+    with ind.Limits(max_cells=cells, max_columns=columns).applied():
+        try:
+            _check_ods_elements(path, "hoja.ods", "en")
+            exact = None
+        except ReadError as err:
+            exact = err.problems.loc[0, "code"]
+        try:
+            check_sheet_limits(path, "hoja.ods", "en")
+            both = None
+        except ReadError as err:
+            both = err.problems.loc[0, "code"]
+    assert both == exact
+
+
+def test_an_ods_under_another_prefix_is_measured_exactly(tmp_path: Path) -> None:
+    # the table namespace bound to "t": the fast pass cannot count its tags and leaves it to the exact pass
+    content = (CONTENT.replace("xmlns:table=", "xmlns:t=").replace("<table:", "<t:").replace("</table:", "</t:")
+               .replace(" table:", " t:"))
+    rows = '<t:table-row t:number-rows-repeated="10000000"><t:table-cell office:value-type="string" ' \
+           't:number-columns-repeated="200"><text:p>x</text:p></t:table-cell></t:table-row>'
+    path = _ods(tmp_path / "prefijo.ods", content.format(rows=rows))
+    with pytest.raises(ReadError, match="max_cells"):
         read(path)

@@ -107,6 +107,122 @@ _OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 def _check_ods(path: Path, label: str, lang: str) -> None:
     """Check an .ods file's ``content.xml`` before the workbook reader sees it.
 
+    A first pass checks that the XML is well formed (in expat, with no Python call per element)
+    and bounds each sheet's size from its rows' bytes; when that bound is within the limits the
+    file passes. Otherwise (or when the file's markup is unusual) the second pass,
+    :func:`_check_ods_elements`, measures each sheet exactly and raises over a limit.
+    """
+    if not _ods_within_bound(path, label, lang):
+        _check_ods_elements(path, label, lang)
+
+
+_TABLE_PREFIX = rb"table"
+_ATTRIBUTES = rb"""((?:[^>"']|"[^"]*"|'[^']*')*)"""  # a start tag's attributes, quoted values may hold '>'
+_ODS_TOKENS = re.compile(rb"<table:table(?=[\s>/])" + _ATTRIBUTES + rb">|</table:table>|<table:table-row(?=[\s>/])"
+                         + _ATTRIBUTES + rb">|</table:table-row>")
+_ROWS_REPEATED = re.compile(rb"""number-rows-repeated\s*=\s*["']\s*\+?(\d+)""")
+_COLUMNS_REPEATED = re.compile(rb"""number-columns-repeated\s*=\s*["']\s*\+?(\d+)""")
+_NAMESPACES = re.compile(rb"""xmlns(?::([\w.-]+))?\s*=\s*["']([^"']*)["']""")
+_ROW_END = b"</table:table-row>"
+
+
+class _OdsBound:
+    """Upper bounds of each sheet's width and height from the bytes of its rows: a row's width
+    counts every cell tag and repeated column; a row with nothing but empty cells adds height
+    only below a row that holds something (as :func:`_check_ods_elements` counts them)."""
+
+    def __init__(self) -> None:
+        self.rows = self.height = self.width = 0
+        self.row_start: int | None = None
+        self.row_repeat = 1
+
+    def feed(self, segment: bytes) -> bool:
+        """Take a run of whole rows; False when the bound is over a limit or the markup is unusual."""
+        for ns in _NAMESPACES.finditer(segment):
+            prefix, uri = ns.group(1), ns.group(2).decode("utf-8", "replace")
+            if (uri == _TABLE_NS) != (prefix == _TABLE_PREFIX):
+                return False  # the table namespace under another prefix (or "table" bound elsewhere)
+        limits = Limits.current()
+        for token in _ODS_TOKENS.finditer(segment):
+            text = token.group(0)
+            if text.startswith(b"<table:table-row"):
+                if self.row_start is not None:
+                    return False  # a row inside a row: a sub-table
+                # every match counts: one may sit inside another attribute's value
+                self.row_repeat = max([1, *map(int, _ROWS_REPEATED.findall(token.group(2)))])
+                if token.group(2).endswith(b"/"):
+                    self.rows += self.row_repeat  # an empty row
+                else:
+                    self.row_start = token.end()
+            elif text == _ROW_END:
+                if self.row_start is None:
+                    return False
+                self._row(segment[self.row_start:token.start()])
+                self.row_start = None
+                if self.width > limits.max_columns or self.width * self.height > limits.max_cells:
+                    return False
+            elif self.row_start is not None:
+                return False  # a table inside a row
+            elif text.startswith(b"<table:table"):
+                self.rows = self.height = self.width = 0
+        return True
+
+    def _row(self, body: bytes) -> None:
+        starts = body.count(b"<table:table-cell") + body.count(b"<table:covered-table-cell")
+        ends = body.count(b"</table:table-cell>") + body.count(b"</table:covered-table-cell>")
+        width = starts + sum(max(int(n) - 1, 0) for n in _COLUMNS_REPEATED.findall(body))
+        self.rows += self.row_repeat
+        if b"value-type" in body or body.count(b"<") > starts + ends:  # a value, text or anything else
+            self.height = self.rows
+            self.width = max(self.width, width)
+
+
+def _ods_within_bound(path: Path, label: str, lang: str) -> bool:
+    """Whether ``content.xml`` is well formed and each sheet's bounded size is within the limits."""
+    from xml.parsers import expat
+
+    book = _open_zip(path)
+    if book is None:
+        return True  # the workbook reader reports a damaged file
+    with book:
+        try:
+            stream = book.open("content.xml")
+        except _ZIP_ERRORS:
+            return True
+        parser = expat.ParserCreate()
+
+        def doctype(*args: Any) -> None:
+            raise ValueError("the XML declares a document type")
+
+        parser.StartDoctypeDeclHandler = doctype
+        parser.EntityDeclHandler = doctype
+        bound, pending, within = _OdsBound(), b"", True
+        try:
+            with stream:
+                while chunk := stream.read(1 << 20):
+                    parser.Parse(chunk, False)
+                    if not within:
+                        continue  # still checked for well-formedness
+                    pending += chunk
+                    cut = pending.rfind(_ROW_END)
+                    if cut >= 0:
+                        cut += len(_ROW_END)
+                        within = bound.feed(pending[:cut])
+                        pending = pending[cut:]
+                    within = within and len(pending) < 1 << 26
+                parser.Parse(b"", True)
+        except expat.ExpatError as exc:
+            raise read_error("io.corrupt", lang, label, format="ODS",
+                             value=f"content.xml, line {exc.lineno}, column {exc.offset + 1}: "
+                                   f"{expat.ErrorString(exc.code)}") from None
+        except _ZIP_ERRORS as exc:
+            raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="ODS") from None
+        return within and bound.feed(pending) and bound.row_start is None
+
+
+def _check_ods_elements(path: Path, label: str, lang: str) -> None:
+    """Each sheet of an .ods measured element by element (see :func:`_check_ods`).
+
     The XML must be well formed (the reader loops forever on a damaged closing tag) and
     without a document type (no entities); each sheet's size, as its repeated rows and
     cells declare it, must be within ``Limits.max_columns`` and ``Limits.max_cells`` (a
