@@ -884,3 +884,8 @@ def test_hemispheric_audit_is_asked_for_when_scores_are_given(sample: pd.DataFra
 def test_a_huge_value_is_written_not_a_decimal_error() -> None:
     # found by the long fuzz run: 1e300 overflowed the Decimal context used for rounding
     assert Formatter.of("en").number(1e300, 1).startswith("1") and Formatter.of("es").number(-1e300, 2)
+    # and as a percentage (a percent indicator of 1e300 in a country report), in every language
+    for lang in ("en", "es", "pt", "fr"):
+        text = Formatter.of(lang).percent(1e300, 1)
+        assert text.startswith("1") and text.endswith("%") and len(text) > 300, (lang, text[:20])
+        assert Formatter.of(lang).percent(-1e300, 0).startswith("-1")

@@ -132,9 +132,9 @@ class Formatter:
             pattern = pattern.replace("0%", "0." + "0" * decimals + "%", 1).replace(
                 "0\xa0%", "0." + "0" * decimals + "\xa0%", 1
             )
-        return str(
-            format_percent(_round(value, decimals) / 100, format=pattern, locale=self.locale)
-        )
+        rounded = _round(value, decimals)
+        with localcontext(Context(prec=max(28, rounded.adjusted() + decimals + 4))):  # 1e300 % has 301 digits
+            return str(format_percent(rounded / 100, format=pattern, locale=self.locale))
 
     def share(self, value: Any) -> str:
         """A share in 0-1 (coverage) as a whole percentage."""
