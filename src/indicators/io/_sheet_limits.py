@@ -177,6 +177,17 @@ class _OdsBound:
             self.width = max(self.width, width)
 
 
+def _ods_corrupt(exc: BaseException, label: str, lang: str) -> ReadError:
+    """The error of an .ods whose ``content.xml`` cannot be read: where the XML breaks, or why."""
+    from xml.parsers import expat
+
+    if isinstance(exc, expat.ExpatError):
+        return read_error("io.corrupt", lang, label, format="ODS",
+                          value=f"content.xml, line {exc.lineno}, column {exc.offset + 1}: "
+                                f"{expat.ErrorString(exc.code)}")
+    return read_error("io.corrupt", lang, label, value=str(exc)[:200], format="ODS")
+
+
 def _ods_within_bound(path: Path, label: str, lang: str) -> bool:
     """Whether ``content.xml`` is well formed and each sheet's bounded size is within the limits."""
     from xml.parsers import expat
@@ -211,12 +222,8 @@ def _ods_within_bound(path: Path, label: str, lang: str) -> bool:
                         pending = pending[cut:]
                     within = within and len(pending) < 1 << 26
                 parser.Parse(b"", True)
-        except expat.ExpatError as exc:
-            raise read_error("io.corrupt", lang, label, format="ODS",
-                             value=f"content.xml, line {exc.lineno}, column {exc.offset + 1}: "
-                                   f"{expat.ErrorString(exc.code)}") from None
-        except _ZIP_ERRORS as exc:
-            raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="ODS") from None
+        except (expat.ExpatError, *_ZIP_ERRORS) as exc:
+            raise _ods_corrupt(exc, label, lang) from None
         return within and bound.feed(pending) and bound.row_start is None
 
 
@@ -297,12 +304,8 @@ def _check_ods_elements(path: Path, label: str, lang: str) -> None:
                 parser.Parse(b"", True)
         except ReadError:
             raise
-        except expat.ExpatError as exc:
-            raise read_error("io.corrupt", lang, label, format="ODS",
-                             value=f"content.xml, line {exc.lineno}, column {exc.offset + 1}: "
-                                   f"{expat.ErrorString(exc.code)}") from None
-        except _ZIP_ERRORS as exc:
-            raise read_error("io.corrupt", lang, label, value=str(exc)[:200], format="ODS") from None
+        except (expat.ExpatError, *_ZIP_ERRORS) as exc:
+            raise _ods_corrupt(exc, label, lang) from None
 
 
 # ---- xls: the DIMENSIONS record of each sheet in the BIFF workbook stream
