@@ -9,7 +9,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -24,3 +27,18 @@ settings.register_profile(  # tests/fuzz/run_long.py: one chunk of a fuzz test, 
     suppress_health_check=list(HealthCheck)
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One local Spark session for every Spark test (skipped without pyspark or Java)."""
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    try:
+        session = (SparkSession.builder.master("local[1]").appName("indicators-tests")
+                   .config("spark.ui.enabled", "false").getOrCreate())
+    except Exception as exc:  # no Java: nothing to test here
+        pytest.skip(f"Spark cannot start: {exc}")
+    yield session
+    session.stop()

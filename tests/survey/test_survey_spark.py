@@ -7,7 +7,6 @@ Runs when pyspark and Java are installed; one Spark session for the module.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +21,6 @@ pytestmark = pytest.mark.spark
 
 DATA = Path(__file__).parent.parent / "data" / "survey"
 
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    from pyspark.sql import SparkSession
-
-    try:
-        session = (SparkSession.builder.master("local[1]").appName("indicators-tests")
-                   .config("spark.ui.enabled", "false").getOrCreate())
-    except Exception as exc:  # no Java: nothing to test here
-        pytest.skip(f"Spark cannot start: {exc}")
-    yield session
-    session.stop()
 
 
 def test_taylor_estimates_on_spark_agree_with_pandas(spark: Any) -> None:

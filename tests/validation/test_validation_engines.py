@@ -7,7 +7,7 @@ the accepted and rejected rows the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -136,19 +136,6 @@ def test_engine_strict_raises_data_error() -> None:
     with pytest.raises(ind.DataError):
         ind.validate(_lazy(frame), None, kind="microdata", design=DESIGNS[0], lazy=False)
 
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    pytest.importorskip("pyspark")
-    from pyspark.sql import SparkSession
-
-    try:
-        session = (SparkSession.builder.master("local[1]").appName("indicators-tests")
-                   .config("spark.ui.enabled", "false").getOrCreate())
-    except Exception as exc:  # no Java: nothing to test here
-        pytest.skip(f"Spark cannot start: {exc}")
-    yield session
-    session.stop()
 
 
 @pytest.mark.spark
