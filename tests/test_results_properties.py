@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -56,10 +57,12 @@ def tables(draw: st.DrawFn) -> pd.DataFrame:
 
 
 def _expected_text(value: str) -> str | None:
-    # a formula-like text gets an apostrophe; surrounding XML whitespace is kept by xlsxwriter
+    # a formula-like text gets an apostrophe, except a plain signed number ("+0", "-1,5e3"), which a
+    # spreadsheet reads as a number; surrounding XML whitespace is kept by xlsxwriter
     if value == "":
         return None
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    number = re.fullmatch(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?", value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) and not number else value
 
 
 @settings(max_examples=15)  # each example writes and reads a workbook
