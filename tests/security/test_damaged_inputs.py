@@ -276,3 +276,10 @@ def test_an_ods_under_another_prefix_is_measured_exactly(tmp_path: Path) -> None
     path = _ods(tmp_path / "prefijo.ods", content.format(rows=rows))
     with pytest.raises(ReadError, match="max_cells"):
         read(path)
+
+
+def test_ods_declaring_an_unknown_encoding_is_a_read_error(tmp_path: Path) -> None:
+    # found by the long fuzz run: expat raised LookupError for <?xml ... encoding="UTV-8"?>
+    content = CONTENT.replace('encoding="UTF-8"', 'encoding="UTV-8"').format(rows=_row(_cell("a")))
+    with pytest.raises(ReadError, match=r"codificacion\.ods.*UTV-8"):
+        read(_ods(tmp_path / "codificacion.ods", content))

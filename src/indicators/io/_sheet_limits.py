@@ -222,7 +222,7 @@ def _ods_within_bound(path: Path, label: str, lang: str) -> bool:
                         pending = pending[cut:]
                     within = within and len(pending) < 1 << 26
                 parser.Parse(b"", True)
-        except (expat.ExpatError, *_ZIP_ERRORS) as exc:
+        except (expat.ExpatError, LookupError, *_ZIP_ERRORS) as exc:  # LookupError: an unknown encoding declared
             raise _ods_corrupt(exc, label, lang) from None
         return within and bound.feed(pending) and bound.row_start is None
 
@@ -304,7 +304,7 @@ def _check_ods_elements(path: Path, label: str, lang: str) -> None:
                 parser.Parse(b"", True)
         except ReadError:
             raise
-        except (expat.ExpatError, *_ZIP_ERRORS) as exc:
+        except (expat.ExpatError, LookupError, *_ZIP_ERRORS) as exc:  # LookupError: an unknown encoding declared
             raise _ods_corrupt(exc, label, lang) from None
 
 
