@@ -306,10 +306,7 @@ def _engine_columns(ind: Indicator, spec: Mapping[str, Any], design: Any, y_name
     if "variable" in spec:
         name = spec["variable"]
         if name not in engine.schema:
-            text = message("survey.estimate.missing_variable", lang, indicator=ind.id, field="variable",
-                           variables=name, expression=name)
-            raise error("survey.estimate.missing_variable", lang, message=text, column=name,
-                        field=f"{ind.id}: estimation.variable")
+            raise _missing_variable(ind, name, "variable", lang)
         y = engine.numeric(name, "estimate")
     else:
         y = ev.evaluate(spec["expression"], ind.id, "expression")
@@ -327,6 +324,14 @@ def _engine_columns(ind: Indicator, spec: Mapping[str, Any], design: Any, y_name
     return design._derive(columns)
 
 
+def _missing_variable(ind: Indicator, name: str, field: str, lang: str) -> Exception:
+    """The error of an ``estimation`` block naming a column the microdata lack."""
+    text = message("survey.estimate.missing_variable", lang, indicator=ind.id, field=field, variables=name,
+                   expression=name)
+    return error("survey.estimate.missing_variable", lang, message=text, column=name,
+                 field=f"{ind.id}: estimation.{field}")
+
+
 def _pandas_columns(ind: Indicator, spec: Mapping[str, Any], microdata: pd.DataFrame, design: _Design,
                     y_name: str, x_name: str, lang: str) -> Any:
     statistic = spec.get("statistic", "mean")
@@ -334,10 +339,7 @@ def _pandas_columns(ind: Indicator, spec: Mapping[str, Any], microdata: pd.DataF
     if "variable" in spec:
         name = spec["variable"]
         if name not in microdata.columns:
-            text = message("survey.estimate.missing_variable", lang, indicator=ind.id, field="variable",
-                           variables=name, expression=name)
-            raise error("survey.estimate.missing_variable", lang, message=text, column=name,
-                        field=f"{ind.id}: estimation.variable")
+            raise _missing_variable(ind, name, "variable", lang)
         y = pd.to_numeric(microdata[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         y = _evaluate(spec["expression"], microdata, ind.id, "expression", lang)
@@ -416,10 +418,7 @@ def _compared(ind: Indicator, spec: Mapping[str, Any], work: _Design, y_name: st
                     field=f"{ind.id}: estimation.statistic", value=statistic,
                     expected="mean, proportion or total")
     if by_var not in microdata.columns:
-        text = message("survey.estimate.missing_variable", lang, indicator=ind.id, field="compare.by",
-                       variables=by_var, expression=by_var)
-        raise error("survey.estimate.missing_variable", lang, message=text, column=by_var,
-                    field=f"{ind.id}: estimation.compare.by")
+        raise _missing_variable(ind, by_var, "compare.by", lang)
     present = {_shown(v) for v in pd.unique(microdata[by_var].dropna())}
     absent = [g for g in pair if _shown(g) not in present]
     if absent:
